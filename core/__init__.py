@@ -1,0 +1,1 @@
+"""The domain: organisation, cases, tasks, deadlines, audit. Imports no platform, bot or HTTP code."""

@@ -1,0 +1,170 @@
+"""Cases (矛盾纠纷), the tasks they are dispatched as, and the 三级四步 registration records."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models.org import Department, Region, Staff
+
+
+class Case(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)  # e.g. 2026-0042
+    year = fields.IntField()
+    seq = fields.IntField()
+    source = fields.CharField(max_length=24)
+    external_ref = fields.CharField(max_length=128, null=True)  # id in the feeding system (12345, 四平台)
+    status = fields.CharField(max_length=24, db_index=True)
+    category = fields.CharField(max_length=32, db_index=True)
+    severity = fields.CharField(max_length=16)
+    flags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    people = fields.IntField(null=True)
+    content = fields.TextField()
+    parties: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    location_text = fields.CharField(max_length=200, default="")
+    region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="cases", on_delete=fields.RESTRICT
+    )
+    region_id: int
+    # 三级四步: the level now holding the case, the node at that level, and since when.
+    step = fields.CharField(max_length=16)
+    handling_region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="handled_cases", on_delete=fields.RESTRICT
+    )
+    handling_region_id: int
+    step_started_at = fields.DatetimeField()
+    step_due_at = fields.DatetimeField(null=True, db_index=True)  # when the step's time limit runs out
+    step_limits: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]  # frozen at report
+    reporter: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="reported_cases", null=True, on_delete=fields.RESTRICT
+    )
+    reporter_id: int | None
+    reporter_contact: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    first_receiver: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    first_receiver_id: int | None
+    accepted_at = fields.DatetimeField(null=True)
+    plan = fields.TextField(default="")
+    plan_approved_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    plan_approved_by_id: int | None
+    return_note = fields.TextField(default="")
+    resolved_at = fields.DatetimeField(null=True)
+    resolved_level = fields.CharField(max_length=16, null=True)
+    result_type = fields.CharField(max_length=24, null=True)
+    result_note = fields.TextField(default="")
+    settled_on_spot = fields.BooleanField(default=False)
+    follow_up_due_at = fields.DatetimeField(null=True, db_index=True)
+    satisfaction = fields.CharField(max_length=16, null=True)
+    closed_at = fields.DatetimeField(null=True)
+    reopen_count = fields.IntField(default=0)
+    supervised_at = fields.DatetimeField(null=True)
+    supervisor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    supervisor_id: int | None
+    meeting_date = fields.DateField(null=True)  # 党政联席周会商 agenda
+    backlog = fields.BooleanField(default=False)
+    backlog_leader: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="backlog_cases", null=True, on_delete=fields.RESTRICT
+    )
+    backlog_leader_id: int | None
+    backlog_struck_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    tasks: fields.ReverseRelation[Task]
+
+    class Meta:
+        table = "case"
+        unique_together = (("year", "seq"), ("source", "external_ref"))
+        indexes = (("status", "step_due_at"),)
+
+
+class Task(Model):
+    """One "钉" task: 执行人, 抄送人, 截止时间, 提醒时间, 诉求内容, 提醒方式."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="tasks", on_delete=fields.RESTRICT
+    )
+    case_id: int
+    assignee: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="tasks", on_delete=fields.RESTRICT
+    )
+    assignee_id: int
+    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="tasks", null=True, on_delete=fields.RESTRICT
+    )
+    department_id: int | None
+    cc: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]  # staff ids
+    content = fields.TextField()
+    deadline = fields.DatetimeField(db_index=True)
+    remind_at = fields.DatetimeField(null=True, db_index=True)
+    reminder_method = fields.CharField(max_length=16, default="card")
+    status = fields.CharField(max_length=16, db_index=True)
+    is_lead = fields.BooleanField(default=True)
+    dispatched_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    dispatched_by_id: int | None
+    created_at = fields.DatetimeField()
+    signed_at = fields.DatetimeField(null=True)
+    last_progress_at = fields.DatetimeField(null=True)
+    progress_count = fields.IntField(default=0)
+    resolved_at = fields.DatetimeField(null=True)
+    result_type = fields.CharField(max_length=24, null=True)
+    result_note = fields.TextField(default="")
+    return_reason = fields.TextField(default="")
+    extension_days = fields.IntField(null=True)  # pending request, in working days
+    extension_reason = fields.TextField(default="")
+    extensions_granted = fields.IntField(default=0)
+    reminded_at = fields.DatetimeField(null=True)
+    overdue_notified_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "task"
+        indexes = (("status", "deadline"), ("status", "remind_at"))
+
+
+class EscalationRecord(Model):
+    """《矛盾纠纷调处三级四步登记表》: one row each time a case moves up a step."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="escalations", on_delete=fields.RESTRICT
+    )
+    case_id: int
+    from_level = fields.CharField(max_length=16)
+    to_level = fields.CharField(max_length=16)
+    from_region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name=False, on_delete=fields.RESTRICT
+    )
+    from_region_id: int
+    to_region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name=False, on_delete=fields.RESTRICT
+    )
+    to_region_id: int
+    reason = fields.CharField(max_length=16)
+    tried = fields.TextField(default="")  # what was done at the step it leaves
+    by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    by_id: int | None
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "escalation_record"
+
+
+class Counter(Model):
+    """Per-center, per-year sequence for human case numbers."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.IntField(default=0)
+
+    class Meta:
+        table = "counter"

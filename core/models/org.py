@@ -1,0 +1,154 @@
+"""The organisation a center hands over: regions, departments, staff and their chat identities."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Region(Model):
+    """A node of the tree 区/县 → 乡镇/街道 → 村/社区 → 网格.
+
+    `path` holds the ids from the root, e.g. "/1/4/9/", so "is X inside Y" is a prefix test in SQL.
+    `full_name` is the names from the root joined by "/" and is the node's stable identity on import.
+    """
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, db_index=True)
+    full_name = fields.CharField(max_length=500, unique=True)
+    level = fields.CharField(max_length=16)
+    parent: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    parent_id: int | None
+    path = fields.CharField(max_length=255, db_index=True, default="/")
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "region"
+
+
+class Department(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="departments", on_delete=fields.RESTRICT
+    )
+    region_id: int
+    role = fields.CharField(max_length=32, default="")  # "dispatch" for the center's command room
+    categories: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "department"
+        unique_together = (("region", "name"),)
+
+
+class Staff(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, null=True, unique=True)  # optional id from the org file
+    name = fields.CharField(max_length=64, db_index=True)
+    title = fields.CharField(max_length=64, default="")
+    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    region_id: int | None
+    department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    department_id: int | None
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "staff"
+
+
+class Identity(Model):
+    """One staff member's account on one chat platform (WeCom userid, DingTalk userId)."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="identities", on_delete=fields.CASCADE
+    )
+    staff_id: int
+    platform = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=128)
+
+    class Meta:
+        table = "identity"
+        unique_together = (("platform", "external_id"),)
+
+
+class Liaison(Model):
+    """联村领导 / 联村干部 of a village: copied on its general cases."""
+
+    id = fields.IntField(primary_key=True)
+    village: fields.OneToOneRelation[Region] = fields.OneToOneField(
+        "models.Region", related_name="liaison", on_delete=fields.CASCADE
+    )
+    village_id: int
+    leader: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    leader_id: int | None
+    cadre: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    cadre_id: int | None
+
+    class Meta:
+        table = "liaison"
+
+
+class GroupChat(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    wecom_chatid = fields.CharField(max_length=128, null=True)
+    dingtalk_conversation = fields.CharField(max_length=128, null=True)
+    receives: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
+        "models.Region", related_name="groups", null=True, on_delete=fields.SET_NULL
+    )
+    region_id: int | None
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "group_chat"
+
+
+class RosterEntry(Model):
+    """One person on duty at the center on one day (轮流值班)."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(db_index=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="duties", on_delete=fields.RESTRICT
+    )
+    staff_id: int
+    duty = fields.CharField(max_length=16)  # "leader" | "staff"
+
+    class Meta:
+        table = "roster_entry"
+        unique_together = (("day", "staff", "duty"),)
+
+
+class Setting(Model):
+    """Center-wide settings from the org file (escalation limits, task defaults, follow-up)."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "setting"
+
+
+class CalendarDay(Model):
+    """A center's own correction of the working-day calendar."""
+
+    day = fields.DateField(primary_key=True)
+    workday = fields.BooleanField()
+    name = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "calendar_day"

@@ -1,0 +1,331 @@
+"""`maotiao org import`: validate the whole file first, then upsert it in one transaction.
+
+Re-importing updates in place: regions are keyed by their full path, departments by (region, name),
+staff by their id, else a platform identity, else name and unit. Nothing referenced is deleted:
+what the new file leaves out is deactivated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from tortoise.transactions import in_transaction
+
+from core.durations import Duration
+from core.enums import Level, Platform
+from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Staff
+from core.org_schema import OrgFile, RegionIn
+from core.policy import Policy, TaskDefault, save_policy
+
+
+class OrgImportError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    deactivated: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def bump(self, bucket: str, kind: str) -> None:
+        counts = getattr(self, bucket)
+        counts[kind] = counts.get(kind, 0) + 1
+
+
+def _entry_label(data: Any, loc: tuple[Any, ...]) -> str:
+    """'staff[3] (吴大伟).roles[0]' from a pydantic error location."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+            if isinstance(node, dict) and node.get("name"):
+                parts[-1] += f" ({node['name']})"
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "file"
+
+
+def parse_org(text: str) -> tuple[OrgFile, list[str]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise OrgImportError([f"not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise OrgImportError(["the file must be a mapping with center, regions, departments, staff, …"])
+    try:
+        org = OrgFile.model_validate(data)
+    except ValidationError as exc:
+        raise OrgImportError(
+            [f"{_entry_label(data, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
+        ) from None
+    warnings = [f"unknown section '{k}' ignored" for k in (org.model_extra or {})]
+    return org, warnings
+
+
+@dataclass
+class _Tree:
+    nodes: dict[str, tuple[RegionIn, str | None]] = field(default_factory=dict)  # full_name → (node, parent)
+    by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, node: RegionIn, parent: str | None, problems: list[str]) -> None:
+        full = f"{parent}/{node.name}" if parent else node.name
+        if full in self.nodes:
+            problems.append(f"regions: '{full}' appears twice")
+        if parent is not None:
+            parent_level = self.nodes[parent][0].level
+            if node.level.rank >= parent_level.rank:
+                problems.append(f"regions: '{full}' ({node.level.value}) cannot sit under a {parent_level.value}")
+        self.nodes[full] = (node, parent)
+        self.by_name.setdefault(node.name, []).append(full)
+        for child in node.children:
+            self.add(child, full, problems)
+
+    def resolve(self, ref: str, where: str, problems: list[str]) -> str | None:
+        ref = ref.strip()
+        if ref in self.nodes:
+            return ref
+        matches = [f for f in self.nodes if f.endswith("/" + ref)] if "/" in ref else self.by_name.get(ref, [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            problems.append(f"{where}: region '{ref}' not found")
+        else:
+            problems.append(f"{where}: region '{ref}' is ambiguous ({', '.join(matches)}); write its path")
+        return None
+
+
+def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
+    problems: list[str] = []
+    tree = _Tree()
+    for root in org.regions:
+        tree.add(root, None, problems)
+    dept_keys: dict[str, list[tuple[str, str]]] = {}
+    for i, dep in enumerate(org.departments):
+        full = tree.resolve(dep.region, f"departments[{i}] ({dep.name})", problems)
+        if full:
+            dept_keys.setdefault(dep.name, []).append((full, dep.name))
+    seen_ids: dict[tuple[str, str], str] = {}
+    names: dict[str, int] = {}
+    for i, person in enumerate(org.staff):
+        where = f"staff[{i}] ({person.name})"
+        names[person.name] = names.get(person.name, 0) + 1
+        if (person.region is None) == (person.department is None):
+            problems.append(f"{where}: give exactly one of region or department")
+        if person.region is not None:
+            tree.resolve(person.region, where, problems)
+        if person.department is not None and _dept_ref(person.department, dept_keys) is None:
+            problems.append(f"{where}: department '{person.department}' not found or ambiguous")
+        for platform in ("wecom", "dingtalk"):
+            ext = getattr(person, platform)
+            if ext:
+                other = seen_ids.get((platform, ext))
+                if other:
+                    problems.append(f"{where}: {platform} id '{ext}' is also used by {other}")
+                seen_ids[(platform, ext)] = person.name
+    for who in _people_refs(org):
+        where, name = who
+        if names.get(name, 0) != 1:
+            problems.append(f"{where}: staff '{name}' " + ("not found" if not names.get(name) else "is ambiguous"))
+    for village, _ in org.liaisons.items():
+        full = tree.resolve(village, f"liaisons.{village}", problems)
+        if full and tree.nodes[full][0].level is not Level.VILLAGE:
+            problems.append(f"liaisons.{village}: is not a village/community")
+    for sev, item in org.tasks.by_severity().items():
+        if item.escalate_to:
+            tree.resolve(item.escalate_to, f"tasks.{sev.value}.escalate_to", problems)
+    for i, group in enumerate(org.groups):
+        if group.region:
+            tree.resolve(group.region, f"groups[{i}] ({group.name})", problems)
+    return tree, problems
+
+
+def _dept_ref(ref: str, keys: dict[str, list[tuple[str, str]]]) -> tuple[str, str] | None:
+    if "/" in ref:
+        region, _, name = ref.rpartition("/")
+        found = [k for k in keys.get(name, []) if k[0] == region or k[0].endswith("/" + region)]
+    else:
+        found = keys.get(ref, [])
+    return found[0] if len(found) == 1 else None
+
+
+def _people_refs(org: OrgFile) -> list[tuple[str, str]]:
+    refs = []
+    for village, item in org.liaisons.items():
+        refs += [(f"liaisons.{village}.{k}", v) for k, v in (("leader", item.leader), ("cadre", item.cadre)) if v]
+    for i, day in enumerate(org.roster):
+        if day.leader:
+            refs.append((f"roster[{i}] ({day.date}).leader", day.leader))
+        refs += [(f"roster[{i}] ({day.date}).staff", s) for s in day.staff]
+    return refs
+
+
+async def import_org(text: str) -> ImportSummary:
+    org, warnings = parse_org(text)
+    tree, problems = _validate_refs(org)
+    if problems:
+        raise OrgImportError(problems)
+    summary = ImportSummary(warnings=warnings)
+    async with in_transaction():
+        regions = await _upsert_regions(tree, summary)
+        depts = await _upsert_departments(org, tree, regions, summary)
+        staff = await _upsert_staff(org, tree, regions, depts, summary)
+        await _upsert_rest(org, tree, regions, staff)
+        await save_policy(_policy(org, tree))
+    return summary
+
+
+async def _upsert_regions(tree: _Tree, summary: ImportSummary) -> dict[str, Region]:
+    out: dict[str, Region] = {}
+    for full, (node, parent) in tree.nodes.items():  # parents come before children
+        parent_row = out[parent] if parent else None
+        row = await Region.get_or_none(full_name=full)
+        values = {"name": node.name, "level": node.level.value, "parent_id": parent_row.id if parent_row else None}
+        if row is None:
+            row = await Region.create(full_name=full, path="/", **values)
+            summary.bump("created", "regions")
+        elif any(getattr(row, k) != v for k, v in values.items()) or not row.active:
+            row.update_from_dict({**values, "active": True})
+            summary.bump("updated", "regions")
+        row.path = f"{parent_row.path if parent_row else '/'}{row.id}/"
+        await row.save()
+        out[full] = row
+    gone = await Region.filter(active=True).exclude(full_name__in=list(out)).update(active=False)
+    if gone:
+        summary.deactivated["regions"] = gone
+    return out
+
+
+async def _upsert_departments(
+    org: OrgFile, tree: _Tree, regions: dict[str, Region], summary: ImportSummary
+) -> dict[tuple[str, str], Department]:
+    out: dict[tuple[str, str], Department] = {}
+    for dep in org.departments:
+        full = tree.resolve(dep.region, "", [])
+        assert full is not None
+        region = regions[full]
+        values = {"role": dep.role, "categories": [c.value for c in dep.categories], "active": True}
+        row, created = await Department.get_or_create(defaults=values, region_id=region.id, name=dep.name)
+        if not created:
+            row.update_from_dict(values)
+            await row.save()
+        summary.bump("created" if created else "updated", "departments")
+        out[(full, dep.name)] = row
+    keep = [d.id for d in out.values()]
+    gone = await Department.filter(active=True).exclude(id__in=keep).update(active=False)
+    if gone:
+        summary.deactivated["departments"] = gone
+    return out
+
+
+async def _find_staff(person: Any, unit: dict[str, int | None]) -> Staff | None:
+    if person.id:
+        return await Staff.get_or_none(code=person.id)
+    for platform in (Platform.WECOM, Platform.DINGTALK):
+        ext = getattr(person, platform.value)
+        if ext:
+            ident = await Identity.get_or_none(platform=platform.value, external_id=ext)
+            if ident:
+                return await Staff.get(id=ident.staff_id)
+    return await Staff.get_or_none(name=person.name, **unit)
+
+
+async def _upsert_staff(
+    org: OrgFile,
+    tree: _Tree,
+    regions: dict[str, Region],
+    depts: dict[tuple[str, str], Department],
+    summary: ImportSummary,
+) -> dict[str, Staff]:
+    keys: dict[str, list[tuple[str, str]]] = {}
+    for key in depts:
+        keys.setdefault(key[1], []).append(key)
+    out: dict[str, Staff] = {}
+    for person in org.staff:
+        region_id = regions[tree.resolve(person.region, "", []) or ""].id if person.region else None
+        dept_key = _dept_ref(person.department, keys) if person.department else None
+        unit = {"region_id": region_id, "department_id": depts[dept_key].id if dept_key else None}
+        values = {
+            "name": person.name, "title": person.title, "roles": [r.value for r in person.roles],
+            "code": person.id, "active": True, **unit,
+        }
+        row = await _find_staff(person, unit)
+        if row is None:
+            row = await Staff.create(**values)
+            summary.bump("created", "staff")
+        else:
+            row.update_from_dict(values)
+            await row.save()
+            summary.bump("updated", "staff")
+        wanted = {(p.value, getattr(person, p.value)) for p in (Platform.WECOM, Platform.DINGTALK) if getattr(person, p.value)}
+        await Identity.filter(staff_id=row.id).delete()
+        for platform, ext in wanted:
+            await Identity.filter(platform=platform, external_id=ext).delete()
+            await Identity.create(staff_id=row.id, platform=platform, external_id=ext)
+        out[person.name] = row
+    keep = [s.id for s in out.values()]
+    gone = await Staff.filter(active=True).exclude(id__in=keep).update(active=False)
+    if gone:
+        summary.deactivated["staff"] = gone
+    return out
+
+
+async def _upsert_rest(org: OrgFile, tree: _Tree, regions: dict[str, Region], staff: dict[str, Staff]) -> None:
+    for village, item in org.liaisons.items():
+        region = regions[tree.resolve(village, "", []) or ""]
+        await Liaison.update_or_create(
+            defaults={
+                "leader_id": staff[item.leader].id if item.leader else None,
+                "cadre_id": staff[item.cadre].id if item.cadre else None,
+            },
+            village_id=region.id,
+        )
+    for group in org.groups:
+        region_id = regions[tree.resolve(group.region, "", []) or ""].id if group.region else None
+        await GroupChat.update_or_create(
+            defaults={
+                "wecom_chatid": group.wecom_chatid,
+                "dingtalk_conversation": group.dingtalk_conversation,
+                "receives": group.receives,
+                "region_id": region_id,
+                "active": True,
+            },
+            name=group.name,
+        )
+    await GroupChat.exclude(name__in=[g.name for g in org.groups]).update(active=False)
+    for day in org.roster:
+        await RosterEntry.filter(day=day.date).delete()
+        if day.leader:
+            await RosterEntry.create(day=day.date, staff_id=staff[day.leader].id, duty="leader")
+        for name in dict.fromkeys(day.staff):
+            await RosterEntry.create(day=day.date, staff_id=staff[name].id, duty="staff")
+
+
+def _policy(org: OrgFile, tree: _Tree) -> Policy:
+    base = Policy()
+    limits = dict(base.step_limits)
+    limits.update({lv: _dur(v) for lv, v in org.escalation.items()})
+    defaults = dict(base.task_defaults)
+    for sev, item in org.tasks.by_severity().items():
+        target = tree.resolve(item.escalate_to, "", []) if item.escalate_to else None
+        defaults[sev] = TaskDefault(_dur(item.deadline), _dur(item.remind_before), item.leader_approval, target)
+    return Policy(
+        center_name=org.center.name,
+        step_limits=limits,
+        task_defaults=defaults,
+        overdue_supervision=_dur(org.tasks.overdue_supervision) if org.tasks.overdue_supervision else base.overdue_supervision,
+        follow_up_after=_dur(org.follow_up.after),
+    )
+
+
+def _dur(text: str) -> Duration:
+    return Duration.parse(text)

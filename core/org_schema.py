@@ -1,0 +1,144 @@
+"""The org file's shape (YAML a center hands over), validated before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.durations import Duration
+from core.enums import Category, Level, Role, Severity
+
+GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+
+def _duration(value: Any) -> str:
+    return str(Duration.parse(str(value)))
+
+
+class CenterIn(_Entry):
+    name: str = Field(min_length=1, max_length=100)
+    timezone: str = "Asia/Shanghai"
+
+
+class RegionIn(_Entry):
+    name: str = Field(min_length=1, max_length=100)
+    level: Level
+    children: list[RegionIn] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _no_slash(cls, value: str) -> str:
+        if "/" in value:
+            raise ValueError("a region name cannot contain '/'")
+        return value
+
+
+class DepartmentIn(_Entry):
+    name: str = Field(min_length=1, max_length=100)
+    region: str
+    role: str = ""
+    categories: list[Category] = Field(default_factory=list)
+
+
+class StaffIn(_Entry):
+    name: str = Field(min_length=1, max_length=64)
+    id: str | None = Field(default=None, max_length=64)
+    roles: list[Role] = Field(min_length=1)
+    region: str | None = None
+    department: str | None = None
+    title: str = ""
+    wecom: str | None = Field(default=None, max_length=128)
+    dingtalk: str | None = Field(default=None, max_length=128)
+
+    @field_validator("wecom", "dingtalk", "id", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return None if value is None else str(value)
+
+
+class LiaisonIn(_Entry):
+    leader: str | None = None
+    cadre: str | None = None
+
+
+class TaskDefaultIn(_Entry):
+    deadline: str
+    remind_before: str
+    leader_approval: bool = False
+    escalate_to: str | None = None
+
+    _check = field_validator("deadline", "remind_before", mode="before")(_duration)
+
+
+class TasksIn(_Entry):
+    general: TaskDefaultIn | None = None
+    important: TaskDefaultIn | None = None
+    major: TaskDefaultIn | None = None
+    overdue_supervision: str | None = None
+
+    @field_validator("overdue_supervision", mode="before")
+    @classmethod
+    def _dur(cls, value: Any) -> Any:
+        return None if value is None else _duration(value)
+
+    def by_severity(self) -> dict[Severity, TaskDefaultIn]:
+        out = {}
+        for sev in Severity:
+            item = getattr(self, sev.value)
+            if item is not None:
+                out[sev] = item
+        return out
+
+
+class FollowUpIn(_Entry):
+    after: str = "7d"
+
+    _check = field_validator("after", mode="before")(_duration)
+
+
+class GroupIn(_Entry):
+    name: str = Field(min_length=1, max_length=100)
+    wecom_chatid: str | None = None
+    dingtalk_conversation: str | None = None
+    receives: list[str] = Field(default_factory=list)
+    region: str | None = None
+
+    @field_validator("receives")
+    @classmethod
+    def _feeds(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v not in GROUP_FEEDS]
+        if bad:
+            raise ValueError(f"unknown feed {bad[0]!r}; use {', '.join(GROUP_FEEDS)}")
+        return value
+
+
+class RosterIn(_Entry):
+    date: date
+    leader: str | None = None
+    staff: list[str] = Field(default_factory=list)
+
+
+class OrgFile(_Entry):
+    center: CenterIn
+    regions: list[RegionIn] = Field(min_length=1)
+    departments: list[DepartmentIn] = Field(default_factory=list)
+    staff: list[StaffIn] = Field(default_factory=list)
+    liaisons: dict[str, LiaisonIn] = Field(default_factory=dict)
+    escalation: dict[Level, str] = Field(default_factory=dict)
+    tasks: TasksIn = Field(default_factory=TasksIn)
+    follow_up: FollowUpIn = Field(default_factory=FollowUpIn)
+    groups: list[GroupIn] = Field(default_factory=list)
+    roster: list[RosterIn] = Field(default_factory=list)
+
+    @field_validator("escalation", mode="before")
+    @classmethod
+    def _limits(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {k: _duration(v) for k, v in value.items()}

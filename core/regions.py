@@ -1,0 +1,51 @@
+"""Region tree look-ups: by name or path, ancestors at a level, scope tests."""
+
+from __future__ import annotations
+
+from core.enums import Level
+from core.errors import InvalidInput, NotFound
+from core.models import Department, Region, Staff
+
+
+def contains(outer_path: str, inner_path: str) -> bool:
+    """Whether the node with `inner_path` lies in the subtree rooted at `outer_path`."""
+    return inner_path.startswith(outer_path)
+
+
+def ancestor_ids(region: Region) -> list[int]:
+    """Ids from the root down to and including the region."""
+    return [int(p) for p in region.path.strip("/").split("/") if p]
+
+
+async def find_region(ref: str) -> Region:
+    """A region by full path ("茶园乡/荷花村") or by a name that is unique in the tree."""
+    ref = ref.strip()
+    if "/" in ref:
+        candidates = await Region.filter(full_name__endswith=ref, active=True)
+        candidates = [r for r in candidates if r.full_name == ref or r.full_name.endswith("/" + ref)]
+    else:
+        candidates = await Region.filter(name=ref, active=True)
+    if not candidates:
+        raise NotFound(f"找不到地点「{ref}」")
+    if len(candidates) > 1:
+        names = "、".join(r.full_name for r in candidates[:5])
+        raise InvalidInput(f"地点「{ref}」有多个同名:{names},请写明上级")
+    return candidates[0]
+
+
+async def ancestor_at(region: Region, level: Level) -> Region | None:
+    """The node at `level` on the way from the root to `region` (the region itself included)."""
+    if Level(region.level) == level:
+        return region
+    rows = await Region.filter(id__in=ancestor_ids(region), level=level.value)
+    return rows[0] if rows else None
+
+
+async def staff_region(staff: Staff) -> Region | None:
+    """The node a staff member works at: their own, or their department's."""
+    if staff.region_id is not None:
+        return await Region.get(id=staff.region_id)
+    if staff.department_id is not None:
+        dept = await Department.get(id=staff.department_id)
+        return await Region.get(id=dept.region_id)
+    return None

@@ -1,0 +1,95 @@
+"""Routing: which department takes a case, who is copied, and what must happen before dispatch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.enums import Level, Role, Severity
+from core.models import Case, Department, Liaison, Region, Staff
+from core.policy import Policy
+from core.regions import ancestor_at, ancestor_ids
+
+
+@dataclass
+class RoutePlan:
+    department: Department | None
+    assignees: list[Staff] = field(default_factory=list)  # candidates, best first
+    cc: list[Staff] = field(default_factory=list)
+    needs_approval: bool = False
+    escalate_to: Region | None = None  # 重大: the level named in the org file
+
+    @property
+    def assignee(self) -> Staff | None:
+        return self.assignees[0] if self.assignees else None
+
+
+def _has_role(staff: Staff, role: Role) -> bool:
+    return role.value in staff.roles
+
+
+async def department_for(category: str, region: Region) -> Department | None:
+    """The nearest department up the tree from `region` that takes `category` (else one taking "other")."""
+    chain = ancestor_ids(region)
+    departments = await Department.filter(region_id__in=chain, active=True)
+    depth = {rid: i for i, rid in enumerate(chain)}
+    ranked = sorted(departments, key=lambda dep: -depth[dep.region_id])
+    for wanted in (category, "other"):
+        for dep in ranked:
+            if wanted in dep.categories:
+                return dep
+    return None
+
+
+async def officers_of(department: Department) -> list[Staff]:
+    staff = await Staff.filter(department_id=department.id, active=True).order_by("id")
+    return [s for s in staff if _has_role(s, Role.OFFICER)] or staff
+
+
+async def liaison_cc(region: Region) -> list[Staff]:
+    village = await ancestor_at(region, Level.VILLAGE)
+    if village is None:
+        return []
+    liaison = await Liaison.get_or_none(village_id=village.id)
+    if liaison is None:
+        return []
+    ids = [i for i in (liaison.leader_id, liaison.cadre_id) if i is not None]
+    found = {s.id: s for s in await Staff.filter(id__in=ids, active=True)}
+    return [found[i] for i in ids if i in found]
+
+
+async def suggest_route(case: Case, policy: Policy) -> RoutePlan:
+    region = await Region.get(id=case.region_id)
+    severity = Severity(case.severity)
+    department = await department_for(case.category, region)
+    plan = RoutePlan(department=department)
+    if department is not None:
+        plan.assignees = await officers_of(department)
+    if severity is Severity.GENERAL:
+        plan.cc = [s for s in await liaison_cc(region) if s not in plan.assignees]
+    defaults = policy.task_defaults[severity]
+    plan.needs_approval = defaults.leader_approval and case.plan_approved_by_id is None
+    if defaults.escalate_to:
+        target = await Region.get_or_none(full_name=defaults.escalate_to) or await Region.get_or_none(
+            name=defaults.escalate_to
+        )
+        current = await Region.get(id=case.handling_region_id)
+        if target is not None and Level(target.level).rank > Level(current.level).rank:
+            plan.escalate_to = target
+    return plan
+
+
+async def dispatchers_for(region: Region) -> list[Staff]:
+    """The dispatchers who should receive a case held at `region`: the nearest level up that has any."""
+    chain = ancestor_ids(region)
+    departments = await Department.filter(region_id__in=chain, active=True)
+    by_region: dict[int, list[int]] = {}
+    for dep in departments:
+        by_region.setdefault(dep.region_id, []).append(dep.id)
+    for rid in reversed(chain):
+        dep_ids = by_region.get(rid, [])
+        staff = await Staff.filter(active=True).filter(department_id__in=dep_ids) if dep_ids else []
+        staff = staff + await Staff.filter(region_id=rid, active=True)
+        found = [s for s in staff if _has_role(s, Role.DISPATCHER)]
+        if found:
+            return found
+    return []

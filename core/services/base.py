@@ -1,0 +1,157 @@
+"""What every verb shares: who acts, the domain context, results, and recording a change."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+from tortoise.transactions import in_transaction
+
+from core import audit
+from core.clock import Clock, SystemClock
+from core.enums import Platform, Role
+from core.errors import NotFound
+from core.models import Case, Region, Staff, Task
+from core.regions import staff_region
+from core.workdays import WorkCalendar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. The scheduler and the intake API act as a system actor with no staff record."""
+
+    staff_id: int | None
+    name: str
+    roles: frozenset[Role]
+    scope_path: str | None  # region path of their unit; None: the whole organisation
+    department_id: int | None = None
+
+    @classmethod
+    def system(cls, name: str = "系统") -> Actor:
+        return cls(None, name, frozenset(), None)
+
+    @property
+    def is_system(self) -> bool:
+        return self.staff_id is None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+async def actor_for(staff: Staff) -> Actor:
+    region = await staff_region(staff)
+    return Actor(
+        staff_id=staff.id,
+        name=staff.name,
+        roles=frozenset(Role(r) for r in staff.roles if r in Role._value2member_map_),
+        scope_path=region.path if region else "/-/",  # no unit: in scope of nothing
+        department_id=staff.department_id,
+    )
+
+
+async def actor_by_id(staff_id: int) -> Actor:
+    staff = await Staff.get_or_none(id=staff_id, active=True)
+    if staff is None:
+        raise NotFound("找不到该人员或已停用")
+    return await actor_for(staff)
+
+
+@dataclass
+class Domain:
+    """The context every verb runs in: a clock (movable in tests and the sandbox) and the calendar."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Something that happened, for the bot to turn into messages and card updates."""
+
+    kind: str
+    case_id: int
+    task_id: int | None = None
+    actor_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    changed: bool
+    message: str
+    case: Case | None = None
+    task: Task | None = None
+    events: list[DomainEvent] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+CASE_AUDIT_FIELDS = (
+    "status", "category", "severity", "flags", "step", "handling_region_id", "result_type", "result_note",
+    "satisfaction", "supervisor_id", "meeting_date", "backlog", "backlog_leader_id", "backlog_struck_at",
+    "plan", "return_note", "reopen_count", "step_due_at",
+)
+TASK_AUDIT_FIELDS = (
+    "status", "assignee_id", "deadline", "remind_at", "result_type", "result_note", "return_reason",
+    "extension_days", "extension_reason", "extensions_granted",
+)
+
+
+def snapshot(obj: Case | Task | None) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    names = CASE_AUDIT_FIELDS if isinstance(obj, Case) else TASK_AUDIT_FIELDS
+    return {name: getattr(obj, name) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+async def record(
+    d: Domain,
+    actor: Actor,
+    source: Platform,
+    action: str,
+    obj: Case | Task,
+    before: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Append the audit event for a change already saved in the current transaction."""
+    b, a = diff(before, snapshot(obj))
+    if extra:
+        a.update(extra)
+    is_case = isinstance(obj, Case)
+    await audit.append(
+        at=d.clock.now(),
+        actor_id=actor.staff_id,
+        actor_name=actor.name,
+        source=source.value,
+        action=action,
+        entity="case" if is_case else "task",
+        entity_id=obj.id,
+        case_id=obj.id if is_case else obj.case_id,  # type: ignore[union-attr]
+        before=b,
+        after=a,
+    )
+
+
+async def region_path(region_id: int) -> str:
+    region = await Region.get(id=region_id)
+    return region.path
+
+
+def transactional(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run a verb in one transaction: a refusal (any exception) leaves the database as it was."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        async with in_transaction():
+            return await fn(*args, **kwargs)
+
+    return wrapper

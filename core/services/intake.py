@@ -1,0 +1,149 @@
+"""受理 intake: a report becomes a case; 当场调处 records one settled on the spot; 补充 resubmits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.clock import local
+from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
+from core.errors import InvalidInput
+from core.models import Case, Region, Staff
+from core.numbering import format_number, next_seq
+from core.permissions import check_reporter
+from core.policy import Policy, load_policy
+from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.lookup import lock_case
+from core.transitions import CaseAction, next_case_status
+
+MAX_CONTENT = 5000
+MAX_PARTIES = 50
+
+
+@dataclass
+class ReportInput:
+    content: str
+    category: Category = Category.OTHER
+    severity: Severity = Severity.GENERAL
+    flags: frozenset[Flag] = frozenset()
+    people: int | None = None
+    region_id: int | None = None  # where it happened; defaults to the reporter's own node
+    location_text: str = ""
+    parties: list[dict[str, str]] = field(default_factory=list)
+    source: CaseSource = CaseSource.GRID_CHAT
+    external_ref: str | None = None
+    reporter_contact: dict[str, str] = field(default_factory=dict)
+
+
+def _validate(data: ReportInput) -> None:
+    text = data.content.strip()
+    if not text:
+        raise InvalidInput("诉求内容不能为空")
+    if len(text) > MAX_CONTENT:
+        raise InvalidInput(f"诉求内容过长({len(text)} 字),请控制在 {MAX_CONTENT} 字以内")
+    if data.people is not None and not 0 < data.people < 1_000_000:
+        raise InvalidInput("涉及人数不合理")
+    if len(data.parties) > MAX_PARTIES:
+        raise InvalidInput(f"当事人最多 {MAX_PARTIES} 人")
+
+
+async def _location(actor: Actor, data: ReportInput) -> Region:
+    if data.region_id is not None:
+        region = await Region.get_or_none(id=data.region_id, active=True)
+        if region is None:
+            raise InvalidInput("地点不存在")
+        return region
+    if actor.staff_id is not None:
+        staff = await Staff.get(id=actor.staff_id)
+        if staff.region_id is not None:
+            return await Region.get(id=staff.region_id)
+    raise InvalidInput("请说明纠纷发生的地点(村/社区或网格)")
+
+
+async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, status: CaseStatus) -> Case:
+    _validate(data)
+    region = await _location(actor, data)
+    now = d.clock.now()
+    year = local(now).year
+    seq = await next_seq(year)
+    step = Level(region.level)
+    return await Case.create(
+        number=format_number(year, seq),
+        year=year,
+        seq=seq,
+        source=data.source.value,
+        external_ref=data.external_ref,
+        status=status.value,
+        category=data.category.value,
+        severity=data.severity.value,
+        flags=sorted(f.value for f in data.flags),
+        people=data.people,
+        content=data.content.strip(),
+        parties=data.parties,
+        location_text=data.location_text,
+        region_id=region.id,
+        step=step.value,
+        handling_region_id=region.id,
+        step_started_at=now,
+        step_due_at=d.calendar.shift(now, policy.step_limits[step]),
+        step_limits={lv.value: str(dur) for lv, dur in policy.step_limits.items()},
+        reporter_id=actor.staff_id,
+        reporter_contact=data.reporter_contact,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+@transactional
+async def report(d: Domain, actor: Actor, data: ReportInput, *, source: Platform) -> Outcome:
+    """A new dispute enters the center, waiting to be accepted (受理). Re-sent external refs are no-ops."""
+    if data.external_ref:
+        existing = await Case.get_or_none(source=data.source.value, external_ref=data.external_ref)
+        if existing is not None:
+            return Outcome(False, f"该事项已登记为案件 {existing.number}", case=existing)
+    policy = await load_policy()
+    case = await _new_case(d, actor, data, policy, CaseStatus.REPORTED)
+    await record(d, actor, source, "report", case, {}, {"content_chars": len(case.content)})
+    event = DomainEvent("case_reported", case.id, actor_id=actor.staff_id)
+    return Outcome(True, f"已登记,案件编号 {case.number}", case=case, events=[event])
+
+
+@transactional
+async def settle_on_spot(
+    d: Domain, actor: Actor, data: ReportInput, result_note: str, *, source: Platform
+) -> Outcome:
+    """当场调处: recorded as resolved at the grid, with a follow-up visit scheduled."""
+    if not result_note.strip():
+        raise InvalidInput("请填写调处结果")
+    policy = await load_policy()
+    case = await _new_case(d, actor, data, policy, CaseStatus.RESOLVED)
+    now = d.clock.now()
+    case.settled_on_spot = True
+    case.result_type = ResultType.SETTLED.value
+    case.result_note = result_note.strip()
+    case.resolved_at = now
+    case.resolved_level = case.step
+    case.step_due_at = None
+    case.follow_up_due_at = d.calendar.shift(now, policy.follow_up_after)
+    await case.save()
+    await record(d, actor, source, "settle_on_spot", case, {})
+    event = DomainEvent("case_settled", case.id, actor_id=actor.staff_id)
+    return Outcome(True, f"已记录当场调处,案件编号 {case.number}", case=case, events=[event])
+
+
+@transactional
+async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, source: Platform) -> Outcome:
+    """The reporter adds what the center asked for (退回补充) and sends it back."""
+    case = await lock_case(case_id)
+    check_reporter(actor, case)
+    if not addition.strip():
+        raise InvalidInput("请填写补充内容")
+    before = snapshot(case)
+    case.status = next_case_status(case.status, CaseAction.RESUBMIT).value
+    case.content = f"{case.content}\n【补充】{addition.strip()}"
+    if len(case.content) > MAX_CONTENT * 2:
+        raise InvalidInput("补充内容过长")
+    case.updated_at = d.clock.now()
+    await case.save()
+    await record(d, actor, source, "resubmit", case, before, {"addition": addition.strip()})
+    event = DomainEvent("case_resubmitted", case.id, actor_id=actor.staff_id)
+    return Outcome(True, f"案件 {case.number} 已补充并重新提交", case=case, events=[event])

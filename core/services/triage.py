@@ -1,0 +1,195 @@
+"""The center's side of intake: 受理, 退回补充, the leader's plan for 重要 cases, and 交办 (dispatch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.enums import (
+    OPEN_TASK_STATUSES,
+    CaseStatus,
+    EscalationReason,
+    Level,
+    Platform,
+    ReminderMethod,
+    Severity,
+)
+from core.errors import InvalidInput, InvalidTransition, NotFound
+from core.models import Region, Staff, Task
+from core.permissions import check_case
+from core.policy import load_policy
+from core.regions import ancestor_at, staff_region
+from core.routing import suggest_route
+from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.ladder import move_up, step_due
+from core.services.lookup import lock_case
+from core.transitions import CaseAction, next_case_status
+
+_ACCEPTED_ALREADY = (CaseStatus.ACCEPTED, CaseStatus.AWAITING_APPROVAL, CaseStatus.DISPATCHED)
+
+
+@transactional
+async def accept(d: Domain, actor: Actor, case_id: int, *, source: Platform) -> Outcome:
+    """受理. 重要 cases wait for a leader's plan; 重大 ones go up to the level the org file names."""
+    case = await lock_case(case_id)
+    await check_case(actor, "accept", case)
+    if CaseStatus(case.status) in _ACCEPTED_ALREADY:
+        return Outcome(False, f"案件 {case.number} 已受理({CaseStatus(case.status).label}),无需重复操作", case=case)
+    before = snapshot(case)
+    policy = await load_policy()
+    now = d.clock.now()
+    case.status = next_case_status(case.status, CaseAction.ACCEPT).value
+    case.accepted_at = case.accepted_at or now
+    case.first_receiver_id = case.first_receiver_id or actor.staff_id
+    route = await suggest_route(case, policy)
+    events = [DomainEvent("case_accepted", case.id, actor_id=actor.staff_id)]
+    if route.escalate_to is not None:
+        await case.save()
+        await record(d, actor, source, "accept", case, before)
+        moved = await move_up(
+            d, actor, case, tried="重大矛盾纠纷,按规定提级处理", reason=EscalationReason.MAJOR,
+            source=source, to_region=route.escalate_to,
+        )
+        moved.events[:0] = events
+        return moved
+    if route.needs_approval:
+        case.status = CaseStatus.AWAITING_APPROVAL.value
+        events.append(DomainEvent("plan_requested", case.id, actor_id=actor.staff_id))
+    case.updated_at = now
+    await case.save()
+    await record(d, actor, source, "accept", case, before)
+    suffix = ",已提交领导审定处置方案" if route.needs_approval else ""
+    return Outcome(True, f"案件 {case.number} 已受理{suffix}", case=case, events=events)
+
+
+@transactional
+async def return_to_reporter(d: Domain, actor: Actor, case_id: int, note: str, *, source: Platform) -> Outcome:
+    """退回补充: the reporter is asked for more information before the center accepts."""
+    case = await lock_case(case_id)
+    await check_case(actor, "return_to_reporter", case)
+    if CaseStatus(case.status) is CaseStatus.RETURNED:
+        return Outcome(False, f"案件 {case.number} 已退回补充,等待上报人补充", case=case)
+    if not note.strip():
+        raise InvalidInput("请说明需要补充的内容")
+    if case.reporter_id is None:
+        raise InvalidTransition(f"案件 {case.number} 不是网格员上报的,无法退回补充")
+    before = snapshot(case)
+    case.status = next_case_status(case.status, CaseAction.RETURN_TO_REPORTER).value
+    case.return_note = note.strip()
+    case.updated_at = d.clock.now()
+    await case.save()
+    await record(d, actor, source, "return_to_reporter", case, before)
+    event = DomainEvent("case_returned_to_reporter", case.id, actor_id=actor.staff_id, data={"note": case.return_note})
+    return Outcome(True, f"案件 {case.number} 已退回上报人补充", case=case, events=[event])
+
+
+@transactional
+async def approve_plan(d: Domain, actor: Actor, case_id: int, plan: str, *, source: Platform) -> Outcome:
+    """同意交办: a leader records the plan for a 重要 case, which can then be dispatched."""
+    case = await lock_case(case_id)
+    await check_case(actor, "approve_plan", case)
+    if case.plan_approved_by_id is not None and CaseStatus(case.status) is not CaseStatus.AWAITING_APPROVAL:
+        return Outcome(False, f"案件 {case.number} 的处置方案已审定", case=case)
+    before = snapshot(case)
+    case.status = next_case_status(case.status, CaseAction.APPROVE_PLAN).value
+    case.plan = plan.strip() or "同意交办"
+    case.plan_approved_by_id = actor.staff_id
+    case.updated_at = d.clock.now()
+    await case.save()
+    await record(d, actor, source, "approve_plan", case, before)
+    event = DomainEvent("plan_approved", case.id, actor_id=actor.staff_id)
+    return Outcome(True, f"案件 {case.number} 处置方案已审定,可以交办", case=case, events=[event])
+
+
+@dataclass
+class Assignment:
+    assignee_id: int
+    cc: list[int] = field(default_factory=list)
+    deadline: datetime | None = None
+    remind_at: datetime | None = None
+    content: str | None = None
+    reminder_method: ReminderMethod = ReminderMethod.CARD
+    department_id: int | None = None
+
+
+async def _unit_level(staff: Staff) -> Level | None:
+    region = await staff_region(staff)
+    return Level(region.level) if region else None
+
+
+@transactional
+async def dispatch(
+    d: Domain, actor: Actor, case_id: int, assignments: list[Assignment], *, source: Platform
+) -> Outcome:
+    """交办: one task per assignee. The first open task is the lead (首接牵头)."""
+    if not assignments:
+        raise InvalidInput("请指定承办人")
+    case = await lock_case(case_id)
+    await check_case(actor, "dispatch", case)
+    if CaseStatus(case.status) is CaseStatus.AWAITING_APPROVAL:
+        raise InvalidTransition(f"案件 {case.number} 为重要案件,需领导审定处置方案后再交办")
+    before = snapshot(case)
+    case.status = next_case_status(case.status, CaseAction.DISPATCH).value
+    policy = await load_policy()
+    defaults = policy.task_defaults[Severity(case.severity)]
+    now = d.clock.now()
+    open_tasks = await Task.filter(case_id=case.id, status__in=[s.value for s in OPEN_TASK_STATUSES])
+    has_lead = any(t.is_lead for t in open_tasks)
+    busy = {t.assignee_id for t in open_tasks}
+    created: list[Task] = []
+    skipped: list[str] = []
+    for a in assignments:
+        staff = await Staff.get_or_none(id=a.assignee_id, active=True)
+        if staff is None:
+            raise NotFound("找不到承办人或已停用")
+        if staff.id in busy:
+            skipped.append(staff.name)
+            continue
+        deadline = a.deadline or d.calendar.shift(now, defaults.deadline)
+        if deadline <= now:
+            raise InvalidInput("截止时间必须晚于当前时间")
+        remind_at: datetime | None
+        if a.remind_at is not None:
+            if not now < a.remind_at < deadline:
+                raise InvalidInput("提醒时间必须在当前时间与截止时间之间")
+            remind_at = a.remind_at
+        else:
+            remind_at = d.calendar.shift(deadline, defaults.remind_before, backwards=True)
+            remind_at = remind_at if now < remind_at < deadline else None
+        cc = [i for i in dict.fromkeys(a.cc) if i != staff.id]
+        if await Staff.filter(id__in=cc, active=True).count() != len(cc):
+            raise NotFound("抄送人中有人不存在或已停用")
+        task = await Task.create(
+            case_id=case.id,
+            assignee_id=staff.id,
+            department_id=a.department_id or staff.department_id,
+            cc=cc,
+            content=(a.content or case.content)[:5000],
+            deadline=deadline,
+            remind_at=remind_at,
+            reminder_method=a.reminder_method.value,
+            status="pending",
+            is_lead=not has_lead,
+            dispatched_by_id=actor.staff_id,
+            created_at=now,
+        )
+        has_lead = True
+        busy.add(staff.id)
+        created.append(task)
+        await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc})
+        level = await _unit_level(staff)
+        if level is not None and level.rank > Level(case.step).rank:
+            region = await Region.get(id=case.region_id)
+            holder = await ancestor_at(region, level)
+            if holder is not None:
+                case.handling_region_id = holder.id
+                step_due(d, case, level)
+    if not created:
+        names = "、".join(skipped)
+        return Outcome(False, f"{names} 已在办理案件 {case.number},无需重复交办", case=case)
+    case.updated_at = now
+    await case.save()
+    await record(d, actor, source, "dispatch", case, before)
+    events = [DomainEvent("task_dispatched", case.id, task_id=t.id, actor_id=actor.staff_id) for t in created]
+    names = "、".join([(await t.assignee).name for t in created])
+    return Outcome(True, f"案件 {case.number} 已交办给 {names}", case=case, events=events, tasks=created)

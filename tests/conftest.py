@@ -1,0 +1,90 @@
+"""Test database on SQLite (default) or PostgreSQL (MAOTIAO_TEST_DB=postgres), a movable clock, the demo org."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from core.clock import DISPLAY_TZ, ManualClock
+from core.db import tortoise_config
+from core.models import Staff
+from core.org_import import import_org
+from core.services.base import Actor, Domain, actor_for
+from core.workdays import WorkCalendar
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_ORG = ROOT / "core" / "data" / "demo-org.yaml"
+BACKEND = os.environ.get("MAOTIAO_TEST_DB", "sqlite")
+PG_URL = os.environ.get("MAOTIAO_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_pg_schema_ready = False
+
+
+def need_server(reason: str) -> None:
+    """A missing server skips a test run by hand, but fails it under CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI)")
+    pytest.skip(reason)
+
+
+async def _pg_reset() -> None:
+    global _pg_schema_ready
+    conn = Tortoise.get_connection("default")
+    if not _pg_schema_ready:
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await Tortoise.generate_schemas()
+        _pg_schema_ready = True
+        return
+    tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
+    await conn.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;")
+
+
+def db_url() -> str:
+    return PG_URL if BACKEND == "postgres" else "sqlite://:memory:"
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[str]:
+    url = db_url()
+    try:
+        await Tortoise.init(config=tortoise_config(url))
+        if BACKEND == "postgres":
+            await _pg_reset()
+        else:
+            await Tortoise.generate_schemas()
+    except OSError as exc:
+        need_server(f"PostgreSQL not reachable at {url}: {exc}")
+    yield url
+    await Tortoise.close_connections()
+
+
+def cst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=DISPLAY_TZ)  # type: ignore[misc]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(cst(2026, 11, 23, 9, 0))  # a Monday
+
+
+@pytest.fixture
+def domain(clock: ManualClock) -> Domain:
+    return Domain(clock=clock, calendar=WorkCalendar())
+
+
+@pytest.fixture
+async def org(db: str) -> None:
+    await import_org(DEMO_ORG.read_text(encoding="utf-8"))
+
+
+async def who(name: str) -> Actor:
+    return await actor_for(await Staff.get(name=name))
+
+
+async def staff_id(name: str) -> int:
+    return (await Staff.get(name=name)).id
