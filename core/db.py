@@ -32,7 +32,10 @@ async def init_db(db_url: str) -> None:
 
 async def upgrade(db_url: str) -> None:
     """Apply every pending migration; an existing database upgrades without loss."""
-    await run_migrations(config=tortoise_config(db_url))
+    try:
+        await run_migrations(config=tortoise_config(db_url))
+    finally:
+        await Tortoise.close_connections()
 
 
 async def create_schema_for_tests() -> None:
@@ -41,3 +44,7 @@ async def create_schema_for_tests() -> None:
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+# For `python -m tortoise -c core.db.TORTOISE_ORM makemigrations` when the models change.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

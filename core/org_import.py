@@ -189,7 +189,9 @@ async def _upsert_regions(tree: _Tree, summary: ImportSummary) -> dict[str, Regi
     for full, (node, parent) in tree.nodes.items():  # parents come before children
         parent_row = out[parent] if parent else None
         row = await Region.get_or_none(full_name=full)
-        values = {"name": node.name, "level": node.level.value, "parent_id": parent_row.id if parent_row else None}
+        values: dict[str, Any] = {
+            "name": node.name, "level": node.level.value, "parent_id": parent_row.id if parent_row else None,
+        }
         if row is None:
             row = await Region.create(full_name=full, path="/", **values)
             summary.bump("created", "regions")
@@ -227,7 +229,7 @@ async def _upsert_departments(
     return out
 
 
-async def _find_staff(person: Any, unit: dict[str, int | None]) -> Staff | None:
+async def _find_staff(person: Any, unit: dict[str, Any]) -> Staff | None:
     if person.id:
         return await Staff.get_or_none(code=person.id)
     for platform in (Platform.WECOM, Platform.DINGTALK):
@@ -253,8 +255,8 @@ async def _upsert_staff(
     for person in org.staff:
         region_id = regions[tree.resolve(person.region, "", []) or ""].id if person.region else None
         dept_key = _dept_ref(person.department, keys) if person.department else None
-        unit = {"region_id": region_id, "department_id": depts[dept_key].id if dept_key else None}
-        values = {
+        unit: dict[str, Any] = {"region_id": region_id, "department_id": depts[dept_key].id if dept_key else None}
+        values: dict[str, Any] = {
             "name": person.name, "title": person.title, "roles": [r.value for r in person.roles],
             "code": person.id, "active": True, **unit,
         }

@@ -88,3 +88,10 @@ async def who(name: str) -> Actor:
 
 async def staff_id(name: str) -> int:
     return (await Staff.get(name=name)).id
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that touches the database is marked `db`, so ./test can repeat them on PostgreSQL."""
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)

@@ -17,8 +17,8 @@ class AuditEvent(Model):
     entity = fields.CharField(max_length=24)
     entity_id = fields.IntField()
     case_id = fields.IntField(null=True, db_index=True)
-    before: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
-    after: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    before: dict[str, object] = fields.JSONField(default=dict)
+    after: dict[str, object] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 
@@ -27,7 +27,7 @@ class AuditEvent(Model):
 
 
 class AuditHead(Model):
-    """The chain's last link, locked while appending; lets verification notice a removed tail."""
+    """The last link of the chain, locked while appending, so verification notices a removed tail."""
 
     id = fields.IntField(primary_key=True)
     seq = fields.IntField(default=0)

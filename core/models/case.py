@@ -18,10 +18,10 @@ class Case(Model):
     status = fields.CharField(max_length=24, db_index=True)
     category = fields.CharField(max_length=32, db_index=True)
     severity = fields.CharField(max_length=16)
-    flags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    flags: list[str] = fields.JSONField(default=list)
     people = fields.IntField(null=True)
     content = fields.TextField()
-    parties: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    parties: list[dict[str, str]] = fields.JSONField(default=list)
     location_text = fields.CharField(max_length=200, default="")
     region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="cases", on_delete=fields.RESTRICT
@@ -35,12 +35,12 @@ class Case(Model):
     handling_region_id: int
     step_started_at = fields.DatetimeField()
     step_due_at = fields.DatetimeField(null=True, db_index=True)  # when the step's time limit runs out
-    step_limits: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]  # frozen at report
+    step_limits: dict[str, str] = fields.JSONField(default=dict)  # frozen at report
     reporter: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="reported_cases", null=True, on_delete=fields.RESTRICT
     )
     reporter_id: int | None
-    reporter_contact: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    reporter_contact: dict[str, str] = fields.JSONField(default=dict)
     first_receiver: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
     )
@@ -100,7 +100,7 @@ class Task(Model):
         "models.Department", related_name="tasks", null=True, on_delete=fields.RESTRICT
     )
     department_id: int | None
-    cc: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]  # staff ids
+    cc: list[int] = fields.JSONField(default=list)  # staff ids
     content = fields.TextField()
     deadline = fields.DatetimeField(db_index=True)
     remind_at = fields.DatetimeField(null=True, db_index=True)

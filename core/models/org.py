@@ -10,7 +10,7 @@ class Region(Model):
     """A node of the tree 区/县 → 乡镇/街道 → 村/社区 → 网格.
 
     `path` holds the ids from the root, e.g. "/1/4/9/", so "is X inside Y" is a prefix test in SQL.
-    `full_name` is the names from the root joined by "/" and is the node's stable identity on import.
+    `full_name` is the names from the root joined by "/" and is the stable identity of the node on import.
     """
 
     id = fields.IntField(primary_key=True)
@@ -36,7 +36,7 @@ class Department(Model):
     )
     region_id: int
     role = fields.CharField(max_length=32, default="")  # "dispatch" for the center's command room
-    categories: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    categories: list[str] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
 
     class Meta:
@@ -49,7 +49,7 @@ class Staff(Model):
     code = fields.CharField(max_length=64, null=True, unique=True)  # optional id from the org file
     name = fields.CharField(max_length=64, db_index=True)
     title = fields.CharField(max_length=64, default="")
-    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    roles: list[str] = fields.JSONField(default=list)
     region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
@@ -65,7 +65,7 @@ class Staff(Model):
 
 
 class Identity(Model):
-    """One staff member's account on one chat platform (WeCom userid, DingTalk userId)."""
+    """The account of one staff member on one chat platform (WeCom userid, DingTalk userId)."""
 
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
@@ -106,7 +106,7 @@ class GroupChat(Model):
     name = fields.CharField(max_length=100, unique=True)
     wecom_chatid = fields.CharField(max_length=128, null=True)
     dingtalk_conversation = fields.CharField(max_length=128, null=True)
-    receives: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    receives: list[str] = fields.JSONField(default=list)
     region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="groups", null=True, on_delete=fields.SET_NULL
     )
@@ -137,14 +137,14 @@ class Setting(Model):
     """Center-wide settings from the org file (escalation limits, task defaults, follow-up)."""
 
     key = fields.CharField(max_length=64, primary_key=True)
-    value: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    value: dict[str, object] = fields.JSONField(default=dict)
 
     class Meta:
         table = "setting"
 
 
 class CalendarDay(Model):
-    """A center's own correction of the working-day calendar."""
+    """A correction of the working-day calendar made by the center."""
 
     day = fields.DateField(primary_key=True)
     workday = fields.BooleanField()

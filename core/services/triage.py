@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.enums import (
@@ -104,7 +104,7 @@ async def approve_plan(d: Domain, actor: Actor, case_id: int, plan: str, *, sour
 @dataclass
 class Assignment:
     assignee_id: int
-    cc: list[int] = field(default_factory=list)
+    cc: list[int] | None = None  # None: the route's default (联村领导/干部 on general cases)
     deadline: datetime | None = None
     remind_at: datetime | None = None
     content: str | None = None
@@ -156,7 +156,8 @@ async def dispatch(
         else:
             remind_at = d.calendar.shift(deadline, defaults.remind_before, backwards=True)
             remind_at = remind_at if now < remind_at < deadline else None
-        cc = [i for i in dict.fromkeys(a.cc) if i != staff.id]
+        wanted_cc = a.cc if a.cc is not None else [s.id for s in (await suggest_route(case, policy)).cc]
+        cc = [i for i in dict.fromkeys(wanted_cc) if i != staff.id]
         if await Staff.filter(id__in=cc, active=True).count() != len(cc):
             raise NotFound("抄送人中有人不存在或已停用")
         task = await Task.create(

@@ -1,0 +1,144 @@
+"""POST /api/v1/cases, GET /api/v1/cases/{number}, GET /api/v1/openapi.json — Bearer API keys."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from core.clock import fmt_local
+from core.enums import CaseSource, CaseStatus, Platform
+from core.errors import DomainError, InvalidInput, NotFound
+from core.models import Case, Region, Task
+from core.regions import find_region
+from core.services import intake
+from core.services.base import Actor, Domain
+from integrations.api.openapi import document
+from integrations.api.schema import CaseIn, CaseOut, TaskOut
+
+DOMAIN_KEY = web.AppKey("domain", Domain)
+KEYS_KEY = web.AppKey("api_keys", dict[str, str])
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
+    return _json({"error": code, "message": message, "field": field}, status)
+
+
+def parse_keys(entries: list[str]) -> dict[str, str]:
+    """"label:secret" or a bare secret → {secret: label}."""
+    keys: dict[str, str] = {}
+    for i, entry in enumerate(entries, start=1):
+        label, sep, secret = entry.partition(":")
+        keys[secret if sep else label] = label if sep else f"key{i}"
+    return keys
+
+
+def _caller(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    for secret, label in request.app[KEYS_KEY].items():
+        if hmac.compare_digest(secret.encode(), token.strip().encode()):
+            return label
+    return None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/api/v1/") and request.path != "/api/v1/openapi.json":
+        if not request.app[KEYS_KEY]:
+            return _error(503, "api_disabled", "接口未启用:未配置 MAOTIAO_API_KEYS")
+        if "Authorization" not in request.headers:
+            return _error(401, "unauthorized", "缺少 API 密钥(Authorization: Bearer …)")
+        label = _caller(request)
+        if label is None:
+            return _error(401, "unauthorized", "API 密钥无效")
+        request["caller"] = label
+    return await handler(request)
+
+
+async def _case_out(case: Case) -> dict[str, Any]:
+    region = await Region.get(id=case.region_id)
+    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
+    return CaseOut(
+        number=case.number,
+        status=case.status,
+        status_label=CaseStatus(case.status).label,
+        source=case.source,
+        category=case.category,
+        severity=case.severity,
+        flags=case.flags,
+        location=region.full_name,
+        step=case.step,
+        created_at=case.created_at.isoformat(),
+        result_type=case.result_type,
+        result_note=case.result_note,
+        tasks=[TaskOut(assignee=t.assignee.name, status=t.status, deadline=fmt_local(t.deadline)) for t in tasks],
+    ).model_dump()
+
+
+async def create_case(request: web.Request) -> web.Response:
+    try:
+        payload = json.loads(await request.read())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "malformed_json", "请求体不是合法的 JSON")
+    try:
+        body = CaseIn.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        return _error(422, "invalid", f"字段 {field} 无效:{first['msg']}", field)
+    try:
+        region = await find_region(body.location)
+    except (NotFound, InvalidInput) as exc:
+        return _error(422, "invalid", exc.message, "location")
+    data = intake.ReportInput(
+        content=body.content,
+        category=body.category,
+        severity=body.severity,
+        flags=frozenset(body.flags),
+        people=body.people,
+        region_id=region.id,
+        location_text=body.location_text,
+        parties=[p.model_dump(exclude_none=True) for p in body.parties],
+        source=CaseSource(body.source),
+        external_ref=body.external_id,
+        reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
+    )
+    actor = Actor.system(f"接口:{request['caller']}")
+    try:
+        outcome = await intake.report(request.app[DOMAIN_KEY], actor, data, source=Platform.API)
+    except DomainError as exc:
+        return _error(422, exc.code, exc.message)
+    assert outcome.case is not None
+    return _json(await _case_out(outcome.case), 201 if outcome.changed else 200)
+
+
+async def get_case(request: web.Request) -> web.Response:
+    case = await Case.get_or_none(number=request.match_info["number"])
+    if case is None:
+        return _error(404, "not_found", f"找不到案件 {request.match_info['number']}")
+    return _json(await _case_out(case))
+
+
+async def openapi(_: web.Request) -> web.Response:
+    return _json(document())
+
+
+def setup(app: web.Application, domain: Domain, api_keys: list[str]) -> None:
+    app[DOMAIN_KEY] = domain
+    app[KEYS_KEY] = parse_keys(api_keys)
+    app.middlewares.append(auth_middleware)
+    app.router.add_post("/api/v1/cases", create_case)
+    app.router.add_get("/api/v1/cases/{number}", get_case)
+    app.router.add_get("/api/v1/openapi.json", openapi)

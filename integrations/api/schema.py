@@ -1,0 +1,70 @@
+"""The JSON intake API's request and response bodies (12345 hotline, 基层治理四平台, other systems)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.enums import Category, Flag, Severity
+
+ApiSource = Literal["hotline_12345", "walk_in", "petition", "referral"]
+
+
+class PartyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    id_number: str | None = Field(default=None, max_length=32)
+    role: str | None = Field(default=None, max_length=32, description="申请人 / 被申请人 / …")
+
+
+class ReporterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class CaseIn(BaseModel):
+    """A dispute handed to the center by another system."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    source: ApiSource = "hotline_12345"
+    external_id: str | None = Field(default=None, max_length=128, description="the sender's id; re-sending it is a no-op")
+    content: str = Field(min_length=1, max_length=5000, description="诉求内容")
+    location: str = Field(min_length=1, max_length=200, description="a region's name or path, e.g. 茶园乡/荷花村")
+    location_text: str = Field(default="", max_length=200, description="address as written")
+    category: Category = Category.OTHER
+    severity: Severity = Severity.GENERAL
+    flags: list[Flag] = Field(default_factory=list, max_length=3)
+    people: int | None = Field(default=None, ge=1, le=1_000_000)
+    parties: list[PartyIn] = Field(default_factory=list, max_length=50)
+    reporter: ReporterIn | None = None
+
+
+class TaskOut(BaseModel):
+    assignee: str
+    status: str
+    deadline: str
+
+
+class CaseOut(BaseModel):
+    number: str
+    status: str
+    status_label: str
+    source: str
+    category: str
+    severity: str
+    flags: list[str]
+    location: str
+    step: str
+    created_at: str
+    result_type: str | None
+    result_note: str
+    tasks: list[TaskOut]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    field: str | None = None

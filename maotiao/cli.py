@@ -1,0 +1,137 @@
+"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from core import audit, db
+from core.calendar_import import CalendarImportError, import_calendar
+from core.config import ConfigError, Settings, load_settings
+from core.models import Region
+from core.org_import import OrgImportError, import_org
+
+log = logging.getLogger("maotiao")
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"cannot read {path}: {exc.strerror}") from None
+
+
+async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
+    await db.upgrade(settings.db_url)
+    await db.init_db(settings.db_url)
+    try:
+        return await body()
+    finally:
+        await db.close_db()
+
+
+async def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
+    text = _read(args.file)
+
+    async def body() -> int:
+        try:
+            summary = await import_org(text)
+        except OrgImportError as exc:
+            print(f"org import failed, nothing changed ({len(exc.problems)} problem(s)):", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
+        for warning in summary.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"imported: created {summary.created}, updated {summary.updated}, deactivated {summary.deactivated}")
+        return 0
+
+    return await _with_db(settings, body)
+
+
+async def cmd_calendar_import(settings: Settings, args: argparse.Namespace) -> int:
+    text = _read(args.file)
+
+    async def body() -> int:
+        try:
+            count = await import_calendar(text)
+        except CalendarImportError as exc:
+            print(f"calendar import failed, nothing changed:\n{exc}", file=sys.stderr)
+            return 2
+        print(f"imported {count} calendar day(s)")
+        return 0
+
+    return await _with_db(settings, body)
+
+
+async def cmd_audit_verify(settings: Settings, _: argparse.Namespace) -> int:
+    async def body() -> int:
+        result = await audit.verify()
+        if result.ok:
+            print(f"audit trail intact: {result.checked} event(s)")
+            return 0
+        print(f"audit trail BROKEN: {result.problem}", file=sys.stderr)
+        return 1
+
+    return await _with_db(settings, body)
+
+
+async def cmd_db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
+    await db.upgrade(settings.db_url)
+    await db.close_db()
+    print("database schema is up to date")
+    return 0
+
+
+async def load_demo_org_if_empty() -> bool:
+    if await Region.exists():
+        return False
+    demo = resources.files("core").joinpath("data/demo-org.yaml").read_text(encoding="utf-8")
+    await import_org(demo)
+    return True
+
+
+async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
+    from maotiao.runtime import serve
+
+    return await serve(settings)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "serve": cmd_serve,
+    "db upgrade": cmd_db_upgrade,
+    "org import": cmd_org_import,
+    "calendar import": cmd_calendar_import,
+    "audit verify": cmd_audit_verify,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in DingTalk and WeCom")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
+    for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}),
+                           ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
+        gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
+        for action, arg in actions.items():
+            p = gp.add_parser(action)
+            if arg:
+                p.add_argument("file", metavar=arg)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    key = args.command if args.command == "serve" else f"{args.command} {args.action}"
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(asyncio.run(COMMANDS[key](settings, args)))
