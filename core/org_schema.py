@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from core.durations import Duration
 from core.enums import Category, Level, Role, Severity
@@ -19,6 +19,9 @@ class _Entry(BaseModel):
 
 def _duration(value: Any) -> str:
     return str(Duration.parse(str(value)))
+
+
+DurationText = Annotated[str, BeforeValidator(_duration)]
 
 
 class CenterIn(_Entry):
@@ -68,24 +71,17 @@ class LiaisonIn(_Entry):
 
 
 class TaskDefaultIn(_Entry):
-    deadline: str
-    remind_before: str
+    deadline: DurationText
+    remind_before: DurationText
     leader_approval: bool = False
     escalate_to: str | None = None
-
-    _check = field_validator("deadline", "remind_before", mode="before")(_duration)
 
 
 class TasksIn(_Entry):
     general: TaskDefaultIn | None = None
     important: TaskDefaultIn | None = None
     major: TaskDefaultIn | None = None
-    overdue_supervision: str | None = None
-
-    @field_validator("overdue_supervision", mode="before")
-    @classmethod
-    def _dur(cls, value: Any) -> Any:
-        return None if value is None else _duration(value)
+    overdue_supervision: DurationText | None = None
 
     def by_severity(self) -> dict[Severity, TaskDefaultIn]:
         out = {}
@@ -97,9 +93,7 @@ class TasksIn(_Entry):
 
 
 class FollowUpIn(_Entry):
-    after: str = "7d"
-
-    _check = field_validator("after", mode="before")(_duration)
+    after: DurationText = "7d"
 
 
 class GroupIn(_Entry):
@@ -130,15 +124,8 @@ class OrgFile(_Entry):
     departments: list[DepartmentIn] = Field(default_factory=list)
     staff: list[StaffIn] = Field(default_factory=list)
     liaisons: dict[str, LiaisonIn] = Field(default_factory=dict)
-    escalation: dict[Level, str] = Field(default_factory=dict)
+    escalation: dict[Level, DurationText] = Field(default_factory=dict)
     tasks: TasksIn = Field(default_factory=TasksIn)
     follow_up: FollowUpIn = Field(default_factory=FollowUpIn)
     groups: list[GroupIn] = Field(default_factory=list)
     roster: list[RosterIn] = Field(default_factory=list)
-
-    @field_validator("escalation", mode="before")
-    @classmethod
-    def _limits(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return {k: _duration(v) for k, v in value.items()}

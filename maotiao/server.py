@@ -9,7 +9,7 @@ from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
 
-MAX_BODY = 256 * 1024
+MAX_BODY = 1024 * 1024
 
 
 async def healthz(_: web.Request) -> web.Response:

@@ -22,6 +22,7 @@ from integrations.api.schema import CaseIn, CaseOut, TaskOut
 
 DOMAIN_KEY = web.AppKey("domain", Domain)
 KEYS_KEY = web.AppKey("api_keys", dict[str, str])
+CALLER_KEY = web.RequestKey("caller", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -63,7 +64,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         label = _caller(request)
         if label is None:
             return _error(401, "unauthorized", "API 密钥无效")
-        request["caller"] = label
+        request[CALLER_KEY] = label
     return await handler(request)
 
 
@@ -115,7 +116,7 @@ async def create_case(request: web.Request) -> web.Response:
         external_ref=body.external_id,
         reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
     )
-    actor = Actor.system(f"接口:{request['caller']}")
+    actor = Actor.system(f"接口:{request[CALLER_KEY]}")
     try:
         outcome = await intake.report(request.app[DOMAIN_KEY], actor, data, source=Platform.API)
     except DomainError as exc:

@@ -1,0 +1,3 @@
+from maotiao.cli import main
+
+main()

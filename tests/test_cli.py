@@ -1,0 +1,117 @@
+"""The `maotiao` command as an administrator runs it, in a subprocess against a SQLite file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_ORG
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "maotiao", *args], env=env, cwd=env["HOME"], capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("MAOTIAO_")}
+    e.update(HOME=str(tmp_path), MAOTIAO_DB_URL=f"sqlite://{tmp_path / 'cli.sqlite3'}", PYTHONPATH=str(ROOT))
+    return e
+
+
+def test_org_import_reports_problems_and_changes_nothing(env, tmp_path) -> None:
+    ok = run(["org", "import", str(DEMO_ORG)], env)
+    assert ok.returncode == 0, ok.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DEMO_ORG.read_text(encoding="utf-8").replace("region: 荷花村第二网格", "region: 不存在网格"),
+                   encoding="utf-8")
+    result = run(["org", "import", str(bad)], env)
+    assert result.returncode == 2
+    assert "staff[1] (吴大伟): region '不存在网格' not found" in result.stderr
+    assert "nothing changed" in result.stderr
+
+
+def test_calendar_import(env, tmp_path) -> None:
+    cal = tmp_path / "cal.csv"
+    cal.write_text("date,kind,name\n2027-01-01,休,元旦\n2027-02-07,班,春节调休\n", encoding="utf-8")
+    assert run(["calendar", "import", str(cal)], env).returncode == 0
+    cal.write_text("2027-13-01,休\n", encoding="utf-8")
+    result = run(["calendar", "import", str(cal)], env)
+    assert result.returncode == 2 and "line 1" in result.stderr
+
+
+def test_wrong_setting_fails_at_start_naming_it(env) -> None:
+    result = run(["serve"], {**env, "MAOTIAO_HTTP_PORT": "http"})
+    assert result.returncode != 0 and "MAOTIAO_HTTP_PORT" in result.stderr
+
+
+def test_audit_verify_exits_nonzero_naming_the_altered_event(env, tmp_path) -> None:
+    assert run(["org", "import", str(DEMO_ORG)], env).returncode == 0
+    db_file = tmp_path / "cli.sqlite3"
+    script = (
+        "import asyncio\n"
+        "from core import db\n"
+        "from core.services import intake\n"
+        "from core.services.base import Domain, actor_for\n"
+        "from core.enums import Platform\n"
+        "from core.models import Staff\n"
+        "async def main():\n"
+        f"    await db.init_db('sqlite://{db_file}')\n"
+        "    a = await actor_for(await Staff.get(name='周小梅'))\n"
+        "    for t in ('甲', '乙'):\n"
+        "        await intake.report(Domain(), a, intake.ReportInput(t), source=Platform.CLI)\n"
+        "    await db.close_db()\n"
+        "asyncio.run(main())\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
+    assert run(["audit", "verify"], env).returncode == 0
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE audit_event SET action = 'nothing' WHERE seq = 2")
+    result = run(["audit", "verify"], env)
+    assert result.returncode == 1 and "#2" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "maotiao", "serve"], env={**env, "MAOTIAO_HTTP_PORT": str(port)}, cwd=env["HOME"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    assert resp.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "serve did not come up in 30 s"
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert f"http://127.0.0.1:{port}/" in out and "demo organisation" in out
