@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import asyncpg
@@ -54,4 +53,3 @@ async def test_migrations_match_the_models() -> None:
         assert writers == [] or all(not w.operations for w in writers), [w.name for w in writers]
     finally:
         await Tortoise.close_connections()
-    assert os.path.exists(os.path.join(os.path.dirname(db.__file__), "migrations", "0001_initial.py"))
