@@ -169,6 +169,13 @@ def _people_refs(org: OrgFile) -> list[tuple[str, str]]:
     return refs
 
 
+def org_places(text: str) -> list[tuple[str, str]]:
+    """(name, full path) of every region in an org file, for locating reports without a database."""
+    org, _ = parse_org(text)
+    tree, _ = _validate_refs(org)
+    return [(node.name, full) for full, (node, _) in tree.nodes.items()]
+
+
 async def import_org(text: str) -> ImportSummary:
     org, warnings = parse_org(text)
     tree, problems = _validate_refs(org)

@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in DingTalk and WeCom")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
+    parse_p = sub.add_parser("parse", help="classify a report as the bot would (JSON out)")
+    parse_p.add_argument("text", nargs="*", help="the report text")
+    parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
+    parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
@@ -128,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command == "parse":
+        from maotiao.parse_cmd import run_parse
+
+        sys.exit(run_parse(args))
     key = args.command if args.command == "serve" else f"{args.command} {args.action}"
     try:
         settings = load_settings()

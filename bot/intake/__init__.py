@@ -1,0 +1,1 @@
+"""Free Chinese text → a structured report: category, severity, flags, people, location, parties, masking."""
