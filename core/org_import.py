@@ -276,9 +276,12 @@ async def _upsert_staff(
             await row.save()
             summary.bump("updated", "staff")
         wanted = {(p.value, getattr(person, p.value)) for p in (Platform.WECOM, Platform.DINGTALK) if getattr(person, p.value)}
-        await Identity.filter(staff_id=row.id).delete()
-        for platform, ext in wanted:
-            await Identity.filter(platform=platform, external_id=ext).delete()
+        have = {(i.platform, i.external_id): i for i in await Identity.filter(staff_id=row.id)}
+        for key, ident in have.items():
+            if key not in wanted:
+                await ident.delete()
+        for platform, ext in wanted - set(have):
+            await Identity.filter(platform=platform, external_id=ext).delete()  # moved from someone else
             await Identity.create(staff_id=row.id, platform=platform, external_id=ext)
         out[person.name] = row
     keep = [s.id for s in out.values()]

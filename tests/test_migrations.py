@@ -53,3 +53,14 @@ async def test_migrations_match_the_models() -> None:
         assert writers == [] or all(not w.operations for w in writers), [w.name for w in writers]
     finally:
         await Tortoise.close_connections()
+
+
+def test_model_docstrings_survive_migration_sql() -> None:
+    """Tortoise puts model docstrings into SQL comments and splits scripts on ';': keep them plain."""
+    from tortoise.models import Model
+
+    import core.models as models
+
+    bad = [name for name in models.__all__
+           if issubclass(cls := getattr(models, name), Model) and any(c in (cls.__doc__ or "") for c in ";'")]
+    assert bad == []

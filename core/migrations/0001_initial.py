@@ -1,11 +1,10 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-
-from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
+from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -53,12 +52,89 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='CardLink',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(max_length=24)),
+                ('staff_id', fields.IntField(db_index=True)),
+                ('case_id', fields.IntField(null=True, db_index=True)),
+                ('task_id', fields.IntField(null=True)),
+                ('draft_id', fields.IntField(null=True, db_index=True)),
+                ('platform', fields.CharField(null=True, max_length=16)),
+                ('external_id', fields.CharField(null=True, max_length=128)),
+                ('response_code', fields.CharField(null=True, max_length=255)),
+                ('active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'card_link', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One card shown to one person about one case/task/draft, so it can be re-rendered after a change.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Conversation',
+            fields=[
+                ('staff_id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('state', fields.CharField(default='idle', max_length=32)),
+                ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'conversation', 'app': 'models', 'pk_attr': 'staff_id', 'table_description': 'What the bot is waiting for from one person (a reason, a case number, a name), across platforms.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Counter',
             fields=[
                 ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
                 ('value', fields.IntField(default=0)),
             ],
             options={'table': 'counter', 'app': 'models', 'pk_attr': 'key', 'table_description': 'Per-center, per-year sequence for human case numbers.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Draft',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff_id', fields.IntField(db_index=True)),
+                ('status', fields.CharField(default='open', max_length=16)),
+                ('texts', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('attachments', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('region_id', fields.IntField(null=True)),
+                ('case_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'draft', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A report being put together by a grid worker over one or several messages.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='InboundEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('platform', fields.CharField(max_length=16)),
+                ('event_id', fields.CharField(max_length=255)),
+                ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharField(default='received', db_index=True, max_length=16)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('handled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('error', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'inbound_event', 'app': 'models', 'unique_together': (('platform', 'event_id'),), 'pk_attr': 'id', 'table_description': 'Every platform delivery, stored before it is acknowledged. The unique key drops redeliveries.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutboxMessage',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharField(default='pending', max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(default='', unique=False)),
+                ('platform', fields.CharField(null=True, max_length=16)),
+                ('card_link_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox_message', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at'])], 'pk_attr': 'id', 'table_description': 'A message to deliver, persisted in the same transaction as the change that caused it.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -201,6 +277,7 @@ class Migration(migrations.Migration):
                 ('staff', fields.ForeignKeyField('models.Staff', source_field='staff_id', db_constraint=True, to_field='id', related_name='identities', on_delete=OnDelete.CASCADE)),
                 ('platform', fields.CharField(max_length=16)),
                 ('external_id', fields.CharField(max_length=128)),
+                ('last_seen_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'identity', 'app': 'models', 'unique_together': (('platform', 'external_id'),), 'pk_attr': 'id', 'table_description': 'The account of one staff member on one chat platform (WeCom userid, DingTalk userId).'},
             bases=['Model'],

@@ -2,6 +2,7 @@
 
 from core.models.audit import AuditEvent, AuditHead
 from core.models.case import Case, Counter, EscalationRecord, Task
+from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
     CalendarDay,
     Department,
@@ -17,6 +18,11 @@ from core.models.org import (
 __all__ = [
     "AuditEvent",
     "AuditHead",
+    "CardLink",
+    "Conversation",
+    "Draft",
+    "InboundEvent",
+    "OutboxMessage",
     "CalendarDay",
     "Case",
     "Counter",

@@ -74,6 +74,7 @@ class Identity(Model):
     staff_id: int
     platform = fields.CharField(max_length=16)
     external_id = fields.CharField(max_length=128)
+    last_seen_at = fields.DatetimeField(null=True)  # replies go to the platform a person used last
 
     class Meta:
         table = "identity"

@@ -1,0 +1,89 @@
+"""Cards about a case for the center: the dispatcher's card, the leader's plan card, cc and follow-up."""
+
+from __future__ import annotations
+
+from bot.cards.common import btn, case_fields
+from bot.types import Act, Card
+from core.enums import CaseStatus, ResultType
+from core.models import CardLink, Case, Region, Staff, Task
+from core.regions import contains
+from core.services.base import actor_for
+
+
+async def _tasks_line(case: Case) -> str:
+    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
+    active = [t for t in tasks if t.status in ("pending", "signed", "resolved")]
+    return ";".join(f"{t.assignee.name}({'牵头,' if t.is_lead else ''}{_task_state(t.status)})" for t in active)
+
+
+def _task_state(status: str) -> str:
+    return {"pending": "待签收", "signed": "办理中", "resolved": "已办结"}.get(status, status)
+
+
+def _outcome(case: Case) -> str:
+    if case.result_type:
+        return f"{ResultType(case.result_type).label}:{case.result_note}"
+    return ""
+
+
+async def render_center(link: CardLink) -> Card:
+    case = await Case.get(id=link.case_id)
+    status = CaseStatus(case.status)
+    fields = [("编号", case.number), *await case_fields(case, masked=False)]
+    tasks = await _tasks_line(case)
+    if tasks:
+        fields.append(("承办", tasks))
+    if case.return_note and status is CaseStatus.RETURNED:
+        fields.append(("退回说明", case.return_note))
+    viewer = await actor_for(await Staff.get(id=link.staff_id))
+    holder = await Region.get(id=case.handling_region_id)
+    in_scope = viewer.scope_path is not None and contains(viewer.scope_path, holder.path)
+    subtitle = status.label
+    buttons = []
+    if not in_scope:
+        subtitle = f"已上报至{holder.name}"
+    elif status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED):
+        first = "受理并交办" if status is not CaseStatus.ACCEPTED else "交办"
+        buttons = [btn(Act.ACCEPT_DISPATCH, link, first, "primary"), btn(Act.REASSIGN, link, "改派")]
+        if status is CaseStatus.REPORTED and case.reporter_id is not None:
+            buttons.append(btn(Act.RETURN_REPORTER, link, "退回补充"))
+        buttons.append(btn(Act.ESCALATE, link, "上报上级", "danger"))
+    elif status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        fields.append(("结果", _outcome(case)))
+    title = "新上报矛盾纠纷" if status is CaseStatus.REPORTED else f"矛盾纠纷 {case.number}"
+    return Card(kind="center", title=title, subtitle=subtitle, fields=fields, buttons=buttons)
+
+
+async def render_plan(link: CardLink) -> Card:
+    case = await Case.get(id=link.case_id)
+    status = CaseStatus(case.status)
+    fields = [("编号", case.number), *await case_fields(case, masked=False)]
+    buttons = []
+    if status is CaseStatus.AWAITING_APPROVAL:
+        buttons = [btn(Act.APPROVE, link, "同意交办", "primary"), btn(Act.LEVEL_UP, link, "提级处理", "danger")]
+        subtitle = "重要矛盾纠纷,请审定处置方案"
+    else:
+        subtitle = f"已审定:{case.plan}" if case.plan else status.label
+    return Card(kind="plan", title=f"重要矛盾纠纷 {case.number}", subtitle=subtitle, fields=fields, buttons=buttons)
+
+
+async def render_cc(link: CardLink) -> Card:
+    case = await Case.get(id=link.case_id)
+    fields = [("编号", case.number), *await case_fields(case, masked=True)]
+    tasks = await _tasks_line(case)
+    if tasks:
+        fields.append(("承办", tasks))
+    if case.result_type:
+        fields.append(("结果", _outcome(case)))
+    return Card(kind="cc", title=f"抄送:矛盾纠纷 {case.number}", subtitle=CaseStatus(case.status).label, fields=fields)
+
+
+async def render_follow_up(link: CardLink) -> Card:
+    case = await Case.get(id=link.case_id)
+    fields = [("编号", case.number), ("结果", _outcome(case))]
+    if CaseStatus(case.status) is CaseStatus.RESOLVED:
+        buttons = [btn(Act.SATISFIED, link, "满意", "primary"), btn(Act.BASICALLY, link, "基本满意"),
+                   btn(Act.UNSATISFIED, link, "不满意", "danger")]
+        return Card(kind="follow_up", title=f"回访:{case.number}", subtitle="请回访当事人并记录满意度",
+                    fields=fields, buttons=buttons)
+    return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=CaseStatus(case.status).label, fields=fields)

@@ -1,0 +1,43 @@
+"""Pieces every card builder uses: buttons, case summary fields, shortening."""
+
+from __future__ import annotations
+
+from bot.intake.mask import mask_numbers
+from bot.types import Act, Button, CardAction
+from core.enums import Category, Flag, Severity
+from core.models import CardLink, Case, Region, Staff
+
+CONTENT_CHARS = 300
+
+
+def btn(act: Act, link: CardLink, label: str, style: str = "default") -> Button:
+    return Button(label=label, action=CardAction(act, link.id).encode(), style=style)  # type: ignore[arg-type]
+
+
+def short(text: str, limit: int = CONTENT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def labels(category: str, severity: str, flags: list[str]) -> tuple[str, str]:
+    level = Severity(severity).label
+    marks = "、".join(Flag(f).label for f in flags)
+    return Category(category).label, f"{level}" + (f"({marks})" if marks else "")
+
+
+async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
+    region = await Region.get(id=case.region_id)
+    category, level = labels(case.category, case.severity, case.flags)
+    content = mask_numbers(case.content) if masked else case.content
+    reporter = await Staff.get_or_none(id=case.reporter_id) if case.reporter_id else None
+    fields = [
+        ("类别", category),
+        ("等级", level),
+        ("地点", region.name + (f" {case.location_text}" if case.location_text else "")),
+        ("内容", short(content)),
+    ]
+    if case.people:
+        fields.insert(2, ("人数", f"{case.people}人"))
+    if reporter is not None:
+        fields.append(("上报人", reporter.name))
+    return fields

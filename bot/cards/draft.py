@@ -1,0 +1,49 @@
+"""The grid worker's confirmation card: what the bot understood, and 确认上报 / 修改 / 当场已调处 / 取消."""
+
+from __future__ import annotations
+
+from bot.cards.common import btn, labels, short
+from bot.intake.parse import parse
+from bot.intake.places_db import place_index
+from bot.types import Act, Card
+from core.models import CardLink, Draft, Region, Staff
+
+_DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消"}
+
+
+async def draft_region(draft: Draft, staff_region_id: int | None) -> Region | None:
+    """Where the report happened: named in it, else set by the reporter, else their own grid."""
+    text = "\n".join(draft.texts)
+    found = (await place_index()).find(text)
+    region_id = draft.region_id or found or staff_region_id
+    return await Region.get_or_none(id=region_id) if region_id else None
+
+
+async def render_draft(link: CardLink) -> Card:
+    draft = await Draft.get(id=link.draft_id)
+    text = "\n".join(draft.texts)
+    parsed = parse(text)
+    category, level = labels(parsed.category, parsed.severity, parsed.flags)
+    staff = await Staff.get(id=draft.staff_id)
+    region = await draft_region(draft, staff.region_id)
+    fields = [("类别", category), ("等级", level), ("地点", region.name if region else "未识别,请补充地点")]
+    if parsed.people:
+        fields.append(("人数", f"{parsed.people}人"))
+    fields.append(("内容", short(parsed.masked_text)))
+    if draft.attachments:
+        fields.append(("附件", f"{len(draft.attachments)}个"))
+    if draft.status != "open":
+        return Card(kind="draft", title="矛盾纠纷上报", subtitle=_DONE.get(draft.status, draft.status), fields=fields)
+    return Card(
+        kind="draft",
+        title="请确认上报内容",
+        subtitle="可继续发送文字、图片或语音补充",
+        fields=fields,
+        buttons=[
+            btn(Act.CONFIRM, link, "确认上报", "primary"),
+            btn(Act.EDIT, link, "修改"),
+            btn(Act.SETTLE, link, "当场已调处"),
+            btn(Act.CANCEL, link, "取消", "danger"),
+        ],
+        note="" if region else "请回复纠纷发生的村/社区或网格",
+    )

@@ -1,0 +1,66 @@
+"""The officer's task card (buttons by task state) and the center's extension-approval card."""
+
+from __future__ import annotations
+
+from bot.cards.common import btn, short
+from bot.types import Act, Card
+from core.clock import fmt_local
+from core.enums import TaskStatus
+from core.models import CardLink, Case, Region, Staff, Task
+
+
+async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
+    region = await Region.get(id=case.region_id)
+    cc = [s.name for s in await Staff.filter(id__in=task.cc)]
+    fields = [
+        ("编号", case.number),
+        ("诉求内容", short(task.content)),
+        ("地点", region.name + (f" {case.location_text}" if case.location_text else "")),
+        ("截止时间", fmt_local(task.deadline)),
+    ]
+    if cc:
+        fields.append(("抄送", "、".join(cc)))
+    others = await Task.filter(case_id=case.id, status__in=["pending", "signed", "resolved"]).exclude(
+        id=task.id).prefetch_related("assignee")
+    if others:
+        state = {"pending": "待签收", "signed": "办理中", "resolved": "已办结"}
+        fields.append(("协办", ";".join(f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{state[o.status]})"
+                                         for o in others)))
+    return fields
+
+
+async def render_task(link: CardLink) -> Card:
+    task = await Task.get(id=link.task_id)
+    case = await Case.get(id=task.case_id)
+    status = TaskStatus(task.status)
+    fields = await _common(task, case)
+    buttons = []
+    subtitle = status.label + ("(牵头)" if task.is_lead else "")
+    if status is TaskStatus.PENDING:
+        buttons = [btn(Act.SIGN, link, "签收", "primary"), btn(Act.RETURN_TASK, link, "退回", "danger")]
+    elif status is TaskStatus.SIGNED:
+        buttons = [
+            btn(Act.PROGRESS, link, "反馈进展"),
+            btn(Act.EXTEND, link, "申请延期"),
+            btn(Act.RETURN_TASK, link, "退回", "danger"),
+            btn(Act.RESOLVE, link, "办结", "primary"),
+        ]
+    elif status is TaskStatus.RESOLVED:
+        fields.append(("办结情况", task.result_note))
+    elif status is TaskStatus.RETURNED:
+        fields.append(("退回理由", task.return_reason))
+    if task.extension_days and status in (TaskStatus.PENDING, TaskStatus.SIGNED):
+        subtitle += f",延期{task.extension_days}个工作日申请审批中"
+    return Card(kind="task", title=f"交办任务 {case.number}", subtitle=subtitle, fields=fields, buttons=buttons)
+
+
+async def render_extension(link: CardLink) -> Card:
+    task = await Task.get(id=link.task_id)
+    case = await Case.get(id=task.case_id)
+    assignee = await Staff.get(id=task.assignee_id)
+    fields = [("编号", case.number), ("承办人", assignee.name), ("当前截止", fmt_local(task.deadline))]
+    if task.extension_days:
+        fields += [("申请延期", f"{task.extension_days}个工作日"), ("理由", task.extension_reason)]
+        buttons = [btn(Act.EXT_YES, link, "同意延期", "primary"), btn(Act.EXT_NO, link, "不同意", "danger")]
+        return Card(kind="extension", title=f"延期申请 {case.number}", subtitle="待审批", fields=fields, buttons=buttons)
+    return Card(kind="extension", title=f"延期申请 {case.number}", subtitle="已处理", fields=fields)

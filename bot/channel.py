@@ -1,0 +1,53 @@
+"""The contract every platform implements, and the one place channels are registered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.types import Outbound
+from core.enums import Platform
+from core.models import CardLink
+
+
+@dataclass
+class Delivery:
+    """One outbound message resolved to a platform address."""
+
+    outbound: Outbound
+    user_id: str | None = None  # the platform's user id for 1:1 messages
+    group_ref: str | None = None  # WeCom chatid / DingTalk openConversationId
+    link: CardLink | None = None  # the stored card link, for new cards and in-place updates
+
+
+@dataclass
+class SendResult:
+    ok: bool
+    permanent: bool = False  # do not retry (invalid user, revoked app, bad request)
+    error: str = ""
+    external_id: str | None = None  # id of a new card on the platform, for later updates
+    response_code: str | None = None  # WeCom's single-use code for updating the card
+    retry_after: float | None = None  # seconds the platform asked us to wait
+
+
+class Channel(Protocol):
+    platform: Platform
+
+    async def send(self, delivery: Delivery) -> SendResult: ...
+
+
+class ChannelRegistry:
+    """Platform → channel. Filled explicitly by the composition root; nothing registers itself."""
+
+    def __init__(self) -> None:
+        self._channels: dict[Platform, Channel] = {}
+
+    def register(self, channel: Channel) -> None:
+        self._channels[channel.platform] = channel
+
+    def get(self, platform: Platform) -> Channel | None:
+        return self._channels.get(platform)
+
+    @property
+    def platforms(self) -> list[Platform]:
+        return list(self._channels)

@@ -1,0 +1,104 @@
+"""The center's buttons: 受理并交办, 改派, 退回补充, 上报上级; the leader's 同意交办 / 提级处理; 延期审批."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.types import Act
+from core.enums import CaseStatus, EscalationReason, Platform, Role
+from core.models import CardLink, Case, Department, Staff
+from core.policy import load_policy
+from core.routing import officers_of, suggest_route
+from core.services import handling, ladder, triage
+
+
+def _src(ctx: Ctx) -> Platform:
+    return Platform(ctx.inbound.platform)
+
+
+async def _accept_if_new(ctx: Ctx, case: Case) -> Case:
+    if CaseStatus(case.status) in (CaseStatus.REPORTED, CaseStatus.ESCALATED):
+        ctx.took(await triage.accept(ctx.domain, ctx.actor, case.id, source=_src(ctx)))
+        case = await Case.get(id=case.id)
+    return case
+
+
+async def _dispatch_to(ctx: Ctx, case: Case, staff: Staff) -> None:
+    assignment = triage.Assignment(staff.id, department_id=staff.department_id)
+    ctx.took(await triage.dispatch(ctx.domain, ctx.actor, case.id, [assignment], source=_src(ctx)))
+
+
+async def accept_and_dispatch(ctx: Ctx, case: Case) -> None:
+    case = await _accept_if_new(ctx, case)
+    if CaseStatus(case.status) is not CaseStatus.ACCEPTED:
+        return  # waiting for a leader's plan, escalated, or already dispatched: the outcome said so
+    route = await suggest_route(case, await load_policy())
+    if route.assignee is None:
+        await ctx.expect("reassign", case_id=case.id)
+        ctx.reply(f"没有找到负责「{case.category}」类纠纷的部门,请回复承办人姓名或部门名称")
+        return
+    await _dispatch_to(ctx, case, route.assignee)
+
+
+async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
+    case = await Case.get(id=link.case_id)
+    if act in (Act.ACCEPT_DISPATCH, Act.APPROVE):
+        if act is Act.APPROVE:
+            ctx.took(await triage.approve_plan(ctx.domain, ctx.actor, case.id, "同意交办", source=_src(ctx)))
+            case = await Case.get(id=case.id)
+        await accept_and_dispatch(ctx, case)
+    elif act is Act.REASSIGN:
+        case = await _accept_if_new(ctx, case)
+        if CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
+            await ctx.expect("reassign", case_id=case.id)
+            ctx.reply(f"请回复案件 {case.number} 的承办人姓名或部门名称")
+    elif act is Act.RETURN_REPORTER:
+        await ctx.expect("return_rep", case_id=case.id)
+        ctx.reply(f"请回复需要上报人补充的内容(案件 {case.number})")
+    elif act is Act.ESCALATE:
+        await ctx.expect("escalate", case_id=case.id)
+        ctx.reply(f"请简述本级已做的调处工作,将记入三级四步登记表(案件 {case.number})")
+    elif act is Act.LEVEL_UP:
+        outcome = await ladder.escalate(ctx.domain, ctx.actor, case.id, "领导审定:提级处理", source=_src(ctx),
+                                        reason=EscalationReason.LEADER)
+        ctx.took(outcome)
+    elif act in (Act.EXT_YES, Act.EXT_NO) and link.task_id:
+        ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, link.task_id, act is Act.EXT_YES,
+                                                 source=_src(ctx)))
+
+
+async def find_assignee(name: str) -> list[Staff]:
+    name = name.strip().removeprefix("交办给").removeprefix("改派给").strip()
+    people = await Staff.filter(name=name, active=True)
+    if people:
+        return people
+    for dep in await Department.filter(name=name, active=True):
+        found = await officers_of(dep)
+        if found:
+            return found[:1]
+    return []
+
+
+async def on_reassign_text(ctx: Ctx, case_id: int, text: str) -> None:
+    case = await Case.get(id=case_id)
+    people = await find_assignee(text)
+    if not people:
+        ctx.reply(f"没有找到「{text}」,请回复承办人姓名或部门名称(回复「取消」放弃)")
+        return
+    if len(people) > 1:
+        ctx.reply(f"有 {len(people)} 位「{text}」,请改回复其部门名称")
+        return
+    await ctx.done()
+    staff = people[0]
+    if Role.OFFICER.value not in staff.roles and Role.VILLAGE_MEDIATOR.value not in staff.roles:
+        ctx.reply(f"提示:{staff.name} 不是承办人员")
+    await _dispatch_to(ctx, case, staff)
+
+
+async def on_return_text(ctx: Ctx, case_id: int, text: str) -> None:
+    await ctx.done()
+    ctx.took(await triage.return_to_reporter(ctx.domain, ctx.actor, case_id, text, source=_src(ctx)))
+
+
+async def on_escalate_text(ctx: Ctx, case_id: int, text: str) -> None:
+    await ctx.done()
+    ctx.took(await ladder.escalate(ctx.domain, ctx.actor, case_id, text, source=_src(ctx)))

@@ -1,0 +1,23 @@
+"""帮助: what this person can do here, by role."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from core.enums import Role
+
+_LINES = {
+    Role.GRID_WORKER: "直接发送文字、图片或语音即可上报矛盾纠纷,确认后获得案件编号",
+    Role.VILLAGE_MEDIATOR: "直接发送文字即可上报矛盾纠纷",
+    Role.OFFICER: "收到交办任务卡片后可点击签收、反馈进展、申请延期、退回、办结,也可直接回复文字",
+    Role.DISPATCHER: "新上报的纠纷会以卡片推送给您,可受理并交办、改派、退回补充、上报上级",
+    Role.LEADER: "重要纠纷会推送给您审定处置方案:同意交办或提级处理",
+    Role.SECRETARY: "逾期未办结的任务会推送给您督办",
+}
+COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
+
+
+async def show(ctx: Ctx) -> None:
+    lines = [f"{ctx.staff.name},您好!"]
+    lines += [f"· {text}" for role, text in _LINES.items() if role.value in ctx.staff.roles]
+    lines.append(COMMON)
+    ctx.reply("\n".join(lines))

@@ -1,0 +1,28 @@
+"""查询/进度 <编号>: a case's progress, for those allowed to see it."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from core.clock import fmt_local, local
+from core.enums import CaseStatus, TaskStatus
+from core.models import Case, Task
+from core.numbering import parse_number
+from core.permissions import can_view
+
+
+async def show(ctx: Ctx, rest: str) -> None:
+    number = parse_number(rest, local(ctx.now).year) if rest.strip() else None
+    if number is None:
+        ctx.reply("请在「查询」后写案件编号,如:查询 0042")
+        return
+    case = await Case.get_or_none(number=number)
+    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee") if case else []
+    mine = any(t.assignee_id == ctx.staff.id or ctx.staff.id in t.cc for t in tasks)
+    if case is None or not (mine or await can_view(ctx.actor, case)):
+        ctx.reply(f"找不到案件 {number},或您无权查看")
+        return
+    lines = [f"案件 {case.number}:{CaseStatus(case.status).label}", f"上报时间:{fmt_local(case.created_at)}"]
+    lines += [f"· {t.assignee.name}:{TaskStatus(t.status).label},截止 {fmt_local(t.deadline)}" for t in tasks]
+    if case.result_note:
+        lines.append(f"办结情况:{case.result_note}")
+    ctx.reply("\n".join(lines))

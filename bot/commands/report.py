@@ -1,0 +1,150 @@
+"""Grid worker intake: messages become a draft; the confirmation card's buttons submit, edit, settle or cancel."""
+
+from __future__ import annotations
+
+from bot.cards.draft import draft_region
+from bot.context import Ctx
+from bot.intake.parse import parse
+from bot.outbox import refresh
+from bot.types import Act
+from core.enums import CaseSource, Category, Flag, Platform, Severity
+from core.models import CardLink, Draft
+from core.services import intake
+
+MAX_DRAFT_MESSAGES = 30
+
+
+async def open_draft(ctx: Ctx) -> Draft | None:
+    return await Draft.filter(staff_id=ctx.staff.id, status="open").order_by("-id").first()
+
+
+async def _show(ctx: Ctx, draft: Draft) -> None:
+    link = await CardLink.filter(draft_id=draft.id, active=True).order_by("-id").first()
+    if link is None:
+        await ctx.card_to_me("draft", draft_id=draft.id)
+    else:
+        ctx.out += await refresh([link])
+
+
+async def add(ctx: Ctx, text: str) -> None:
+    """Append a message (text, photo, voice transcript) to the reporter's open draft, or start one."""
+    draft = await open_draft(ctx)
+    if draft is None:
+        draft = await Draft.create(staff_id=ctx.staff.id, texts=[], attachments=[], created_at=ctx.now,
+                                   updated_at=ctx.now)
+    if len(draft.texts) >= MAX_DRAFT_MESSAGES:
+        ctx.reply("本次上报内容已较多,请先确认上报或取消后再继续")
+        return
+    if text:
+        draft.texts = [*draft.texts, text]
+    for att in ctx.inbound.attachments:
+        draft.attachments = [*draft.attachments, {"kind": att.kind, "ref": att.ref}]
+        if att.text and att.kind in ("voice", "location"):
+            draft.texts = [*draft.texts, f"{'[语音]' if att.kind == 'voice' else '[位置]'}{att.text}"]
+    draft.updated_at = ctx.now
+    await draft.save()
+    await _show(ctx, draft)
+    if draft.texts and await draft_region(draft, ctx.staff.region_id) is None:
+        ctx.reply("请问纠纷发生在哪个村/社区或网格?直接回复地点即可")
+
+
+async def start(ctx: Ctx, rest: str) -> None:
+    """上报 [内容]: start (or continue) a report."""
+    if rest:
+        await add(ctx, rest)
+    else:
+        ctx.reply("请描述纠纷情况:发生地点、当事人、起因和现状,可分几条发送,也可发送图片或语音")
+
+
+async def withdraw(ctx: Ctx) -> None:
+    """撤回: drop the open draft."""
+    draft = await open_draft(ctx)
+    if draft is None:
+        ctx.reply("您没有未提交的上报")
+        return
+    draft.status = "cancelled"
+    await draft.save()
+    await _show(ctx, draft)
+    ctx.reply("已撤回本次未提交的上报")
+
+
+def _report_input(draft: Draft, region_id: int) -> intake.ReportInput:
+    text = "\n".join(draft.texts)
+    parsed = parse(text)
+    return intake.ReportInput(
+        content=text,
+        category=Category(parsed.category),
+        severity=Severity(parsed.severity),
+        flags=frozenset(Flag(f) for f in parsed.flags),
+        people=parsed.people,
+        region_id=region_id,
+        location_text=parsed.location or "",
+        parties=[{"name": n} for n in parsed.parties],
+        source=CaseSource.GRID_CHAT,
+    )
+
+
+async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
+    draft = await Draft.get(id=link.draft_id)
+    if draft.status != "open":
+        done = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消"}[draft.status]
+        ctx.reply(f"该上报{done},无需重复操作")
+        return
+    if act is Act.CANCEL:
+        draft.status = "cancelled"
+        await draft.save()
+        await _show(ctx, draft)
+        ctx.reply("已取消本次上报")
+    elif act is Act.EDIT:
+        await ctx.expect("draft_edit", draft_id=draft.id)
+        ctx.reply("请发送修改后的完整描述,将替换原内容")
+    elif act is Act.SETTLE:
+        await ctx.expect("draft_settle", draft_id=draft.id)
+        ctx.reply("请简要说明当场调处的结果,如:双方互相谅解,已和好")
+    elif act is Act.CONFIRM:
+        await submit(ctx, draft)
+
+
+async def submit(ctx: Ctx, draft: Draft, settle_note: str | None = None) -> None:
+    region = await draft_region(draft, ctx.staff.region_id)
+    if region is None:
+        ctx.reply("还不知道纠纷发生在哪里,请先回复村/社区或网格名称")
+        return
+    data = _report_input(draft, region.id)
+    platform = Platform(ctx.inbound.platform)
+    if settle_note is None:
+        outcome = await intake.report(ctx.domain, ctx.actor, data, source=platform)
+        draft.status = "submitted"
+        message = f"{outcome.message}。中心受理后会通知您。"
+    else:
+        outcome = await intake.settle_on_spot(ctx.domain, ctx.actor, data, settle_note, source=platform)
+        draft.status = "settled"
+        message = outcome.message
+    assert outcome.case is not None
+    draft.case_id = outcome.case.id
+    await draft.save()
+    ctx.took(outcome, say=False)
+    ctx.reply(message)
+    await _show(ctx, draft)
+
+
+async def on_edit_text(ctx: Ctx, draft_id: int, text: str) -> None:
+    draft = await Draft.get_or_none(id=draft_id, staff_id=ctx.staff.id, status="open")
+    await ctx.done()
+    if draft is None:
+        ctx.reply("这份上报已不在草稿中")
+        return
+    draft.texts = [text]
+    draft.region_id = None
+    draft.updated_at = ctx.now
+    await draft.save()
+    await _show(ctx, draft)
+
+
+async def on_settle_text(ctx: Ctx, draft_id: int, text: str) -> None:
+    draft = await Draft.get_or_none(id=draft_id, staff_id=ctx.staff.id, status="open")
+    await ctx.done()
+    if draft is None:
+        ctx.reply("这份上报已不在草稿中")
+        return
+    await submit(ctx, draft, settle_note=text)

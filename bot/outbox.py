@@ -1,0 +1,70 @@
+"""Turning outbounds into persisted outbox rows, and cards into stored links that can be re-rendered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.cards import render
+from bot.types import Outbound, Target
+from core.enums import CHAT_PLATFORMS, Platform
+from core.models import CardLink, GroupChat, OutboxMessage
+
+
+async def new_card(
+    kind: str,
+    staff_id: int,
+    now: datetime,
+    *,
+    case_id: int | None = None,
+    task_id: int | None = None,
+    draft_id: int | None = None,
+    platform: Platform | None = None,
+    urgent: bool = False,
+) -> Outbound:
+    link = await CardLink.create(kind=kind, staff_id=staff_id, case_id=case_id, task_id=task_id,
+                                 draft_id=draft_id, created_at=now)
+    card = await render(link)
+    return Outbound(target=Target(staff_id=staff_id, platform=platform), card=card, card_link_id=link.id,
+                    urgent=urgent)
+
+
+async def refresh(links: list[CardLink]) -> list[Outbound]:
+    """Re-render cards in place after their case, task or draft changed."""
+    out = []
+    for link in links:
+        card = await render(link)
+        platform = Platform(link.platform) if link.platform else None
+        out.append(Outbound(target=Target(staff_id=link.staff_id, platform=platform), card=card,
+                            card_link_id=link.id, update=True))
+    return out
+
+
+async def links_for_cases(case_ids: set[int], skip: set[int]) -> list[CardLink]:
+    if not case_ids:
+        return []
+    links = await CardLink.filter(case_id__in=list(case_ids), active=True).order_by("id")
+    return [link for link in links if link.id not in skip]
+
+
+async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessage]:
+    """Persist in the caller's transaction; a group message becomes one row per platform it lives on."""
+    rows: list[OutboxMessage] = []
+    latest_update: dict[int, int] = {}
+    for i, o in enumerate(outbounds):
+        if o.update and o.card_link_id is not None:
+            latest_update[o.card_link_id] = i
+    for i, o in enumerate(outbounds):
+        if o.update and o.card_link_id is not None and latest_update[o.card_link_id] != i:
+            continue  # a later re-render of the same card supersedes this one
+        targets = [o]
+        if o.target.kind == "group" and o.target.platform is None and o.target.group_id is not None:
+            group = await GroupChat.get_or_none(id=o.target.group_id)
+            ids = {Platform.WECOM: group.wecom_chatid, Platform.DINGTALK: group.dingtalk_conversation} if group else {}
+            targets = [o.model_copy(update={"target": o.target.model_copy(update={"platform": p})})
+                       for p in CHAT_PLATFORMS if ids.get(p)]
+        for t in targets:
+            rows.append(await OutboxMessage.create(
+                payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,
+                platform=t.target.platform.value if t.target.platform else None, created_at=now,
+            ))
+    return rows

@@ -1,0 +1,99 @@
+"""All routes in one place: card clicks by action, pending questions by state, then commands, then text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.commands import backlog, center, duty, followup, help, mine, query, report, task
+from bot.context import Ctx
+from bot.conversation import IDLE, get_state
+from bot.types import Act
+from core.enums import Platform, Role
+from core.models import CardLink
+from core.services import intake
+
+CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
+
+ACTION_ROUTES: dict[Act, Callable[[Ctx, Act, CardLink], Awaitable[None]]] = {
+    **{a: report.on_action for a in (Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL)},
+    **{a: center.on_action for a in (Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
+                                     Act.APPROVE, Act.LEVEL_UP, Act.EXT_YES, Act.EXT_NO)},
+    **{a: task.on_action for a in (Act.SIGN, Act.PROGRESS, Act.EXTEND, Act.RETURN_TASK, Act.RESOLVE)},
+    **{a: followup.on_action for a in (Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED)},
+}
+
+
+async def _resubmit(ctx: Ctx, data: dict[str, Any], text: str) -> None:
+    await ctx.done()
+    outcome = await intake.resubmit(ctx.domain, ctx.actor, int(data["case_id"]), text,
+                                    source=Platform(ctx.inbound.platform))
+    ctx.took(outcome)
+
+
+STATE_ROUTES: dict[str, Callable[[Ctx, dict[str, Any], str], Awaitable[None]]] = {
+    "draft_edit": lambda ctx, d, t: report.on_edit_text(ctx, int(d["draft_id"]), t),
+    "draft_settle": lambda ctx, d, t: report.on_settle_text(ctx, int(d["draft_id"]), t),
+    "reassign": lambda ctx, d, t: center.on_reassign_text(ctx, int(d["case_id"]), t),
+    "return_rep": lambda ctx, d, t: center.on_return_text(ctx, int(d["case_id"]), t),
+    "escalate": lambda ctx, d, t: center.on_escalate_text(ctx, int(d["case_id"]), t),
+    "task_text": lambda ctx, d, t: task.on_task_text(ctx, str(d["verb"]), int(d["task_id"]), t),
+    "pick_case": lambda ctx, d, t: task.on_pick_case(ctx, str(d["verb"]), str(d["rest"]), d.get("days"), t),
+    "resubmit": _resubmit,
+}
+
+COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
+    (re.compile(r"^(帮助|help|\?|？|菜单)$", re.I), lambda ctx, _: help.show(ctx)),
+    (re.compile(r"^上报\s*(.*)$", re.S), report.start),
+    (re.compile(r"^我的(待办|任务|上报)?$"), lambda ctx, _: mine.show(ctx)),
+    (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),
+    (re.compile(r"^(值班|今日值班|谁值班)$"), lambda ctx, _: duty.show(ctx)),
+    (re.compile(r"^撤回$"), lambda ctx, _: report.withdraw(ctx)),
+    (re.compile(r"^(积案|我的积案)$"), lambda ctx, _: backlog.show(ctx)),
+]
+
+REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)
+
+
+async def on_click(ctx: Ctx) -> None:
+    action = ctx.inbound.action
+    assert action is not None
+    link = await CardLink.get_or_none(id=action.link_id)
+    if link is None:
+        ctx.reply("这张卡片已失效,请刷新后重试")
+        return
+    if link.staff_id != ctx.staff.id:
+        ctx.reply("这张卡片不是发给您的,无法操作")
+        return
+    await ACTION_ROUTES[action.act](ctx, action.act, link)
+
+
+async def on_text(ctx: Ctx) -> None:
+    text = ctx.inbound.text.strip()
+    state = await get_state(ctx.staff.id, ctx.now)
+    if state.name != IDLE and text:
+        if text in CANCEL_WORDS:
+            await ctx.done()
+            ctx.reply("已取消")
+            return
+        await STATE_ROUTES[state.name](ctx, state.data, text)
+        return
+    for pattern, handler in COMMANDS:
+        m = pattern.match(text)
+        if m:
+            await handler(ctx, (m.groups()[-1] or "").strip() if m.groups() else "")
+            return
+    if text and await task.try_plain_reply(ctx, text):
+        return
+    if any(r in ctx.staff.roles for r in REPORTER_ROLES) or await report.open_draft(ctx) is not None:
+        await report.add(ctx, text)
+        return
+    await help.show(ctx)
+
+
+async def route(ctx: Ctx) -> None:
+    if ctx.inbound.action is not None:
+        await on_click(ctx)
+    else:
+        await on_text(ctx)

@@ -1,0 +1,130 @@
+"""The shared vocabulary between the bot and the platforms: what comes in, what goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from core.enums import Platform
+
+MAX_TEXT = 4000  # longer messages are cut (with a note) before they reach a command
+ACTION_MAX_BYTES = 200  # fits WeCom's 1024-byte key and DingTalk params with room to spare
+
+
+class InvalidAction(ValueError):
+    """A card action payload that is malformed, oversized or unknown."""
+
+
+class Act(StrEnum):
+    """Every button the bot can draw."""
+
+    CONFIRM = "confirm"  # 确认上报
+    EDIT = "edit"  # 修改
+    SETTLE = "settle"  # 当场已调处
+    CANCEL = "cancel"  # 取消
+    ACCEPT_DISPATCH = "accept"  # 受理并交办
+    REASSIGN = "reassign"  # 改派
+    RETURN_REPORTER = "return_rep"  # 退回补充
+    ESCALATE = "escalate"  # 上报上级
+    APPROVE = "approve"  # 同意交办
+    LEVEL_UP = "level_up"  # 提级处理
+    SIGN = "sign"  # 签收
+    PROGRESS = "progress"  # 反馈进展
+    EXTEND = "extend"  # 申请延期
+    RETURN_TASK = "return"  # 退回
+    RESOLVE = "resolve"  # 办结
+    EXT_YES = "ext_yes"  # 同意延期
+    EXT_NO = "ext_no"  # 不同意延期
+    SATISFIED = "sat"  # 满意
+    BASICALLY = "basic"  # 基本满意
+    UNSATISFIED = "unsat"  # 不满意
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """What a button means: an action on the card it sits on (the card link says which case/task)."""
+
+    act: Act
+    link_id: int
+
+    def encode(self) -> str:
+        return f"{self.act.value}:{self.link_id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> CardAction:
+        if not isinstance(raw, str) or len(raw.encode("utf-8")) > ACTION_MAX_BYTES:
+            raise InvalidAction("action payload missing or too long")
+        act, sep, link = raw.partition(":")
+        if not sep or not link.isdigit() or len(link) > 12:
+            raise InvalidAction("action payload is not ACT:LINK")
+        try:
+            return cls(Act(act), int(link))
+        except ValueError:
+            raise InvalidAction(f"unknown action {act!r}") from None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: Literal["image", "voice", "file", "video", "location"]
+    ref: str = ""  # media id or URL on the platform
+    text: str = ""  # speech-to-text for voice, address for a location
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message or click from a platform, already verified and parsed at the edge."""
+
+    platform: Platform
+    event_id: str
+    sender: str  # the platform user id
+    received_at: datetime
+    text: str = ""
+    conversation: str = ""
+    is_group: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    action: CardAction | None = None
+    quoted_link_id: int | None = None  # a reply/quote of one of our cards
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Target(BaseModel):
+    """Who a message is for: a staff member (on the platform they use) or a configured group."""
+
+    kind: Literal["user", "group"] = "user"
+    staff_id: int | None = None
+    group_id: int | None = None
+    platform: Platform | None = None  # None: the staff member's most recently used platform
+    user_id: str | None = None  # a platform user who is not staff (e.g. to say they are not registered)
+
+
+class Button(BaseModel):
+    label: str
+    action: str  # CardAction.encode()
+    style: Literal["primary", "default", "danger"] = "default"
+
+
+class Card(BaseModel):
+    """A neutral interactive card; each platform renders it its own way."""
+
+    kind: str
+    title: str
+    subtitle: str = ""
+    fields: list[tuple[str, str]] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=list)
+    note: str = ""
+
+
+class Outbound(BaseModel):
+    """A message to send: text, markdown or a card; `card_link_id` ties a card to its stored link."""
+
+    target: Target
+    text: str = ""
+    markdown: bool = False
+    card: Card | None = None
+    card_link_id: int | None = None
+    update: bool = False  # re-render the card of `card_link_id` in place
+    urgent: bool = False  # DING / 加急 where the platform has it

@@ -1,0 +1,90 @@
+"""Platform-neutral message storage: inbound dedupe, conversation state, drafts, card links, the outbox."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class InboundEvent(Model):
+    """Every platform delivery, stored before it is acknowledged. The unique key drops redeliveries."""
+
+    id = fields.BigIntField(primary_key=True)
+    platform = fields.CharField(max_length=16)
+    event_id = fields.CharField(max_length=255)
+    payload: dict[str, object] = fields.JSONField(default=dict)
+    status = fields.CharField(max_length=16, default="received", db_index=True)  # received, handled, failed
+    received_at = fields.DatetimeField()
+    handled_at = fields.DatetimeField(null=True)
+    error = fields.TextField(default="")
+
+    class Meta:
+        table = "inbound_event"
+        unique_together = (("platform", "event_id"),)
+
+
+class Conversation(Model):
+    """What the bot is waiting for from one person (a reason, a case number, a name), across platforms."""
+
+    staff_id = fields.IntField(primary_key=True)
+    state = fields.CharField(max_length=32, default="idle")
+    data: dict[str, object] = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "conversation"
+
+
+class Draft(Model):
+    """A report being put together by a grid worker over one or several messages."""
+
+    id = fields.IntField(primary_key=True)
+    staff_id = fields.IntField(db_index=True)
+    status = fields.CharField(max_length=16, default="open")  # open, submitted, settled, cancelled
+    texts: list[str] = fields.JSONField(default=list)
+    attachments: list[dict[str, str]] = fields.JSONField(default=list)
+    region_id = fields.IntField(null=True)
+    case_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "draft"
+
+
+class CardLink(Model):
+    """One card shown to one person about one case/task/draft, so it can be re-rendered after a change."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=24)
+    staff_id = fields.IntField(db_index=True)
+    case_id = fields.IntField(null=True, db_index=True)
+    task_id = fields.IntField(null=True)
+    draft_id = fields.IntField(null=True, db_index=True)
+    platform = fields.CharField(max_length=16, null=True)
+    external_id = fields.CharField(max_length=128, null=True)  # WeCom task_id / DingTalk outTrackId
+    response_code = fields.CharField(max_length=255, null=True)  # WeCom single-use update code
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "card_link"
+
+
+class OutboxMessage(Model):
+    """A message to deliver, persisted in the same transaction as the change that caused it."""
+
+    id = fields.BigIntField(primary_key=True)
+    payload: dict[str, object] = fields.JSONField()
+    status = fields.CharField(max_length=16, default="pending")  # pending, sent, dead
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(default="")
+    platform = fields.CharField(max_length=16, null=True)
+    card_link_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"),)

@@ -1,0 +1,110 @@
+"""Delivering the outbox: claim a row, find the person's address, send through their platform, record it.
+
+Transient failures retry with backoff; permanent ones (unknown user, revoked app) are kept as dead
+letters with the reason. Messages for one card go out in order: an update never overtakes its card.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.channel import ChannelRegistry, Delivery, SendResult
+from bot.identity import address
+from bot.types import Outbound
+from core.clock import Clock
+from core.enums import Platform
+from core.models import CardLink, GroupChat, OutboxMessage
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 12
+STALE_SENDING = timedelta(minutes=2)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(600, 2 ** min(attempts, 10)))
+
+
+async def _address(o: Outbound, link: CardLink | None, registry: ChannelRegistry) -> tuple[Platform, Delivery] | str:
+    platforms = registry.platforms
+    t = o.target
+    if t.kind == "group":
+        group = await GroupChat.get_or_none(id=t.group_id) if t.group_id else None
+        if group is None or t.platform is None or t.platform not in platforms:
+            return "群聊不存在或其平台未接入"
+        ref = group.wecom_chatid if t.platform is Platform.WECOM else group.dingtalk_conversation
+        return (t.platform, Delivery(o, group_ref=ref)) if ref else "群聊在该平台没有会话编号"
+    if t.staff_id is None:
+        if t.user_id and t.platform in platforms:
+            return t.platform, Delivery(o, user_id=t.user_id)
+        return "收件人不明"
+    prefer = Platform(link.platform) if link is not None and link.platform else t.platform
+    found = await address(t.staff_id, platforms, prefer)
+    if found is None:
+        return "该人员没有已接入平台的账号"
+    return found[0], Delivery(o, user_id=found[1], link=link)
+
+
+async def _blocked(row: OutboxMessage) -> bool:
+    """An earlier message about the same card is still on its way."""
+    if row.card_link_id is None:
+        return False
+    return await OutboxMessage.filter(card_link_id=row.card_link_id, id__lt=row.id,
+                                      status__in=["pending", "sending"]).exists()
+
+
+async def _finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
+    row.platform = platform.value if platform else row.platform
+    if result.ok:
+        row.status, row.sent_at, row.last_error = "sent", now, ""
+    elif result.permanent or row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = "dead", result.error[:2000]
+        log.warning("outbox %s undeliverable: %s", row.id, result.error)
+    else:
+        wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(row.attempts)
+        row.status, row.next_attempt_at, row.last_error = "pending", now + wait, result.error[:2000]
+    await row.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "platform"])
+
+
+async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:
+    outbound = Outbound.model_validate(row.payload)
+    link = await CardLink.get_or_none(id=row.card_link_id) if row.card_link_id else None
+    where = await _address(outbound, link, registry)
+    if isinstance(where, str):
+        result = SendResult(False, permanent=True, error=where)
+        await _finish(row, result, None, now)
+        return result
+    platform, delivery = where
+    channel = registry.get(platform)
+    assert channel is not None
+    try:
+        result = await channel.send(delivery)
+    except Exception as exc:  # a channel bug or network error must not stop the queue
+        log.exception("channel %s failed on outbox %s", platform, row.id)
+        result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
+    if result.ok and link is not None and (result.external_id or result.response_code):
+        link.platform = platform.value
+        link.external_id = result.external_id or link.external_id
+        link.response_code = result.response_code
+        await link.save(update_fields=["platform", "external_id", "response_code"])
+    await _finish(row, result, platform, now)
+    return result
+
+
+async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100) -> int:
+    """One pass over what is due; returns how many rows were sent."""
+    now = clock.now()
+    await OutboxMessage.filter(status="sending", next_attempt_at__lt=now - STALE_SENDING).update(status="pending")
+    rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
+    sent = 0
+    for row in rows:
+        if await _blocked(row):
+            continue
+        claimed = await OutboxMessage.filter(id=row.id, status="pending").update(
+            status="sending", attempts=row.attempts + 1, next_attempt_at=now)
+        if not claimed:
+            continue  # another worker has it
+        row.attempts += 1
+        if (await deliver_one(row, registry, now)).ok:
+            sent += 1
+    return sent
