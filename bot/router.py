@@ -66,6 +66,9 @@ async def on_click(ctx: Ctx) -> None:
     if link.staff_id != ctx.staff.id:
         ctx.reply("这张卡片不是发给您的,无法操作")
         return
+    if ctx.inbound.card_token and link.platform == ctx.inbound.platform.value:
+        link.response_code = ctx.inbound.card_token  # the freshest code for updating this card in place
+        await link.save(update_fields=["response_code"])
     await ACTION_ROUTES[action.act](ctx, action.act, link)
 
 

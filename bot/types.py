@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -88,7 +88,19 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     action: CardAction | None = None
     quoted_link_id: int | None = None  # a reply/quote of one of our cards
+    card_token: str | None = None  # a platform token that lets us update the clicked card (WeCom ResponseCode)
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def inbound_from_payload(payload: dict[str, Any]) -> Inbound:
+    """Rebuild an Inbound stored by the engine (to handle an event that was stored but not handled)."""
+    data = dict(payload)
+    data["platform"] = Platform(data["platform"])
+    data["received_at"] = datetime.fromisoformat(data["received_at"])
+    data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments") or ())
+    action = data.get("action")
+    data["action"] = CardAction(Act(action["act"]), int(action["link_id"])) if action else None
+    return Inbound(**data)
 
 
 class Target(BaseModel):

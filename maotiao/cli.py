@@ -142,4 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         raise SystemExit(str(exc)) from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(COMMANDS[key](settings, args)))
+    try:
+        sys.exit(asyncio.run(COMMANDS[key](settings, args)))
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None

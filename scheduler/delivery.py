@@ -82,10 +82,11 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
     except Exception as exc:  # a channel bug or network error must not stop the queue
         log.exception("channel %s failed on outbox %s", platform, row.id)
         result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
-    if result.ok and link is not None and (result.external_id or result.response_code):
+    if result.ok and link is not None and (result.external_id is not None or result.response_code is not None):
         link.platform = platform.value
         link.external_id = result.external_id or link.external_id
-        link.response_code = result.response_code
+        if result.response_code is not None:
+            link.response_code = result.response_code or None  # "" means the code was spent
         await link.save(update_fields=["platform", "external_id", "response_code"])
     await _finish(row, result, platform, now)
     return result

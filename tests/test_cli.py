@@ -91,23 +91,63 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "maotiao", "serve"], env={**env, "MAOTIAO_HTTP_PORT": str(port)}, cwd=env["HOME"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+
+
+def test_serve_with_wecom_answers_url_verification(env) -> None:
+    import asyncio
+
+    import httpx
+
+    from integrations.sandbox.wecom_member import WeComMember
+    from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
+
+    port = _free_port()
+    wecom = {"WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
+             "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": "http://127.0.0.1:9/cgi-bin/"}
+    proc = _serve({**env, **wecom}, port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-                    assert resp.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "serve did not come up in 30 s"
-                time.sleep(0.2)
+        _wait_healthy(proc, port)
+
+        async def verify() -> httpx.Response:
+            async with httpx.AsyncClient() as client:
+                member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, f"http://127.0.0.1:{port}/wecom/callback", client)
+                return await member.verify_url()
+
+        resp = asyncio.run(verify())
+        assert resp.status_code == 200 and resp.text == resp.extensions["expected"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+
+
+def test_wrong_wecom_setting_names_the_variable(env) -> None:
+    result = run(["serve"], {**env, "WECOM_CORP_ID": "ww1", "WECOM_AES_KEY": "short"})
+    assert result.returncode != 0 and "WECOM_AES_KEY" in result.stderr
+
+
+def _wait_healthy(proc: subprocess.Popen[str], port: int) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                assert resp.status == 200
+                return
+        except OSError:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "serve did not come up in 30 s"
+            time.sleep(0.2)
+
+
+def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
+    port = _free_port()
+    proc = _serve(env, port)
+    try:
+        _wait_healthy(proc, port)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=20)
     finally:

@@ -1,0 +1,197 @@
+"""A fake WeCom API server on loopback, speaking the documented protocol: tokens that expire,
+message/send with per-member rate limits (45009), template cards with single-use response codes,
+update_template_card, appchat and group-robot webhooks. `serve` uses it when no credentials are given."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+_TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
+
+
+@dataclass
+class Stored:
+    msgid: str
+    to: str
+    msgtype: str
+    body: dict[str, Any]
+    at: float
+    response_code: str | None = None
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class FakeWeCom:
+    corp_id: str
+    secret: str
+    agent_id: int
+    rate_per_minute: int = 30
+    token_ttl: int = 7200
+    tokens: dict[str, float] = field(default_factory=dict)
+    inbox: dict[str, list[Stored]] = field(default_factory=dict)  # userid → messages in order
+    groups: dict[str, list[Stored]] = field(default_factory=dict)
+    codes: dict[str, tuple[str, bool]] = field(default_factory=dict)  # response_code → (task_id, used)
+    task_ids: set[str] = field(default_factory=set)
+    cards: dict[str, Stored] = field(default_factory=dict)  # task_id → card message
+    sends: dict[str, list[float]] = field(default_factory=dict)
+    fail_next: int = 0  # answer 503 this many times (platform outage)
+    rate_limited: int = 0  # answer 45009 this many times
+    untrusted_ip: bool = False
+    known_users: set[str] | None = None  # None: everyone exists
+    calls: list[str] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/gettoken", self.gettoken)
+        app.router.add_post("/cgi-bin/message/send", self.message_send)
+        app.router.add_post("/cgi-bin/message/update_template_card", self.update_card)
+        app.router.add_post("/cgi-bin/appchat/send", self.appchat_send)
+        app.router.add_post("/cgi-bin/webhook/send", self.webhook_send)
+        return app
+
+    @staticmethod
+    def _err(code: int, msg: str) -> web.Response:
+        return web.json_response({"errcode": code, "errmsg": msg})
+
+    def expire_tokens(self) -> None:
+        for token in self.tokens:
+            self.tokens[token] = 0.0
+
+    async def gettoken(self, request: web.Request) -> web.Response:
+        self.calls.append("gettoken")
+        if request.query.get("corpid") != self.corp_id:
+            return self._err(40013, "invalid corpid")
+        if request.query.get("corpsecret") != self.secret:
+            return self._err(40001, "invalid credential")
+        token = secrets.token_hex(16)
+        self.tokens[token] = time.time() + self.token_ttl
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.token_ttl})
+
+    async def _guard(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
+        self.calls.append(request.path)
+        if self.fail_next:
+            self.fail_next -= 1
+            return None, web.Response(status=503, text="upstream unavailable")
+        token = request.query.get("access_token", "")
+        if token not in self.tokens:
+            return None, self._err(40014, "invalid access_token")
+        if self.tokens[token] < time.time():
+            return None, self._err(42001, "access_token expired")
+        if self.untrusted_ip:
+            return None, self._err(60020, "not allow to access from your ip")
+        try:
+            body = await request.json()
+        except ValueError:
+            return None, self._err(47001, "data format error")
+        return body, None
+
+    def _limited(self, user: str) -> bool:
+        now = time.time()
+        window = [t for t in self.sends.get(user, []) if now - t < 60]
+        self.sends[user] = window
+        if self.rate_limited or len(window) >= self.rate_per_minute:
+            self.rate_limited = max(0, self.rate_limited - 1)
+            return True
+        window.append(now)
+        return False
+
+    def _check_card(self, card: dict[str, Any]) -> str | None:
+        if card.get("card_type") != "button_interaction":
+            return "only button_interaction is supported here"
+        if not _TASK_ID.match(str(card.get("task_id", ""))) or card["task_id"] in self.task_ids:
+            return "task_id invalid or used"
+        buttons = card.get("button_list") or []
+        if not 1 <= len(buttons) <= 6 or any(len(str(b.get("key", "")).encode()) > 1024 for b in buttons):
+            return "button_list invalid"
+        if len(card.get("horizontal_content_list") or []) > 6:
+            return "horizontal_content_list too long"
+        return None
+
+    async def message_send(self, request: web.Request) -> web.Response:
+        body, error = await self._guard(request)
+        if error is not None:
+            return error
+        assert body is not None
+        user = str(body.get("touser", ""))
+        if body.get("agentid") != self.agent_id:
+            return self._err(40056, "invalid agentid")
+        if self.known_users is not None and user not in self.known_users:
+            return web.json_response({"errcode": 81013, "errmsg": "user invalid", "invaliduser": user})
+        if self._limited(user):
+            return self._err(45009, "api freq out of limit")
+        msgtype = str(body.get("msgtype", ""))
+        content = body.get(msgtype)
+        if msgtype not in ("text", "markdown", "textcard", "template_card") or not isinstance(content, dict):
+            return self._err(40008, "invalid message type")
+        stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, time.time())
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": stored.msgid}
+        if msgtype == "template_card":
+            problem = self._check_card(content)
+            if problem:
+                return self._err(40058, problem)
+            self.task_ids.add(content["task_id"])
+            self.cards[content["task_id"]] = stored
+            stored.response_code = self.new_code(content["task_id"])
+            answer["response_code"] = stored.response_code
+        self.inbox.setdefault(user, []).append(stored)
+        return web.json_response(answer)
+
+    def new_code(self, task_id: str) -> str:
+        code = secrets.token_urlsafe(24)
+        self.codes[code] = (task_id, False)
+        return code
+
+    async def update_card(self, request: web.Request) -> web.Response:
+        body, error = await self._guard(request)
+        if error is not None:
+            return error
+        assert body is not None
+        code = str(body.get("response_code", ""))
+        if code not in self.codes or self.codes[code][1]:
+            return self._err(40098, "response_code used or invalid")
+        task_id, _ = self.codes[code]
+        self.codes[code] = (task_id, True)
+        stored = self.cards[task_id]
+        if "template_card" in body:
+            new = dict(body["template_card"])
+            new["task_id"] = task_id
+            stored.body = new
+        elif "button" in body:
+            stored.body = {**stored.body, "button_list": [], "replaced": body["button"].get("replace_name", "")}
+        stored.updates.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
+
+    async def appchat_send(self, request: web.Request) -> web.Response:
+        body, error = await self._guard(request)
+        if error is not None:
+            return error
+        assert body is not None
+        chat = str(body.get("chatid", ""))
+        msgtype = str(body.get("msgtype", ""))
+        if msgtype == "template_card":
+            return self._err(40008, "appchat does not support template_card")
+        self.groups.setdefault(chat, []).append(Stored(f"msg{next(self._ids)}", chat, msgtype, body.get(msgtype) or {},
+                                                       time.time()))
+        return self._err(0, "ok")
+
+    async def webhook_send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        key = request.query.get("key", "")
+        msgtype = str(body.get("msgtype", ""))
+        self.groups.setdefault(f"webhook:{key}", []).append(
+            Stored(f"msg{next(self._ids)}", key, msgtype, body.get(msgtype) or {}, time.time()))
+        return self._err(0, "ok")
+
+    def texts(self, user: str) -> list[str]:
+        return [str(m.body.get("content", "")) for m in self.inbox.get(user, []) if m.msgtype in ("text", "markdown")]
+
+    def card_messages(self, user: str) -> list[Stored]:
+        return [m for m in self.inbox.get(user, []) if m.msgtype == "template_card"]

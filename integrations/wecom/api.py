@@ -1,0 +1,83 @@
+"""Async WeCom API on httpx: token cached per app and refreshed on expiry codes, errors as WeComError."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from integrations.wecom.config import WeComSettings
+from integrations.wecom.errors import TOKEN_EXPIRED, WeComError
+
+TOKEN_MARGIN_SECONDS = 300
+
+
+class WeComAPI:
+    def __init__(self, settings: WeComSettings, client: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _url(self, path: str) -> str:
+        return self.settings.api_base + path
+
+    async def token(self, *, force: bool = False) -> str:
+        async with self._lock:
+            if not force and self._token and time.monotonic() < self._token_expires:
+                return self._token
+            resp = await self._client.get(
+                self._url("gettoken"), params={"corpid": self.settings.corp_id, "corpsecret": self.settings.secret}
+            )
+            data = self._json(resp)
+            self._token = str(data["access_token"])
+            self._token_expires = time.monotonic() + int(data.get("expires_in", 7200)) - TOKEN_MARGIN_SECONDS
+            return self._token
+
+    @staticmethod
+    def _json(resp: httpx.Response) -> dict[str, Any]:
+        if resp.status_code >= 500:
+            raise WeComError(-1, f"HTTP {resp.status_code}")
+        try:
+            data = resp.json()
+        except ValueError:
+            raise WeComError(-1, f"HTTP {resp.status_code}, not JSON") from None
+        if not isinstance(data, dict):
+            raise WeComError(-1, "unexpected response")
+        code = int(data.get("errcode", 0))
+        if code != 0:
+            raise WeComError(code, str(data.get("errmsg", "")))
+        return data
+
+    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST with the access token; an expired token is refreshed once and the call repeated."""
+        for attempt in (0, 1):
+            token = await self.token(force=attempt == 1)
+            try:
+                resp = await self._client.post(self._url(path), params={"access_token": token}, json=body)
+            except httpx.HTTPError as exc:
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+            try:
+                return self._json(resp)
+            except WeComError as exc:
+                if exc.errcode in TOKEN_EXPIRED and attempt == 0:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    async def send(self, userid: str, msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
+        body = {"touser": userid, "msgtype": msgtype, "agentid": self.settings.agent_id, msgtype: content}
+        return await self.post("message/send", body)
+
+    async def update_card(self, userid: str, response_code: str, update: dict[str, Any]) -> dict[str, Any]:
+        body = {"userids": [userid], "agentid": self.settings.agent_id, "response_code": response_code, **update}
+        return await self.post("message/update_template_card", body)
+
+    async def send_group(self, chatid: str, msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
+        return await self.post("appchat/send", {"chatid": chatid, "msgtype": msgtype, msgtype: content})

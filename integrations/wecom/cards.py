@@ -1,0 +1,56 @@
+"""Neutral Card → WeCom template_card (button_interaction) or markdown, within WeCom's size rules."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from bot.types import Card
+
+MAX_BUTTONS = 6
+MAX_FIELDS = 6
+_STYLE = {"primary": 1, "default": 2, "danger": 3}
+_TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def new_task_id(link_id: int | None) -> str:
+    task_id = f"mt{link_id or 0}-{uuid.uuid4().hex[:12]}"
+    assert _TASK_ID.match(task_id)
+    return task_id
+
+
+def template_card(card: Card, task_id: str) -> dict[str, Any]:
+    shown, rest = card.fields[:MAX_FIELDS], card.fields[MAX_FIELDS:]
+    sub = "\n".join([*(f"{k}:{v}" for k, v in rest), card.note] if (rest or card.note) else [])
+    body: dict[str, Any] = {
+        "card_type": "button_interaction",
+        "main_title": {"title": _cut(card.title, 26), "desc": _cut(card.subtitle, 30)},
+        "horizontal_content_list": [{"keyname": _cut(k, 5), "value": _cut(v, 26)} for k, v in shown],
+        "task_id": task_id,
+        "button_list": [
+            {"text": _cut(b.label, 10), "style": _STYLE[b.style], "key": b.action} for b in card.buttons[:MAX_BUTTONS]
+        ],
+    }
+    if sub:
+        body["sub_title_text"] = _cut(sub, 112)
+    return body
+
+
+def markdown(card: Card) -> dict[str, str]:
+    lines = [f"**{card.title}**"]
+    if card.subtitle:
+        lines.append(f"<font color=\"comment\">{card.subtitle}</font>")
+    lines += [f"> {k}:{v}" for k, v in card.fields]
+    if card.note:
+        lines.append(card.note)
+    return {"content": "\n".join(lines)}
+
+
+def final_label(card: Card) -> str:
+    """The greyed-out button text when a card has no actions left (e.g. 已办结)."""
+    return _cut(card.subtitle or "已处理", 10)

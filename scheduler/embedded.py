@@ -1,0 +1,72 @@
+"""The in-process engine used when no Redis is configured: delivery loop and the inbound sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.channel import ChannelRegistry
+from bot.engine import Bot
+from bot.types import inbound_from_payload
+from core.models import InboundEvent
+from scheduler.delivery import deliver_due
+
+log = logging.getLogger(__name__)
+UNHANDLED_AFTER = timedelta(seconds=30)
+
+
+async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
+    """Handle events that were stored (and acknowledged) but never handled, e.g. after a crash."""
+    cutoff = bot.domain.clock.now() - UNHANDLED_AFTER
+    rows = await InboundEvent.filter(status="received", received_at__lt=cutoff).order_by("id").limit(batch)
+    done = 0
+    for row in rows:
+        try:
+            await bot.handle(row.id, inbound_from_payload(row.payload))
+            done += 1
+        except Exception as exc:  # keep going; mark it so one bad event cannot block the rest
+            log.exception("inbound %s failed again", row.id)
+            await InboundEvent.filter(id=row.id).update(status="failed", error=str(exc)[:2000])
+    return done
+
+
+class EmbeddedScheduler:
+    def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0) -> None:
+        self.bot = bot
+        self.registry = registry
+        self.interval = interval
+        self._kick = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def kick(self) -> None:
+        self._kick.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._kick.set()
+        if self._task is not None:
+            await self._task
+
+    async def tick(self) -> None:
+        while await deliver_due(self.registry, self.bot.domain.clock) > 0:
+            pass
+        await sweep_inbound(self.bot)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._kick.wait(), timeout=self.interval)
+            except TimeoutError:
+                pass
+            self._kick.clear()
+            if self._stopping:
+                break
+            try:
+                await self.tick()
+            except Exception:  # a database hiccup must not kill the loop
+                log.exception("scheduler tick failed")

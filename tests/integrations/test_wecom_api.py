@@ -1,0 +1,136 @@
+"""WeCom API client and channel against mocked HTTP (respx): tokens, error codes, card rules."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from bot.channel import Delivery
+from bot.types import Button, Card, Outbound, Target
+from integrations.wecom import cards
+from integrations.wecom.api import WeComAPI
+from integrations.wecom.channel import Pacer, WeComChannel
+from integrations.wecom.config import load_wecom
+from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound
+
+BASE = "https://wecom.test/cgi-bin/"
+
+
+@pytest.fixture
+def api() -> WeComAPI:
+    return WeComAPI(load_wecom(corp_id="ww1", agent_id=5, secret="s", token="t",
+                               aes_key="a" * 43, api_base=BASE))
+
+
+def _token_route(mock: respx.MockRouter) -> respx.Route:
+    return mock.get(BASE + "gettoken").mock(return_value=httpx.Response(
+        200, json={"errcode": 0, "access_token": "TOKEN", "expires_in": 7200}))
+
+
+def _card(buttons: int = 2, fields: int = 3) -> Card:
+    return Card(kind="task", title="交办任务 2026-0001", subtitle="待签收",
+                fields=[(f"字段{i}", "值" * 40) for i in range(fields)],
+                buttons=[Button(label=f"按钮{i}", action=f"sign:{i}") for i in range(buttons)])
+
+
+@respx.mock
+async def test_token_is_cached_and_refreshed_on_expiry_codes(api: WeComAPI) -> None:
+    token = _token_route(respx.mock)
+    send = respx.post(BASE + "message/send").mock(side_effect=[
+        httpx.Response(200, json={"errcode": 0, "msgid": "1"}),
+        httpx.Response(200, json={"errcode": 42001, "errmsg": "access_token expired"}),
+        httpx.Response(200, json={"errcode": 0, "msgid": "2"}),
+    ])
+    await api.send("u1", "text", {"content": "a"})
+    await api.send("u1", "text", {"content": "b"})
+    assert token.call_count == 2 and send.call_count == 3
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("answer", "permanent", "retry_after", "words"),
+    [
+        ({"errcode": 45009, "errmsg": "freq"}, False, 60.0, "限流"),
+        ({"errcode": 60020, "errmsg": "ip"}, False, 600, "企业可信IP"),
+        ({"errcode": 0, "invaliduser": "u1"}, True, None, "不认识该成员"),
+        ({"errcode": 40003, "errmsg": "invalid userid"}, True, None, "40003"),
+        ({"errcode": -1, "errmsg": "system busy"}, False, None, "-1"),
+    ],
+)
+async def test_error_codes_become_delivery_decisions(api, answer, permanent, retry_after, words) -> None:
+    _token_route(respx.mock)
+    respx.post(BASE + "message/send").mock(return_value=httpx.Response(200, json=answer))
+    result = await WeComChannel(api).send(Delivery(Outbound(target=Target(staff_id=1), text="hi"), user_id="u1"))
+    assert not result.ok and result.permanent is permanent and result.retry_after == retry_after
+    assert words in result.error
+
+
+@respx.mock
+async def test_http_5xx_and_timeouts_are_transient(api) -> None:
+    _token_route(respx.mock)
+    respx.post(BASE + "message/send").mock(side_effect=[httpx.Response(502), httpx.ConnectTimeout("slow")])
+    channel = WeComChannel(api)
+    for _ in range(2):
+        result = await channel.send(Delivery(Outbound(target=Target(staff_id=1), text="hi"), user_id="u1"))
+        assert not result.ok and not result.permanent
+
+
+@respx.mock
+async def test_spent_update_code_falls_back_to_a_fresh_card(api) -> None:
+    from core.models import CardLink
+
+    _token_route(respx.mock)
+    respx.post(BASE + "message/update_template_card").mock(
+        return_value=httpx.Response(200, json={"errcode": 40098, "errmsg": "used"}))
+    send = respx.post(BASE + "message/send").mock(
+        return_value=httpx.Response(200, json={"errcode": 0, "msgid": "m", "response_code": "RC2"}))
+    link = CardLink(id=7, kind="task", staff_id=1, platform="wecom", external_id="mt7-old", response_code="RC1")
+    out = Outbound(target=Target(staff_id=1), card=_card(), card_link_id=7, update=True)
+    result = await WeComChannel(api).send(Delivery(out, user_id="u1", link=link))
+    assert result.ok and result.response_code == "RC2" and result.external_id.startswith("mt7-")
+    assert send.called
+
+
+def test_card_rendering_respects_wecom_limits() -> None:
+    body = cards.template_card(_card(buttons=9, fields=8), cards.new_task_id(12))
+    assert len(body["button_list"]) == 6 and len(body["horizontal_content_list"]) == 6
+    assert all(len(h["keyname"]) <= 5 and len(h["value"]) <= 26 for h in body["horizontal_content_list"])
+    assert len(body["sub_title_text"]) <= 112 and body["task_id"].startswith("mt12-")
+    assert body["button_list"][0]["key"] == "sign:0"
+
+
+def test_pacer_waits_instead_of_dropping() -> None:
+    now = [0.0]
+    pacer = Pacer(per_minute=2, now=lambda: now[0])
+    for _ in range(2):
+        assert pacer.wait("u") == 0
+        pacer.record("u")
+    assert pacer.wait("u") == pytest.approx(60.0)
+    now[0] = 60.0
+    assert pacer.wait("u") == 0
+
+
+@pytest.mark.parametrize("xml", ["", "not xml", "<xml></xml>", "<xml><FromUserName>u</FromUserName></xml>",
+                                 "<a><b/></a>"])
+def test_malformed_xml_is_rejected(xml: str) -> None:
+    with pytest.raises(MalformedMessage):
+        parse_xml(xml)
+
+
+def test_card_event_with_a_forged_key_is_rejected() -> None:
+    xml = ("<xml><ToUserName>c</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>"
+           "<MsgType>event</MsgType><Event>template_card_event</Event><EventKey>drop table</EventKey>"
+           "<TaskId>t</TaskId></xml>")
+    with pytest.raises(MalformedMessage):
+        to_inbound(parse_xml(xml))
+
+
+def test_voice_with_recognition_and_ignored_events() -> None:
+    voice = ("<xml><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType>"
+             "<MediaId>m</MediaId><Recognition>两户吵架</Recognition><MsgId>9</MsgId></xml>")
+    inbound = to_inbound(parse_xml(voice))
+    assert inbound is not None and inbound.attachments[0].text == "两户吵架" and inbound.event_id == "msg:9"
+    enter = ("<xml><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType>"
+             "<Event>enter_agent</Event></xml>")
+    assert to_inbound(parse_xml(enter)) is None

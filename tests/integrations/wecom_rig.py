@@ -1,0 +1,75 @@
+"""A fake WeCom on loopback, our real callback and channel, and members who type and click."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.channel import ChannelRegistry
+from bot.engine import Bot
+from core.services.base import Domain
+from integrations.sandbox.wecom import FakeWeCom, Stored
+from integrations.sandbox.wecom_member import WeComMember
+from integrations.wecom.api import WeComAPI
+from integrations.wecom.callback import PATH, WeComCallback
+from integrations.wecom.channel import WeComChannel
+from integrations.wecom.config import load_wecom
+from scheduler.delivery import deliver_due
+
+CORP, AGENT, SECRET, TOKEN = "wwcorp0001", 1000002, "s3cret", "tok3n"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+class WeComRig:
+    def __init__(self, domain: Domain, fake: FakeWeCom, callback: WeComCallback, member: WeComMember,
+                 registry: ChannelRegistry) -> None:
+        self.domain, self.fake, self.callback, self.member, self.registry = domain, fake, callback, member, registry
+
+    async def settle(self) -> None:
+        """Let handlers finish and the outbox drain, as the embedded scheduler would."""
+        await self.callback.drain()
+        for _ in range(20):
+            if not await deliver_due(self.registry, self.domain.clock):
+                break
+
+    async def say(self, user: str, text: str) -> httpx.Response | None:
+        resp = await self.member.text(user, text)
+        await self.settle()
+        return resp
+
+    def card(self, user: str, label: str) -> Stored:
+        for msg in reversed(self.fake.card_messages(user)):
+            if any(b["text"] == label for b in msg.body.get("button_list", [])):
+                return msg
+        raise AssertionError(f"{user} has no card with {label}: {[m.body for m in self.fake.card_messages(user)]}")
+
+    async def click(self, user: str, label: str) -> httpx.Response | None:
+        msg = self.card(user, label)
+        key = next(b["key"] for b in msg.body["button_list"] if b["text"] == label)
+        task_id = msg.body["task_id"]
+        resp = await self.member.click(user, task_id, key, self.fake.new_code(task_id))
+        await self.settle()
+        return resp
+
+
+@asynccontextmanager
+async def wecom_rig(domain: Domain, **fake_options: object) -> AsyncIterator[WeComRig]:
+    fake = FakeWeCom(CORP, SECRET, AGENT, **fake_options)  # type: ignore[arg-type]
+    async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
+        settings = load_wecom(corp_id=CORP, agent_id=AGENT, secret=SECRET, token=TOKEN, aes_key=AES_KEY,
+                              api_base=str(fake_server.make_url("/cgi-bin/")))
+        api = WeComAPI(settings)
+        registry = ChannelRegistry()
+        registry.register(WeComChannel(api))
+        bot = Bot(domain)
+        callback = WeComCallback(settings, bot)
+        app = web.Application()
+        callback.setup(app)
+        async with TestServer(app, host="127.0.0.1") as our_server, httpx.AsyncClient() as client:
+            member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, str(our_server.make_url(PATH)), client)
+            yield WeComRig(domain, fake, callback, member, registry)
+        await api.aclose()
