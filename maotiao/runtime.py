@@ -15,6 +15,10 @@ from core import db
 from core.calendar_import import load_calendar
 from core.config import Settings
 from core.services.base import Domain
+from integrations.dingtalk.api import DingTalkAPI
+from integrations.dingtalk.channel import DingTalkChannel
+from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
+from integrations.dingtalk.stream import StreamRunner
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.callback import WeComCallback
 from integrations.wecom.channel import WeComChannel
@@ -34,6 +38,7 @@ class Runtime:
     scheduler: EmbeddedScheduler
     app: web.Application
     closers: list[object] = field(default_factory=list)
+    streams: list[StreamRunner] = field(default_factory=list)
 
 
 def wire_wecom(rt: Runtime, wecom: WeComSettings) -> None:
@@ -44,6 +49,14 @@ def wire_wecom(rt: Runtime, wecom: WeComSettings) -> None:
     log.info("WeCom connected: callback at /wecom/callback, API %s", wecom.api_base)
 
 
+def wire_dingtalk(rt: Runtime, dingtalk: DingTalkSettings) -> None:
+    api = DingTalkAPI(dingtalk)
+    rt.registry.register(DingTalkChannel(api))
+    rt.closers.append(api)
+    rt.streams.append(StreamRunner(dingtalk, rt.bot, on_handled=rt.scheduler.kick))
+    log.info("DingTalk connected: Stream via %s, API %s", dingtalk.gateway, dingtalk.api_base)
+
+
 def build_runtime(settings: Settings, domain: Domain) -> Runtime:
     bot = Bot(domain)
     registry = ChannelRegistry()
@@ -51,6 +64,9 @@ def build_runtime(settings: Settings, domain: Domain) -> Runtime:
     wecom = load_wecom()
     if wecom.enabled:
         wire_wecom(rt, wecom)
+    dingtalk = load_dingtalk()
+    if dingtalk.enabled:
+        wire_dingtalk(rt, dingtalk)
     return rt
 
 
@@ -72,6 +88,8 @@ async def serve(settings: Settings) -> int:
         await db.close_db()
         raise SystemExit(f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}") from None
     rt.scheduler.start()
+    for stream in rt.streams:
+        stream.start()
     print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -79,6 +97,8 @@ async def serve(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     print("stopping…", flush=True)
+    for stream in rt.streams:
+        await stream.stop()
     await rt.scheduler.stop()
     await runner.cleanup()
     for closer in rt.closers:

@@ -1,0 +1,51 @@
+"""DINGTALK_* settings. 专有钉钉 / 浙政钉 deployments point DINGTALK_API_BASE at their own host."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.config import ConfigError
+
+DEFAULT_API_BASE = "https://api.dingtalk.com"
+
+
+class DingTalkSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DINGTALK_", env_file=".env", extra="ignore")
+
+    client_id: str = ""
+    client_secret: str = ""
+    robot_code: str = ""
+    card_template_id: str = ""
+    api_base: str = DEFAULT_API_BASE
+    stream_base: str = ""  # the Stream gateway host, when it differs from the API host
+    watchdog_seconds: float = 90.0  # no frame for this long: probe, then reconnect
+
+    @field_validator("api_base", "stream_base")
+    @classmethod
+    def _base(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.client_id)
+
+    @property
+    def gateway(self) -> str:
+        return self.stream_base or self.api_base
+
+
+def load_dingtalk(**overrides: object) -> DingTalkSettings:
+    try:
+        settings = DingTalkSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [f"DINGTALK_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("invalid DingTalk configuration:\n  " + "\n  ".join(problems)) from None
+    if settings.enabled:
+        missing = [f"DINGTALK_{n.upper()}" for n in ("client_secret", "robot_code", "card_template_id")
+                   if not getattr(settings, n)]
+        if missing:
+            raise ConfigError(f"DINGTALK_CLIENT_ID is set but {', '.join(missing)} missing")
+    return settings
