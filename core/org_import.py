@@ -330,7 +330,11 @@ def _policy(org: OrgFile, tree: _Tree) -> Policy:
     for sev, item in org.tasks.by_severity().items():
         target = tree.resolve(item.escalate_to, "", []) if item.escalate_to else None
         defaults[sev] = TaskDefault(_dur(item.deadline), _dur(item.remind_before), item.leader_approval, target)
+    quiet = [int(p.split(":")[0]) % 24 for p in org.quiet_hours.split("-")] if org.quiet_hours else [22, 7]
     return Policy(
+        quiet_start=quiet[0],
+        quiet_end=quiet[1],
+        signed_idle=_dur(org.tasks.signed_idle) if org.tasks.signed_idle else base.signed_idle,
         center_name=org.center.name,
         step_limits=limits,
         task_defaults=defaults,

@@ -82,6 +82,7 @@ class TasksIn(_Entry):
     important: TaskDefaultIn | None = None
     major: TaskDefaultIn | None = None
     overdue_supervision: DurationText | None = None
+    signed_idle: DurationText | None = None
 
     def by_severity(self) -> dict[Severity, TaskDefaultIn]:
         out = {}
@@ -129,3 +130,4 @@ class OrgFile(_Entry):
     follow_up: FollowUpIn = Field(default_factory=FollowUpIn)
     groups: list[GroupIn] = Field(default_factory=list)
     roster: list[RosterIn] = Field(default_factory=list)
+    quiet_hours: str | None = Field(default=None, pattern=r"^\d{1,2}:00-\d{1,2}:00$")

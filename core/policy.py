@@ -43,7 +43,17 @@ class Policy:
     )
     overdue_supervision: Duration = field(default_factory=lambda: _d("1w"))
     follow_up_after: Duration = field(default_factory=lambda: _d("7d"))
+    signed_idle: Duration = field(default_factory=lambda: _d("3w"))  # 签收不办: no progress this long
+    quiet_start: int = 22  # no non-urgent pushes from 22:00 …
+    quiet_end: int = 7  # … to 07:00 (Beijing time)
     max_extension_workdays: int = 10
+
+    def is_quiet(self, local_hour: int) -> bool:
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local_hour < self.quiet_end
+        return local_hour >= self.quiet_start or local_hour < self.quiet_end
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -60,6 +70,8 @@ class Policy:
             },
             "overdue_supervision": str(self.overdue_supervision),
             "follow_up_after": str(self.follow_up_after),
+            "signed_idle": str(self.signed_idle),
+            "quiet_hours": [self.quiet_start, self.quiet_end],
         }
 
     @classmethod
@@ -79,6 +91,9 @@ class Policy:
             task_defaults=defaults,
             overdue_supervision=_d(str(data.get("overdue_supervision") or base.overdue_supervision)),
             follow_up_after=_d(str(data.get("follow_up_after") or base.follow_up_after)),
+            signed_idle=_d(str(data.get("signed_idle") or base.signed_idle)),
+            quiet_start=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[0]),  # type: ignore[call-overload]
+            quiet_end=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[1]),  # type: ignore[call-overload]
         )
 
 

@@ -93,3 +93,12 @@ async def dispatchers_for(region: Region) -> list[Staff]:
         if found:
             return found
     return []
+
+
+async def nearest_with_role(region: Region, role: Role) -> list[Staff]:
+    """Staff holding `role` at the nearest level up from `region` (e.g. the secretary who supervises)."""
+    chain = ancestor_ids(region)
+    staff = [s for s in await Staff.filter(region_id__in=chain, active=True) if role.value in s.roles]
+    depth = {rid: i for i, rid in enumerate(chain)}
+    staff.sort(key=lambda s: -depth[s.region_id or 0])
+    return [s for s in staff if s.region_id == staff[0].region_id] if staff else []

@@ -97,6 +97,18 @@ async def load_demo_org_if_empty() -> bool:
     return True
 
 
+def run_worker(settings: Settings) -> int:
+    from arq import run_worker as arq_run_worker
+    from arq.connections import RedisSettings
+
+    from scheduler.worker import WorkerSettings
+
+    if not settings.redis_url:
+        raise SystemExit("MAOTIAO_REDIS_URL is not set: without Redis, `maotiao serve` runs the scheduler itself")
+    arq_run_worker(WorkerSettings, redis_settings=RedisSettings.from_dsn(settings.redis_url))  # type: ignore[arg-type]
+    return 0
+
+
 async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from maotiao.runtime import serve
 
@@ -116,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in DingTalk and WeCom")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
+    sub.add_parser("worker", help="run the scheduler's jobs on arq (needs MAOTIAO_REDIS_URL)")
     parse_p = sub.add_parser("parse", help="classify a report as the bot would (JSON out)")
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
@@ -132,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command == "worker":
+        try:
+            worker_settings = load_settings()
+        except ConfigError as exc:
+            raise SystemExit(str(exc)) from None
+        logging.basicConfig(level=worker_settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        sys.exit(run_worker(worker_settings))
     if args.command == "parse":
         from maotiao.parse_cmd import run_parse
 

@@ -9,20 +9,14 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from core import db
 from core.calendar_import import load_calendar
 from core.config import Settings
 from core.services.base import Domain
-from integrations.dingtalk.api import DingTalkAPI
-from integrations.dingtalk.channel import DingTalkChannel
-from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
 from integrations.dingtalk.stream import StreamRunner
-from integrations.wecom.api import WeComAPI
+from integrations.registry import Platforms, build_platforms
 from integrations.wecom.callback import WeComCallback
-from integrations.wecom.channel import WeComChannel
-from integrations.wecom.config import WeComSettings, load_wecom
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
 
@@ -34,39 +28,24 @@ class Runtime:
     settings: Settings
     domain: Domain
     bot: Bot
-    registry: ChannelRegistry
+    platforms: Platforms
     scheduler: EmbeddedScheduler
     app: web.Application
-    closers: list[object] = field(default_factory=list)
     streams: list[StreamRunner] = field(default_factory=list)
 
 
-def wire_wecom(rt: Runtime, wecom: WeComSettings) -> None:
-    api = WeComAPI(wecom)
-    rt.registry.register(WeComChannel(api))
-    WeComCallback(wecom, rt.bot, on_handled=rt.scheduler.kick).setup(rt.app)
-    rt.closers.append(api)
-    log.info("WeCom connected: callback at /wecom/callback, API %s", wecom.api_base)
-
-
-def wire_dingtalk(rt: Runtime, dingtalk: DingTalkSettings) -> None:
-    api = DingTalkAPI(dingtalk)
-    rt.registry.register(DingTalkChannel(api))
-    rt.closers.append(api)
-    rt.streams.append(StreamRunner(dingtalk, rt.bot, on_handled=rt.scheduler.kick))
-    log.info("DingTalk connected: Stream via %s, API %s", dingtalk.gateway, dingtalk.api_base)
-
-
-def build_runtime(settings: Settings, domain: Domain) -> Runtime:
+def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | None = None) -> Runtime:
     bot = Bot(domain)
-    registry = ChannelRegistry()
-    rt = Runtime(settings, domain, bot, registry, EmbeddedScheduler(bot, registry), build_app(settings, domain))
-    wecom = load_wecom()
-    if wecom.enabled:
-        wire_wecom(rt, wecom)
-    dingtalk = load_dingtalk()
-    if dingtalk.enabled:
-        wire_dingtalk(rt, dingtalk)
+    platforms = platforms or build_platforms()
+    # With Redis, `maotiao worker` runs the time-driven jobs; serve still delivers replies at once.
+    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=settings.redis_url is None)
+    rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
+    if platforms.wecom is not None:
+        WeComCallback(platforms.wecom, bot, on_handled=scheduler.kick).setup(rt.app)
+        log.info("WeCom connected: callback at /wecom/callback, API %s", platforms.wecom.api_base)
+    if platforms.dingtalk is not None:
+        rt.streams.append(StreamRunner(platforms.dingtalk, bot, on_handled=scheduler.kick))
+        log.info("DingTalk connected: Stream via %s", platforms.dingtalk.gateway)
     return rt
 
 
@@ -101,7 +80,6 @@ async def serve(settings: Settings) -> int:
         await stream.stop()
     await rt.scheduler.stop()
     await runner.cleanup()
-    for closer in rt.closers:
-        await closer.aclose()  # type: ignore[attr-defined]
+    await rt.platforms.aclose()
     await db.close_db()
     return 0

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from bot.types import inbound_from_payload
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
+from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
 log = logging.getLogger(__name__)
 UNHANDLED_AFTER = timedelta(seconds=30)
+AUDIT_EVERY = timedelta(minutes=5)
 
 
 async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
@@ -32,13 +34,15 @@ async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
 
 
 class EmbeddedScheduler:
-    def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0) -> None:
+    def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0, run_jobs: bool = True) -> None:
         self.bot = bot
+        self.run_jobs = run_jobs
         self.registry = registry
         self.interval = interval
         self._kick = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._last_audit: datetime | None = None
 
     def kick(self) -> None:
         self._kick.set()
@@ -53,9 +57,17 @@ class EmbeddedScheduler:
             await self._task
 
     async def tick(self) -> None:
-        while await deliver_due(self.registry, self.bot.domain.clock) > 0:
-            pass
+        d = self.bot.domain
         await sweep_inbound(self.bot)
+        if self.run_jobs:
+            await run_due(d)
+            await monthly_backlog_if_due(d)
+        while await deliver_due(self.registry, d.clock) > 0:
+            pass
+        now = d.clock.now()
+        if self.run_jobs and (self._last_audit is None or now - self._last_audit >= AUDIT_EVERY):
+            self._last_audit = now
+            await late_items(d)
 
     async def _run(self) -> None:
         while not self._stopping:

@@ -155,3 +155,8 @@ def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
             proc.kill()
     assert proc.returncode == 0, out
     assert f"http://127.0.0.1:{port}/" in out and "demo organisation" in out
+
+
+def test_worker_without_redis_says_what_to_do(env) -> None:
+    result = run(["worker"], env)
+    assert result.returncode != 0 and "MAOTIAO_REDIS_URL" in result.stderr

@@ -57,7 +57,8 @@ class Case(Model):
     result_type = fields.CharField(max_length=24, null=True)
     result_note = fields.TextField(default="")
     settled_on_spot = fields.BooleanField(default=False)
-    follow_up_due_at = fields.DatetimeField(null=True, db_index=True)
+    follow_up_due_at = fields.DatetimeField(null=True, db_index=True)  # cleared once the visit is asked for
+    follow_up_sent_at = fields.DatetimeField(null=True)
     satisfaction = fields.CharField(max_length=16, null=True)
     closed_at = fields.DatetimeField(null=True)
     reopen_count = fields.IntField(default=0)
@@ -124,10 +125,15 @@ class Task(Model):
     extensions_granted = fields.IntField(default=0)
     reminded_at = fields.DatetimeField(null=True)
     overdue_notified_at = fields.DatetimeField(null=True)
+    # What the scheduler still owes this task, each cleared or moved on once done: scans stay small.
+    overdue_at = fields.DatetimeField(null=True)  # the deadline, until the overdue notice went out
+    supervise_at = fields.DatetimeField(null=True)  # deadline + grace, until 书记督办
+    nudge_at = fields.DatetimeField(null=True)  # 签收不办: next nudge if no progress by then
 
     class Meta:
         table = "task"
-        indexes = (("status", "deadline"), ("status", "remind_at"))
+        indexes = (("status", "remind_at"), ("status", "overdue_at"), ("status", "supervise_at"),
+                   ("status", "nudge_at"))
 
 
 class EscalationRecord(Model):

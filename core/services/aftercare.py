@@ -23,8 +23,11 @@ def next_meeting(today: date) -> date:
 
 
 @transactional
-async def supervise(d: Domain, actor: Actor, case_id: int, *, source: Platform, note: str = "") -> Outcome:
-    """书记督办: the case is put under the secretary's supervision and on the next weekly joint meeting."""
+async def supervise(
+    d: Domain, actor: Actor, case_id: int, *, source: Platform, note: str = "", supervisor_id: int | None = None
+) -> Outcome:
+    """书记督办: the case is put under the secretary's supervision and on the next weekly joint meeting.
+    The scheduler acts as the system and names the secretary who supervises."""
     case = await lock_case(case_id)
     await check_case(actor, "supervise", case)
     if CaseStatus(case.status) not in OPEN_CASE_STATUSES:
@@ -34,7 +37,7 @@ async def supervise(d: Domain, actor: Actor, case_id: int, *, source: Platform, 
     before = snapshot(case)
     now = d.clock.now()
     case.supervised_at = now
-    case.supervisor_id = actor.staff_id
+    case.supervisor_id = actor.staff_id or supervisor_id
     case.meeting_date = next_meeting(local(now).date())
     case.updated_at = now
     await case.save()

@@ -34,6 +34,7 @@ async def sign(d: Domain, actor: Actor, task_id: int, *, source: Platform) -> Ou
     before = snapshot(task)
     task.status = next_task_status(task.status, TaskAction.SIGN).value
     task.signed_at = d.clock.now()
+    task.nudge_at = d.calendar.shift(task.signed_at, (await load_policy()).signed_idle)
     await task.save()
     await record(d, actor, source, "sign", task, before)
     event = DomainEvent("task_signed", case.id, task_id=task.id, actor_id=actor.staff_id)
@@ -52,6 +53,7 @@ async def progress(d: Domain, actor: Actor, task_id: int, note: str, *, source: 
     task.signed_at = task.signed_at or now
     task.last_progress_at = now
     task.progress_count += 1
+    task.nudge_at = d.calendar.shift(now, (await load_policy()).signed_idle)
     await task.save()
     await record(d, actor, source, "progress", task, before, {"note": text})
     event = DomainEvent("task_progress", case.id, task_id=task.id, actor_id=actor.staff_id, data={"note": text})
@@ -95,6 +97,8 @@ async def decide_extension(
         task.deadline = d.calendar.shift(task.deadline, _workdays(days))
         task.extensions_granted += 1
         task.overdue_notified_at = None
+        task.overdue_at = task.deadline
+        task.supervise_at = None
         task.reminded_at = None
         policy = await load_policy()
         remind = d.calendar.shift(task.deadline, policy.task_defaults[_sev(case)].remind_before, backwards=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from core.enums import (
     OPEN_TASK_STATUSES,
@@ -145,14 +145,14 @@ async def dispatch(
         if staff.id in busy:
             skipped.append(staff.name)
             continue
-        deadline = a.deadline or d.calendar.shift(now, defaults.deadline)
+        deadline = (a.deadline or d.calendar.shift(now, defaults.deadline)).astimezone(UTC)  # UTC in storage
         if deadline <= now:
             raise InvalidInput("截止时间必须晚于当前时间")
         remind_at: datetime | None
         if a.remind_at is not None:
             if not now < a.remind_at < deadline:
                 raise InvalidInput("提醒时间必须在当前时间与截止时间之间")
-            remind_at = a.remind_at
+            remind_at = a.remind_at.astimezone(UTC)
         else:
             remind_at = d.calendar.shift(deadline, defaults.remind_before, backwards=True)
             remind_at = remind_at if now < remind_at < deadline else None
@@ -167,6 +167,7 @@ async def dispatch(
             cc=cc,
             content=(a.content or case.content)[:5000],
             deadline=deadline,
+            overdue_at=deadline,
             remind_at=remind_at,
             reminder_method=a.reminder_method.value,
             status="pending",

@@ -1,0 +1,192 @@
+"""Time-driven work. Each job takes an id, claims it with a conditional update (so two workers never
+both act), re-reads state, does nothing if the state has moved on, and enqueues its messages in the
+same transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.transactions import in_transaction
+
+from bot.notify import notifications
+from bot.outbox import enqueue, new_card
+from bot.types import Outbound, Target
+from core.clock import fmt_local, local
+from core.enums import (
+    OPEN_CASE_STATUSES,
+    OPEN_TASK_STATUSES,
+    CaseStatus,
+    Category,
+    EscalationReason,
+    Flag,
+    Platform,
+    Role,
+)
+from core.errors import InvalidTransition
+from core.models import Case, GroupChat, Region, Task
+from core.policy import load_policy
+from core.routing import dispatchers_for, nearest_with_role
+from core.services import aftercare, ladder
+from core.services.base import Actor, Domain
+
+log = logging.getLogger(__name__)
+OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
+SYSTEM = Actor.system("定时任务")
+
+
+def _text(staff_id: int, text: str, urgent: bool = False) -> Outbound:
+    return Outbound(target=Target(staff_id=staff_id), text=text, urgent=urgent)
+
+
+async def remind_task(d: Domain, task_id: int) -> bool:
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Task.filter(id=task_id, status__in=OPEN_TASKS, remind_at__lte=now).update(
+                remind_at=None, reminded_at=now):
+            return False
+        task = await Task.get(id=task_id).prefetch_related("case")
+        urgent = task.reminder_method == "urgent"
+        text = f"【到期提醒】案件 {task.case.number} 将于 {fmt_local(task.deadline)} 到期,请抓紧办理"
+        await enqueue([_text(task.assignee_id, text, urgent)], now)
+    return True
+
+
+async def overdue_task(d: Domain, task_id: int) -> bool:
+    now = d.clock.now()
+    async with in_transaction():
+        task = await Task.filter(id=task_id, status__in=OPEN_TASKS, overdue_at__lte=now).first()
+        if task is None:
+            return False
+        policy = await load_policy()
+        grace = d.calendar.shift(task.deadline, policy.overdue_supervision)
+        if not await Task.filter(id=task_id, overdue_at=task.overdue_at).update(
+                overdue_at=None, overdue_notified_at=now, supervise_at=grace):
+            return False
+        case = await Case.get(id=task.case_id)
+        out = [_text(task.assignee_id, f"【逾期】案件 {case.number} 已超过截止时间 {fmt_local(task.deadline)},"
+                                        "请尽快办结或申请延期", urgent=True)]
+        out += [_text(cc, f"【逾期】您抄送的案件 {case.number} 已超过截止时间,尚未办结") for cc in task.cc]
+        await enqueue(out, now)
+    return True
+
+
+async def supervise_task(d: Domain, task_id: int) -> bool:
+    """Still open after the grace period: 书记督办, on the next weekly joint meeting's agenda."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Task.filter(id=task_id, status__in=OPEN_TASKS, supervise_at__lte=now).update(supervise_at=None):
+            return False
+        task = await Task.get(id=task_id)
+        case = await Case.get(id=task.case_id)
+        if case.supervised_at is not None or CaseStatus(case.status) not in OPEN_CASE_STATUSES:
+            return False
+        region = await Region.get(id=case.region_id)
+        secretaries = await nearest_with_role(region, Role.SECRETARY)
+        outcome = await aftercare.supervise(d, SYSTEM, case.id, source=Platform.SYSTEM,
+                                            supervisor_id=secretaries[0].id if secretaries else None)
+        out = await notifications(outcome.events, now, set())
+        for sec in secretaries:
+            out.append(await new_card("center", sec.id, now, case_id=case.id))
+            out.append(_text(sec.id, f"【书记督办】案件 {case.number} 逾期未办结,已列入 {case.meeting_date} "
+                                     "党政联席周会商,请督办"))
+        out += await _group_notice(case, "supervision",
+                                   f"【书记督办】案件 {case.number}({_category(case)})逾期未办结,已列入周会商")
+        await enqueue(out, now)
+    return True
+
+
+def _category(case: Case) -> str:
+    return Category(case.category).label
+
+
+async def _group_notice(case: Case, feed: str, text: str) -> list[Outbound]:
+    """Groups get numbers and categories only, never names or contacts; 涉敏 cases not at all."""
+    if Flag.SENSITIVE.value in case.flags:
+        return []
+    groups = [g for g in await GroupChat.filter(active=True) if feed in g.receives]
+    return [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in groups]
+
+
+async def nudge_task(d: Domain, task_id: int) -> bool:
+    """签收不办: signed but no progress for a long time."""
+    now = d.clock.now()
+    async with in_transaction():
+        task = await Task.filter(id=task_id, status="signed", nudge_at__lte=now).first()
+        if task is None:
+            return False
+        policy = await load_policy()
+        if not await Task.filter(id=task_id, nudge_at=task.nudge_at).update(
+                nudge_at=d.calendar.shift(now, policy.signed_idle)):
+            return False
+        case = await Case.get(id=task.case_id)
+        since = fmt_local(task.last_progress_at or task.signed_at)
+        await enqueue([_text(task.assignee_id, f"【催办】案件 {case.number} 自 {since} 以来没有进展反馈,"
+                                               f"请回复「{case.number[-4:]} 进展内容」")], now)
+    return True
+
+
+async def escalate_case(d: Domain, case_id: int) -> bool:
+    """三级四步: unresolved past its step's limit, the case moves up one step."""
+    now = d.clock.now()
+    async with in_transaction():
+        case = await Case.filter(id=case_id, status__in=[s.value for s in OPEN_CASE_STATUSES],
+                                 step_due_at__lte=now).first()
+        if case is None:
+            return False
+        try:
+            outcome = await ladder.escalate(d, SYSTEM, case_id, "", source=Platform.SYSTEM,
+                                            reason=EscalationReason.TIMEOUT)
+        except InvalidTransition:  # already at the top: no step left, so the secretary supervises
+            await Case.filter(id=case_id).update(step_due_at=None)
+            region = await Region.get(id=case.region_id)
+            secretaries = await nearest_with_role(region, Role.SECRETARY)
+            if case.supervised_at is not None:
+                return False
+            outcome = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
+                                                supervisor_id=secretaries[0].id if secretaries else None)
+        await enqueue(await notifications(outcome.events, now, set()), now)
+    return True
+
+
+async def follow_up_case(d: Domain, case_id: int) -> bool:
+    """回访 due: the reporter (or, for cases from other systems, the center) gets the satisfaction card."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Case.filter(id=case_id, status=CaseStatus.RESOLVED.value, follow_up_due_at__lte=now).update(
+                follow_up_due_at=None, follow_up_sent_at=now):
+            return False
+        case = await Case.get(id=case_id)
+        if case.reporter_id is not None:
+            who = [case.reporter_id]
+        else:
+            who = [s.id for s in await dispatchers_for(await Region.get(id=case.handling_region_id))][:1]
+        out = [await new_card("follow_up", staff_id, now, case_id=case.id) for staff_id in who]
+        await enqueue(out, now)
+    return True
+
+
+async def backlog_monthly(d: Domain) -> int:
+    """积案: each 包案领导 is reminded of the monthly assessment of the cases they lead."""
+    now = d.clock.now()
+    cases = await Case.filter(backlog=True, backlog_struck_at=None).order_by("id")
+    by_leader: dict[int, list[Case]] = {}
+    for case in cases:
+        if case.backlog_leader_id is not None:
+            by_leader.setdefault(case.backlog_leader_id, []).append(case)
+    async with in_transaction():
+        out = []
+        for leader_id, led in by_leader.items():
+            numbers = "、".join(c.number for c in led)
+            out.append(_text(leader_id, f"【积案月度评估】{local(now):%Y年%m月}请对您包案的积案开展评估:{numbers}"))
+        await enqueue(out, now)
+    return len(by_leader)
+
+
+JOBS = {
+    "remind_task": remind_task,
+    "overdue_task": overdue_task,
+    "supervise_task": supervise_task,
+    "nudge_task": nudge_task,
+    "escalate_case": escalate_case,
+    "follow_up_case": follow_up_case,
+}

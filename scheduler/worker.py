@@ -1,0 +1,85 @@
+"""`maotiao worker`: the same jobs on arq and Redis. A cron sweep reads what is due from the database and
+enqueues one job per item with a stable `_job_id`, so sweeps on several workers agree; each job claims its
+item in the database, so no item is acted on twice even after Redis is flushed or a worker dies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq import cron, func
+from arq.connections import RedisSettings
+
+from bot.engine import Bot
+from core import db
+from core.calendar_import import load_calendar
+from core.config import load_settings
+from core.services.base import Domain
+from integrations.registry import build_platforms
+from scheduler import jobs
+from scheduler.delivery import deliver_due
+from scheduler.embedded import sweep_inbound
+from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = set(range(0, 60, 10))
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    if "domain" in ctx:  # tests hand in their own clock, database and channels
+        return
+    settings = load_settings()
+    await db.upgrade(settings.db_url)
+    await db.init_db(settings.db_url)
+    ctx["domain"] = Domain()
+    await load_calendar(ctx["domain"].calendar)
+    ctx["platforms"] = build_platforms()
+    ctx["registry"] = ctx["platforms"].registry
+    ctx["owns_db"] = True
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("owns_db"):
+        await ctx["platforms"].aclose()
+        await db.close_db()
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    """Enqueue everything due; missing jobs (Redis flushed, worker killed) are simply enqueued again."""
+    d: Domain = ctx["domain"]
+    items = await current_due(d)
+    for item in items:
+        await ctx["redis"].enqueue_job(item.job, item.id, _job_id=item.job_id)
+    await sweep_inbound(Bot(d))
+    await monthly_backlog_if_due(d)
+    await late_items(d)
+    await ctx["redis"].enqueue_job("deliver", _job_id=f"deliver:{int(d.clock.now().timestamp())}")
+    return len(items)
+
+
+async def deliver(ctx: dict[str, Any]) -> int:
+    total = 0
+    while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
+        total += sent
+    return total
+
+
+def _job(name: str) -> Any:
+    async def run(ctx: dict[str, Any], item_id: int) -> bool:
+        done = await jobs.JOBS[name](ctx["domain"], item_id)
+        if done:
+            await ctx["redis"].enqueue_job("deliver", _job_id=f"deliver:{name}:{item_id}:{ctx['job_id']}")
+        return done
+
+    run.__name__ = name
+    return func(run, name=name)
+
+
+class WorkerSettings:
+    functions = [_job(name) for name in jobs.JOBS] + [func(deliver, name="deliver"), func(sweep, name="sweep")]
+    cron_jobs = [cron(sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings()  # `maotiao worker` passes MAOTIAO_REDIS_URL
+    max_jobs = 20
+    keep_result = 3600

@@ -1,0 +1,107 @@
+"""The arq engine against a real Redis: burst workers, two workers on one queue, Redis flushed, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, timedelta
+
+import pytest
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import Worker
+
+from core.models import OutboxMessage, Task
+from scheduler.worker import WorkerSettings, sweep
+from tests.bot.harness import Harness
+from tests.conftest import cst, need_server
+from tests.scheduler.test_rules import dispatched, texts
+
+REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[ArqRedis]:
+    try:
+        pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), retry=0)
+        await pool.flushdb()
+    except (OSError, ConnectionError) as exc:
+        need_server(f"Redis not reachable at {REDIS_URL}: {exc}")
+    yield pool
+    await pool.flushdb()
+    await pool.aclose()
+
+
+def worker(redis: ArqRedis, h: Harness) -> Worker:
+    return Worker(
+        functions=WorkerSettings.functions, redis_pool=redis, burst=True, poll_delay=0.05,
+        ctx={"domain": h.domain, "registry": h.registry}, on_startup=WorkerSettings.on_startup,
+        on_shutdown=WorkerSettings.on_shutdown, handle_signals=False, keep_result=3600,
+    )
+
+
+async def run(redis: ArqRedis, h: Harness, workers: int = 1) -> None:
+    ws = [worker(redis, h) for _ in range(workers)]
+    await asyncio.gather(*(w.main() for w in ws))
+    for w in ws:
+        await w.close()
+
+
+async def test_burst_worker_runs_the_reminder_once(org, domain, clock, redis) -> None:
+    h = Harness(domain)
+    await dispatched(h)
+    clock.set(cst(2026, 11, 29, 18, 1))
+    await sweep({"domain": domain, "redis": redis})
+    await sweep({"domain": domain, "redis": redis})  # a second sweep enqueues nothing new
+    await run(redis, h)
+    assert len([t for t in await texts(h, "赵敏") if "到期提醒" in t]) == 1
+
+
+async def test_two_workers_on_one_queue_never_duplicate(org, domain, clock, redis) -> None:
+    h = Harness(domain)
+    await dispatched(h)
+    clock.set(cst(2026, 11, 30, 18, 5))  # reminder and overdue both due
+    for _ in range(3):
+        await sweep({"domain": domain, "redis": redis})
+    # and the same item forced in under other job ids, as two racing sweeps with skewed clocks would
+    task = await Task.get(case__number="2026-0001")
+    await redis.enqueue_job("remind_task", task.id, _job_id="remind_task:skew-a")
+    await redis.enqueue_job("remind_task", task.id, _job_id="remind_task:skew-b")
+    await run(redis, h, workers=2)
+    assert len([t for t in await texts(h, "赵敏") if "到期提醒" in t]) == 1
+    assert len([t for t in await texts(h, "赵敏") if "【逾期】" in t]) == 1
+
+
+async def test_flushing_redis_loses_no_reminder(org, domain, clock, redis) -> None:
+    h = Harness(domain)
+    await dispatched(h)
+    clock.set(cst(2026, 11, 29, 18, 1))
+    await sweep({"domain": domain, "redis": redis})
+    await redis.flushdb()  # Redis restarted empty, worker killed: the queue is gone
+    await sweep({"domain": domain, "redis": redis})  # the next sweep reads the database again
+    await run(redis, h)
+    assert len([t for t in await texts(h, "赵敏") if "到期提醒" in t]) == 1
+
+
+async def test_platform_down_for_a_while_then_everything_once(org, domain, clock, redis) -> None:
+    h = Harness(domain)
+    await dispatched(h)
+    for ch in h.channels.values():
+        ch.fail_next = 4
+    clock.set(cst(2026, 11, 29, 18, 1))
+    for _ in range(8):
+        await sweep({"domain": domain, "redis": redis})
+        await run(redis, h)
+        clock.advance(timedelta(minutes=5))
+    assert len([t for t in await texts(h, "赵敏") if "到期提醒" in t]) == 1
+    assert await OutboxMessage.filter(status__not="sent").count() == 0
+    assert clock.now().tzinfo is UTC or clock.now().utcoffset() == timedelta(0)
+
+
+def test_worker_settings_are_complete() -> None:
+    names = {f.name for f in WorkerSettings.functions}
+    assert {"remind_task", "overdue_task", "supervise_task", "nudge_task", "escalate_case", "follow_up_case",
+            "deliver", "sweep"} <= names
+    assert WorkerSettings.cron_jobs[0].run_at_startup and WorkerSettings.cron_jobs[0].unique
