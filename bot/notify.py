@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.conversation import set_state
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
+from bot.warnings import on_new_case
 from core.clock import local
 from core.enums import Level, ReminderMethod, ResultType, Role
 from core.models import Case, Department, Liaison, Region, RosterEntry, Staff, Task
@@ -65,6 +66,8 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
         if ev.kind in ("case_reported", "case_resubmitted"):
             for d in await dispatchers_for(holder):
                 await card("center", d.id, case_id=case.id)
+            if ev.kind == "case_reported":
+                out += await on_new_case(case)
         elif ev.kind == "case_settled":
             for d in await dispatchers_for(holder):
                 out.append(_text(d.id, f"网格当场调处一起矛盾纠纷,编号 {case.number},已纳入回访"))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import backlog, center, duty, followup, help, mine, query, report, task
+from bot.commands import backlog, center, duty, followup, help, mine, query, report, swap, task
 from bot.context import Ctx
 from bot.conversation import IDLE, get_state
 from bot.types import Act
@@ -51,6 +51,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(值班|今日值班|谁值班)$"), lambda ctx, _: duty.show(ctx)),
     (re.compile(r"^撤回$"), lambda ctx, _: report.withdraw(ctx)),
     (re.compile(r"^(积案|我的积案)$"), lambda ctx, _: backlog.show(ctx)),
+    (re.compile(r"^调班\s*(.*)$"), swap.run),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

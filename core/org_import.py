@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.durations import Duration
 from core.enums import Level, Platform
-from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Staff
+from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Setting, Staff
 from core.org_schema import OrgFile, RegionIn
 from core.policy import Policy, TaskDefault, save_policy
 
@@ -188,6 +188,7 @@ async def import_org(text: str) -> ImportSummary:
         staff = await _upsert_staff(org, tree, regions, depts, summary)
         await _upsert_rest(org, tree, regions, staff)
         await save_policy(_policy(org, tree))
+        await Setting.update_or_create(defaults={"value": dict(org.warnings)}, key="warning_plans")
     return summary
 
 

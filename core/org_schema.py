@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -131,3 +131,4 @@ class OrgFile(_Entry):
     groups: list[GroupIn] = Field(default_factory=list)
     roster: list[RosterIn] = Field(default_factory=list)
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{1,2}:00-\d{1,2}:00$")
+    warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade

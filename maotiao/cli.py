@@ -109,6 +109,18 @@ def run_worker(settings: Settings) -> int:
     return 0
 
 
+async def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.report_cmd import report
+
+    return await _with_db(settings, lambda: report(args))
+
+
+async def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.report_cmd import roster_import
+
+    return await _with_db(settings, lambda: roster_import(args))
+
+
 async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from maotiao.runtime import serve
 
@@ -121,6 +133,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "org import": cmd_org_import,
     "calendar import": cmd_calendar_import,
     "audit verify": cmd_audit_verify,
+    "report": cmd_report,
+    "roster import": cmd_roster_import,
 }
 
 
@@ -133,7 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
-    for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}),
+    rep = sub.add_parser("report", help="会商研判 digest: markdown to stdout, optional ledger and chart")
+    rep.add_argument("kind", choices=["daily", "weekly", "monthly", "quarterly", "halfyear"])
+    rep.add_argument("--date", help="a day inside the period (YYYY-MM-DD), default today")
+    rep.add_argument("--xlsx", metavar="FILE", help="write the 台账 spreadsheet")
+    rep.add_argument("--png", metavar="FILE", help="write the chart")
+    for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
         for action, arg in actions.items():
@@ -156,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         from maotiao.parse_cmd import run_parse
 
         sys.exit(run_parse(args))
-    key = args.command if args.command == "serve" else f"{args.command} {args.action}"
+    key = args.command if args.command in ("serve", "report") else f"{args.command} {args.action}"
     try:
         settings = load_settings()
     except ConfigError as exc:

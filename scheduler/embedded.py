@@ -11,6 +11,7 @@ from bot.engine import Bot
 from bot.types import inbound_from_payload
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
+from scheduler.rhythm import morning
 from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class EmbeddedScheduler:
         if self.run_jobs:
             await run_due(d)
             await monthly_backlog_if_due(d)
+            await morning(d)
         while await deliver_due(self.registry, d.clock) > 0:
             pass
         now = d.clock.now()

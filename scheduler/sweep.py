@@ -7,12 +7,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from core.clock import local
 from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus
-from core.models import Case, OutboxMessage, Setting, Task
+from core.models import Case, OutboxMessage, Task
 from core.policy import load_policy
 from core.services.base import Domain
 from scheduler import jobs
@@ -95,15 +94,10 @@ async def late_items(d: Domain) -> list[str]:
 
 async def monthly_backlog_if_due(d: Domain) -> bool:
     """Once a month (the 1st, from 09:00 Beijing time), however many engines run: the first claims it."""
+    from scheduler.rhythm import claim_once
+
     now = local(d.clock.now())
-    if now.day != 1 or now.hour < 9:
-        return False
-    key = f"backlog_monthly:{now:%Y-%m}"
-    if await Setting.exists(key=key):
-        return False
-    try:
-        await Setting.create(key=key, value={"at": now.isoformat()})
-    except IntegrityError:
+    if now.day != 1 or now.hour < 9 or not await claim_once(f"backlog_monthly:{now:%Y-%m}", d.clock.now()):
         return False
     await jobs.backlog_monthly(d)
     return True

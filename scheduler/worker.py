@@ -19,6 +19,7 @@ from integrations.registry import build_platforms
 from scheduler import jobs
 from scheduler.delivery import deliver_due
 from scheduler.embedded import sweep_inbound
+from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ async def sweep(ctx: dict[str, Any]) -> int:
         await ctx["redis"].enqueue_job(item.job, item.id, _job_id=item.job_id)
     await sweep_inbound(Bot(d))
     await monthly_backlog_if_due(d)
+    await morning(d)
     await late_items(d)
     await ctx["redis"].enqueue_job("deliver", _job_id=f"deliver:{int(d.clock.now().timestamp())}")
     return len(items)

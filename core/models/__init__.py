@@ -11,6 +11,7 @@ from core.models.org import (
     Liaison,
     Region,
     RosterEntry,
+    RosterSwap,
     Setting,
     Staff,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Liaison",
     "Region",
     "RosterEntry",
+    "RosterSwap",
     "Setting",
     "Staff",
     "Task",

@@ -74,7 +74,7 @@ class Case(Model):
     )
     backlog_leader_id: int | None
     backlog_struck_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField()
 
     tasks: fields.ReverseRelation[Task]

@@ -153,3 +153,27 @@ class CalendarDay(Model):
 
     class Meta:
         table = "calendar_day"
+
+
+class RosterSwap(Model):
+    """调班: who handed a duty day to whom, and who approved it."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(db_index=True)
+    duty = fields.CharField(max_length=16)
+    from_staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    from_staff_id: int
+    to_staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    to_staff_id: int
+    approved_by: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    approved_by_id: int
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "roster_swap"

@@ -1,0 +1,33 @@
+"""调班 <日期> <原值班人> <接班人>: a leader or dispatcher records a swap."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.context import Ctx
+from core.clock import local
+from core.roster import swap
+
+_ARGS = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日)\s+(\S+?)\s*(?:→|->|换成|\s)\s*(\S+)$")
+
+
+def _day(text: str, today: date) -> date:
+    parts = [int(p) for p in re.findall(r"\d+", text)]
+    if len(parts) == 3:
+        return date(parts[0], parts[1], parts[2])
+    return date(today.year, parts[0], parts[1])
+
+
+async def run(ctx: Ctx, rest: str) -> None:
+    m = _ARGS.match(rest.strip())
+    if not m:
+        ctx.reply("格式:调班 11-25 韩卫国 唐志刚(原值班人在前,接班人在后)")
+        return
+    try:
+        day = _day(m.group(1), local(ctx.now).date())
+    except ValueError:
+        ctx.reply(f"日期「{m.group(1)}」无法识别")
+        return
+    record = await swap(ctx.actor, day, m.group(2), m.group(3), ctx.now)
+    ctx.reply(f"已登记调班:{day:%m月%d日} {m.group(2)} → {m.group(3)},审批人 {ctx.staff.name}(记录 #{record.id})")

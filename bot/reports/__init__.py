@@ -1,0 +1,1 @@
+"""Rendering 会商研判 digests: group-safe markdown, a chart image, a spreadsheet ledger (台账)."""

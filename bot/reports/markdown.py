@@ -1,0 +1,38 @@
+"""A digest as markdown for group chats: counts, case numbers and categories only — never names,
+phone or ID numbers, and 涉敏 cases only as counts."""
+
+from __future__ import annotations
+
+from core.reports.digest import Digest
+from core.reports.kpi import Kpi
+from core.reports.periods import Kind
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def kpi_line(k: Kpi) -> str:
+    return (f"化解率 {pct(k.settle_rate)},就地化解率 {pct(k.local_rate)}(目标≥90%),"
+            f"按期办结率 {pct(k.on_time_rate)},满意率 {pct(k.satisfaction_rate)}")
+
+
+def render(d: Digest) -> str:
+    p = d.period
+    lines = [f"### {d.center} {p.kind.label}", f"统计时段:{p.label}", "",
+             f"- 新增 **{d.new}** 起(当场调处 {d.settled_on_spot} 起,涉敏 {d.sensitive_new} 起)",
+             f"- 办结 **{d.resolved}** 起,在办 {d.open_now} 起",
+             f"- 逾期任务 **{d.overdue}** 件,次日到期 {d.due_next_day} 件,上报上级 {d.escalated} 起"]
+    if d.by_category:
+        lines.append("- 类别:" + "、".join(f"{name}{n}" for name, n in d.by_category[:8]))
+    if d.by_village:
+        lines.append("- 区域:" + "、".join(f"{name}{n}" for name, n in d.by_village[:8]))
+    lines.append(f"- {kpi_line(d.total)}")
+    if p.kind is not Kind.DAILY and d.departments:
+        lines.append("- 部门:" + ";".join(
+            f"{k.name} 交办{k.tasks} 办结{k.tasks_closed} 按期{pct(k.on_time_rate)}" for k in d.departments[:8]))
+    if p.kind is Kind.WEEKLY and (d.supervised or d.supervised_sensitive):
+        items = "、".join(f"{num}({cat})" for num, cat in d.supervised)
+        extra = f";另有涉敏 {d.supervised_sensitive} 起" if d.supervised_sensitive else ""
+        lines.append(f"- 书记督办(提交党政联席周会商):{items or '无'}{extra}")
+    return "\n".join(lines)

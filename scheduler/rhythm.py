@@ -1,0 +1,102 @@
+"""The center's morning: the duty roster to the groups and the people on duty, the 会商研判 digests for
+every period that ended yesterday, and the daily early-warning scan. Each runs once a day however many
+engines run: the first to claim the day's key does it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.outbox import enqueue
+from bot.reports.markdown import render
+from bot.types import Outbound, Target
+from bot.warnings import on_spike
+from core.clock import local
+from core.models import GroupChat, Setting
+from core.reports import digest
+from core.reports.periods import finished_periods
+from core.reports.warning import spikes
+from core.roster import on_duty
+from core.services.base import Domain
+
+ROSTER_HOUR = 8
+DIGEST_HOUR = 8
+WEEKDAYS = "一二三四五六日"
+
+
+async def claim_once(key: str, now: datetime) -> bool:
+    if await Setting.exists(key=key):
+        return False
+    try:
+        await Setting.create(key=key, value={"at": now.isoformat()})
+    except IntegrityError:
+        return False
+    return True
+
+
+async def _groups(feed: str) -> list[GroupChat]:
+    return [g for g in await GroupChat.filter(active=True) if feed in g.receives]
+
+
+def _names(duty: object) -> str:
+    leader = getattr(duty, "leader", None)
+    staff = getattr(duty, "staff", [])
+    return f"值班领导 {leader.name if leader else '-'},值班人员 {'、'.join(s.name for s in staff) or '-'}"
+
+
+async def roster_broadcast(d: Domain) -> bool:
+    now = local(d.clock.now())
+    if now.hour < ROSTER_HOUR or not await claim_once(f"roster:{now.date()}", d.clock.now()):
+        return False
+    today = await on_duty(now.date())
+    lines = [f"【今日值班】{now:%m月%d日} 星期{WEEKDAYS[now.weekday()]}:{_names(today)}"]
+    if now.weekday() == 0:
+        lines.append("【本周值班】")
+        for i in range(7):
+            day = now.date() + timedelta(days=i)
+            lines.append(f"{day:%m-%d} 星期{WEEKDAYS[day.weekday()]}:{_names(await on_duty(day))}")
+    text = "\n".join(lines)
+    out = [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in await _groups("roster")]
+    people = ([today.leader] if today.leader else []) + today.staff
+    out += [Outbound(target=Target(staff_id=p.id), text=f"【值班提醒】您今天({now:%m月%d日})在中心值班,"
+                                                         f"{'值班领导' if p is today.leader else '值班人员'}")
+            for p in people]
+    async with in_transaction():
+        await enqueue(out, d.clock.now())
+    return True
+
+
+async def publish_digests(d: Domain) -> int:
+    now = local(d.clock.now())
+    if now.hour < DIGEST_HOUR or not await claim_once(f"digests:{now.date()}", d.clock.now()):
+        return 0
+    groups = await _groups("digest")
+    out = []
+    for period in finished_periods(now.date()):
+        built = await digest.build(period.kind, period.first, d.clock.now())
+        text = render(built)
+        out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True) for g in groups]
+    async with in_transaction():
+        await enqueue(out, d.clock.now())
+    return len(out)
+
+
+async def warning_scan(d: Domain) -> int:
+    now = local(d.clock.now())
+    if now.hour < DIGEST_HOUR or not await claim_once(f"spikes:{now.date()}", d.clock.now()):
+        return 0
+    found = await spikes(d.clock.now())
+    out = []
+    for spike in found:
+        out += await on_spike(spike)
+    async with in_transaction():
+        await enqueue(out, d.clock.now())
+    return len(found)
+
+
+async def morning(d: Domain) -> None:
+    await roster_broadcast(d)
+    await publish_digests(d)
+    await warning_scan(d)
