@@ -160,3 +160,27 @@ def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
 def test_worker_without_redis_says_what_to_do(env) -> None:
     result = run(["worker"], env)
     assert result.returncode != 0 and "MAOTIAO_REDIS_URL" in result.stderr
+
+
+def test_report_command_writes_ledger_and_chart(env, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    assert run(["org", "import", str(DEMO_ORG)], env).returncode == 0
+    xlsx, png = tmp_path / "ledger.xlsx", tmp_path / "chart.png"
+    result = run(["report", "monthly", "--date", "2026-11-23", "--xlsx", str(xlsx), "--png", str(png)], env)
+    assert result.returncode == 0, result.stderr
+    assert "每月分析" in result.stdout and "2026年11月01日—11月30日" in result.stdout
+    assert load_workbook(xlsx)["台账"]["A1"].value == "编号"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_roster_import_command_reports_rows(env, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    assert run(["org", "import", str(DEMO_ORG)], env).returncode == 0
+    wb = Workbook()
+    wb.active.append(["日期", "值班领导", "值班人员"])
+    wb.active.append(["2026-12-01", "不存在的人", "林晓"])
+    wb.save(tmp_path / "r.xlsx")
+    result = run(["roster", "import", str(tmp_path / "r.xlsx")], env)
+    assert result.returncode == 2 and "第2行" in result.stderr and "nothing changed" in result.stderr

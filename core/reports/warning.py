@@ -108,7 +108,7 @@ async def spikes(now: datetime) -> list[Spike]:
         'SELECT region_id AS r, category AS c, '
         'SUM(CASE WHEN created_at >= {0} THEN 1 ELSE 0 END) AS recent, '
         'SUM(CASE WHEN created_at < {1} THEN 1 ELSE 0 END) AS base '
-        'FROM "case" WHERE created_at >= {2} AND created_at < {3} GROUP BY region_id, category',
+        'FROM "case" WHERE created_at >= {2} AND created_at <= {3} GROUP BY region_id, category',
         [recent_from, recent_from, base_from, now])
     regions = {r.id: r for r in await Region.all()}
     folded: dict[tuple[int, str], list[int]] = {}
