@@ -140,3 +140,4 @@ class Outbound(BaseModel):
     card_link_id: int | None = None
     update: bool = False  # re-render the card of `card_link_id` in place
     urgent: bool = False  # DING / 加急 where the platform has it
+    notice: bool = False  # a notice about a failed delivery (never itself reported when it fails)

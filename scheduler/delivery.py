@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from bot.channel import ChannelRegistry, Delivery, SendResult
 from bot.identity import address
-from bot.types import Outbound
+from bot.outbox import enqueue
+from bot.types import Outbound, Target
 from core.clock import Clock
-from core.enums import Platform
-from core.models import CardLink, GroupChat, OutboxMessage
+from core.enums import Platform, Role
+from core.models import CardLink, GroupChat, OutboxMessage, Staff
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -60,10 +61,29 @@ async def _finish(row: OutboxMessage, result: SendResult, platform: Platform | N
     elif result.permanent or row.attempts >= MAX_ATTEMPTS:
         row.status, row.last_error = "dead", result.error[:2000]
         log.warning("outbox %s undeliverable: %s", row.id, result.error)
+        await _report_dead(row, now)
     else:
         wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(row.attempts)
         row.status, row.next_attempt_at, row.last_error = "pending", now + wait, result.error[:2000]
     await row.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "platform"])
+
+
+async def _report_dead(row: OutboxMessage, now: datetime) -> None:
+    """A message that can never be delivered is shown to the center, so someone reaches the person."""
+    outbound = Outbound.model_validate(row.payload)
+    if outbound.notice:
+        return
+    who = "群聊" if outbound.target.kind == "group" else "收件人"
+    if outbound.target.staff_id is not None:
+        staff = await Staff.get_or_none(id=outbound.target.staff_id)
+        who = staff.name if staff else who
+    what = (outbound.card.title if outbound.card else outbound.text)[:60]
+    text = f"【消息未送达】发给{who}的消息「{what}」无法送达:{row.last_error}。请电话联系或核对其账号。"
+    receivers = [s for s in await Staff.filter(active=True) if Role.DISPATCHER.value in s.roles]
+    notices = [Outbound(target=Target(staff_id=s.id), text=text, notice=True) for s in receivers
+               if s.id != outbound.target.staff_id]
+    if notices:
+        await enqueue(notices, now)
 
 
 async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:

@@ -31,6 +31,11 @@ def render(d: Digest) -> str:
     if p.kind is not Kind.DAILY and d.departments:
         lines.append("- 部门:" + ";".join(
             f"{k.name} 交办{k.tasks} 办结{k.tasks_closed} 按期{pct(k.on_time_rate)}" for k in d.departments[:8]))
+    if p.kind in (Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR) and d.departments:
+        ranked = sorted((k for k in d.departments if k.tasks_closed),
+                        key=lambda k: (-(k.on_time_rate or 0), k.sign_hours or 0, k.name))
+        lines.append("- 通报排名(按期办结率,同率比签收速度):" + ";".join(
+            f"{i}. {k.name} {pct(k.on_time_rate)}" for i, k in enumerate(ranked, start=1)))
     if p.kind is Kind.WEEKLY and (d.supervised or d.supervised_sensitive):
         items = "、".join(f"{num}({cat})" for num, cat in d.supervised)
         extra = f";另有涉敏 {d.supervised_sensitive} 起" if d.supervised_sensitive else ""

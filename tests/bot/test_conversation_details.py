@@ -103,3 +103,18 @@ async def test_clicking_an_old_draft_card_again_is_harmless(h: Harness) -> None:
     seen = await h.click_raw("周小梅", Act.CONFIRM, link.id)
     assert seen.texts == ["该上报已上报,无需重复操作"]
     assert await Case.all().count() == 1
+
+
+async def test_undeliverable_message_is_shown_to_the_dispatchers(h: Harness) -> None:
+    from core.enums import Platform
+    from core.models import OutboxMessage
+
+    _, uid = await h.ident("赵敏", Platform.WECOM)
+    h.channels[Platform.WECOM].invalid_users.add(uid)
+    await h.say("周小梅", "邻居家漏水到楼下")
+    await h.click("周小梅", "确认上报")
+    await h.click("林晓", "受理并交办")
+    dead = await OutboxMessage.filter(status="dead")
+    assert dead and "invalid user" in dead[0].last_error
+    notices = [s.text for s in await h.inbox("林晓") if "消息未送达" in s.text]
+    assert notices and "赵敏" in notices[0]

@@ -96,3 +96,9 @@ def test_periods() -> None:
     assert kinds == [Kind.DAILY, Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR]  # Thu 2026-12-31: no week ended
     assert [p.kind for p in finished_periods(date(2026, 11, 30))] == [Kind.DAILY, Kind.WEEKLY]
     assert timedelta(0) < period_of(Kind.DAILY, date(2026, 11, 23)).end - period_of(Kind.DAILY, date(2026, 11, 23)).start
+
+
+async def test_monthly_bulletin_ranks_departments(org, domain, clock) -> None:
+    await _week(domain, clock)
+    text = render(await digest.build(Kind.MONTHLY, date(2026, 11, 25), clock.now()))
+    assert "通报排名" in text and text.index("1. 司法所 100.0%") < text.index("2. 劳动保障所 0.0%")
