@@ -34,6 +34,19 @@ class ManualClock:
         self._now += delta
 
 
+class OffsetClock:
+    """Real time plus an offset a trainer can move forward (the sandbox's "jump a day")."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
 def require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: every datetime must carry a timezone")

@@ -12,11 +12,14 @@ from aiohttp import web
 from bot.engine import Bot
 from core import db
 from core.calendar_import import load_calendar
+from core.clock import OffsetClock
 from core.config import Settings
 from core.services.base import Domain
 from integrations.dingtalk.stream import StreamRunner
 from integrations.registry import Platforms, build_platforms
+from integrations.sandbox.runtime import start_sandbox
 from integrations.wecom.callback import WeComCallback
+from maotiao import sandbox_api
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
 
@@ -52,7 +55,18 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
 async def serve(settings: Settings) -> int:
     from maotiao.cli import load_demo_org_if_empty
 
-    rt = build_runtime(settings, Domain())
+    platforms = build_platforms()
+    sandbox = None
+    domain = Domain()
+    if platforms.wecom is None and platforms.dingtalk is None:
+        # No credentials: fake WeCom and DingTalk on loopback, reached through the same integration code.
+        sandbox = await start_sandbox()
+        platforms = build_platforms(sandbox.wecom_settings, sandbox.dingtalk_settings)
+        domain = Domain(clock=OffsetClock())
+    rt = build_runtime(settings, domain, platforms)
+    if sandbox is not None:
+        sandbox.connect_callback(f"http://127.0.0.1:{settings.http_port}/wecom/callback")
+        sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick)  # type: ignore[arg-type]
     await db.upgrade(settings.db_url)
     await db.init_db(settings.db_url)
     await load_calendar(rt.domain.calendar)
@@ -70,6 +84,9 @@ async def serve(settings: Settings) -> int:
     for stream in rt.streams:
         stream.start()
     print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
+    if sandbox is not None:
+        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process. "
+              f"Open http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -81,5 +98,7 @@ async def serve(settings: Settings) -> int:
     await rt.scheduler.stop()
     await runner.cleanup()
     await rt.platforms.aclose()
+    if sandbox is not None:
+        await sandbox.aclose()
     await db.close_db()
     return 0

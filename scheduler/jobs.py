@@ -19,6 +19,7 @@ from core.enums import (
     Category,
     EscalationReason,
     Flag,
+    Level,
     Platform,
     Role,
 )
@@ -133,6 +134,7 @@ async def escalate_case(d: Domain, case_id: int) -> bool:
                                  step_due_at__lte=now).first()
         if case is None:
             return False
+        overdue = await Task.filter(case_id=case_id, status__in=OPEN_TASKS, deadline__lt=now).exists()
         try:
             outcome = await ladder.escalate(d, SYSTEM, case_id, "", source=Platform.SYSTEM,
                                             reason=EscalationReason.TIMEOUT)
@@ -144,7 +146,17 @@ async def escalate_case(d: Domain, case_id: int) -> bool:
                 return False
             outcome = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
                                                 supervisor_id=secretaries[0].id if secretaries else None)
-        await enqueue(await notifications(outcome.events, now, set()), now)
+        events = list(outcome.events)
+        case = await Case.get(id=case_id)
+        if overdue and case.supervised_at is None:  # the step ran out with a task overdue: 书记督办 as well
+            secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
+            supervised = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
+                                                   supervisor_id=secretaries[0].id if secretaries else None)
+            events += supervised.events
+            for sec in secretaries:
+                await enqueue([_text(sec.id, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
+                                             f"已上报并列入 {case.meeting_date} 党政联席周会商")], now)
+        await enqueue(await notifications(events, now, set()), now)
     return True
 
 

@@ -180,7 +180,8 @@ class FakeDingTalk:
                 self.throttle[user] -= 1
                 throttled.append(user)
             else:
-                self.inbox.setdefault(user, []).append({"msgKey": body["msgKey"], "param": json.loads(body["msgParam"])})
+                self.inbox.setdefault(user, []).append({"msgKey": body["msgKey"], "param": json.loads(body["msgParam"]),
+                                                        "at": time.time()})
         return web.json_response({"processQueryKey": secrets.token_hex(8), "invalidStaffIdList": invalid,
                                   "flowControlledStaffIdList": throttled})
 
@@ -189,7 +190,7 @@ class FakeDingTalk:
             return denied
         body = await request.json()
         self.groups.setdefault(body["openConversationId"], []).append(
-            {"msgKey": body["msgKey"], "param": json.loads(body["msgParam"])})
+            {"msgKey": body["msgKey"], "param": json.loads(body["msgParam"]), "at": time.time()})
         return web.json_response({"processQueryKey": secrets.token_hex(8)})
 
     async def create_card(self, request: web.Request) -> web.Response:
@@ -208,7 +209,7 @@ class FakeDingTalk:
         ok = self._known(user)
         if ok:
             self.cards[out_track] = {"user": user, "params": params, "updates": 0}
-            self.inbox.setdefault(user, []).append({"card": out_track})
+            self.inbox.setdefault(user, []).append({"card": out_track, "at": time.time()})
         return web.json_response({"success": True, "result": {"outTrackId": out_track, "deliverResults": [
             {"spaceType": "IM_ROBOT", "spaceId": user, "success": ok, "errorMsg": "" if ok else "user not found"}]}})
 

@@ -1,0 +1,186 @@
+"""The sandbox page's JSON: personas, what each sees on their platform, typing and clicking through the
+simulators (so it goes through the real callback / stream path), the clock, and the ledger."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from core.clock import OffsetClock, fmt_local
+from core.enums import CaseStatus, Category, Platform
+from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
+from core.permissions import can_view
+from core.services.base import actor_for
+from integrations.sandbox.runtime import Sandbox
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
+CLOCK = web.AppKey("clock", OffsetClock)
+KICK = web.AppKey("kick", object)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+async def page(_: web.Request) -> web.Response:
+    html = resources.files("maotiao").joinpath("static/sandbox.html").read_text(encoding="utf-8")
+    return web.Response(text=html, content_type="text/html")
+
+
+async def personas(_: web.Request) -> web.Response:
+    out = []
+    for s in await Staff.filter(active=True).order_by("id").prefetch_related("department", "region"):
+        idents = {i.platform: i.external_id for i in await Identity.filter(staff_id=s.id)}
+        unit = s.department.name if s.department else (s.region.name if s.region else "")
+        out.append({"id": s.id, "name": s.name, "roles": s.roles, "unit": unit, "platforms": idents})
+    return _json(out)
+
+
+def _wecom_messages(sb: Sandbox, user: str) -> list[dict[str, Any]]:
+    out = []
+    for m in sb.wecom.inbox.get(user, []):
+        item: dict[str, Any] = {"platform": "wecom", "at": m.at, "from": "bot"}
+        if m.msgtype == "template_card":
+            b = m.body
+            item["card"] = {"id": b.get("task_id"), "title": b.get("main_title", {}).get("title", ""),
+                            "subtitle": b.get("replaced") or b.get("main_title", {}).get("desc", ""),
+                            "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
+                            "note": b.get("sub_title_text", ""),
+                            "buttons": [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]}
+        else:
+            item["text"] = str(m.body.get("content", ""))
+        out.append(item)
+    return out
+
+
+def _ding_messages(sb: Sandbox, user: str) -> list[dict[str, Any]]:
+    out = []
+    for m in sb.dingtalk.inbox.get(user, []):
+        item: dict[str, Any] = {"platform": "dingtalk", "at": m.get("at", 0), "from": "bot"}
+        if "card" in m:
+            p = sb.dingtalk.cards[m["card"]]["params"]
+            item["card"] = {"id": m["card"], "title": p.get("title", ""), "subtitle": p.get("subtitle", ""),
+                            "fields": [[f["label"], f["value"]] for f in json.loads(p.get("fields") or "[]")],
+                            "note": p.get("note", ""),
+                            "buttons": [{"text": b["text"], "key": b["text"]} for b in json.loads(p.get("buttons") or "[]")]}
+        else:
+            param = m.get("param") or {}
+            item["text"] = str(param.get("content") or param.get("text") or "")
+        out.append(item)
+    return out
+
+
+async def chat(request: web.Request) -> web.Response:
+    sb = request.app[SANDBOX]
+    staff_id = int(request.query.get("staff", "0"))
+    idents = {i.platform: i.external_id for i in await Identity.filter(staff_id=staff_id)}
+    messages = []
+    if "wecom" in idents:
+        messages += _wecom_messages(sb, idents["wecom"])
+    if "dingtalk" in idents:
+        messages += _ding_messages(sb, idents["dingtalk"])
+    messages += sb.typed.get(str(staff_id), [])
+    messages.sort(key=lambda m: m["at"])
+    groups = []
+    for g in await GroupChat.filter(active=True).order_by("id"):
+        items: list[dict[str, Any]] = [{"at": m.at, "text": str(m.body.get("content", ""))}
+                                       for m in sb.wecom.groups.get(g.wecom_chatid or "", [])]
+        items += [{"at": m.get("at", 0), "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
+                  for m in sb.dingtalk.groups.get(g.dingtalk_conversation or "", [])]
+        groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
+    clock = request.app[CLOCK]
+    return _json({"messages": messages[-80:], "groups": groups, "now": fmt_local(clock.now()),
+                  "platforms": list(idents)})
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="JSON body expected") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="JSON object expected")
+    return data
+
+
+async def say(request: web.Request) -> web.Response:
+    sb = request.app[SANDBOX]
+    data = await _body(request)
+    staff_id, text, platform = int(data.get("staff", 0)), str(data.get("text", ""))[:5000], str(data.get("platform"))
+    ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
+    if ident is None or not text.strip():
+        return _json({"error": "该人员在此平台没有账号,或内容为空"}, 400)
+    sb.typed.setdefault(str(staff_id), []).append({"platform": platform, "at": time.time(), "from": "me", "text": text})
+    if platform == Platform.WECOM.value:
+        assert sb.member is not None
+        await sb.member.text(ident.external_id, text)
+    else:
+        assert sb.user is not None
+        await sb.user.text(ident.external_id, text)
+    return _json({"ok": True})
+
+
+async def click(request: web.Request) -> web.Response:
+    sb = request.app[SANDBOX]
+    data = await _body(request)
+    staff_id, platform = int(data.get("staff", 0)), str(data.get("platform"))
+    card, key = str(data.get("card", "")), str(data.get("key", ""))
+    ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
+    if ident is None:
+        return _json({"error": "unknown persona"}, 400)
+    if platform == Platform.WECOM.value:
+        assert sb.member is not None
+        if card not in sb.wecom.cards:
+            return _json({"error": "unknown card"}, 400)
+        await sb.member.click(ident.external_id, card, key, sb.wecom.new_code(card))
+    else:
+        assert sb.user is not None
+        if card not in sb.dingtalk.cards:
+            return _json({"error": "unknown card"}, 400)
+        await sb.user.click(ident.external_id, card, key)
+    return _json({"ok": True})
+
+
+async def clock(request: web.Request) -> web.Response:
+    data = await _body(request)
+    hours = float(data.get("hours", 24))
+    if not 0 < hours <= 24 * 60:
+        return _json({"error": "hours must be between 0 and 1440"}, 400)
+    request.app[CLOCK].advance(timedelta(hours=hours))
+    request.app[KICK]()  # type: ignore[operator]
+    return _json({"now": fmt_local(request.app[CLOCK].now())})
+
+
+async def ledger(request: web.Request) -> web.Response:
+    staff = await Staff.get_or_none(id=int(request.query.get("staff", "0")))
+    if staff is None:
+        return _json([])
+    actor = await actor_for(staff)
+    mine = {t.case_id for t in await Task.filter(assignee_id=staff.id).only("id", "case_id")}
+    out = []
+    for case in await Case.all().order_by("-id").limit(200):
+        if case.id not in mine and not await can_view(actor, case):
+            continue
+        events = await AuditEvent.filter(case_id=case.id).order_by("seq")
+        out.append({"number": case.number, "status": CaseStatus(case.status).label,
+                    "category": Category(case.category).label,
+                    "timeline": [f"{fmt_local(e.at)} {e.actor_name} {e.action}" for e in events]})
+    return _json(out)
+
+
+def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kick: object) -> None:
+    app[SANDBOX] = sandbox
+    app[CLOCK] = offset_clock
+    app[KICK] = kick
+    app.router.add_get("/", page)
+    app.router.add_get("/sandbox/api/personas", personas)
+    app.router.add_get("/sandbox/api/chat", chat)
+    app.router.add_post("/sandbox/api/say", say)
+    app.router.add_post("/sandbox/api/click", click)
+    app.router.add_post("/sandbox/api/clock", clock)
+    app.router.add_get("/sandbox/api/ledger", ledger)

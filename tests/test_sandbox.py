@@ -1,0 +1,90 @@
+"""`maotiao serve` with no credentials: the sandbox plays the whole story through the fake platforms,
+the real WeCom callback and the real DingTalk Stream SDK, driven over its HTTP page API."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+from tests.test_cli import _free_port, _wait_healthy
+
+
+class Page:
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.people = {p["name"]: p for p in self.get("/sandbox/api/personas")}
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.base + path, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def chat(self, name: str) -> dict[str, Any]:
+        return self.get(f"/sandbox/api/chat?staff={self.people[name]['id']}")
+
+    def wait_for(self, name: str, predicate: Any, what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for m in reversed(self.chat(name)["messages"]):
+                if predicate(m):
+                    return m
+            time.sleep(0.2)
+        raise AssertionError(f"{name} never saw {what}: {self.chat(name)['messages'][-3:]}")
+
+    def say(self, name: str, text: str, platform: str = "wecom") -> None:
+        self.post("/sandbox/api/say", {"staff": self.people[name]["id"], "platform": platform, "text": text})
+
+    def click(self, name: str, label: str) -> None:
+        card = self.wait_for(name, lambda m: m.get("card") and any(b["text"] == label for b in m["card"]["buttons"]),
+                             f"a card with {label}")
+        key = next(b["key"] for b in card["card"]["buttons"] if b["text"] == label)
+        self.post("/sandbox/api/click", {"staff": self.people[name]["id"], "platform": card["platform"],
+                                         "card": card["card"]["id"], "key": key})
+
+
+def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
+    port = _free_port()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost"}
+    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_healthy(proc, port)
+        page = Page(port)
+        assert "演示沙箱" in urllib.request.urlopen(page.base + "/", timeout=10).read().decode()
+        page.say("周小梅", "两户人家因为院墙滴水吵了好几天")
+        page.click("周小梅", "确认上报")
+        page.wait_for("周小梅", lambda m: "2026-" in (m.get("text") or ""), "the case number")
+        page.click("林晓", "受理并交办")
+        page.click("赵敏", "签收")
+        page.wait_for("赵敏", lambda m: m.get("card") and any(b["text"] == "办结" for b in m["card"]["buttons"]),
+                      "the task card updated with 办结")
+        page.say("赵敏", "办结 0001 双方达成调解协议")
+        page.wait_for("周小梅", lambda m: "已办结" in (m.get("text") or ""), "the result")
+        # a second case is left open; the clock jumps until it is overdue and reaches the secretary
+        page.say("郑丽", "两户村民因为宅基地地界争吵", platform="dingtalk")
+        page.click("郑丽", "确认上报")
+        page.click("林晓", "受理并交办")
+        hour = int(page.chat("林晓")["now"][11:13])
+        page.post("/sandbox/api/clock", {"hours": (10 - hour) % 24 or 24})  # daytime: no quiet hours
+        for _ in range(10):
+            page.post("/sandbox/api/clock", {"hours": 24})
+        page.wait_for("韩卫国", lambda m: "书记督办" in (m.get("text") or "") or "督办" in json.dumps(m, ensure_ascii=False),
+                      "the supervision notice")
+        ledger = page.get(f"/sandbox/api/ledger?staff={page.people['林晓']['id']}")
+        assert {c["number"] for c in ledger} >= {"2026-0001", "2026-0002"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "sandbox" in out
