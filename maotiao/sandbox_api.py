@@ -4,13 +4,16 @@ simulators (so it goes through the real callback / stream path), the clock, and 
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import timedelta
 from importlib import resources
 from typing import Any
 
+import mplfonts
 from aiohttp import web
 
+from bot.reports.chart import FONT_FILE
 from core.clock import OffsetClock, fmt_local
 from core.enums import CaseStatus, Category, Platform
 from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
@@ -30,6 +33,22 @@ def _json(data: Any, status: int = 200) -> web.Response:
 async def page(_: web.Request) -> web.Response:
     html = resources.files("maotiao").joinpath("static/sandbox.html").read_text(encoding="utf-8")
     return web.Response(text=html, content_type="text/html")
+
+
+async def font(_: web.Request) -> web.FileResponse:
+    """The CJK font bundled with mplfonts, so the page reads well on machines without Chinese fonts."""
+    return web.FileResponse(os.path.join(os.path.dirname(mplfonts.__file__), "fonts", FONT_FILE))
+
+
+ACTION_LABELS = {
+    "report": "上报", "settle_on_spot": "当场调处", "resubmit": "补充后重新上报", "accept": "受理",
+    "return_to_reporter": "退回补充", "approve_plan": "领导审定方案", "dispatch": "交办", "sign": "签收",
+    "progress": "反馈进展", "request_extension": "申请延期", "approve_extension": "同意延期",
+    "deny_extension": "不同意延期", "return_task": "退回", "release_task": "撤回任务", "resolve_task": "任务办结",
+    "resolve": "案件办结", "escalate": "上报上级", "release_on_escalation": "上报后撤回任务",
+    "needs_redispatch": "待重新交办", "supervise": "书记督办", "follow_up": "回访", "add_to_backlog": "列入积案",
+    "strike_off": "积案销号",
+}
 
 
 async def personas(_: web.Request) -> web.Response:
@@ -88,9 +107,10 @@ async def chat(request: web.Request) -> web.Response:
     messages.sort(key=lambda m: m["at"])
     groups = []
     for g in await GroupChat.filter(active=True).order_by("id"):
-        items: list[dict[str, Any]] = [{"at": m.at, "text": str(m.body.get("content", ""))}
+        items: list[dict[str, Any]] = [{"at": m.at, "text": str(m.body.get("content", "")), "platform": "wecom"}
                                        for m in sb.wecom.groups.get(g.wecom_chatid or "", [])]
-        items += [{"at": m.get("at", 0), "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
+        items += [{"at": m.get("at", 0), "platform": "dingtalk",
+                   "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
                   for m in sb.dingtalk.groups.get(g.dingtalk_conversation or "", [])]
         groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
     clock = request.app[CLOCK]
@@ -169,7 +189,8 @@ async def ledger(request: web.Request) -> web.Response:
         events = await AuditEvent.filter(case_id=case.id).order_by("seq")
         out.append({"number": case.number, "status": CaseStatus(case.status).label,
                     "category": Category(case.category).label,
-                    "timeline": [f"{fmt_local(e.at)} {e.actor_name} {e.action}" for e in events]})
+                    "timeline": [f"{fmt_local(e.at)} {e.actor_name} {ACTION_LABELS.get(e.action, e.action)}"
+                                 for e in events]})
     return _json(out)
 
 
@@ -178,6 +199,7 @@ def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kic
     app[CLOCK] = offset_clock
     app[KICK] = kick
     app.router.add_get("/", page)
+    app.router.add_get("/sandbox/font.otf", font)
     app.router.add_get("/sandbox/api/personas", personas)
     app.router.add_get("/sandbox/api/chat", chat)
     app.router.add_post("/sandbox/api/say", say)

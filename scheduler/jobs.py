@@ -85,6 +85,7 @@ async def supervise_task(d: Domain, task_id: int) -> bool:
         secretaries = await nearest_with_role(region, Role.SECRETARY)
         outcome = await aftercare.supervise(d, SYSTEM, case.id, source=Platform.SYSTEM,
                                             supervisor_id=secretaries[0].id if secretaries else None)
+        case = outcome.case or case  # re-read: now with its meeting date
         out = await notifications(outcome.events, now, set())
         for sec in secretaries:
             out.append(await new_card("center", sec.id, now, case_id=case.id))
@@ -153,6 +154,7 @@ async def escalate_case(d: Domain, case_id: int) -> bool:
             supervised = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
                                                    supervisor_id=secretaries[0].id if secretaries else None)
             events += supervised.events
+            case = supervised.case or case
             for sec in secretaries:
                 await enqueue([_text(sec.id, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
                                              f"已上报并列入 {case.meeting_date} 党政联席周会商")], now)

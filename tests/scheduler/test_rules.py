@@ -64,7 +64,7 @@ async def test_overdue_then_secretary_supervision(h: Harness, clock) -> None:
     await tick(h)
     case = await Case.get(number="2026-0001")
     assert case.supervised_at is not None and str(case.meeting_date) == "2026-12-14"
-    assert any("书记督办" in t for t in await texts(h, "韩卫国"))
+    assert any("书记督办" in t and "2026-12-14" in t for t in await texts(h, "韩卫国"))
     assert any("已列入书记督办" in t for t in await texts(h, "赵敏"))
     group = await GroupChat.get(name="茶园乡领导群")
     sent = [s for s in h.channels[Platform.WECOM].sent if s.to == group.wecom_chatid]
