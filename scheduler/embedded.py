@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import datetime, timedelta
 
 from bot.channel import ChannelRegistry
@@ -15,7 +16,8 @@ from scheduler.rhythm import morning
 from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
 log = logging.getLogger(__name__)
-UNHANDLED_AFTER = timedelta(seconds=30)
+# An event stored and acknowledged but not handled this long after (a crash in between) is handled again.
+UNHANDLED_AFTER = timedelta(seconds=float(os.environ.get("MAOTIAO_INBOUND_RETRY_SECONDS", "30")))
 AUDIT_EVERY = timedelta(minutes=5)
 
 
