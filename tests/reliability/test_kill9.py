@@ -50,8 +50,8 @@ async def test_kill_dash_nine_mid_burst_loses_nothing_and_doubles_nothing(tmp_pa
                "WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
                "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": str(fake_server.make_url("/cgi-bin/")),
                "NO_PROXY": "127.0.0.1,localhost"}
-        subprocess.run([sys.executable, "-m", "maotiao", "org", "import", str(DEMO_ORG)], env=env, cwd=tmp_path,
-                       check=True, capture_output=True, timeout=60)
+        await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "maotiao", "org", "import", str(DEMO_ORG)],
+                                env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
         proc = _start(env, tmp_path)
         await _healthy(port)
         acked: set[int] = set()
