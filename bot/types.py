@@ -141,3 +141,4 @@ class Outbound(BaseModel):
     update: bool = False  # re-render the card of `card_link_id` in place
     urgent: bool = False  # DING / 加急 where the platform has it
     notice: bool = False  # a notice about a failed delivery (never itself reported when it fails)
+    image_png_b64: str = ""  # a chart sent after the text (digests to groups)

@@ -107,9 +107,13 @@ async def chat(request: web.Request) -> web.Response:
     messages.sort(key=lambda m: m["at"])
     groups = []
     for g in await GroupChat.filter(active=True).order_by("id"):
-        items: list[dict[str, Any]] = [{"at": m.at, "text": str(m.body.get("content", "")), "platform": "wecom"}
-                                       for m in sb.wecom.groups.get(g.wecom_chatid or "", [])]
+        items: list[dict[str, Any]] = [
+            {"at": m.at, "text": str(m.body.get("content", "")), "platform": "wecom",
+             "image": f"/sandbox/media/wecom/{m.body['media_id']}" if m.msgtype == "image" else ""}
+            for m in sb.wecom.groups.get(g.wecom_chatid or "", [])]
         items += [{"at": m.get("at", 0), "platform": "dingtalk",
+                   "image": f"/sandbox/media/dingtalk/{m['param']['photoURL']}" if m.get("msgKey") == "sampleImageMsg"
+                   else "",
                    "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
                   for m in sb.dingtalk.groups.get(g.dingtalk_conversation or "", [])]
         groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
@@ -126,6 +130,15 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text="JSON object expected")
     return data
+
+
+async def media(request: web.Request) -> web.Response:
+    sb = request.app[SANDBOX]
+    store = sb.wecom.media if request.match_info["platform"] == "wecom" else sb.dingtalk.media
+    data = store.get(request.match_info["media_id"])
+    if data is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=data, content_type="image/png")
 
 
 async def say(request: web.Request) -> web.Response:
@@ -206,3 +219,4 @@ def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kic
     app.router.add_post("/sandbox/api/click", click)
     app.router.add_post("/sandbox/api/clock", clock)
     app.router.add_get("/sandbox/api/ledger", ledger)
+    app.router.add_get("/sandbox/media/{platform}/{media_id}", media)

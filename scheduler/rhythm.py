@@ -4,12 +4,14 @@ engines run: the first to claim the day's key does it."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.outbox import enqueue
+from bot.reports import chart
 from bot.reports.markdown import render
 from bot.types import Outbound, Target
 from bot.warnings import on_spike
@@ -77,7 +79,9 @@ async def publish_digests(d: Domain) -> int:
     for period in finished_periods(now.date()):
         built = await digest.build(period.kind, period.first, d.clock.now())
         text = render(built)
-        out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True) for g in groups]
+        image = base64.b64encode(chart.png(built)).decode() if groups else ""
+        out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True, image_png_b64=image)
+                for g in groups]
     async with in_transaction():
         await enqueue(out, d.clock.now())
     return len(out)

@@ -90,6 +90,22 @@ class DingTalkAPI:
             "outTrackId": out_track_id, "cardData": {"cardParamMap": params},
             "cardUpdateOptions": {"updateCardDataByKey": True}})
 
+    async def upload_image(self, data: bytes, filename: str = "chart.png") -> str:
+        """The older media/upload API (its own token): the media_id serves as photoURL in sampleImageMsg."""
+        base = self.settings.oapi_base
+        try:
+            tok = await self._client.get(base + "/gettoken", params={"appkey": self.settings.client_id,
+                                                                     "appsecret": self.settings.client_secret})
+            token = str(tok.json()["access_token"])
+            resp = await self._client.post(base + "/media/upload", params={"access_token": token, "type": "image"},
+                                           files={"media": (filename, data, "image/png")})
+            body = resp.json()
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise DingTalkError(0, type(exc).__name__, str(exc)) from None
+        if int(body.get("errcode", 0)) != 0 or "media_id" not in body:
+            raise DingTalkError(resp.status_code, str(body.get("errcode")), str(body.get("errmsg")))
+        return str(body["media_id"])
+
     async def ding(self, user_id: str, content: str) -> dict[str, Any]:
         return await self.call("POST", "/v1.0/robot/ding/send", {
             "robotCode": self.settings.robot_code, "receiverUserIdList": [user_id], "content": content,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 
 from bot.channel import Delivery, SendResult
@@ -38,6 +39,9 @@ class DingTalkChannel:
             await self.api.send_to_group(d.group_ref, "sampleMarkdown", {"title": o.text[:20], "text": o.text})
         else:
             await self.api.send_to_group(d.group_ref, "sampleText", {"content": o.text})
+        if o.image_png_b64:
+            media_id = await self.api.upload_image(base64.b64decode(o.image_png_b64))
+            await self.api.send_to_group(d.group_ref, "sampleImageMsg", {"photoURL": media_id})
         return SendResult(True)
 
     async def _user(self, d: Delivery, user: str) -> SendResult:

@@ -19,9 +19,10 @@ class DingTalkSettings(BaseSettings):
     card_template_id: str = ""
     api_base: str = DEFAULT_API_BASE
     stream_base: str = ""  # the Stream gateway host, when it differs from the API host
+    oapi_base: str = "https://oapi.dingtalk.com"  # the older API host, still the one for media uploads
     watchdog_seconds: float = 90.0  # no frame for this long: probe, then reconnect
 
-    @field_validator("api_base", "stream_base")
+    @field_validator("api_base", "stream_base", "oapi_base")
     @classmethod
     def _base(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):

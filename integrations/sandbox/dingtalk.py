@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from aiohttp.web_request import FileField
 
 
 @dataclass
@@ -42,6 +43,7 @@ class FakeDingTalk:
     cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # outTrackId → {user, params, updates}
     dings: list[dict[str, Any]] = field(default_factory=list)
     throttle: dict[str, int] = field(default_factory=dict)  # userId → times to answer "flow controlled"
+    media: dict[str, bytes] = field(default_factory=dict)
     fail_next: int = 0
     connections: int = 0
     blackhole: bool = False  # new connections answer nothing, not even WebSocket pings (a dead link)
@@ -59,6 +61,8 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/card/instances/createAndDeliver", self.create_card)
         app.router.add_put("/v1.0/card/instances", self.update_card)
         app.router.add_post("/v1.0/robot/ding/send", self.ding)
+        app.router.add_get("/gettoken", self.oapi_token)
+        app.router.add_post("/media/upload", self.media_upload)
         return app
 
     # --- Stream gateway -------------------------------------------------------------------------
@@ -223,6 +227,23 @@ class FakeDingTalk:
         card["params"] = {**card["params"], **body.get("cardData", {}).get("cardParamMap", {})}
         card["updates"] += 1
         return web.json_response({"success": True, "result": True})
+
+    async def oapi_token(self, request: web.Request) -> web.Response:
+        if request.query.get("appkey") != self.client_id or request.query.get("appsecret") != self.client_secret:
+            return web.json_response({"errcode": 40089, "errmsg": "invalid appkey or appsecret"})
+        token = secrets.token_hex(16)
+        self.tokens[token] = time.time() + self.token_ttl
+        return web.json_response({"errcode": 0, "access_token": token, "expires_in": self.token_ttl})
+
+    async def media_upload(self, request: web.Request) -> web.Response:
+        if self.tokens.get(request.query.get("access_token", ""), 0) < time.time():
+            return web.json_response({"errcode": 40014, "errmsg": "invalid token"})
+        form = await request.post()
+        media = form.get("media")
+        data = media.file.read() if isinstance(media, FileField) else b""
+        media_id = f"@lA{secrets.token_hex(8)}"
+        self.media[media_id] = data
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})
 
     async def ding(self, request: web.Request) -> web.Response:
         if (denied := self._authorized(request)) is not None:

@@ -65,5 +65,5 @@ async def start_sandbox() -> Sandbox:
     wecom_settings = load_wecom(corp_id=CORP_ID, agent_id=AGENT_ID, secret=wecom_secret, token=secrets.token_hex(6),
                                 aes_key=AES_KEY, api_base=f"{wecom_base}/cgi-bin/")
     ding_settings = load_dingtalk(client_id="dingsandbox", client_secret=ding_secret, robot_code="robotsandbox",
-                                  card_template_id="sandbox.generic", api_base=ding_base)
+                                  card_template_id="sandbox.generic", api_base=ding_base, oapi_base=ding_base)
     return Sandbox(fake_wecom, fake_ding, wecom_settings, ding_settings, _runners=runners)

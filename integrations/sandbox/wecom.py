@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
 
 _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 
@@ -45,6 +46,7 @@ class FakeWeCom:
     rate_limited: int = 0  # answer 45009 this many times
     untrusted_ip: bool = False
     known_users: set[str] | None = None  # None: everyone exists
+    media: dict[str, bytes] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -55,6 +57,7 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/message/update_template_card", self.update_card)
         app.router.add_post("/cgi-bin/appchat/send", self.appchat_send)
         app.router.add_post("/cgi-bin/webhook/send", self.webhook_send)
+        app.router.add_post("/cgi-bin/media/upload", self.media_upload)
         return app
 
     @staticmethod
@@ -168,6 +171,19 @@ class FakeWeCom:
             stored.body = {**stored.body, "button_list": [], "replaced": body["button"].get("replace_name", "")}
         stored.updates.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
+
+    async def media_upload(self, request: web.Request) -> web.Response:
+        token = request.query.get("access_token", "")
+        if self.tokens.get(token, 0) < time.time():
+            return self._err(42001, "access_token expired")
+        form = await request.post()
+        media = form.get("media")
+        data = media.file.read() if isinstance(media, FileField) else b""
+        if not data.startswith(b"\x89PNG"):
+            return self._err(40004, "invalid media")
+        media_id = f"media{next(self._ids)}"
+        self.media[media_id] = data
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})
 
     async def appchat_send(self, request: web.Request) -> web.Response:
         body, error = await self._guard(request)

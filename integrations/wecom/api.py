@@ -71,6 +71,16 @@ class WeComAPI:
                 raise
         raise AssertionError("unreachable")
 
+    async def upload_image(self, data: bytes, filename: str = "chart.png") -> str:
+        """media/upload: a temporary image (3 days) to send by media_id."""
+        token = await self.token()
+        try:
+            resp = await self._client.post(self._url("media/upload"), params={"access_token": token, "type": "image"},
+                                           files={"media": (filename, data, "image/png")})
+        except httpx.HTTPError as exc:
+            raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+        return str(self._json(resp)["media_id"])
+
     async def send(self, userid: str, msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
         body = {"touser": userid, "msgtype": msgtype, "agentid": self.settings.agent_id, msgtype: content}
         return await self.post("message/send", body)

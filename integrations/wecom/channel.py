@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections import deque
@@ -73,6 +74,9 @@ class WeComChannel:
         else:
             kind = "markdown" if o.markdown else "text"
             await self.api.send_group(d.group_ref, kind, {"content": o.text})
+        if o.image_png_b64:
+            media_id = await self.api.upload_image(base64.b64decode(o.image_png_b64))
+            await self.api.send_group(d.group_ref, "image", {"media_id": media_id})
         return SendResult(True)
 
     async def _user(self, d: Delivery, user: str) -> SendResult:

@@ -42,15 +42,17 @@ def sandbox(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost"}
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
     proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     _wait_healthy(proc, port)
     base = f"http://127.0.0.1:{port}"
     with urllib.request.urlopen(base + "/sandbox/api/personas", timeout=10) as resp:
         people = {p["name"]: str(p["id"]) for p in json.loads(resp.read())}
     yield base, people
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
+    proc.wait(timeout=30)
+    log.close()
 
 
 async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) -> None:
@@ -76,8 +78,8 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
         async def click(label: str) -> None:
             await page.locator("#messages button", has_text=label).last.click()
 
-        async def expect(text: str) -> None:
-            await page.locator("#messages", has_text=text).wait_for(timeout=20_000)
+        async def expect(text: str, seconds: float = 20) -> None:
+            await page.locator("#messages", has_text=text).wait_for(timeout=seconds * 1000)
 
         await be("周小梅")
         await say("荷花村两户人家因为院墙滴水吵了好几天")
@@ -112,6 +114,6 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
             await page.click("#jump")
             await page.wait_for_timeout(300)
         await be("韩卫国")
-        await expect("书记督办")
+        await expect("书记督办", seconds=90)  # ten simulated mornings: rosters, digests with charts, jobs
         await page.screenshot(path=str(ARTIFACTS / "4-secretary-supervision.png"))
         await browser.close()

@@ -114,3 +114,26 @@ async def test_cross_platform_reported_on_dingtalk_handled_on_wecom(org, domain)
             await dt.settle()
             assert (await Task.get(case__number="2026-0001")).status == TaskStatus.RESOLVED
             assert any("已办结" in t for t in dt.fake.texts("dt1003"))
+
+
+async def test_digest_with_chart_reaches_both_platforms_groups(org, domain, clock) -> None:
+    from bot.channel import ChannelRegistry
+    from core.models import GroupChat
+    from scheduler.rhythm import publish_digests
+    from tests.conftest import cst
+    from tests.integrations.wecom_rig import wecom_rig
+
+    async with wecom_rig(domain) as wx:
+        registry: ChannelRegistry = wx.registry
+        async with dingtalk_rig(domain, registry=registry) as dt:
+            clock.set(cst(2026, 11, 30, 8, 40))  # Monday: yesterday's daily and last week's digest
+            assert await publish_digests(domain) == 2  # two periods, one group (on both platforms)
+            await dt.settle()
+            group = await GroupChat.get(name="茶园乡矛调工作群")
+            wx_msgs = wx.fake.groups[group.wecom_chatid]
+            assert [m.msgtype for m in wx_msgs] == ["markdown", "image", "markdown", "image"]
+            assert wx.fake.media[wx_msgs[1].body["media_id"]][:4] == b"\x89PNG"
+            dt_msgs = dt.fake.groups[group.dingtalk_conversation]
+            assert [m["msgKey"] for m in dt_msgs] == ["sampleMarkdown", "sampleImageMsg"] * 2
+            assert dt_msgs[1]["param"]["photoURL"] in dt.fake.media
+            assert "每周梳理" in dt_msgs[2]["param"]["text"]
