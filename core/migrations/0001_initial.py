@@ -251,7 +251,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'case', 'app': 'models', 'unique_together': (('year', 'seq'), ('source', 'external_ref')), 'indexes': [Index(fields=['status', 'step_due_at'])], 'pk_attr': 'id'},
+            options={'table': 'case', 'app': 'models', 'unique_together': (('year', 'seq'), ('source', 'external_ref')), 'indexes': [Index(fields=['status', 'step_due_at']), Index(fields=['region_id', 'category', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -82,7 +82,8 @@ class Case(Model):
     class Meta:
         table = "case"
         unique_together = (("year", "seq"), ("source", "external_ref"))
-        indexes = (("status", "step_due_at"),)
+        # (region, category, created_at) serves repeat detection and early warning without scanning history
+        indexes = (("status", "step_due_at"), ("region_id", "category", "created_at"))
 
 
 class Task(Model):
