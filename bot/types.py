@@ -111,6 +111,7 @@ class Target(BaseModel):
     group_id: int | None = None
     platform: Platform | None = None  # None: the staff member's most recently used platform
     user_id: str | None = None  # a platform user who is not staff (e.g. to say they are not registered)
+    avoid: list[Platform] = Field(default_factory=list)  # platforms that refused this person for good
 
 
 class Button(BaseModel):

@@ -40,7 +40,8 @@ async def _address(o: Outbound, link: CardLink | None, registry: ChannelRegistry
             return t.platform, Delivery(o, user_id=t.user_id)
         return "收件人不明"
     prefer = Platform(link.platform) if link is not None and link.platform else t.platform
-    found = await address(t.staff_id, platforms, prefer)
+    usable = [p for p in platforms if p not in t.avoid]
+    found = await address(t.staff_id, usable, prefer if prefer not in t.avoid else None)
     if found is None:
         return "该人员没有已接入平台的账号"
     return found[0], Delivery(o, user_id=found[1], link=link)
@@ -102,6 +103,17 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
     except Exception as exc:  # a channel bug or network error must not stop the queue
         log.exception("channel %s failed on outbox %s", platform, row.id)
         result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
+    if result.permanent and outbound.target.staff_id is not None and not outbound.update:
+        # This platform refuses the person for good: try their other account before giving up.
+        retry = outbound.model_copy(update={"target": outbound.target.model_copy(
+            update={"avoid": [*outbound.target.avoid, platform], "platform": None})})
+        if await address(outbound.target.staff_id, [p for p in registry.platforms if p not in retry.target.avoid],
+                         None) is not None:
+            row.payload = retry.model_dump(mode="json")
+            row.status, row.next_attempt_at, row.last_error = "pending", now, result.error[:2000]
+            await row.save(update_fields=["payload", "status", "next_attempt_at", "last_error"])
+            log.info("outbox %s: %s refused the recipient, trying their other platform", row.id, platform.value)
+            return result
     if result.ok and link is not None and (result.external_id is not None or result.response_code is not None):
         link.platform = platform.value
         link.external_id = result.external_id or link.external_id

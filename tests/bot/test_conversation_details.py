@@ -109,12 +109,26 @@ async def test_undeliverable_message_is_shown_to_the_dispatchers(h: Harness) -> 
     from core.enums import Platform
     from core.models import OutboxMessage
 
-    _, uid = await h.ident("赵敏", Platform.WECOM)
+    _, uid = await h.ident("钱伟", Platform.WECOM)  # on WeCom only
     h.channels[Platform.WECOM].invalid_users.add(uid)
-    await h.say("周小梅", "邻居家漏水到楼下")
+    await h.say("周小梅", "两家因为宅基地翻建越界争执")
     await h.click("周小梅", "确认上报")
     await h.click("林晓", "受理并交办")
     dead = await OutboxMessage.filter(status="dead")
     assert dead and "invalid user" in dead[0].last_error
     notices = [s.text for s in await h.inbox("林晓") if "消息未送达" in s.text]
-    assert notices and "赵敏" in notices[0]
+    assert notices and "钱伟" in notices[0]
+
+
+async def test_refused_on_one_platform_goes_to_the_persons_other_account(h: Harness) -> None:
+    from core.enums import Platform
+
+    _, wecom_id = await h.ident("赵敏", Platform.WECOM)
+    _, ding_id = await h.ident("赵敏", Platform.DINGTALK)
+    h.channels[Platform.WECOM].invalid_users.add(wecom_id)  # her WeCom account was removed
+    await h.say("周小梅", "邻居家漏水到楼下")
+    await h.click("周小梅", "确认上报")
+    await h.click("林晓", "受理并交办")
+    cards = [s for s in h.channels[Platform.DINGTALK].sent if s.to == ding_id and s.card]
+    assert cards and cards[0].card.kind == "task"
+    assert not [s for s in await h.inbox("林晓") if "消息未送达" in s.text and "赵敏" in s.text]
