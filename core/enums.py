@@ -52,6 +52,7 @@ class Role(StrEnum):
     SECRETARY = "secretary"
     PETITION_AGENT = "petition_agent"
     ADMIN = "admin"
+    EXPERT = "expert"  # 调解专家库: lawyers, psychologists, doctors, retired judges …
 
 
 class Category(StrEnum):

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from core.durations import Duration
-from core.enums import Level, Platform
+from core.enums import Level, Platform, Role
 from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Setting, Staff
-from core.org_schema import OrgFile, RegionIn
+from core.org_schema import OrgFile, RegionIn, StaffIn
 from core.policy import Policy, TaskDefault, save_policy
 
 
@@ -176,8 +176,19 @@ def org_places(text: str) -> list[tuple[str, str]]:
     return [(node.name, full) for full, (node, _) in tree.nodes.items()]
 
 
+def _experts_as_staff(org: OrgFile) -> dict[str, list[str]]:
+    """Experts join the staff list (role expert, at their region or the top of the tree)."""
+    expertise = {}
+    for e in org.experts:
+        org.staff.append(StaffIn(name=e.name, id=e.id, roles=[Role.EXPERT], region=e.region or org.regions[0].name,
+                                 title=e.field, wecom=e.wecom, dingtalk=e.dingtalk))
+        expertise[e.name] = [c.value for c in e.categories]
+    return expertise
+
+
 async def import_org(text: str) -> ImportSummary:
     org, warnings = parse_org(text)
+    expertise = _experts_as_staff(org)
     tree, problems = _validate_refs(org)
     if problems:
         raise OrgImportError(problems)
@@ -186,6 +197,10 @@ async def import_org(text: str) -> ImportSummary:
         regions = await _upsert_regions(tree, summary)
         depts = await _upsert_departments(org, tree, regions, summary)
         staff = await _upsert_staff(org, tree, regions, depts, summary)
+        for name, person in staff.items():
+            if person.expertise != expertise.get(name, []):
+                person.expertise = expertise.get(name, [])
+                await person.save(update_fields=["expertise"])
         await _upsert_rest(org, tree, regions, staff)
         await save_policy(_policy(org, tree))
         await Setting.update_or_create(defaults={"value": dict(org.warnings)}, key="warning_plans")

@@ -65,6 +65,23 @@ class StaffIn(_Entry):
         return None if value is None else str(value)
 
 
+class ExpertIn(_Entry):
+    """调解专家库 entry: an expert who can be invited to mediation sessions."""
+
+    name: str = Field(min_length=1, max_length=64)
+    id: str | None = Field(default=None, max_length=64)
+    field: str = Field(default="", max_length=64, description="律师 / 心理咨询师 / 医生 / 退休法官 …")
+    categories: list[Category] = Field(default_factory=list)
+    region: str | None = None
+    wecom: str | None = Field(default=None, max_length=128)
+    dingtalk: str | None = Field(default=None, max_length=128)
+
+    @field_validator("wecom", "dingtalk", "id", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return None if value is None else str(value)
+
+
 class LiaisonIn(_Entry):
     leader: str | None = None
     cadre: str | None = None
@@ -124,6 +141,7 @@ class OrgFile(_Entry):
     regions: list[RegionIn] = Field(min_length=1)
     departments: list[DepartmentIn] = Field(default_factory=list)
     staff: list[StaffIn] = Field(default_factory=list)
+    experts: list[ExpertIn] = Field(default_factory=list)
     liaisons: dict[str, LiaisonIn] = Field(default_factory=dict)
     escalation: dict[Level, DurationText] = Field(default_factory=dict)
     tasks: TasksIn = Field(default_factory=TasksIn)

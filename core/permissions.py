@@ -33,6 +33,7 @@ ROLE_LABELS = {
     R.SECRETARY: "书记",
     R.PETITION_AGENT: "信访代办员",
     R.ADMIN: "管理员",
+    R.EXPERT: "调解专家",
 }
 
 

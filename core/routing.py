@@ -102,3 +102,9 @@ async def nearest_with_role(region: Region, role: Role) -> list[Staff]:
     depth = {rid: i for i, rid in enumerate(chain)}
     staff.sort(key=lambda s: -depth[s.region_id or 0])
     return [s for s in staff if s.region_id == staff[0].region_id] if staff else []
+
+
+async def suggest_experts(category: str, limit: int = 3) -> list[Staff]:
+    """调解专家库: experts who help with this category."""
+    experts = [s for s in await Staff.filter(active=True).order_by("id") if Role.EXPERT.value in s.roles]
+    return [s for s in experts if category in s.expertise][:limit]

@@ -7,6 +7,7 @@ from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType
 from core.models import CardLink, Case, Region, Staff, Task
 from core.regions import contains
+from core.routing import suggest_experts
 from core.services.base import actor_for
 
 
@@ -33,6 +34,9 @@ async def render_center(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
+    experts = await suggest_experts(case.category)
+    if experts and status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
+        fields.append(("建议专家", "、".join(f"{e.name}({e.title})" if e.title else e.name for e in experts)))
     if case.return_note and status is CaseStatus.RETURNED:
         fields.append(("退回说明", case.return_note))
     viewer = await actor_for(await Staff.get(id=link.staff_id))

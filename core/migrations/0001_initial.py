@@ -195,6 +195,7 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(db_index=True, max_length=64)),
                 ('title', fields.CharField(default='', max_length=64)),
                 ('roles', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('expertise', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('region', fields.ForeignKeyField('models.Region', source_field='region_id', null=True, db_constraint=True, to_field='id', related_name='staff', on_delete=OnDelete.RESTRICT)),
                 ('department', fields.ForeignKeyField('models.Department', source_field='department_id', null=True, db_constraint=True, to_field='id', related_name='staff', on_delete=OnDelete.RESTRICT)),
                 ('active', fields.BooleanField(default=True)),

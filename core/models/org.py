@@ -50,6 +50,7 @@ class Staff(Model):
     name = fields.CharField(max_length=64, db_index=True)
     title = fields.CharField(max_length=64, default="")
     roles: list[str] = fields.JSONField(default=list)
+    expertise: list[str] = fields.JSONField(default=list)  # categories an expert helps with
     region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="staff", null=True, on_delete=fields.RESTRICT
     )

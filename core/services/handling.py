@@ -158,9 +158,12 @@ async def return_task(d: Domain, actor: Actor, task_id: int, reason: str, *, sou
 
 @transactional
 async def release_task(d: Domain, actor: Actor, task_id: int, *, source: Platform) -> Outcome:
-    """撤回: the center (or the lead's dispatcher) takes a task back."""
+    """撤回: the center takes a task back, or the lead (牵头) of a joint mediation releases a partner."""
     task, case = await lock_task(task_id)
-    await check_case(actor, "release_task", case)
+    lead = await Task.filter(case_id=case.id, is_lead=True, status__in=[s.value for s in OPEN_TASK_STATUSES]).first()
+    is_lead_releasing = lead is not None and lead.id != task.id and lead.assignee_id == actor.staff_id
+    if not is_lead_releasing:
+        await check_case(actor, "release_task", case)
     if TaskStatus(task.status) is TaskStatus.RELEASED:
         return Outcome(False, f"案件 {case.number} 的该任务已撤回", case=case, task=task)
     before = snapshot(task)

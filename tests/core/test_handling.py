@@ -97,3 +97,14 @@ async def test_progress_on_unsigned_task_signs_it(org, domain) -> None:
     assert task.status == TaskStatus.SIGNED and task.signed_at is not None and task.progress_count == 1
     event = await AuditEvent.filter(action="progress").first()
     assert event is not None and event.after["note"] == "已约双方明天调解" and event.source == "dingtalk"
+
+
+async def test_the_lead_releases_a_partner_then_closes(org, domain) -> None:
+    case = await accepted(domain)
+    assignments = [triage.Assignment(await staff_id("赵敏")), triage.Assignment(await staff_id("钱伟"))]
+    lead, partner = (await triage.dispatch(domain, await who("林晓"), case.id, assignments, source=W)).tasks
+    with pytest.raises(Refused):  # a partner cannot release the lead
+        await handling.release_task(domain, await who("钱伟"), lead.id, source=W)
+    await handling.release_task(domain, await who("赵敏"), partner.id, source=W)
+    out = await handling.resolve_task(domain, await who("赵敏"), lead.id, ResultType.AGREEMENT, "协议", source=W)
+    assert out.case.status == CaseStatus.RESOLVED

@@ -23,7 +23,7 @@ async def _counts() -> tuple[int, ...]:
 
 async def test_demo_org_imports_as_it_is(db) -> None:
     summary = await import_org(DEMO_ORG.read_text(encoding="utf-8"))
-    assert summary.created == {"regions": 10, "departments": 12, "staff": 23}
+    assert summary.created == {"regions": 10, "departments": 12, "staff": 26}  # 23 staff and 3 experts
     grid = await Region.get(name="荷花村第一网格")
     assert grid.full_name == "西溪区/茶园乡/荷花村/荷花村第一网格" and grid.level == "grid"
     zhou = await Staff.get(name="周小梅")
@@ -96,3 +96,25 @@ async def test_not_yaml_is_a_clear_error(db) -> None:
         await import_org("center: [unclosed")
     with pytest.raises(OrgImportError, match="regions"):
         await import_org("center: {name: x}\n")
+
+
+async def test_experts_join_the_pool_with_their_categories(db) -> None:
+    from core.routing import suggest_experts
+
+    await import_org(DEMO_ORG.read_text(encoding="utf-8"))
+    assert [e.name for e in await suggest_experts("labor_wage")] == ["王律师"]
+    assert [e.name for e in await suggest_experts("marriage_family")] == ["刘老师"]
+    lawyer = await Staff.get(name="王律师")
+    assert lawyer.roles == ["expert"] and lawyer.title == "律师"
+    assert await suggest_experts("traffic") == []
+
+
+SHARED_ORG = Path(__file__).resolve().parents[3] / "shared" / "examples" / "demo-org.yaml"
+
+
+async def test_the_shared_example_imports_as_it_is(db) -> None:
+    shared = SHARED_ORG
+    if not shared.exists():  # noqa: ASYNC240  a stat, once
+        pytest.skip("shared/examples/demo-org.yaml is not beside this checkout")
+    summary = await import_org(shared.read_text(encoding="utf-8"))  # noqa: ASYNC240
+    assert summary.created["regions"] >= 1 and summary.created["staff"] >= 1
