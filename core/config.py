@@ -54,12 +54,17 @@ class Settings(BaseSettings):
         return [k.strip() for k in self.api_keys.split(",") if k.strip()]
 
 
+def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:
+    """One message naming every bad variable, e.g. MAOTIAO_HTTP_PORT or WECOM_AES_KEY."""
+    problems = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        problems.append(f"{prefix}{field.upper()}: {err['msg']} (got {err.get('input')!r})")
+    return ConfigError(f"invalid {what}:\n  " + "\n  ".join(problems))
+
+
 def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            problems.append(f"MAOTIAO_{field.upper()}: {err['msg']} (got {err.get('input')!r})")
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+        raise config_error("MAOTIAO_", "configuration", exc) from None

@@ -22,6 +22,8 @@ def _duration(value: Any) -> str:
 
 
 DurationText = Annotated[str, BeforeValidator(_duration)]
+# Ids in YAML may be written as numbers ("dt1001" or 1001): keep them as text.
+IdText = Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))]
 
 
 class CenterIn(_Entry):
@@ -51,35 +53,25 @@ class DepartmentIn(_Entry):
 
 class StaffIn(_Entry):
     name: str = Field(min_length=1, max_length=64)
-    id: str | None = Field(default=None, max_length=64)
+    id: IdText = Field(default=None, max_length=64)
     roles: list[Role] = Field(min_length=1)
     region: str | None = None
     department: str | None = None
     title: str = ""
-    wecom: str | None = Field(default=None, max_length=128)
-    dingtalk: str | None = Field(default=None, max_length=128)
-
-    @field_validator("wecom", "dingtalk", "id", mode="before")
-    @classmethod
-    def _as_text(cls, value: Any) -> Any:
-        return None if value is None else str(value)
+    wecom: IdText = Field(default=None, max_length=128)
+    dingtalk: IdText = Field(default=None, max_length=128)
 
 
 class ExpertIn(_Entry):
     """调解专家库 entry: an expert who can be invited to mediation sessions."""
 
     name: str = Field(min_length=1, max_length=64)
-    id: str | None = Field(default=None, max_length=64)
+    id: IdText = Field(default=None, max_length=64)
     field: str = Field(default="", max_length=64, description="律师 / 心理咨询师 / 医生 / 退休法官 …")
     categories: list[Category] = Field(default_factory=list)
     region: str | None = None
-    wecom: str | None = Field(default=None, max_length=128)
-    dingtalk: str | None = Field(default=None, max_length=128)
-
-    @field_validator("wecom", "dingtalk", "id", mode="before")
-    @classmethod
-    def _as_text(cls, value: Any) -> Any:
-        return None if value is None else str(value)
+    wecom: IdText = Field(default=None, max_length=128)
+    dingtalk: IdText = Field(default=None, max_length=128)
 
 
 class LiaisonIn(_Entry):

@@ -128,11 +128,18 @@ async def submit(ctx: Ctx, draft: Draft, settle_note: str | None = None) -> None
     await _show(ctx, draft)
 
 
-async def on_edit_text(ctx: Ctx, draft_id: int, text: str) -> None:
+async def _pending_draft(ctx: Ctx, draft_id: int) -> Draft | None:
+    """The draft a pending question was about, if it is still open (the question is answered either way)."""
     draft = await Draft.get_or_none(id=draft_id, staff_id=ctx.staff.id, status="open")
     await ctx.done()
     if draft is None:
         ctx.reply("这份上报已不在草稿中")
+    return draft
+
+
+async def on_edit_text(ctx: Ctx, draft_id: int, text: str) -> None:
+    draft = await _pending_draft(ctx, draft_id)
+    if draft is None:
         return
     draft.texts = [text]
     draft.region_id = None
@@ -142,9 +149,7 @@ async def on_edit_text(ctx: Ctx, draft_id: int, text: str) -> None:
 
 
 async def on_settle_text(ctx: Ctx, draft_id: int, text: str) -> None:
-    draft = await Draft.get_or_none(id=draft_id, staff_id=ctx.staff.id, status="open")
-    await ctx.done()
+    draft = await _pending_draft(ctx, draft_id)
     if draft is None:
-        ctx.reply("这份上报已不在草稿中")
         return
     await submit(ctx, draft, settle_note=text)

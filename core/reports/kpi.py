@@ -138,24 +138,21 @@ async def overall(start: datetime, end: datetime) -> Kpi:
     return total
 
 
-async def by_department(start: datetime, end: datetime) -> list[Kpi]:
-    names = {d.id: d.name for d in await Department.all()}
+async def _task_kpis(key: str, names: dict[int, str], unknown: str, start: datetime, end: datetime) -> list[Kpi]:
     out = []
-    for r in await _task_rows("department_id", start, end):
-        k = Kpi(names.get(r["k"], "未指定部门"))
+    for r in await _task_rows(key, start, end):
+        k = Kpi(names.get(r["k"], unknown))
         _add_task(k, r)
         out.append(k)
     return out
+
+
+async def by_department(start: datetime, end: datetime) -> list[Kpi]:
+    return await _task_kpis("department_id", {d.id: d.name for d in await Department.all()}, "未指定部门", start, end)
 
 
 async def by_person(start: datetime, end: datetime) -> list[Kpi]:
-    names = {s.id: s.name for s in await Staff.all()}
-    out = []
-    for r in await _task_rows("assignee_id", start, end):
-        k = Kpi(names.get(r["k"], "?"))
-        _add_task(k, r)
-        out.append(k)
-    return out
+    return await _task_kpis("assignee_id", {s.id: s.name for s in await Staff.all()}, "?", start, end)
 
 
 async def by_village(start: datetime, end: datetime) -> list[Kpi]:

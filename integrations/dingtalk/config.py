@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.config import ConfigError
+from core.config import ConfigError, config_error
 
 DEFAULT_API_BASE = "https://api.dingtalk.com"
 
@@ -42,8 +42,7 @@ def load_dingtalk(**overrides: object) -> DingTalkSettings:
     try:
         settings = DingTalkSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = [f"DINGTALK_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("invalid DingTalk configuration:\n  " + "\n  ".join(problems)) from None
+        raise config_error("DINGTALK_", "DingTalk configuration", exc) from None
     if settings.enabled:
         missing = [f"DINGTALK_{n.upper()}" for n in ("client_secret", "robot_code", "card_template_id")
                    if not getattr(settings, n)]

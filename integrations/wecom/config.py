@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.config import ConfigError
+from core.config import ConfigError, config_error
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 
@@ -44,8 +44,7 @@ def load_wecom(**overrides: object) -> WeComSettings:
     try:
         settings = WeComSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = [f"WECOM_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("invalid WeCom configuration:\n  " + "\n  ".join(problems)) from None
+        raise config_error("WECOM_", "WeCom configuration", exc) from None
     if settings.enabled:
         missing = [f"WECOM_{n.upper()}" for n in ("secret", "token", "aes_key") if not getattr(settings, n)]
         if not settings.agent_id:
