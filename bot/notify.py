@@ -116,6 +116,9 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
             note = ev.data.get("note", "")
             out.append(_text(reporter, f"您上报的 {case.number} 需要补充:{note}\n请直接回复补充内容。"))
             await set_state(reporter, "resubmit", {"case_id": case.id}, now)
+        elif ev.kind == "case_repeated":
+            for d in await dispatchers_for(holder):
+                out.append(_text(d.id, f"案件 {case.number} 被再次上报(第 {case.repeat_count + 1} 次),已并入原案件"))
         elif ev.kind == "case_reopened":
             for d in await dispatchers_for(holder):
                 out.append(_text(d.id, f"案件 {case.number} 回访不满意,已重新打开,请重新交办"))

@@ -22,6 +22,7 @@ ACTION_ROUTES: dict[Act, Callable[[Ctx, Act, CardLink], Awaitable[None]]] = {
                                      Act.APPROVE, Act.LEVEL_UP, Act.EXT_YES, Act.EXT_NO)},
     **{a: task.on_action for a in (Act.SIGN, Act.PROGRESS, Act.EXTEND, Act.RETURN_TASK, Act.RESOLVE)},
     **{a: followup.on_action for a in (Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED)},
+    **{a: report.on_repeat for a in (Act.SAME, Act.NOT_SAME)},
 }
 
 

@@ -39,6 +39,8 @@ class Act(StrEnum):
     RESOLVE = "resolve"  # 办结
     EXT_YES = "ext_yes"  # 同意延期
     EXT_NO = "ext_no"  # 不同意延期
+    SAME = "same"  # 是同一件事
+    NOT_SAME = "new"  # 不是,新上报
     SATISFIED = "sat"  # 满意
     BASICALLY = "basic"  # 基本满意
     UNSATISFIED = "unsat"  # 不满意

@@ -8,7 +8,7 @@ from bot.intake.places_db import place_index
 from bot.types import Act, Card
 from core.models import CardLink, Draft, Region, Staff
 
-_DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消"}
+_DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消", "linked": "已并入原案件"}
 
 
 async def draft_region(draft: Draft, staff_region_id: int | None) -> Region | None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.cards.draft import draft_region
 from bot.context import Ctx
 from bot.intake.parse import parse
 from bot.outbox import refresh
 from bot.types import Act
-from core.enums import CaseSource, Category, Flag, Platform, Severity
-from core.models import CardLink, Draft
+from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Severity
+from core.models import CardLink, Case, Draft
 from core.services import intake
 
 MAX_DRAFT_MESSAGES = 30
@@ -84,10 +86,32 @@ def _report_input(draft: Draft, region_id: int) -> intake.ReportInput:
     )
 
 
+async def on_repeat(ctx: Ctx, act: Act, link: CardLink) -> None:
+    """是同一件事: linked to the earlier case. 不是: submitted as a new case."""
+    draft = await Draft.get(id=link.draft_id)
+    if draft.status != "open" or draft.repeat_checked:
+        ctx.reply("这份上报已经处理")
+        return
+    draft.repeat_checked = True
+    if act is Act.SAME:
+        assert link.case_id is not None
+        outcome = await intake.link_repeat(ctx.domain, ctx.actor, link.case_id, "\n".join(draft.texts),
+                                           source=Platform(ctx.inbound.platform))
+        draft.status, draft.case_id = "linked", link.case_id
+        await draft.save()
+        ctx.took(outcome)
+        await _show(ctx, draft)
+    else:
+        await draft.save()
+        await submit(ctx, draft)
+    ctx.out += await refresh([link])
+
+
 async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
     draft = await Draft.get(id=link.draft_id)
     if draft.status != "open":
-        done = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消"}[draft.status]
+        done = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消",
+                "linked": "已并入原案件"}[draft.status]
         ctx.reply(f"该上报{done},无需重复操作")
         return
     if act is Act.CANCEL:
@@ -105,12 +129,26 @@ async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
         await submit(ctx, draft)
 
 
+REPEAT_WINDOW_DAYS = 30
+
+
+async def _earlier_same_matter(draft: Draft, region_id: int, category: str, now: datetime) -> Case | None:
+    since = now - timedelta(days=REPEAT_WINDOW_DAYS)
+    return await Case.filter(region_id=region_id, category=category, created_at__gte=since,
+                             status__not=CaseStatus.CLOSED.value).order_by("-id").first()
+
+
 async def submit(ctx: Ctx, draft: Draft, settle_note: str | None = None) -> None:
     region = await draft_region(draft, ctx.staff.region_id)
     if region is None:
         ctx.reply("还不知道纠纷发生在哪里,请先回复村/社区或网格名称")
         return
     data = _report_input(draft, region.id)
+    if settle_note is None and not draft.repeat_checked:
+        earlier = await _earlier_same_matter(draft, region.id, data.category.value, ctx.now)
+        if earlier is not None:  # offer to link instead of creating a duplicate
+            await ctx.card_to_me("repeat", case_id=earlier.id, draft_id=draft.id)
+            return
     platform = Platform(ctx.inbound.platform)
     if settle_note is None:
         outcome = await intake.report(ctx.domain, ctx.actor, data, source=platform)

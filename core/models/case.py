@@ -62,6 +62,7 @@ class Case(Model):
     satisfaction = fields.CharField(max_length=16, null=True)
     closed_at = fields.DatetimeField(null=True)
     reopen_count = fields.IntField(default=0)
+    repeat_count = fields.IntField(default=0)  # later reports confirmed as the same matter
     supervised_at = fields.DatetimeField(null=True)
     supervisor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT

@@ -45,6 +45,7 @@ class Draft(Model):
     attachments: list[dict[str, str]] = fields.JSONField(default=list)
     region_id = fields.IntField(null=True)
     case_id = fields.IntField(null=True)
+    repeat_checked = fields.BooleanField(default=False)  # asked "the same matter as case N?" already
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 

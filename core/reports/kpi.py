@@ -5,7 +5,8 @@
 - 按期办结率: tasks closed by their deadline / tasks closed
 - mean time to sign (hours) and to close (days), from dispatch / from report
 - 满意率: (满意 + 基本满意) / follow-ups recorded
-- repeat reports: cases whose place and category already had a case in the 30 days before
+- repeat reports: reports linked to an earlier case as the same matter, plus cases whose place and
+  category already had a case in the 30 days before
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ SELECT {select} COUNT(*) AS cases,
   SUM(CASE WHEN c.satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS satisfied,
   SUM(CASE WHEN c.satisfaction = 'basically' THEN 1 ELSE 0 END) AS basically,
   SUM(CASE WHEN c.satisfaction = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied,
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM "case" p WHERE p.region_id = c.region_id AND p.category = c.category
-        AND p.id <> c.id AND {p_created} < {c_created} AND {p_created} >= {window}) THEN 1 ELSE 0 END) AS repeats
+  SUM(c.repeat_count + CASE WHEN EXISTS (SELECT 1 FROM "case" p WHERE p.region_id = c.region_id
+        AND p.category = c.category AND p.id <> c.id AND {p_created} < {c_created} AND {p_created} >= {window})
+        THEN 1 ELSE 0 END) AS repeats
 FROM "case" c WHERE c.created_at >= {{0}} AND c.created_at < {{1}}
 {group}
 """

@@ -147,3 +147,19 @@ async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, sour
     await record(d, actor, source, "resubmit", case, before, {"addition": addition.strip()})
     event = DomainEvent("case_resubmitted", case.id, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已补充并重新提交", case=case, events=[event])
+
+
+@transactional
+async def link_repeat(d: Domain, actor: Actor, case_id: int, text: str, *, source: Platform) -> Outcome:
+    """A new report confirmed by its reporter as the same matter: linked to the case, not duplicated."""
+    case = await lock_case(case_id)
+    if not text.strip():
+        raise InvalidInput("内容不能为空")
+    before = snapshot(case)
+    case.repeat_count += 1
+    case.content = f"{case.content}\n【重复上报 {local(d.clock.now()):%m-%d %H:%M} {actor.name}】{text.strip()}"[:MAX_CONTENT * 2]
+    case.updated_at = d.clock.now()
+    await case.save()
+    await record(d, actor, source, "link_repeat", case, before, {"text": text.strip()[:500]})
+    event = DomainEvent("case_repeated", case.id, actor_id=actor.staff_id)
+    return Outcome(True, f"已并入案件 {case.number}(该事项第 {case.repeat_count + 1} 次上报)", case=case, events=[event])

@@ -17,9 +17,9 @@ async def h(org, domain) -> Harness:
 
 
 async def _two_tasks_for_zhao(h: Harness) -> None:
-    for text in ("邻居家漏水到楼下", "两家因院墙归属吵架"):
-        await h.say("周小梅", text)
-        await h.click("周小梅", "确认上报")
+    for reporter, text in (("周小梅", "邻居家漏水到楼下"), ("吴大伟", "两家因院墙归属吵架")):
+        await h.say(reporter, text)
+        await h.click(reporter, "确认上报")
         await h.click("林晓", "受理并交办")
 
 
@@ -132,3 +132,27 @@ async def test_refused_on_one_platform_goes_to_the_persons_other_account(h: Harn
     cards = [s for s in h.channels[Platform.DINGTALK].sent if s.to == ding_id and s.card]
     assert cards and cards[0].card.kind == "task"
     assert not [s for s in await h.inbox("林晓") if "消息未送达" in s.text and "赵敏" in s.text]
+
+
+async def test_a_repeat_report_is_linked_not_duplicated(h: Harness) -> None:
+    await h.say("周小梅", "两家因院墙滴水吵架")
+    await h.click("周小梅", "确认上报")
+    seen = await h.say("周小梅", "院墙滴水的两家今天又吵起来了")
+    seen = await h.click("周小梅", "确认上报")
+    card = seen.cards[-1].card
+    assert card.kind == "repeat" and "2026-0001" in card.title
+    seen = await h.click("周小梅", "是同一件事")
+    assert any("已并入案件 2026-0001" in t for t in seen.texts)
+    assert await Case.all().count() == 1
+    case = await Case.get(number="2026-0001")
+    assert case.repeat_count == 1 and "今天又吵起来了" in case.content
+    assert any("被再次上报" in s.text for s in await h.inbox("林晓"))
+
+
+async def test_not_the_same_matter_becomes_a_new_case(h: Harness) -> None:
+    await h.say("周小梅", "两家因院墙滴水吵架")
+    await h.click("周小梅", "确认上报")
+    await h.say("周小梅", "另外两户因为养狗吵架")
+    await h.click("周小梅", "确认上报")
+    await h.click("周小梅", "不是,新上报")
+    assert await Case.all().count() == 2

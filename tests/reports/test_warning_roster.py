@@ -82,6 +82,7 @@ async def test_repeat_report_warns_the_dispatcher(org, domain) -> None:
     for text in ("两家因院墙滴水吵架", "两家又因院墙滴水吵起来"):
         await h.say("周小梅", text)
         await h.click("周小梅", "确认上报")
+    await h.click("周小梅", "不是,新上报")  # the reporter says it is a new matter: still flagged for the center
     assert any("重复预警" in s.text and "2026-0001" in s.text for s in await h.inbox("林晓"))
 
 
