@@ -65,6 +65,9 @@ async def serve(settings: Settings) -> int:
         domain = Domain(clock=OffsetClock())
     rt = build_runtime(settings, domain, platforms)
     if sandbox is not None:
+        if settings.http_host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("the sandbox page lets anyone who reaches it act as any person: it is meant for "
+                        "MAOTIAO_HTTP_HOST=127.0.0.1, not %s", settings.http_host)
         sandbox.connect_callback(f"http://127.0.0.1:{settings.http_port}/wecom/callback")
         sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick)  # type: ignore[arg-type]
     await db.upgrade(settings.db_url)
