@@ -10,7 +10,17 @@ from bot.types import Outbound, Target
 from bot.warnings import on_new_case
 from core.clock import local
 from core.enums import Level, ReminderMethod, ResultType, Role
-from core.models import Case, Department, Liaison, Region, RosterEntry, Staff, Task
+from core.models import (
+    Case,
+    Department,
+    Liaison,
+    MediationSession,
+    Region,
+    RosterEntry,
+    SessionParticipant,
+    Staff,
+    Task,
+)
 from core.regions import ancestor_at, ancestor_ids
 from core.routing import dispatchers_for
 from core.services.base import DomainEvent
@@ -119,6 +129,17 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
         elif ev.kind == "case_repeated":
             for d in await dispatchers_for(holder):
                 out.append(_text(d.id, f"案件 {case.number} 被再次上报(第 {case.repeat_count + 1} 次),已并入原案件"))
+        elif ev.kind == "session_booked":
+            sid = int(ev.data["session_id"])
+            for p in await SessionParticipant.filter(session_id=sid, response="invited"):
+                o = await new_card("invite", p.staff_id, now, case_id=case.id, session_id=sid)
+                assert o.card_link_id is not None
+                fresh.add(o.card_link_id)
+                out.append(o)
+        elif ev.kind == "session_answered" and not ev.data.get("attend"):
+            session = await MediationSession.get(id=int(ev.data["session_id"]))
+            who = await Staff.get(id=ev.actor_id) if ev.actor_id else None
+            out.append(_text(session.booked_by_id, f"{who.name if who else ''} 请假,不能参加案件 {case.number} 的调解"))
         elif ev.kind == "case_reopened":
             for d in await dispatchers_for(holder):
                 out.append(_text(d.id, f"案件 {case.number} 回访不满意,已重新打开,请重新交办"))

@@ -18,11 +18,12 @@ async def new_card(
     case_id: int | None = None,
     task_id: int | None = None,
     draft_id: int | None = None,
+    session_id: int | None = None,
     platform: Platform | None = None,
     urgent: bool = False,
 ) -> Outbound:
     link = await CardLink.create(kind=kind, staff_id=staff_id, case_id=case_id, task_id=task_id,
-                                 draft_id=draft_id, created_at=now)
+                                 draft_id=draft_id, session_id=session_id, created_at=now)
     card = await render(link)
     return Outbound(target=Target(staff_id=staff_id, platform=platform), card=card, card_link_id=link.id,
                     urgent=urgent)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import backlog, center, duty, followup, help, mine, query, report, swap, task
+from bot.commands import backlog, center, duty, followup, help, mine, query, report, sessions, swap, task
 from bot.context import Ctx
 from bot.conversation import IDLE, get_state
 from bot.types import Act
@@ -23,6 +23,7 @@ ACTION_ROUTES: dict[Act, Callable[[Ctx, Act, CardLink], Awaitable[None]]] = {
     **{a: task.on_action for a in (Act.SIGN, Act.PROGRESS, Act.EXTEND, Act.RETURN_TASK, Act.RESOLVE)},
     **{a: followup.on_action for a in (Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED)},
     **{a: report.on_repeat for a in (Act.SAME, Act.NOT_SAME)},
+    **{a: sessions.on_action for a in (Act.ATTEND, Act.LEAVE)},
 }
 
 
@@ -53,6 +54,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^撤回$"), lambda ctx, _: report.withdraw(ctx)),
     (re.compile(r"^(积案|我的积案)$"), lambda ctx, _: backlog.show(ctx)),
     (re.compile(r"^调班\s*(.*)$"), swap.run),
+    (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),
+    (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

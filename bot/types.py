@@ -41,6 +41,8 @@ class Act(StrEnum):
     EXT_NO = "ext_no"  # 不同意延期
     SAME = "same"  # 是同一件事
     NOT_SAME = "new"  # 不是,新上报
+    ATTEND = "attend"  # 参加
+    LEAVE = "leave"  # 请假
     SATISFIED = "sat"  # 满意
     BASICALLY = "basic"  # 基本满意
     UNSATISFIED = "unsat"  # 不满意

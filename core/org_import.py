@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.durations import Duration
 from core.enums import Level, Platform, Role
-from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Setting, Staff
+from core.models import Department, GroupChat, Identity, Liaison, Region, Room, RosterEntry, Setting, Staff
 from core.org_schema import OrgFile, RegionIn, StaffIn
 from core.policy import Policy, TaskDefault, save_policy
 
@@ -330,6 +330,10 @@ async def _upsert_rest(org: OrgFile, tree: _Tree, regions: dict[str, Region], st
             name=group.name,
         )
     await GroupChat.exclude(name__in=[g.name for g in org.groups]).update(active=False)
+    for room in org.rooms:
+        region_id = regions[tree.resolve(room.region, "", []) or ""].id if room.region else None
+        await Room.update_or_create(defaults={"region_id": region_id, "active": True}, name=room.name)
+    await Room.exclude(name__in=[r.name for r in org.rooms]).update(active=False)
     for day in org.roster:
         await RosterEntry.filter(day=day.date).delete()
         if day.leader:

@@ -128,12 +128,18 @@ class RosterIn(_Entry):
     staff: list[str] = Field(default_factory=list)
 
 
+class RoomIn(_Entry):
+    name: str = Field(min_length=1, max_length=64)
+    region: str | None = None
+
+
 class OrgFile(_Entry):
     center: CenterIn
     regions: list[RegionIn] = Field(min_length=1)
     departments: list[DepartmentIn] = Field(default_factory=list)
     staff: list[StaffIn] = Field(default_factory=list)
     experts: list[ExpertIn] = Field(default_factory=list)
+    rooms: list[RoomIn] = Field(default_factory=list)  # the center's mediation rooms (预约调解)
     liaisons: dict[str, LiaisonIn] = Field(default_factory=dict)
     escalation: dict[Level, DurationText] = Field(default_factory=dict)
     tasks: TasksIn = Field(default_factory=TasksIn)

@@ -24,7 +24,7 @@ from core.enums import (
     Role,
 )
 from core.errors import InvalidTransition
-from core.models import Case, GroupChat, Region, Task
+from core.models import Case, GroupChat, MediationSession, Region, SessionParticipant, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for, nearest_with_role
 from core.services import aftercare, ladder
@@ -196,6 +196,20 @@ async def backlog_monthly(d: Domain) -> int:
     return len(by_leader)
 
 
+async def remind_session(d: Domain, session_id: int) -> bool:
+    """Before a booked mediation session: everyone who has not asked for leave is reminded."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await MediationSession.filter(id=session_id, status="booked", remind_at__lte=now).update(remind_at=None):
+            return False
+        session = await MediationSession.get(id=session_id).prefetch_related("case", "room")
+        text = (f"【调解提醒】案件 {session.case.number} 的调解将于 {fmt_local(session.starts_at)} "
+                f"在{session.room.name if session.room else '中心'}开始")
+        people = await SessionParticipant.filter(session_id=session_id).exclude(response="leave")
+        await enqueue([_text(p.staff_id, text) for p in people], now)
+    return True
+
+
 JOBS = {
     "remind_task": remind_task,
     "overdue_task": overdue_task,
@@ -203,4 +217,5 @@ JOBS = {
     "nudge_task": nudge_task,
     "escalate_case": escalate_case,
     "follow_up_case": follow_up_case,
+    "remind_session": remind_session,
 }

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from core.clock import local
 from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus
-from core.models import Case, OutboxMessage, Task
+from core.models import Case, MediationSession, OutboxMessage, Task
 from core.policy import load_policy
 from core.services.base import Domain
 from scheduler import jobs
@@ -54,6 +54,10 @@ async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = Fals
             cases = cases.filter(severity="major")
         rows = await cases.order_by(column).limit(limit).values_list("id", column)
         items += [Due(job, int(i), at) for i, at in rows]
+    if not urgent_only:
+        rows = await MediationSession.filter(status="booked", remind_at__lte=now).order_by("remind_at") \
+            .limit(limit).values_list("id", "remind_at")
+        items += [Due("remind_session", int(i), at) for i, at in rows]
     return items
 
 

@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
                 ('case_id', fields.IntField(null=True, db_index=True)),
                 ('task_id', fields.IntField(null=True)),
                 ('draft_id', fields.IntField(null=True, db_index=True)),
+                ('session_id', fields.IntField(null=True)),
                 ('platform', fields.CharField(null=True, max_length=16)),
                 ('external_id', fields.CharField(null=True, max_length=128)),
                 ('response_code', fields.CharField(null=True, max_length=255)),
@@ -177,6 +178,17 @@ class Migration(migrations.Migration):
                 ('active', fields.BooleanField(default=True)),
             ],
             options={'table': 'group_chat', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Room',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=64)),
+                ('region', fields.ForeignKeyField('models.Region', source_field='region_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('active', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'room', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -298,6 +310,25 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='MediationSession',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('case', fields.ForeignKeyField('models.Case', source_field='case_id', db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.RESTRICT)),
+                ('room', fields.ForeignKeyField('models.Room', source_field='room_id', null=True, db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.RESTRICT)),
+                ('starts_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('ends_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('status', fields.CharField(default='booked', max_length=16)),
+                ('outcome', fields.CharField(null=True, max_length=16)),
+                ('outcome_note', fields.TextField(default='', unique=False)),
+                ('parties_note', fields.TextField(default='', unique=False)),
+                ('remind_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('booked_by', fields.ForeignKeyField('models.Staff', source_field='booked_by_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'mediation_session', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='RosterEntry',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -320,6 +351,17 @@ class Migration(migrations.Migration):
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'roster_swap', 'app': 'models', 'pk_attr': 'id', 'table_description': '调班: who handed a duty day to whom, and who approved it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SessionParticipant',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('models.MediationSession', source_field='session_id', db_constraint=True, to_field='id', related_name='participants', on_delete=OnDelete.CASCADE)),
+                ('staff', fields.ForeignKeyField('models.Staff', source_field='staff_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('response', fields.CharField(default='invited', max_length=16)),
+            ],
+            options={'table': 'session_participant', 'app': 'models', 'unique_together': (('session', 'staff'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -2,6 +2,7 @@
 
 from core.models.audit import AuditEvent, AuditHead
 from core.models.case import Case, Counter, EscalationRecord, Task
+from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
     CalendarDay,
@@ -32,9 +33,12 @@ __all__ = [
     "GroupChat",
     "Identity",
     "Liaison",
+    "MediationSession",
     "Region",
+    "Room",
     "RosterEntry",
     "RosterSwap",
+    "SessionParticipant",
     "Setting",
     "Staff",
     "Task",

@@ -62,6 +62,7 @@ class CardLink(Model):
     case_id = fields.IntField(null=True, db_index=True)
     task_id = fields.IntField(null=True)
     draft_id = fields.IntField(null=True, db_index=True)
+    session_id = fields.IntField(null=True)  # a mediation session (invitation cards)
     platform = fields.CharField(max_length=16, null=True)
     external_id = fields.CharField(max_length=128, null=True)  # WeCom task_id / DingTalk outTrackId
     response_code = fields.CharField(max_length=255, null=True)  # WeCom single-use update code
