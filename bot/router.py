@@ -6,7 +6,20 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import backlog, center, duty, followup, help, mine, query, report, sessions, swap, task
+from bot.commands import (
+    agreement,
+    backlog,
+    center,
+    duty,
+    followup,
+    help,
+    mine,
+    query,
+    report,
+    sessions,
+    swap,
+    task,
+)
 from bot.context import Ctx
 from bot.conversation import IDLE, get_state
 from bot.types import Act
@@ -56,6 +69,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^调班\s*(.*)$"), swap.run),
     (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),
     (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),
+    (re.compile(r"^(?:调解)?协议(?:书)?\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "agreement")),
+    (re.compile(r"^司法确认\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "confirmation")),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

@@ -147,3 +147,5 @@ class Outbound(BaseModel):
     urgent: bool = False  # DING / 加急 where the platform has it
     notice: bool = False  # a notice about a failed delivery (never itself reported when it fails)
     image_png_b64: str = ""  # a chart sent after the text (digests to groups)
+    file_b64: str = ""  # a document sent as a file (调解协议书), named by file_name
+    file_name: str = ""

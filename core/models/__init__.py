@@ -2,6 +2,7 @@
 
 from core.models.audit import AuditEvent, AuditHead
 from core.models.case import Case, Counter, EscalationRecord, Task
+from core.models.document import CaseDocument
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "CardLink",
+    "CaseDocument",
     "Conversation",
     "Draft",
     "InboundEvent",

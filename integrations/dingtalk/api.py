@@ -91,14 +91,18 @@ class DingTalkAPI:
             "cardUpdateOptions": {"updateCardDataByKey": True}})
 
     async def upload_image(self, data: bytes, filename: str = "chart.png") -> str:
-        """The older media/upload API (its own token): the media_id serves as photoURL in sampleImageMsg."""
+        return await self.upload(data, filename, "image", "image/png")
+
+    async def upload(self, data: bytes, filename: str, kind: str = "image", mime: str = "image/png") -> str:
+        """The older media/upload API (its own token): the media_id serves as photoURL in sampleImageMsg
+        and as mediaId in sampleFile."""
         base = self.settings.oapi_base
         try:
             tok = await self._client.get(base + "/gettoken", params={"appkey": self.settings.client_id,
                                                                      "appsecret": self.settings.client_secret})
             token = str(tok.json()["access_token"])
-            resp = await self._client.post(base + "/media/upload", params={"access_token": token, "type": "image"},
-                                           files={"media": (filename, data, "image/png")})
+            resp = await self._client.post(base + "/media/upload", params={"access_token": token, "type": kind},
+                                           files={"media": (filename, data, mime)})
             body = resp.json()
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             raise DingTalkError(0, type(exc).__name__, str(exc)) from None

@@ -13,6 +13,7 @@ from integrations.dingtalk.errors import DingTalkError
 
 log = logging.getLogger(__name__)
 THROTTLED_RETRY_SECONDS = 60.0
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class DingTalkChannel:
@@ -46,6 +47,11 @@ class DingTalkChannel:
 
     async def _user(self, d: Delivery, user: str) -> SendResult:
         o = d.outbound
+        if o.file_b64:
+            media_id = await self.api.upload(base64.b64decode(o.file_b64), o.file_name, "file", DOCX)
+            extension = o.file_name.rsplit(".", 1)[-1]
+            return self._per_user(await self.api.send_to_users(
+                [user], "sampleFile", {"mediaId": media_id, "fileName": o.file_name, "fileType": extension}), user)
         if o.card is None:
             key, param = ("sampleMarkdown", {"title": o.text[:20], "text": o.text}) if o.markdown else (
                 "sampleText", {"content": o.text})

@@ -132,7 +132,7 @@ class FakeWeCom:
             return self._err(45009, "api freq out of limit")
         msgtype = str(body.get("msgtype", ""))
         content = body.get(msgtype)
-        if msgtype not in ("text", "markdown", "textcard", "template_card") or not isinstance(content, dict):
+        if msgtype not in ("text", "markdown", "textcard", "template_card", "file", "image") or not isinstance(content, dict):
             return self._err(40008, "invalid message type")
         stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, time.time())
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": stored.msgid}
@@ -179,8 +179,10 @@ class FakeWeCom:
         form = await request.post()
         media = form.get("media")
         data = media.file.read() if isinstance(media, FileField) else b""
-        if not data.startswith(b"\x89PNG"):
+        if request.query.get("type") == "image" and not data.startswith(b"\x89PNG"):
             return self._err(40004, "invalid media")
+        if not data:
+            return self._err(40004, "empty media")
         media_id = f"media{next(self._ids)}"
         self.media[media_id] = data
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})

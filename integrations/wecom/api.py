@@ -72,11 +72,14 @@ class WeComAPI:
         raise AssertionError("unreachable")
 
     async def upload_image(self, data: bytes, filename: str = "chart.png") -> str:
-        """media/upload: a temporary image (3 days) to send by media_id."""
+        return await self.upload(data, filename, "image", "image/png")
+
+    async def upload(self, data: bytes, filename: str, kind: str, mime: str) -> str:
+        """media/upload: temporary media (3 days) to send by media_id; kind is image or file."""
         token = await self.token()
         try:
-            resp = await self._client.post(self._url("media/upload"), params={"access_token": token, "type": "image"},
-                                           files={"media": (filename, data, "image/png")})
+            resp = await self._client.post(self._url("media/upload"), params={"access_token": token, "type": kind},
+                                           files={"media": (filename, data, mime)})
         except httpx.HTTPError as exc:
             raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
         return str(self._json(resp)["media_id"])

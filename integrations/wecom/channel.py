@@ -15,6 +15,7 @@ from integrations.wecom.api import WeComAPI
 from integrations.wecom.errors import CARD_CODE_UNUSABLE, IP_NOT_TRUSTED, RATE_LIMITED, WeComError
 
 log = logging.getLogger(__name__)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Pacer:
@@ -81,6 +82,9 @@ class WeComChannel:
 
     async def _user(self, d: Delivery, user: str) -> SendResult:
         o = d.outbound
+        if o.file_b64:
+            media_id = await self.api.upload(base64.b64decode(o.file_b64), o.file_name, "file", DOCX)
+            return self._checked(await self.api.send(user, "file", {"media_id": media_id}))
         if o.card is None:
             kind = "markdown" if o.markdown else "text"
             return self._checked(await self.api.send(user, kind, {"content": o.text}))

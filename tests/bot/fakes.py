@@ -20,6 +20,8 @@ class Sent:
     link_id: int | None
     update: bool
     urgent: bool
+    file_name: str = ""
+    file_b64: str = ""
 
 
 @dataclass
@@ -37,7 +39,7 @@ class FakeChannel:
         if to in self.invalid_users:
             return SendResult(False, permanent=True, error=f"invalid user {to}")
         o = delivery.outbound
-        self.sent.append(Sent(to, o.text, o.card, o.card_link_id, o.update, o.urgent))
+        self.sent.append(Sent(to, o.text, o.card, o.card_link_id, o.update, o.urgent, o.file_name, o.file_b64))
         external = None
         if o.card is not None and not o.update:
             external = f"{self.platform.value}-card-{next(_ids)}"

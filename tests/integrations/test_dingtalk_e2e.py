@@ -137,3 +137,14 @@ async def test_digest_with_chart_reaches_both_platforms_groups(org, domain, cloc
             assert [m["msgKey"] for m in dt_msgs] == ["sampleMarkdown", "sampleImageMsg"] * 2
             assert dt_msgs[1]["param"]["photoURL"] in dt.fake.media
             assert "每周梳理" in dt_msgs[2]["param"]["text"]
+
+
+async def test_agreement_file_arrives_on_dingtalk(org, domain) -> None:
+    async with dingtalk_rig(domain) as rig:
+        await rig.say("dt1001", "两家因院墙滴水吵架")
+        await rig.click("dt1001", "确认上报")
+        await rig.click("dt2001", "受理并交办")
+        await rig.say("dt2101", "协议 0001 李四家加装接水槽")
+        files = [m for m in rig.fake.inbox["dt2101"] if m.get("msgKey") == "sampleFile"]
+        assert files and files[0]["param"]["fileType"] == "docx"
+        assert rig.fake.media[files[0]["param"]["mediaId"]][:2] == b"PK"

@@ -146,3 +146,13 @@ async def test_task_card_sign_then_extension_button_flow(org, domain) -> None:
         assert task.status == TaskStatus.SIGNED and task.extension_days == 2
         await rig.click("linx", "同意延期")
         assert (await Task.get(id=task.id)).extensions_granted == 1
+
+
+async def test_agreement_file_arrives_through_media_upload(org, domain) -> None:
+    async with wecom_rig(domain) as rig:
+        await rig.say("zhouxm", "两家因院墙滴水吵架")
+        await rig.click("zhouxm", "确认上报")
+        await rig.click("linx", "受理并交办")
+        await rig.say("zhaom", "协议 0001 李四家加装接水槽")
+        files = [m for m in rig.fake.inbox["zhaom"] if m.msgtype == "file"]
+        assert files and rig.fake.media[files[0].body["media_id"]][:2] == b"PK"  # a .docx is a zip
