@@ -8,7 +8,7 @@ from bot.conversation import set_state
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
-from core.clock import local
+from core.clock import fmt_local, local
 from core.enums import Level, ReminderMethod, ResultType, Role
 from core.models import (
     Case,
@@ -140,6 +140,13 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
             session = await MediationSession.get(id=int(ev.data["session_id"]))
             who = await Staff.get(id=ev.actor_id) if ev.actor_id else None
             out.append(_text(session.booked_by_id, f"{who.name if who else ''} 请假,不能参加案件 {case.number} 的调解"))
+        elif ev.kind == "proxy_assigned":
+            due = fmt_local(case.proxy_due_at)
+            out.append(_text(int(ev.data["agent_id"]), f"您被指定为案件 {case.number} 的信访代办员,请代为向上反映,"
+                                                        f"并于 {due} 前向群众反馈结果(回复「代办反馈 {case.number[-4:]} 内容」)"))
+        elif ev.kind == "proxy_feedback":
+            for d in await dispatchers_for(holder):
+                out.append(_text(d.id, f"案件 {case.number} 的信访代办员已反馈:{case.proxy_feedback}"))
         elif ev.kind == "case_reopened":
             for d in await dispatchers_for(holder):
                 out.append(_text(d.id, f"案件 {case.number} 回访不满意,已重新打开,请重新交办"))

@@ -14,6 +14,7 @@ from bot.commands import (
     followup,
     help,
     mine,
+    petition,
     query,
     report,
     sessions,
@@ -71,6 +72,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),
     (re.compile(r"^(?:调解)?协议(?:书)?\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "agreement")),
     (re.compile(r"^司法确认\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "confirmation")),
+    (re.compile(r"^代办反馈\s*(.*)$", re.S), petition.feedback),
+    (re.compile(r"^代办\s*(.*)$", re.S), petition.assign),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

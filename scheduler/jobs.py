@@ -210,6 +210,40 @@ async def remind_session(d: Domain, session_id: int) -> bool:
     return True
 
 
+async def proxy_remind(d: Domain, case_id: int) -> bool:
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Case.filter(id=case_id, proxy_remind_at__lte=now).update(proxy_remind_at=None):
+            return False
+        case = await Case.get(id=case_id)
+        if case.proxy_agent_id is None or case.proxy_due_at is None:
+            return False
+        await enqueue([_text(case.proxy_agent_id, f"【代办提醒】案件 {case.number} 须于 {fmt_local(case.proxy_due_at)} "
+                                                  "前向群众反馈结果")], now)
+    return True
+
+
+async def proxy_overdue(d: Domain, case_id: int) -> bool:
+    """No feedback to the citizen by the deadline: 督办."""
+    now = d.clock.now()
+    async with in_transaction():
+        case = await Case.filter(id=case_id, proxy_due_at__lte=now).first()
+        if case is None or not await Case.filter(id=case_id, proxy_due_at=case.proxy_due_at).update(proxy_due_at=None):
+            return False
+        out = []
+        if case.proxy_agent_id:
+            out.append(_text(case.proxy_agent_id, f"【逾期】案件 {case.number} 的信访代办反馈已逾期,已列入督办",
+                             urgent=True))
+        if case.supervised_at is None and CaseStatus(case.status) in OPEN_CASE_STATUSES:
+            secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
+            outcome = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
+                                                supervisor_id=secretaries[0].id if secretaries else None)
+            out += await notifications(outcome.events, now, set())
+            out += [_text(s.id, f"【书记督办】案件 {case.number} 的信访代办反馈逾期") for s in secretaries]
+        await enqueue(out, now)
+    return True
+
+
 JOBS = {
     "remind_task": remind_task,
     "overdue_task": overdue_task,
@@ -218,4 +252,6 @@ JOBS = {
     "escalate_case": escalate_case,
     "follow_up_case": follow_up_case,
     "remind_session": remind_session,
+    "proxy_remind": proxy_remind,
+    "proxy_overdue": proxy_overdue,
 }

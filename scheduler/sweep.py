@@ -36,8 +36,10 @@ class Due:
 
 TASK_RULES = (("remind_task", "remind_at", OPEN_TASKS), ("overdue_task", "overdue_at", OPEN_TASKS),
               ("supervise_task", "supervise_at", OPEN_TASKS), ("nudge_task", "nudge_at", ["signed"]))
+ANY_CASE = [s.value for s in CaseStatus]
 CASE_RULES = (("escalate_case", "step_due_at", OPEN_CASES),
-              ("follow_up_case", "follow_up_due_at", [CaseStatus.RESOLVED.value]))
+              ("follow_up_case", "follow_up_due_at", [CaseStatus.RESOLVED.value]),
+              ("proxy_remind", "proxy_remind_at", ANY_CASE), ("proxy_overdue", "proxy_due_at", ANY_CASE))
 
 
 async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = False) -> list[Due]:

@@ -90,6 +90,42 @@ async def staff_id(name: str) -> int:
     return (await Staff.get(name=name)).id
 
 
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_PG_SERVER_URL.replace("postgres://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+_PG_SERVER_URL = PG_URL
+_OWN_DB = f"maotiao_test_{os.getpid()}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On PostgreSQL each run gets its own database, so two runs on one machine never collide."""
+    global PG_URL
+    if BACKEND != "postgres":
+        return
+    import asyncio
+
+    try:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_OWN_DB}"'))
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{_OWN_DB}"'))
+    except OSError:
+        return  # not reachable: the tests that need it skip, or fail under CI
+    PG_URL = _PG_SERVER_URL.rsplit("/", 1)[0] + "/" + _OWN_DB
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if BACKEND == "postgres" and PG_URL.endswith("/" + _OWN_DB):
+        import asyncio
+
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_OWN_DB}" WITH (FORCE)'))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that touches the database is marked `db`, so ./test can repeat them on PostgreSQL."""
     for item in items:

@@ -63,6 +63,14 @@ class Case(Model):
     closed_at = fields.DatetimeField(null=True)
     reopen_count = fields.IntField(default=0)
     repeat_count = fields.IntField(default=0)  # later reports confirmed as the same matter
+    # 信访代办: an agent carries the matter upward and must report back to the citizen by a deadline
+    proxy_agent: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    proxy_agent_id: int | None
+    proxy_due_at = fields.DatetimeField(null=True, db_index=True)  # cleared once feedback is recorded
+    proxy_remind_at = fields.DatetimeField(null=True, db_index=True)
+    proxy_feedback = fields.TextField(default="")
     supervised_at = fields.DatetimeField(null=True)
     supervisor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
