@@ -179,3 +179,10 @@ async def test_huge_message_is_refused_plainly(h: Harness) -> None:
     seen = await h.say("周小梅", "纠纷" * 5000)
     assert "消息过长" in seen.texts[0]
     assert await Draft.all().count() == 0
+
+
+async def test_center_card_suggests_experts_for_the_category(h: Harness) -> None:
+    await h.say("周小梅", "装修队老板欠了两个工人的工资不给")
+    await h.click("周小梅", "确认上报")
+    center = await h.latest_card("林晓", kind="center")
+    assert fields(center)["建议专家"] == "王律师(律师)"
