@@ -24,11 +24,11 @@ from core.enums import (
     Role,
 )
 from core.errors import InvalidTransition
-from core.models import Case, GroupChat, MediationSession, Region, SessionParticipant, Task
+from core.models import Case, GroupChat, MediationSession, Region, SessionParticipant, Staff, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for, nearest_with_role
 from core.services import aftercare, ladder
-from core.services.base import Actor, Domain
+from core.services.base import Actor, Domain, Outcome
 
 log = logging.getLogger(__name__)
 OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
@@ -71,6 +71,14 @@ async def overdue_task(d: Domain, task_id: int) -> bool:
     return True
 
 
+async def _supervise(d: Domain, case: Case) -> tuple[Outcome, list[Staff]]:
+    """书记督办 by the system, naming the secretary nearest the case's place; returns who that is."""
+    secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
+    outcome = await aftercare.supervise(d, SYSTEM, case.id, source=Platform.SYSTEM,
+                                        supervisor_id=secretaries[0].id if secretaries else None)
+    return outcome, secretaries
+
+
 async def supervise_task(d: Domain, task_id: int) -> bool:
     """Still open after the grace period: 书记督办, on the next weekly joint meeting's agenda."""
     now = d.clock.now()
@@ -81,10 +89,7 @@ async def supervise_task(d: Domain, task_id: int) -> bool:
         case = await Case.get(id=task.case_id)
         if case.supervised_at is not None or CaseStatus(case.status) not in OPEN_CASE_STATUSES:
             return False
-        region = await Region.get(id=case.region_id)
-        secretaries = await nearest_with_role(region, Role.SECRETARY)
-        outcome = await aftercare.supervise(d, SYSTEM, case.id, source=Platform.SYSTEM,
-                                            supervisor_id=secretaries[0].id if secretaries else None)
+        outcome, secretaries = await _supervise(d, case)
         case = outcome.case or case  # re-read: now with its meeting date
         out = await notifications(outcome.events, now, set())
         for sec in secretaries:
@@ -141,18 +146,13 @@ async def escalate_case(d: Domain, case_id: int) -> bool:
                                             reason=EscalationReason.TIMEOUT)
         except InvalidTransition:  # already at the top: no step left, so the secretary supervises
             await Case.filter(id=case_id).update(step_due_at=None)
-            region = await Region.get(id=case.region_id)
-            secretaries = await nearest_with_role(region, Role.SECRETARY)
             if case.supervised_at is not None:
                 return False
-            outcome = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
-                                                supervisor_id=secretaries[0].id if secretaries else None)
+            outcome, _ = await _supervise(d, case)
         events = list(outcome.events)
         case = await Case.get(id=case_id)
         if overdue and case.supervised_at is None:  # the step ran out with a task overdue: 书记督办 as well
-            secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
-            supervised = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
-                                                   supervisor_id=secretaries[0].id if secretaries else None)
+            supervised, secretaries = await _supervise(d, case)
             events += supervised.events
             case = supervised.case or case
             for sec in secretaries:
@@ -235,9 +235,7 @@ async def proxy_overdue(d: Domain, case_id: int) -> bool:
             out.append(_text(case.proxy_agent_id, f"【逾期】案件 {case.number} 的信访代办反馈已逾期,已列入督办",
                              urgent=True))
         if case.supervised_at is None and CaseStatus(case.status) in OPEN_CASE_STATUSES:
-            secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
-            outcome = await aftercare.supervise(d, SYSTEM, case_id, source=Platform.SYSTEM,
-                                                supervisor_id=secretaries[0].id if secretaries else None)
+            outcome, secretaries = await _supervise(d, case)
             out += await notifications(outcome.events, now, set())
             out += [_text(s.id, f"【书记督办】案件 {case.number} 的信访代办反馈逾期") for s in secretaries]
         await enqueue(out, now)
