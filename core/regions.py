@@ -17,6 +17,11 @@ def ancestor_ids(region: Region) -> list[int]:
     return [int(p) for p in region.path.strip("/").split("/") if p]
 
 
+def village_of(region: Region, regions: dict[int, Region]) -> Region:
+    """The village/community a node lies in (itself when above that level), from an id → Region map."""
+    return next((regions[i] for i in ancestor_ids(region) if regions[i].level == Level.VILLAGE.value), region)
+
+
 async def find_region(ref: str) -> Region:
     """A region by full path ("茶园乡/荷花村") or by a name that is unique in the tree."""
     ref = ref.strip()

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from tortoise.functions import Count
 
 from core.clock import local
-from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, Category, Flag, Level
+from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, Category, Flag
 from core.models import Case, EscalationRecord, Region, Task
 from core.policy import load_policy
-from core.regions import ancestor_ids
+from core.regions import village_of
 from core.reports import kpi
 from core.reports.periods import Kind, Period, period_of
 from core.reports.sql import local_day, rows
@@ -48,7 +48,7 @@ async def _by_village(start: datetime, end: datetime) -> list[tuple[str, int]]:
     out: dict[str, int] = {}
     for g in grouped:
         region = regions[g["region_id"]]
-        village = next((regions[i] for i in ancestor_ids(region) if regions[i].level == Level.VILLAGE.value), region)
+        village = village_of(region, regions)
         out[village.name] = out.get(village.name, 0) + int(g["n"])
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
 

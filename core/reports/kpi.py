@@ -17,7 +17,7 @@ from typing import Any
 
 from core.enums import RESOLVING_RESULTS, Level
 from core.models import Department, Region, Staff
-from core.regions import ancestor_ids
+from core.regions import village_of
 from core.reports.sql import cmp_time, days_before, hours, rows
 
 LOCAL_LEVELS = (Level.GRID.value, Level.VILLAGE.value, Level.TOWNSHIP.value)
@@ -163,7 +163,7 @@ async def by_village(start: datetime, end: datetime) -> list[Kpi]:
     out: dict[str, Kpi] = {}
     for r in await _case_rows("region_id", start, end):
         region = regions[r["k"]]
-        village = next((regions[i] for i in ancestor_ids(region) if regions[i].level == Level.VILLAGE.value), region)
+        village = village_of(region, regions)
         _add_case(out.setdefault(village.name, Kpi(village.name)), r)
     return list(out.values())
 

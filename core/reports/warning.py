@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from core.enums import Category, Flag, Level, Severity
+from core.enums import Category, Flag, Severity
 from core.models import Case, Region, Setting
-from core.regions import ancestor_ids
+from core.regions import village_of
 from core.reports.sql import rows
 
 WINDOW_DAYS = 7
@@ -114,7 +114,7 @@ async def spikes(now: datetime) -> list[Spike]:
     folded: dict[tuple[int, str], list[int]] = {}
     for g in grouped:
         region = regions[g["r"]]
-        village = next((regions[i] for i in ancestor_ids(region) if regions[i].level == Level.VILLAGE.value), region)
+        village = village_of(region, regions)
         acc = folded.setdefault((village.id, g["c"]), [0, 0])
         acc[0] += int(g["recent"] or 0)
         acc[1] += int(g["base"] or 0)
