@@ -18,6 +18,8 @@ class Delivery:
     user_id: str | None = None  # the platform's user id for 1:1 messages
     group_ref: str | None = None  # WeCom chatid / DingTalk openConversationId
     link: CardLink | None = None  # the stored card link, for new cards and in-place updates
+    key: str = ""  # stable per outbox row across retries: card ids derive from it
+    dedupe_seconds: int | None = None  # an earlier try may have arrived: ask the platform to drop a repeat
 
 
 @dataclass
@@ -28,6 +30,7 @@ class SendResult:
     external_id: str | None = None  # id of a new card on the platform, for later updates
     response_code: str | None = None  # WeCom's single-use code for updating the card
     retry_after: float | None = None  # seconds the platform asked us to wait
+    ambiguous: bool = False  # failed after the request may have reached the platform (timeout, 5xx)
 
 
 class Channel(Protocol):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from tortoise.expressions import F
+
 from bot.channel import ChannelRegistry, Delivery, SendResult
 from bot.identity import address
 from bot.outbox import enqueue
@@ -20,6 +22,7 @@ from core.models import CardLink, GroupChat, OutboxMessage, Staff
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 STALE_SENDING = timedelta(minutes=2)
+DEDUPE_MARGIN_SECONDS = 120  # the platform's dedupe window reaches back past the first uncertain try
 
 
 def backoff(attempts: int) -> timedelta:
@@ -66,7 +69,9 @@ async def _finish(row: OutboxMessage, result: SendResult, platform: Platform | N
     else:
         wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(row.attempts)
         row.status, row.next_attempt_at, row.last_error = "pending", now + wait, result.error[:2000]
-    await row.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "platform"])
+        if result.ambiguous and row.maybe_sent_at is None:
+            row.maybe_sent_at = now
+    await row.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "platform", "maybe_sent_at"])
 
 
 async def _report_dead(row: OutboxMessage, now: datetime) -> None:
@@ -96,6 +101,9 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
         await _finish(row, result, None, now)
         return result
     platform, delivery = where
+    delivery.key = f"o{row.id}"
+    if row.maybe_sent_at is not None:
+        delivery.dedupe_seconds = int((now - row.maybe_sent_at).total_seconds()) + DEDUPE_MARGIN_SECONDS
     channel = registry.get(platform)
     assert channel is not None
     try:
@@ -127,7 +135,11 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
 async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100) -> int:
     """One pass over what is due; returns how many rows were sent."""
     now = clock.now()
-    await OutboxMessage.filter(status="sending", next_attempt_at__lt=now - STALE_SENDING).update(status="pending")
+    # A row left 'sending' by a process that died may have gone out: its retry asks the platform to dedupe,
+    # counting from when it was claimed.
+    stale = OutboxMessage.filter(status="sending", next_attempt_at__lt=now - STALE_SENDING)
+    await stale.filter(maybe_sent_at__isnull=True).update(maybe_sent_at=F("next_attempt_at"))
+    await stale.update(status="pending")
     rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
     sent = 0
     for row in rows:

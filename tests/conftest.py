@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -48,8 +49,9 @@ def db_url() -> str:
     return PG_URL if BACKEND == "postgres" else "sqlite://:memory:"
 
 
-@pytest.fixture
-async def db() -> AsyncIterator[str]:
+@asynccontextmanager
+async def fresh_db() -> AsyncIterator[str]:
+    """An empty test database for the length of the block (tests that compare two runs use it twice)."""
     url = db_url()
     try:
         await Tortoise.init(config=tortoise_config(url))
@@ -59,8 +61,16 @@ async def db() -> AsyncIterator[str]:
             await Tortoise.generate_schemas()
     except OSError as exc:
         need_server(f"PostgreSQL not reachable at {url}: {exc}")
-    yield url
-    await Tortoise.close_connections()
+    try:
+        yield url
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[str]:
+    async with fresh_db() as url:
+        yield url
 
 
 def cst(*args: int) -> datetime:

@@ -86,6 +86,8 @@ class OutboxMessage(Model):
     card_link_id = fields.IntField(null=True)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
+    # An attempt that may have reached the platform (timed out, dropped, 5xx): retries ask it to dedupe.
+    maybe_sent_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"

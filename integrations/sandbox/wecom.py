@@ -4,7 +4,10 @@ update_template_card, appchat and group-robot webhooks. `serve` uses it when no 
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import itertools
+import json
 import re
 import secrets
 import time
@@ -44,6 +47,11 @@ class FakeWeCom:
     sends: dict[str, list[float]] = field(default_factory=dict)
     fail_next: int = 0  # answer 503 this many times (platform outage)
     rate_limited: int = 0  # answer 45009 this many times
+    slow_next: int = 0  # carry out this many calls but answer only after slow_seconds (the caller times out)
+    slow_seconds: float = 5.0
+    limited_count: int = 0  # how many sends were refused with 45009 (real WeCom would have dropped them)
+    duplicates_dropped: int = 0  # sends dropped by enable_duplicate_check
+    recent: dict[str, list[tuple[str, Stored]]] = field(default_factory=dict)  # user → (digest, message)
     untrusted_ip: bool = False
     known_users: set[str] | None = None  # None: everyone exists
     media: dict[str, bytes] = field(default_factory=dict)
@@ -128,12 +136,22 @@ class FakeWeCom:
             return self._err(40056, "invalid agentid")
         if self.known_users is not None and user not in self.known_users:
             return web.json_response({"errcode": 81013, "errmsg": "user invalid", "invaliduser": user})
-        if self._limited(user):
-            return self._err(45009, "api freq out of limit")
         msgtype = str(body.get("msgtype", ""))
         content = body.get(msgtype)
         if msgtype not in ("text", "markdown", "textcard", "template_card", "file", "image") or not isinstance(content, dict):
             return self._err(40008, "invalid message type")
+        digest = hashlib.sha256(json.dumps([msgtype, content], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        earlier = self._duplicate(user, digest, body)
+        if earlier is not None:  # enable_duplicate_check: the same message within the interval is not sent again
+            self.duplicates_dropped += 1
+            repeat: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": earlier.msgid}
+            code = earlier.response_code
+            if code and not self.codes[code][1]:  # assumed: the card's update code is given again while unused
+                repeat["response_code"] = code
+            return web.json_response(repeat)
+        if self._limited(user):
+            self.limited_count += 1
+            return self._err(45009, "api freq out of limit")
         stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, time.time())
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": stored.msgid}
         if msgtype == "template_card":
@@ -145,6 +163,21 @@ class FakeWeCom:
             stored.response_code = self.new_code(content["task_id"])
             answer["response_code"] = stored.response_code
         self.inbox.setdefault(user, []).append(stored)
+        self.recent.setdefault(user, []).append((digest, stored))
+        return await self._answer(answer)
+
+    def _duplicate(self, user: str, digest: str, body: dict[str, Any]) -> Stored | None:
+        if body.get("enable_duplicate_check") != 1:
+            return None
+        interval = min(4 * 3600, int(body.get("duplicate_check_interval") or 1800))
+        now = time.time()
+        return next((m for d, m in reversed(self.recent.get(user, [])) if d == digest and now - m.at < interval), None)
+
+    async def _answer(self, answer: dict[str, Any]) -> web.Response:
+        """The work is done; a slow platform may still fail to tell the caller in time."""
+        if self.slow_next:
+            self.slow_next -= 1
+            await asyncio.sleep(self.slow_seconds)
         return web.json_response(answer)
 
     def new_code(self, task_id: str) -> str:
@@ -170,7 +203,7 @@ class FakeWeCom:
         elif "button" in body:
             stored.body = {**stored.body, "button_list": [], "replaced": body["button"].get("replace_name", "")}
         stored.updates.append(body)
-        return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
+        return await self._answer({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
     async def media_upload(self, request: web.Request) -> web.Response:
         token = request.query.get("access_token", "")

@@ -12,12 +12,20 @@ from integrations.wecom.config import WeComSettings
 from integrations.wecom.errors import TOKEN_EXPIRED, WeComError
 
 TOKEN_MARGIN_SECONDS = 300
+MAX_DEDUPE_SECONDS = 4 * 3600  # WeCom's longest duplicate_check_interval
+
+
+def _maybe_arrived(exc: httpx.HTTPError) -> bool:
+    """A request that never connected cannot have been carried out; one that timed out or was cut off
+    while waiting for the answer may have been."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class WeComAPI:
     def __init__(self, settings: WeComSettings, client: httpx.AsyncClient | None = None) -> None:
         self.settings = settings
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout_seconds, connect=min(5.0, settings.timeout_seconds)))
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = asyncio.Lock()
@@ -43,7 +51,7 @@ class WeComAPI:
     @staticmethod
     def _json(resp: httpx.Response) -> dict[str, Any]:
         if resp.status_code >= 500:
-            raise WeComError(-1, f"HTTP {resp.status_code}")
+            raise WeComError(-1, f"HTTP {resp.status_code}", ambiguous=True)
         try:
             data = resp.json()
         except ValueError:
@@ -62,7 +70,7 @@ class WeComAPI:
             try:
                 resp = await self._client.post(self._url(path), params={"access_token": token}, json=body)
             except httpx.HTTPError as exc:
-                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}", ambiguous=_maybe_arrived(exc)) from None
             try:
                 return self._json(resp)
             except WeComError as exc:
@@ -84,8 +92,15 @@ class WeComAPI:
             raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
         return str(self._json(resp)["media_id"])
 
-    async def send(self, userid: str, msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
-        body = {"touser": userid, "msgtype": msgtype, "agentid": self.settings.agent_id, msgtype: content}
+    async def send(self, userid: str, msgtype: str, content: dict[str, Any],
+                   dedupe_seconds: int | None = None) -> dict[str, Any]:
+        """message/send; with dedupe_seconds WeCom drops it if the same message went to the member within
+        that window (enable_duplicate_check), which makes a retry after a lost answer safe."""
+        body: dict[str, Any] = {"touser": userid, "msgtype": msgtype, "agentid": self.settings.agent_id,
+                                msgtype: content}
+        if dedupe_seconds:
+            body["enable_duplicate_check"] = 1
+            body["duplicate_check_interval"] = max(60, min(MAX_DEDUPE_SECONDS, dedupe_seconds))
         return await self.post("message/send", body)
 
     async def update_card(self, userid: str, response_code: str, update: dict[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,9 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def new_task_id(link_id: int | None) -> str:
-    task_id = f"mt{link_id or 0}-{uuid.uuid4().hex[:12]}"
+def new_task_id(link_id: int | None, key: str = "") -> str:
+    """A card's task_id; with a delivery key it is the same on every retry, so WeCom can drop a repeat."""
+    task_id = f"mt{link_id or 0}-{key or uuid.uuid4().hex[:12]}"
     assert _TASK_ID.match(task_id)
     return task_id
 

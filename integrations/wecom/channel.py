@@ -65,7 +65,8 @@ class WeComChannel:
                 log.error(exc.plain())
                 return SendResult(False, error=exc.plain(), retry_after=600)
             retry_after = 60.0 if exc.errcode in RATE_LIMITED else None
-            return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry_after)
+            return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry_after,
+                              ambiguous=exc.ambiguous)
 
     async def _group(self, d: Delivery) -> SendResult:
         o = d.outbound
@@ -84,10 +85,10 @@ class WeComChannel:
         o = d.outbound
         if o.file_b64:
             media_id = await self.api.upload(base64.b64decode(o.file_b64), o.file_name, "file", DOCX)
-            return self._checked(await self.api.send(user, "file", {"media_id": media_id}))
+            return self._checked(await self.api.send(user, "file", {"media_id": media_id}, d.dedupe_seconds))
         if o.card is None:
             kind = "markdown" if o.markdown else "text"
-            return self._checked(await self.api.send(user, kind, {"content": o.text}))
+            return self._checked(await self.api.send(user, kind, {"content": o.text}, d.dedupe_seconds))
         link = d.link
         if o.update and link is not None and link.response_code:
             update = ({"template_card": cards.template_card(o.card, link.external_id or cards.new_task_id(link.id))}
@@ -98,11 +99,13 @@ class WeComChannel:
             except WeComError as exc:
                 if exc.errcode not in CARD_CODE_UNUSABLE:
                     raise
+                if d.dedupe_seconds:  # our earlier try, whose answer was lost, spent the code
+                    return SendResult(True, response_code="")
                 log.info("card %s: update code unusable (%s), sending a fresh card", link.id, exc.errcode)
         if not o.card.buttons:
-            return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card)))
-        task_id = cards.new_task_id(link.id if link else None)
-        resp = await self.api.send(user, "template_card", cards.template_card(o.card, task_id))
+            return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card), d.dedupe_seconds))
+        task_id = cards.new_task_id(link.id if link else None, d.key)
+        resp = await self.api.send(user, "template_card", cards.template_card(o.card, task_id), d.dedupe_seconds)
         result = self._checked(resp)
         if result.ok:
             result.external_id = task_id

@@ -10,10 +10,11 @@ CARD_CODE_UNUSABLE = frozenset({40058, 40096, 40097, 40098, 40099, 40100})  # us
 
 
 class WeComError(Exception):
-    def __init__(self, errcode: int, errmsg: str) -> None:
+    def __init__(self, errcode: int, errmsg: str, *, ambiguous: bool = False) -> None:
         super().__init__(f"WeCom errcode {errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+        self.ambiguous = ambiguous  # the request may have been carried out although we got no answer
 
     @property
     def transient(self) -> bool:

@@ -57,11 +57,11 @@ class WeComRig:
 
 
 @asynccontextmanager
-async def wecom_rig(domain: Domain, **fake_options: object) -> AsyncIterator[WeComRig]:
+async def wecom_rig(domain: Domain, api_timeout: float = 10.0, **fake_options: object) -> AsyncIterator[WeComRig]:
     fake = FakeWeCom(CORP, SECRET, AGENT, **fake_options)  # type: ignore[arg-type]
     async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
         settings = load_wecom(corp_id=CORP, agent_id=AGENT, secret=SECRET, token=TOKEN, aes_key=AES_KEY,
-                              api_base=str(fake_server.make_url("/cgi-bin/")))
+                              api_base=str(fake_server.make_url("/cgi-bin/")), timeout_seconds=api_timeout)
         api = WeComAPI(settings)
         registry = ChannelRegistry()
         registry.register(WeComChannel(api))
