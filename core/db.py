@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 
 MODELS_MODULE = "core.models"
@@ -40,6 +42,23 @@ async def upgrade(db_url: str) -> None:
 
 async def create_schema_for_tests() -> None:
     await Tortoise.generate_schemas(safe=True)
+
+
+_OUTAGE = (OSError, TimeoutError, DBConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+           asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InternalClientError)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database could not be reached (down, restarting, connection cut): worth retrying later, never a
+    reason to give up on the work. Looks through the exceptions the ORM wraps around the driver's."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, _OUTAGE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def close_db() -> None:

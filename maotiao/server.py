@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 from tortoise import Tortoise
 
+from core import db
 from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
 
 MAX_BODY = 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+@web.middleware
+async def database_outage(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """With the database down nothing can be stored, so nothing is acknowledged: a clean 503 that WeCom
+    and API clients retry, not a 500 with a traceback per request."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:
+        if not db.unavailable(exc):
+            raise
+        log.warning("database unavailable, refused %s %s: %s", request.method, request.path, exc)
+        return web.json_response({"error": "unavailable", "message": "数据库暂时不可用,请稍后重试", "field": None},
+                                 status=503, headers={"Retry-After": "5"})
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -21,7 +43,7 @@ async def healthz(_: web.Request) -> web.Response:
 
 
 def build_app(settings: Settings, domain: Domain) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[database_outage])
     app.router.add_get("/healthz", healthz)
     api_routes.setup(app, domain, settings.api_key_list)
     return app

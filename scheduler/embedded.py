@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from bot.types import inbound_from_payload
+from core import db
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
 from scheduler.rhythm import morning
@@ -31,6 +32,9 @@ async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
             await bot.handle(row.id, inbound_from_payload(row.payload))
             done += 1
         except Exception as exc:  # keep going; mark it so one bad event cannot block the rest
+            if db.unavailable(exc):  # not the event's fault: it stays queued for the next sweep
+                log.warning("database unavailable; inbound %s waits for the next sweep: %s", row.id, exc)
+                return done
             log.exception("inbound %s failed again", row.id)
             await InboundEvent.filter(id=row.id).update(status="failed", error=str(exc)[:2000])
     return done
@@ -84,5 +88,8 @@ class EmbeddedScheduler:
                 break
             try:
                 await self.tick()
-            except Exception:  # a database hiccup must not kill the loop
-                log.exception("scheduler tick failed")
+            except Exception as exc:  # a database hiccup must not kill the loop
+                if db.unavailable(exc):
+                    log.warning("scheduler waiting for the database: %s", exc)
+                else:
+                    log.exception("scheduler tick failed")
