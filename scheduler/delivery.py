@@ -7,6 +7,7 @@ letters with the reason. Messages for one card go out in order: an update never 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
@@ -21,7 +22,8 @@ from core.models import CardLink, GroupChat, OutboxMessage, Staff
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
-STALE_SENDING = timedelta(minutes=2)
+# A row 'sending' this long was claimed by a process that died: it is tried again.
+STALE_SENDING = timedelta(seconds=float(os.environ.get("MAOTIAO_OUTBOX_STALE_SECONDS", "120")))
 DEDUPE_MARGIN_SECONDS = 120  # the platform's dedupe window reaches back past the first uncertain try
 
 

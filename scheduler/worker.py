@@ -4,6 +4,8 @@ item in the database, so no item is acted on twice even after Redis is flushed o
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from typing import Any
 
@@ -36,13 +38,16 @@ async def startup(ctx: dict[str, Any]) -> None:
     await load_calendar(ctx["domain"].calendar)
     ctx["platforms"] = build_platforms()
     ctx["registry"] = ctx["platforms"].registry
-    ctx["owns_db"] = True
+    # arq runs on_shutdown in another task context than on_startup: Tortoise's connections live in this one.
+    ctx["db_context"] = contextvars.copy_context()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    if ctx.get("owns_db"):
+    if "db_context" in ctx:
         await ctx["platforms"].aclose()
-        await db.close_db()
+        # Closing in the startup context closes the connections the jobs used; otherwise SQLite's
+        # connection thread outlives the loop and the process never exits after SIGTERM.
+        await asyncio.get_running_loop().create_task(db.close_db(), context=ctx["db_context"])
 
 
 async def sweep(ctx: dict[str, Any]) -> int:
