@@ -26,6 +26,7 @@ def document() -> dict[str, Any]:
     errors = {
         "400": {"description": "malformed JSON", **_json("ErrorOut")},
         "401": {"description": "missing or wrong API key", **_json("ErrorOut")},
+        "413": {"description": "body over the size limit (1 MB)", **_json("ErrorOut")},
         "422": {"description": "a field is invalid; `field` names it", **_json("ErrorOut")},
     }
     return {

@@ -91,6 +91,8 @@ async def _case_out(case: Case) -> dict[str, Any]:
 async def create_case(request: web.Request) -> web.Response:
     try:
         payload = json.loads(await request.read())
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "too_large", "请求体过大,请精简内容或分开提交")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "malformed_json", "请求体不是合法的 JSON")
     try:
