@@ -80,6 +80,8 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
                     await self._read(ws)
             except (OSError, websockets.exceptions.WebSocketException) as exc:
                 log.warning("DingTalk stream connection lost: %s", exc)
+            except Exception:  # anything else (a bad endpoint, an SDK bug): reconnect rather than die silently
+                log.exception("DingTalk stream failed; reconnecting")
             self.websocket = None  # type: ignore[assignment]
             if not runner.stopping:
                 await runner.pause(RECONNECT_DELAY)
@@ -100,8 +102,16 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
             try:
                 frame = json.loads(raw)
             except ValueError:
+                frame = None
+            if not isinstance(frame, dict):
+                log.warning("DingTalk stream: ignored a frame that is not a JSON object: %.200r", raw)
                 continue
-            if await self.route_message(frame) == self.TAG_DISCONNECT:
+            try:
+                routed = await self.route_message(frame)
+            except Exception:  # a frame the SDK cannot route must not end the client (nothing would restart it)
+                log.exception("DingTalk stream: could not route a frame; it is not ACKed")
+                continue
+            if routed == self.TAG_DISCONNECT:
                 log.info("DingTalk asked us to reconnect")
                 return
 

@@ -119,6 +119,11 @@ class FakeDingTalk:
             await self._push(self._sockets[-1], frame)
         return frame
 
+    async def push_raw(self, text: str) -> None:
+        """Whatever text the socket carries, as a broken or hostile gateway might send it."""
+        if self._sockets:
+            await self._sockets[-1].send_str(text)
+
     async def redeliver_due(self) -> int:
         """Send again what was not ACKed within `redeliver_after` (DingTalk's ~60 s rule)."""
         n = 0
