@@ -1,10 +1,15 @@
-"""Inbound: encrypted WeCom callbacks at a steady rate against `maotiao serve` on PostgreSQL, next to a
-floor measured in the same run (a bare aiohttp handler that only decrypts and inserts one row).
+"""Inbound: a generated county's grid workers posting to `maotiao serve` on PostgreSQL over loopback, each
+figure next to a floor measured in the same run (bench/floor.py).
 
-    .venv/bin/python bench/inbound.py [--rate 200] [--seconds 10] [--db postgres://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/inbound.py [--rate 200] [--seconds 10] [--stories 60] [--db postgres://…/test]
 
-Prints ACK latency p50/p99 and the achieved rate for both, and the ratio. Senders are the demo
-organisation's WeCom users, so every message is a real report going into a draft.
+1. WeCom: encrypted callbacks at a steady rate — achieved msg/s, ACK p50/p99, and how long serve then
+   needs until every message is handled and every reply delivered.
+2. DingTalk: Stream frames at the same rate through a fake gateway — ACK p50/p99 (push → ACK back).
+3. End to end: whole stories (report → draft card → 确认上报 → dispatcher's card → 受理并交办 → officer's
+   task card), several at once, each hop timed to the card's arrival at the fake WeCom; the floor is one
+   message in → one card out.
+Peak memory of serve is printed at the end.
 """
 
 from __future__ import annotations
@@ -12,63 +17,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import asyncpg
 import httpx
-from aiohttp import web
 from aiohttp.test_utils import TestServer
-from wechatpy.enterprise.crypto import WeChatCrypto
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import PG, Serve, base_env, free_port, import_org, pct, pg, scratch_db  # noqa: E402
+from bench.floor import dingtalk_floor, wecom_floor  # noqa: E402
+from bench.orggen import County, county  # noqa: E402
+from bench.story import StoryDriver  # noqa: E402
+from integrations.sandbox.dingtalk import FakeDingTalk, UserSim  # noqa: E402
 from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
 from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
 
 CORP, AGENT, SECRET, TOKEN = "wwbench", 1000002, "benchsecret", "benchtoken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-USERS = ["zhouxm", "wudw", "fengj", "heyh", "kongfd", "linx", "zhaom", "qianw", "liq", "huangl", "mal", "liangj"]
+DT_ID, DT_SECRET, DT_ROBOT = "dtbench", "dtsecret", "dtrobot"
+TEXTS = ["邻居家空调外机滴水到楼下,两户吵了几次", "隔壁装修噪音大,两家协商未果", "两户因为宅基地边界有争议",
+         "工人反映老板拖欠工资两个月", "业主和物业因为物业费吵起来了", "顾客买到过期食品和店家发生纠纷",
+         "两车剐蹭,双方对赔偿有争议", "夫妻因为家务琐事经常吵架"]
 
 
-def floor_app(dsn: str) -> web.Application:
-    crypto = WeChatCrypto(TOKEN, AES_KEY, CORP)
-    app = web.Application()
-
-    async def start(app: web.Application) -> None:
-        app["pool"] = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
-        async with app["pool"].acquire() as c:
-            await c.execute("CREATE TABLE IF NOT EXISTS floor_inbound (id bigserial primary key, body text)")
-
-    async def stop(app: web.Application) -> None:
-        await app["pool"].close()
-
-    async def handle(request: web.Request) -> web.Response:
-        q = request.query
-        xml = crypto.decrypt_message(await request.text(), q["msg_signature"], q["timestamp"], q["nonce"])
-        async with request.app["pool"].acquire() as c:
-            await c.execute("INSERT INTO floor_inbound (body) VALUES ($1)", xml)
-        return web.Response(text="")
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
-    app.router.add_post("/wecom/callback", handle)
-    return app
+def row(name: str, rate: float, lat: list[float], failed: int, extra: str = "") -> str:
+    return f"{name:14} {rate:8.1f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {failed:7d} {extra}"
 
 
-async def load(url: str, rate: int, seconds: float) -> tuple[list[float], int, float]:
+async def post_load(url: str, org: County, rate: int, seconds: float) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     failures = 0
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as client:
         member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, url, client)
         total = int(rate * seconds)
-        bodies = [member.encrypt(member.text_xml(USERS[i % len(USERS)], f"压测消息{i}", msg_id=10_000_000 + i))
+        bodies = [member.encrypt(member.text_xml(org.grid_workers[i % len(org.grid_workers)],
+                                                 f"{TEXTS[i % len(TEXTS)]}(补充{i})", msg_id=10_000_000 + i))
                   for i in range(total)]
 
         async def one(params: dict[str, str], body: str) -> None:
@@ -76,10 +63,10 @@ async def load(url: str, rate: int, seconds: float) -> tuple[list[float], int, f
             t = time.perf_counter()
             try:
                 resp = await client.post(url, params=params, content=body.encode(), timeout=10)
-                if resp.status_code != 200:
-                    failures += 1
-                    return
             except httpx.HTTPError:
+                failures += 1
+                return
+            if resp.status_code != 200:
                 failures += 1
                 return
             latencies.append((time.perf_counter() - t) * 1000)
@@ -96,57 +83,141 @@ async def load(url: str, rate: int, seconds: float) -> tuple[list[float], int, f
     return latencies, failures, total / elapsed
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+async def push_load(fake: FakeDingTalk, users: list[str], rate: int, seconds: float) -> tuple[list[float], int, float]:
+    sim = UserSim(fake)
+    total = int(rate * seconds)
+    frames = []
+    start = time.perf_counter()
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        frames.append(await sim.text(users[i % len(users)], f"{TEXTS[i % len(TEXTS)]}(补充{i})"))
+    elapsed = time.perf_counter() - start
+    deadline = time.monotonic() + 30
+    while any(not f.acked for f in frames) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    lat = [(f.acked_at - f.sent_at) * 1000 for f in frames if f.acked]
+    return lat, sum(not f.acked for f in frames), total / elapsed
 
 
-async def main(db: str, rate: int, seconds: float) -> None:
-    scratch = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(db.replace("postgres://", "postgresql://"))
-    await admin.execute(f'CREATE DATABASE "{scratch}"')
-    dsn = db.rsplit("/", 1)[0] + "/" + scratch
-    fake = FakeWeCom(CORP, SECRET, AGENT, rate_per_minute=10_000)
-    proc = None
+async def drained(dsn: str, limit: float = 300) -> float:
+    """Seconds until every stored message is handled and the outbox has nothing left to send now."""
+    start = time.monotonic()
+    conn = await asyncpg.connect(pg(dsn))
     try:
-        async with TestServer(fake.app(), host="127.0.0.1") as fake_server, \
-                TestServer(floor_app(dsn.replace("postgres://", "postgresql://")), host="127.0.0.1") as floor:
-            floor_lat, floor_fail, floor_rate = await load(str(floor.make_url("/wecom/callback")), rate, seconds)
-            port = floor.port + 1
-            env = {**os.environ, "MAOTIAO_DB_URL": dsn, "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_LOG_LEVEL": "WARNING",
-                   "WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
-                   "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": str(fake_server.make_url("/cgi-bin/")),
-                   "NO_PROXY": "127.0.0.1,localhost"}
-            subprocess.run([sys.executable, "-m", "maotiao", "org", "import", str(ROOT / "core/data/demo-org.yaml")],
-                           env=env, check=True, capture_output=True)
-            proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            async with httpx.AsyncClient() as c:
-                for _ in range(100):
-                    try:
-                        if (await c.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        await asyncio.sleep(0.2)
-            lat, fail, achieved = await load(f"http://127.0.0.1:{port}/wecom/callback", rate, seconds)
-        print(f"target {rate} msg/s for {seconds:.0f} s on PostgreSQL, this machine ({os.cpu_count()} cores)")
-        print(f"{'':8} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
-        print(f"{'floor':8} {floor_rate:8.1f} {pct(floor_lat, 50):8.2f} {pct(floor_lat, 99):8.2f} {floor_fail:7d}")
-        print(f"{'serve':8} {achieved:8.1f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {fail:7d}")
-        print(f"ratio serve/floor: p50 x{pct(lat, 50) / pct(floor_lat, 50):.2f}, p99 x{pct(lat, 99) / pct(floor_lat, 99):.2f}"
-              f"; mean {statistics.mean(lat):.2f} ms")
+        while time.monotonic() - start < limit:
+            left = await conn.fetchval(
+                "SELECT (SELECT count(*) FROM inbound_event WHERE status = 'received') + "
+                "(SELECT count(*) FROM outbox_message WHERE status IN ('pending', 'sending') AND next_attempt_at <= now())")
+            if left == 0:
+                return time.monotonic() - start
+            await asyncio.sleep(0.1)
     finally:
-        if proc is not None:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        await admin.close()
+        await conn.close()
+    return float("inf")
+
+
+async def main(db: str, rate: int, seconds: float, stories: int, concurrency: int) -> None:
+    org = county()
+    work = Path(tempfile.mkdtemp(prefix="bench-inbound-"))
+    fake = FakeWeCom(CORP, SECRET, AGENT)  # WeCom's real 30/min per member
+    floor_fake = FakeWeCom(CORP, SECRET, AGENT, rate_per_minute=10_000)
+    dt_fake, dt_floor_fake = FakeDingTalk(DT_ID, DT_SECRET, DT_ROBOT), FakeDingTalk("floorid", "floorsecret", DT_ROBOT)
+    async with scratch_db(db) as dsn, TestServer(fake.app(), host="127.0.0.1") as wecom_srv, \
+            TestServer(floor_fake.app(), host="127.0.0.1") as floor_wecom_srv, \
+            TestServer(dt_fake.app(), host="127.0.0.1") as dt_srv, \
+            TestServer(dt_floor_fake.app(), host="127.0.0.1") as dt_floor_srv:
+        for f, srv in ((dt_fake, dt_srv), (dt_floor_fake, dt_floor_srv)):
+            f.base_url = str(srv.make_url("")).rstrip("/")
+        floor_api = str(floor_wecom_srv.make_url("/cgi-bin/"))
+        async with TestServer(wecom_floor(dsn, TOKEN, AES_KEY, CORP, AGENT, floor_api, SECRET), host="127.0.0.1") as floor:
+            floor_url = str(floor.make_url("/wecom/callback"))
+            f_lat, f_fail, f_rate = await post_load(floor_url, org, rate, seconds)
+            conn = await asyncpg.connect(pg(dsn))
+            await conn.execute("CREATE TABLE floor_frames (id bigserial primary key, body text)")
+            await conn.close()
+            dingtalk_floor(dsn, dt_floor_fake.base_url, "floorid", "floorsecret")
+            while not dt_floor_fake._sockets:
+                await asyncio.sleep(0.05)
+            fd_lat, fd_fail, fd_rate = await push_load(dt_floor_fake, org.grid_workers_dingtalk, rate, seconds)
+            # floor end to end: one message in, one card out
+            floor_e2e = []
+            async with httpx.AsyncClient() as c:
+                member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, floor_url, c)
+                for i in range(stories):
+                    user = org.grid_workers[i % len(org.grid_workers)]
+                    before, t0 = len(floor_fake.inbox.get(user, [])), time.time()
+                    await member.text(user, TEXTS[i % len(TEXTS)])
+                    while len(floor_fake.inbox.get(user, [])) == before:
+                        await asyncio.sleep(0.002)
+                    floor_e2e.append((floor_fake.inbox[user][-1].at - t0) * 1000)
+
+        port = free_port()
+        env = base_env(dsn, port, WECOM_CORP_ID=CORP, WECOM_AGENT_ID=str(AGENT), WECOM_SECRET=SECRET,
+                       WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, WECOM_API_BASE=str(wecom_srv.make_url("/cgi-bin/")),
+                       DINGTALK_CLIENT_ID=DT_ID, DINGTALK_CLIENT_SECRET=DT_SECRET, DINGTALK_ROBOT_CODE=DT_ROBOT,
+                       DINGTALK_CARD_TEMPLATE_ID="tpl.bench", DINGTALK_API_BASE=dt_fake.base_url,
+                       DINGTALK_OAPI_BASE=dt_fake.base_url)
+        import_org(env, org.yaml_text, work)
+        serve = Serve(env, work)
+        try:
+            await serve.ready()
+            while not dt_fake._sockets:
+                await asyncio.sleep(0.05)
+            # 3. stories first, on a quiet server
+            async with httpx.AsyncClient() as c:
+                driver = StoryDriver(fake, WeComMember(CORP, AGENT, TOKEN, AES_KEY,
+                                                       f"http://127.0.0.1:{port}/wecom/callback", c))
+                queue = list(range(stories))
+                timings = []
+
+                async def lane(k: int) -> None:
+                    while queue:
+                        i = queue.pop()
+                        worker = org.grid_workers[(i * 37 + k) % len(org.grid_workers)]
+                        timings.append(await driver.run(worker, TEXTS[i % len(TEXTS)] + f"(第{i}起)"))
+
+                t0 = time.perf_counter()
+                await asyncio.gather(*(lane(k) for k in range(concurrency)))
+                story_secs = time.perf_counter() - t0
+            # 1. and 2. the steady loads
+            s_lat, s_fail, s_rate = await post_load(f"http://127.0.0.1:{port}/wecom/callback", org, rate, seconds)
+            w_drain = await drained(dsn)
+            sd_lat, sd_fail, sd_rate = await push_load(dt_fake, org.grid_workers_dingtalk, rate, seconds)
+            d_drain = await drained(dsn)
+            rss, peak = serve.memory_mib()
+        finally:
+            serve.stop()
+    ms = [lambda t: t.draft * 1000, lambda t: t.center * 1000, lambda t: t.officer * 1000, lambda t: t.total * 1000]
+    print(f"county: {len(org.grid_workers)} grid workers, {len(org.officers)} officers; PostgreSQL; "
+          f"{os.cpu_count()} cores; {rate} msg/s for {seconds:.0f} s")
+    print(f"{'':14} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    print(row("WeCom floor", f_rate, f_lat, f_fail))
+    print(row("WeCom serve", s_rate, s_lat, s_fail, f"all handled and sent {w_drain:.1f} s after the last"))
+    print(row("Stream floor", fd_rate, fd_lat, fd_fail))
+    print(row("Stream serve", sd_rate, sd_lat, sd_fail, f"all handled and sent {d_drain:.1f} s after the last"))
+    print(f"ACK ratio serve/floor: WeCom p50 x{pct(s_lat, 50) / pct(f_lat, 50):.2f}, p99 x{pct(s_lat, 99) / pct(f_lat, 99):.2f}; "
+          f"Stream p50 x{pct(sd_lat, 50) / pct(fd_lat, 50):.2f}, p99 x{pct(sd_lat, 99) / pct(fd_lat, 99):.2f}")
+    print(f"end to end, {len(timings)} stories {concurrency} at a time ({story_secs:.1f} s), ms:")
+    print(f"{'':30} {'p50':>8} {'p99':>8}")
+    print(f"{'floor: message → card':30} {pct(floor_e2e, 50):8.1f} {pct(floor_e2e, 99):8.1f}")
+    for label, f in zip(["report → draft card", "确认上报 → dispatcher card", "受理并交办 → officer card",
+                         "report → officer card (all)"], ms, strict=True):
+        values = [f(t) for t in timings]
+        print(f"{label:30} {pct(values, 50):8.1f} {pct(values, 99):8.1f}")
+    draft = [t.draft * 1000 for t in timings]
+    print(f"e2e ratio report → draft card / floor: p50 x{pct(draft, 50) / pct(floor_e2e, 50):.2f}, "
+          f"p99 x{pct(draft, 99) / pct(floor_e2e, 99):.2f}")
+    print(f"serve memory: {rss:.0f} MiB resident at the end, {peak:.0f} MiB peak")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--db", default=PG)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10)
-    args = parser.parse_args()
-    asyncio.run(main(args.db, args.rate, args.seconds))
+    parser.add_argument("--stories", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=6)
+    a = parser.parse_args()
+    asyncio.run(main(a.db, a.rate, a.seconds, a.stories, a.concurrency))

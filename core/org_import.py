@@ -198,9 +198,9 @@ async def import_org(text: str) -> ImportSummary:
         depts = await _upsert_departments(org, tree, regions, summary)
         staff = await _upsert_staff(org, tree, regions, depts, summary)
         for name, person in staff.items():
-            if person.expertise != expertise.get(name, []):
-                person.expertise = expertise.get(name, [])
-                await person.save(update_fields=["expertise"])
+            if person.expertise != expertise.get(name, []) or person.is_expert != (name in expertise):
+                person.expertise, person.is_expert = expertise.get(name, []), name in expertise
+                await person.save(update_fields=["expertise", "is_expert"])
         await _upsert_rest(org, tree, regions, staff)
         await save_policy(_policy(org, tree))
         await Setting.update_or_create(defaults={"value": dict(org.warnings)}, key="warning_plans")

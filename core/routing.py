@@ -106,5 +106,5 @@ async def nearest_with_role(region: Region, role: Role) -> list[Staff]:
 
 async def suggest_experts(category: str, limit: int = 3) -> list[Staff]:
     """调解专家库: experts who help with this category."""
-    experts = [s for s in await Staff.filter(active=True).order_by("id") if Role.EXPERT.value in s.roles]
+    experts = [s for s in await Staff.filter(active=True, is_expert=True).order_by("id") if Role.EXPERT.value in s.roles]
     return [s for s in experts if category in s.expertise][:limit]

@@ -44,10 +44,10 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=settings.redis_url is None)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
     if platforms.wecom is not None:
-        WeComCallback(platforms.wecom, bot, on_handled=scheduler.kick).setup(rt.app)
+        WeComCallback(platforms.wecom, bot, on_handled=scheduler.kick_delivery).setup(rt.app)
         log.info("WeCom connected: callback at /wecom/callback, API %s", platforms.wecom.api_base)
     if platforms.dingtalk is not None:
-        rt.streams.append(StreamRunner(platforms.dingtalk, bot, on_handled=scheduler.kick))
+        rt.streams.append(StreamRunner(platforms.dingtalk, bot, on_handled=scheduler.kick_delivery))
         log.info("DingTalk connected: Stream via %s", platforms.dingtalk.gateway)
     return rt
 

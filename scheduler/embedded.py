@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.channel import ChannelRegistry
@@ -46,50 +47,65 @@ class EmbeddedScheduler:
         self.run_jobs = run_jobs
         self.registry = registry
         self.interval = interval
-        self._kick = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._kick = asyncio.Event()  # time-driven jobs
+        self._send = asyncio.Event()  # the outbox
+        self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._last_audit: datetime | None = None
 
     def kick(self) -> None:
+        """Something changed (the clock, a setting): run the jobs now, then deliver."""
         self._kick.set()
+        self._send.set()
+
+    def kick_delivery(self) -> None:
+        """A message was handled: send its replies now, without waiting for the jobs' due scans."""
+        self._send.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._tasks = [asyncio.create_task(self._loop(self._kick, self.jobs)),
+                       asyncio.create_task(self._loop(self._send, self.deliver))]
 
     async def stop(self) -> None:
         self._stopping = True
-        self._kick.set()
-        if self._task is not None:
-            await self._task
+        self.kick()
+        await asyncio.gather(*self._tasks)
 
     async def tick(self) -> None:
+        """One full round, as the loops do it between them (tests call this)."""
+        await self.jobs()
+        await self.deliver()
+
+    async def jobs(self) -> None:
         d = self.bot.domain
         await sweep_inbound(self.bot)
         if self.run_jobs:
             await run_due(d)
             await monthly_backlog_if_due(d)
             await morning(d)
-        while await deliver_due(self.registry, d.clock) > 0:
-            pass
-        now = d.clock.now()
-        if self.run_jobs and (self._last_audit is None or now - self._last_audit >= AUDIT_EVERY):
-            self._last_audit = now
-            await late_items(d)
+            now = d.clock.now()
+            if self._last_audit is None or now - self._last_audit >= AUDIT_EVERY:
+                self._last_audit = now
+                await late_items(d)
+        self._send.set()
 
-    async def _run(self) -> None:
+    async def deliver(self) -> None:
+        while await deliver_due(self.registry, self.bot.domain.clock) > 0:
+            pass
+
+    async def _loop(self, wake: asyncio.Event, work: Callable[[], Awaitable[None]]) -> None:
         while not self._stopping:
             try:
-                await asyncio.wait_for(self._kick.wait(), timeout=self.interval)
+                await asyncio.wait_for(wake.wait(), timeout=self.interval)
             except TimeoutError:
                 pass
-            self._kick.clear()
+            wake.clear()
             if self._stopping:
                 break
             try:
-                await self.tick()
+                await work()
             except Exception as exc:  # a database hiccup must not kill the loop
                 if db.unavailable(exc):
                     log.warning("scheduler waiting for the database: %s", exc)
                 else:
-                    log.exception("scheduler tick failed")
+                    log.exception("scheduler %s failed", work.__name__)

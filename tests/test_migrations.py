@@ -10,7 +10,7 @@ from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from core import db
-from core.models import Region
+from core.models import Identity, Region
 from tests.conftest import BACKEND, PG_URL, need_server
 
 
@@ -64,3 +64,31 @@ def test_model_docstrings_survive_migration_sql() -> None:
     bad = [name for name in models.__all__
            if issubclass(cls := getattr(models, name), Model) and any(c in (cls.__doc__ or "") for c in ";'")]
     assert bad == []
+
+
+@pytest.mark.db
+async def test_upgrading_a_database_with_experts_keeps_them_in_the_pool(fresh_url: str) -> None:
+    """0002 adds staff.is_expert: experts stored under 0001 must still be suggested afterwards."""
+    from tortoise.migrations.api import migrate
+
+    from core.routing import suggest_experts
+
+    try:
+        await migrate(config=db.tortoise_config(fresh_url), target="models.0001_initial")
+        conn = Tortoise.get_connection("default")
+        await conn.execute_script(
+            "INSERT INTO staff (name, title, roles, expertise, active) VALUES "
+            "('陈医生', '', '[\"expert\"]', '[\"medical\"]', TRUE), "
+            "('赵敏', '', '[\"officer\"]', '[]', TRUE)")
+        # rows that refer to staff (ON DELETE CASCADE) must survive however the column is added
+        await conn.execute_script("INSERT INTO identity (staff_id, platform, external_id) VALUES (1, 'wecom', 'chenys')")
+    finally:
+        await Tortoise.close_connections()
+    await db.upgrade(fresh_url)
+    await db.init_db(fresh_url)
+    try:
+        assert [s.name for s in await suggest_experts("medical")] == ["陈医生"]
+        assert await suggest_experts("labor_wage") == []
+        assert await Identity.filter(staff_id=1, external_id="chenys").exists()
+    finally:
+        await db.close_db()

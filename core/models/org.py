@@ -51,6 +51,8 @@ class Staff(Model):
     title = fields.CharField(max_length=64, default="")
     roles: list[str] = fields.JSONField(default=list)
     expertise: list[str] = fields.JSONField(default=list)  # categories an expert helps with
+    # in the 专家库: found without reading all staff (nullable only so that adding it never rebuilt the table)
+    is_expert = fields.BooleanField(default=False, null=True, db_index=True)
     region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="staff", null=True, on_delete=fields.RESTRICT
     )

@@ -175,14 +175,20 @@ class StreamRunner:
         await asyncio.wrap_future(done)
 
     async def _receive(self) -> None:
+        """Store frames as they come, side by side: one slow insert must not hold up the ACKs behind it."""
         while True:
             inbound, group, done = await self._queue.get()
-            try:
-                await self._record(inbound, group)
-            except Exception as exc:  # reported back to the SDK thread, which then withholds the ACK
-                done.set_exception(exc)
-            else:
-                done.set_result(None)
+            task = asyncio.create_task(self._store(inbound, group, done))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _store(self, inbound: Inbound, group: str | None, done: Future[None]) -> None:
+        try:
+            await self._record(inbound, group)
+        except Exception as exc:  # reported back to the SDK thread, which then withholds the ACK
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
 
     async def _record(self, inbound: Inbound, group: str | None) -> None:
         row_id = await self.bot.record(inbound)

@@ -25,6 +25,7 @@ class Frame:
     sent_at: float = 0.0
     deliveries: int = 0
     acked: bool = False
+    acked_at: float = 0.0  # when the ACK arrived (benchmarks)
 
 
 @dataclass
@@ -96,8 +97,8 @@ class FakeDingTalk:
                 continue
             self.acks.append(ack)
             mid = (ack.get("headers") or {}).get("messageId")
-            if mid in self.frames and ack.get("code") == 200:
-                self.frames[mid].acked = True
+            if mid in self.frames and ack.get("code") == 200 and not self.frames[mid].acked:
+                self.frames[mid].acked, self.frames[mid].acked_at = True, time.time()
         if ws in self._sockets:
             self._sockets.remove(ws)
         return ws

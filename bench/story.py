@@ -1,0 +1,87 @@
+"""End to end through `serve` and the fake WeCom, clicking as people do: a grid worker reports, gets the
+draft card, confirms; the township's dispatcher gets the center card and clicks 受理并交办; the officer's
+task card arrives. Each hop is timed from our request to the card's arrival at the fake platform."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+from integrations.sandbox.wecom import FakeWeCom, Stored
+from integrations.sandbox.wecom_member import WeComMember
+
+NUMBER = re.compile(r"\d{4}-\d{4}")
+
+
+@dataclass
+class Timing:
+    draft: float = 0.0  # report → the worker's draft card
+    center: float = 0.0  # 确认上报 → the dispatcher's card
+    officer: float = 0.0  # 受理并交办 → the officer's task card
+    total: float = 0.0  # report → the officer's task card, our reaction time included
+
+
+@dataclass
+class StoryDriver:
+    fake: FakeWeCom
+    member: WeComMember
+    timeout: float = 30.0
+    seen: set[str] = field(default_factory=set)  # task_ids of cards already used
+
+    def _cards(self, user: str | None = None) -> list[Stored]:
+        boxes = [self.fake.inbox.get(user, [])] if user else list(self.fake.inbox.values())
+        return [m for box in boxes for m in box if m.msgtype == "template_card"]
+
+    async def _wait(self, find: object, what: str) -> Stored:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            found = find()  # type: ignore[operator]
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            await asyncio.sleep(0.002)
+        raise TimeoutError(what)
+
+    def _with_button(self, user: str | None, label: str, title: str = "", number: str = "") -> Stored | None:
+        for m in self._cards(user):
+            if m.body["task_id"] in self.seen or title not in m.body["main_title"]["title"]:
+                continue
+            if number and {"keyname": "编号", "value": number} not in m.body.get("horizontal_content_list", []):
+                continue
+            if any(b["text"] == label for b in m.body.get("button_list", [])):
+                return m
+        return None
+
+    async def _click(self, card: Stored, label: str) -> float:
+        self.seen.add(card.body["task_id"])
+        key = next(b["key"] for b in card.body["button_list"] if b["text"] == label)
+        started = time.time()
+        await self.member.click(card.to, card.body["task_id"], key, self.fake.new_code(card.body["task_id"]))
+        return started
+
+    async def run(self, worker: str, text: str) -> Timing:
+        t = Timing()
+        start = time.time()
+        await self.member.text(worker, text)
+        while True:
+            draft = await self._wait(lambda: self._with_button(worker, "确认上报")
+                                     or self._with_button(worker, "不是,新上报"), f"{worker}: no draft card")
+            if any(b["text"] == "不是,新上报" for b in draft.body["button_list"]):
+                await self._click(draft, "不是,新上报")  # a recent case at the same place: this is a new one
+                continue
+            break
+        t.draft = draft.at - start
+        texts_before = len(self.fake.texts(worker))
+        confirmed = await self._click(draft, "确认上报")
+        number = await self._wait(lambda: next((m.group(0) for x in self.fake.texts(worker)[texts_before:]
+                                                if (m := NUMBER.search(x))), None), f"{worker}: no case number")
+        center = await self._wait(lambda: self._with_button(None, "受理并交办", number=str(number)),
+                                  f"{number}: no center card")
+        t.center = center.at - confirmed
+        accepted = await self._click(center, "受理并交办")
+        task = await self._wait(lambda: self._with_button(None, "签收", title=f"交办任务 {number}"),
+                                f"{number}: no task card")
+        t.officer = task.at - accepted
+        t.total = task.at - start
+        return t
