@@ -64,18 +64,19 @@ class StoryDriver:
         t = Timing()
         start = time.time()
         await self.member.text(worker, text)
-        while True:
-            draft = await self._wait(lambda: self._with_button(worker, "确认上报")
-                                     or self._with_button(worker, "不是,新上报"), f"{worker}: no draft card")
-            if any(b["text"] == "不是,新上报" for b in draft.body["button_list"]):
-                await self._click(draft, "不是,新上报")  # a recent case at the same place: this is a new one
-                continue
-            break
+        draft = await self._wait(lambda: self._with_button(worker, "确认上报"), f"{worker}: no draft card")
         t.draft = draft.at - start
         texts_before = len(self.fake.texts(worker))
         confirmed = await self._click(draft, "确认上报")
-        number = await self._wait(lambda: next((m.group(0) for x in self.fake.texts(worker)[texts_before:]
-                                                if (m := NUMBER.search(x))), None), f"{worker}: no case number")
+
+        def number_or_repeat() -> str | Stored | None:
+            found = next((m.group(0) for x in self.fake.texts(worker)[texts_before:] if (m := NUMBER.search(x))), None)
+            return found or self._with_button(worker, "不是,新上报")
+
+        number = await self._wait(number_or_repeat, f"{worker}: no case number")
+        if isinstance(number, Stored):  # a recent case at the same place and category: this one is new
+            await self._click(number, "不是,新上报")
+            number = await self._wait(number_or_repeat, f"{worker}: no case number after the repeat question")
         center = await self._wait(lambda: self._with_button(None, "受理并交办", number=str(number)),
                                   f"{number}: no center card")
         t.center = center.at - confirmed

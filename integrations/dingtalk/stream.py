@@ -18,9 +18,10 @@ from urllib.parse import quote_plus
 
 import dingtalk_stream
 import websockets
-from dingtalk_stream.frames import AckMessage, CallbackMessage
+from dingtalk_stream.frames import AckMessage, CallbackMessage, SystemMessage
 
 from bot.engine import Bot
+from bot.handling import Handling
 from bot.types import Inbound
 from core.models import GroupChat
 from integrations.dingtalk.config import DingTalkSettings
@@ -31,6 +32,7 @@ BOT_TOPIC = dingtalk_stream.ChatbotMessage.TOPIC
 CARD_TOPIC = dingtalk_stream.CallbackHandler.TOPIC_CARD_CALLBACK
 RECONNECT_DELAY = 1.0
 PONG_TIMEOUT = 10.0
+SYSTEM_TYPE = SystemMessage.TYPE
 
 
 class _Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc]
@@ -59,6 +61,7 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
         cred = dingtalk_stream.Credential(runner.settings.client_id, runner.settings.client_secret)
         super().__init__(cred, logger=logging.getLogger("dingtalk_stream.client"))
         self.runner = runner
+        self._routing: set[asyncio.Task[str]] = set()
 
     def get_host_ip(self) -> str:
         """The SDK probes a public address for this; on a government intranet that is pointless."""
@@ -106,21 +109,27 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
             if not isinstance(frame, dict):
                 log.warning("DingTalk stream: ignored a frame that is not a JSON object: %.200r", raw)
                 continue
-            try:
-                routed = await self.route_message(frame)
-            except Exception:  # a frame the SDK cannot route must not end the client (nothing would restart it)
-                log.exception("DingTalk stream: could not route a frame; it is not ACKed")
-                continue
-            if routed == self.TAG_DISCONNECT:
+            if frame.get("type") != SYSTEM_TYPE:  # callbacks side by side: a slow store holds up no other ACK
+                task = asyncio.create_task(self._route(frame))
+                self._routing.add(task)
+                task.add_done_callback(self._routing.discard)
+            elif await self._route(frame) == self.TAG_DISCONNECT:
                 log.info("DingTalk asked us to reconnect")
                 return
+
+    async def _route(self, frame: dict[str, object]) -> str:
+        try:
+            return str(await self.route_message(frame))
+        except Exception:  # a frame the SDK cannot route must not end the client (nothing would restart it)
+            log.exception("DingTalk stream: could not route a frame; it is not ACKed")
+            return ""
 
 
 class StreamRunner:
     def __init__(self, settings: DingTalkSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
         self.bot = bot
-        self.on_handled = on_handled
+        self.handling = Handling(bot, on_handled)
         self.stopping = False
         self.connections = 0
         self.stalls = 0
@@ -195,20 +204,12 @@ class StreamRunner:
         if group:
             await remember_group(group, inbound.extra.get("group_title", ""))
         if row_id is not None:
-            task = asyncio.create_task(self._handle(row_id, inbound))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, row_id: int, inbound: Inbound) -> None:
-        try:
-            await self.bot.handle(row_id, inbound)
-        except Exception:  # the sweeper retries events left unhandled
-            log.exception("handling DingTalk event %s failed", inbound.event_id)
-        self.on_handled()
+            self.handling.submit(row_id, inbound)
 
     async def drain(self) -> None:
-        while self._tasks:
+        while self._tasks:  # frames being stored
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.handling.drain()
 
     def _close_from_thread(self) -> None:
         assert self._wake is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot.engine import Bot
-from bot.types import Inbound
+from bot.handling import Handling
 from integrations.wecom.config import WeComSettings
 from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound
 
@@ -26,8 +25,7 @@ class WeComCallback:
     def __init__(self, settings: WeComSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None) -> None:
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
         self.bot = bot
-        self.on_handled = on_handled
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.handling = Handling(bot, on_handled)
 
     def setup(self, app: web.Application) -> None:
         app.router.add_get(PATH, self.verify_url)
@@ -77,19 +75,9 @@ class WeComCallback:
             return web.Response(text="")
         row_id = await self.bot.record(inbound)  # stored before we answer
         if row_id is not None:
-            task = asyncio.create_task(self._handle(row_id, inbound))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.handling.submit(row_id, inbound)
         return web.Response(text="")
-
-    async def _handle(self, row_id: int, inbound: Inbound) -> None:
-        try:
-            await self.bot.handle(row_id, inbound)
-        except Exception:  # the sweeper retries events left unhandled
-            log.exception("handling WeCom event %s failed", inbound.event_id)
-        self.on_handled()
 
     async def drain(self) -> None:
         """Wait for handlers in flight (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.handling.drain()

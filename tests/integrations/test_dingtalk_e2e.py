@@ -148,3 +148,29 @@ async def test_agreement_file_arrives_on_dingtalk(org, domain) -> None:
         files = [m for m in rig.fake.inbox["dt2101"] if m.get("msgKey") == "sampleFile"]
         assert files and files[0]["param"]["fileType"] == "docx"
         assert rig.fake.media[files[0]["param"]["mediaId"]][:2] == b"PK"
+
+
+async def test_a_slow_store_does_not_hold_up_the_next_ack(org, domain, monkeypatch) -> None:
+    """Frames are routed side by side, as the SDK's own loop does: one stuck insert delays only its own ACK."""
+    async with dingtalk_rig(domain) as rig:
+        release = asyncio.Event()
+        record = rig.runner.bot.record
+
+        async def slow_for_the_first(inbound):  # type: ignore[no-untyped-def]
+            if "第一条" in inbound.text:
+                await release.wait()
+            return await record(inbound)
+
+        monkeypatch.setattr(rig.runner.bot, "record", slow_for_the_first)
+        first = await rig.user.text("dt1001", "第一条")
+        second = await rig.user.text("dt1001", "第二条")
+        try:
+            for _ in range(250):
+                if second.acked:
+                    break
+                await asyncio.sleep(0.02)
+            assert second.acked and not first.acked
+        finally:
+            release.set()
+        await rig.settle()
+        assert first.acked
