@@ -6,6 +6,7 @@ letters with the reason. Messages for one card go out in order: an update never 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from datetime import datetime, timedelta
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 # A row 'sending' this long was claimed by a process that died: it is tried again.
 STALE_SENDING = timedelta(seconds=float(os.environ.get("MAOTIAO_OUTBOX_STALE_SECONDS", "120")))
-DEDUPE_MARGIN_SECONDS = 120  # the platform's dedupe window reaches back past the first uncertain try
+DEDUPE_MARGIN_SECONDS = 120
+DELIVERY_CONCURRENCY = int(os.environ.get("MAOTIAO_DELIVERY_CONCURRENCY", "8"))  # recipients sent to at once  # the platform's dedupe window reaches back past the first uncertain try
 
 
 def backoff(attempts: int) -> timedelta:
@@ -143,15 +145,31 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
     await stale.filter(maybe_sent_at__isnull=True).update(maybe_sent_at=F("next_attempt_at"))
     await stale.update(status="pending")
     rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
-    sent = 0
-    for row in rows:
-        if await _blocked(row):
-            continue
-        claimed = await OutboxMessage.filter(id=row.id, status="pending").update(
-            status="sending", attempts=row.attempts + 1, next_attempt_at=now)
-        if not claimed:
-            continue  # another worker has it
-        row.attempts += 1
-        if (await deliver_one(row, registry, now)).ok:
-            sent += 1
-    return sent
+    lanes: dict[str, list[OutboxMessage]] = {}
+    for row in rows:  # one lane per recipient: their messages stay in order and their pacing stays exact
+        lanes.setdefault(_recipient(row), []).append(row)
+    slots = asyncio.Semaphore(DELIVERY_CONCURRENCY)
+
+    async def lane(queue: list[OutboxMessage]) -> int:
+        async with slots:
+            return sum([await _claim_and_send(row, registry, now) for row in queue])
+
+    return sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
+
+
+def _recipient(row: OutboxMessage) -> str:
+    target = row.payload.get("target") if isinstance(row.payload, dict) else None
+    if not isinstance(target, dict):
+        return f"row:{row.id}"
+    return f"{target.get('staff_id')}|{target.get('group_id')}|{target.get('user_id')}"
+
+
+async def _claim_and_send(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> int:
+    if await _blocked(row):
+        return 0
+    claimed = await OutboxMessage.filter(id=row.id, status="pending").update(
+        status="sending", attempts=row.attempts + 1, next_attempt_at=now)
+    if not claimed:
+        return 0  # another worker has it
+    row.attempts += 1
+    return 1 if (await deliver_one(row, registry, now)).ok else 0
