@@ -92,7 +92,9 @@ class Case(Model):
         table = "case"
         unique_together = (("year", "seq"), ("source", "external_ref"))
         # (region, category, created_at) serves repeat detection and early warning without scanning history
-        indexes = (("status", "step_due_at"), ("region_id", "category", "created_at"))
+        indexes = (("status", "step_due_at"), ("region_id", "category", "created_at"),
+                   # period KPIs and the 书记督办 list, without reading a year of closed cases
+                   ("resolved_at",), ("supervised_at",))
 
 
 class Task(Model):
@@ -143,7 +145,10 @@ class Task(Model):
     class Meta:
         table = "task"
         indexes = (("status", "remind_at"), ("status", "overdue_at"), ("status", "supervise_at"),
-                   ("status", "nudge_at"))
+                   ("status", "nudge_at"),
+                   # a person's open tasks (every chat message), a case's tasks, overdue counts, period KPIs:
+                   # PostgreSQL does not index foreign keys by itself (measured in bench/scale.py)
+                   ("assignee_id", "status"), ("case_id",), ("status", "deadline"), ("created_at",))
 
 
 class EscalationRecord(Model):
