@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
@@ -141,3 +142,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+
+
+REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Any]:
+    """An empty arq pool on the test Redis database (flushed before and after)."""
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    try:
+        pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), retry=0)
+        await pool.flushdb()
+    except (OSError, ConnectionError) as exc:
+        need_server(f"Redis not reachable at {REDIS_URL}: {exc}")
+    yield pool
+    await pool.flushdb()
+    await pool.aclose()

@@ -49,16 +49,21 @@ class ServeProcess:
         raise AssertionError("no VmRSS")
 
 
+def serve_env(port: int, db_url: str, wecom_api_base: str, **extra: str) -> dict[str, str]:
+    """The environment of a `maotiao serve` child: ours without MAOTIAO_/WECOM_/DINGTALK_, then WeCom's test app."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))},
+            "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_DB_URL": db_url, "WECOM_CORP_ID": CORP,
+            "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
+            "WECOM_API_BASE": wecom_api_base, "NO_PROXY": "127.0.0.1,localhost", **extra}
+
+
 @contextmanager
 def serve_process(workdir: Path, **extra_env: str) -> Iterator[ServeProcess]:
     """serve with WeCom credentials (its API on a dead port: deliveries just wait) and an API key."""
     port, dead = _free_port(), _free_port()
     db = workdir / "serve.sqlite3"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))},
-           "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_DB_URL": f"sqlite://{db}", "MAOTIAO_API_KEYS": f"fuzz:{API_KEY}",
-           "MAOTIAO_LOG_LEVEL": "WARNING", "WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT),
-           "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
-           "WECOM_API_BASE": f"http://127.0.0.1:{dead}/cgi-bin/", "NO_PROXY": "127.0.0.1,localhost", **extra_env}
+    env = serve_env(port, f"sqlite://{db}", f"http://127.0.0.1:{dead}/cgi-bin/", MAOTIAO_API_KEYS=f"fuzz:{API_KEY}",
+                    MAOTIAO_LOG_LEVEL="WARNING", **extra_env)
     subprocess.run([sys.executable, "-m", "maotiao", "org", "import", str(DEMO_ORG)], env=env, cwd=workdir,
                    check=True, capture_output=True, timeout=60)
     with open(workdir / "serve.log", "w") as log:

@@ -4,7 +4,6 @@ its 200 is handled, exactly once; the ones WeCom had to retry arrive once too.""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import subprocess
@@ -18,6 +17,7 @@ from integrations.sandbox.wecom import FakeWeCom
 from integrations.sandbox.wecom_member import WeComMember
 from tests.conftest import DEMO_ORG
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
+from tests.reliability.serve_proc import serve_env
 from tests.test_cli import _free_port
 
 USERS = ["zhouxm", "wudw", "fengj"]
@@ -45,11 +45,7 @@ async def test_kill_dash_nine_mid_burst_loses_nothing_and_doubles_nothing(tmp_pa
     async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
         port = _free_port()
         db = tmp_path / "k9.sqlite3"
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))},
-               "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_DB_URL": f"sqlite://{db}", "MAOTIAO_INBOUND_RETRY_SECONDS": "1",
-               "WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
-               "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": str(fake_server.make_url("/cgi-bin/")),
-               "NO_PROXY": "127.0.0.1,localhost"}
+        env = serve_env(port, f"sqlite://{db}", str(fake_server.make_url("/cgi-bin/")), MAOTIAO_INBOUND_RETRY_SECONDS="1")
         await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "maotiao", "org", "import", str(DEMO_ORG)],
                                 env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
         proc = _start(env, tmp_path)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from scheduler.embedded import sweep_inbound
 from tests.conftest import DEMO_ORG, need_server
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
 from tests.reliability.pg_cluster import PrivatePostgres
+from tests.reliability.serve_proc import serve_env
 from tests.reliability.test_kill9 import _healthy
 from tests.test_cli import _free_port
 
@@ -68,11 +68,7 @@ async def test_postgres_restart_mid_burst(pg: PrivatePostgres, tmp_path: Path) -
     fake = FakeWeCom(CORP, SECRET, AGENT)
     async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
         port = _free_port()
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))},
-               "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_DB_URL": db_url, "MAOTIAO_INBOUND_RETRY_SECONDS": "1",
-               "WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
-               "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": str(fake_server.make_url("/cgi-bin/")),
-               "NO_PROXY": "127.0.0.1,localhost"}
+        env = serve_env(port, db_url, str(fake_server.make_url("/cgi-bin/")), MAOTIAO_INBOUND_RETRY_SECONDS="1")
         await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "maotiao", "org", "import", str(DEMO_ORG)],
                                 env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
         proc = _serve(env, tmp_path)

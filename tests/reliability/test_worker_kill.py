@@ -9,14 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from tortoise import Tortoise
 
 from core import db
@@ -27,23 +26,10 @@ from core.services.base import Domain
 from core.workdays import WorkCalendar
 from integrations.sandbox.wecom import FakeWeCom
 from tests.bot.harness import Harness
-from tests.conftest import DEMO_ORG, need_server
+from tests.conftest import DEMO_ORG, REDIS_URL
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
 
-REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[ArqRedis]:
-    try:
-        pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), retry=0)
-        await pool.flushdb()
-    except (OSError, ConnectionError) as exc:
-        need_server(f"Redis not reachable at {REDIS_URL}: {exc}")
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
 
 
 def _worker(env: dict[str, str], cwd: Path, name: str) -> subprocess.Popen[bytes]:

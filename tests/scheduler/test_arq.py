@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 
 import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from core.models import OutboxMessage, Task
 from scheduler.worker import WorkerSettings, sweep
 from tests.bot.harness import Harness
-from tests.conftest import cst, need_server
+from tests.conftest import cst
 from tests.scheduler.test_rules import dispatched, texts
 
-REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[ArqRedis]:
-    try:
-        pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), retry=0)
-        await pool.flushdb()
-    except (OSError, ConnectionError) as exc:
-        need_server(f"Redis not reachable at {REDIS_URL}: {exc}")
-    yield pool
-    await pool.flushdb()
-    await pool.aclose()
 
 
 def worker(redis: ArqRedis, h: Harness) -> Worker:
