@@ -38,7 +38,9 @@ async def scratch_db(server: str = PG) -> AsyncIterator[str]:
 
 
 def base_env(dsn: str, port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))}
+    keep = ("MAOTIAO_DELIVERY_CONCURRENCY",)  # tuning knobs a run may set
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_")) or k in keep}
     env.update(MAOTIAO_DB_URL=dsn, MAOTIAO_HTTP_PORT=str(port), MAOTIAO_LOG_LEVEL="WARNING",
                NO_PROXY="127.0.0.1,localhost", PYTHONPATH=str(ROOT), **extra)
     return env

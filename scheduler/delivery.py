@@ -26,7 +26,7 @@ MAX_ATTEMPTS = 12
 # A row 'sending' this long was claimed by a process that died: it is tried again.
 STALE_SENDING = timedelta(seconds=float(os.environ.get("MAOTIAO_OUTBOX_STALE_SECONDS", "120")))
 DEDUPE_MARGIN_SECONDS = 120  # the platform's dedupe window reaches back past the first uncertain try
-DELIVERY_CONCURRENCY = int(os.environ.get("MAOTIAO_DELIVERY_CONCURRENCY", "8"))  # recipients sent to at once
+DELIVERY_CONCURRENCY = int(os.environ.get("MAOTIAO_DELIVERY_CONCURRENCY", "4"))  # recipients sent to at once
 
 
 def backoff(attempts: int) -> timedelta:
