@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from integrations.sandbox.wecom import FakeWeCom, Stored
 from integrations.sandbox.wecom_member import WeComMember
 
 NUMBER = re.compile(r"\d{4}-\d{4}")
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,12 +37,12 @@ class StoryDriver:
         boxes = [self.fake.inbox.get(user, [])] if user else list(self.fake.inbox.values())
         return [m for box in boxes for m in box if m.msgtype == "template_card"]
 
-    async def _wait(self, find: object, what: str) -> Stored:
+    async def _wait(self, find: Callable[[], T | None], what: str) -> T:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            found = find()  # type: ignore[operator]
+            found = find()
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
             await asyncio.sleep(0.002)
         raise TimeoutError(what)
 
