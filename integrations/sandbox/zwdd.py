@@ -24,6 +24,7 @@ from integrations.zwdd import sign
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MSG_TYPES = frozenset({"text", "link", "markdown", "oa", "action_card"})  # doc: 目前支持 text/link/markdown/oa/action_card
 ROBOT_TYPES = frozenset({"text", "link", "markdown", "actionCard", "feedCard"})  # DingTalk custom robot
+PARAMS = web.RequestKey("zwdd_params", dict[str, str])  # the verified parameters, first value of each name
 
 
 @dataclass
@@ -142,8 +143,7 @@ class FakeZwdd:
             return self._refuse(path, 403, "OPF-B001-05-16-0009", "SignatureDoesNotMatch")  # doc: 常见错误
         if (refused := self._check_nonce(path, headers[sign.H_NONCE])) is not None:
             return refused
-        request["params"] = {name: value for name, value in reversed(pairs)}  # first value of each name
-        request["pairs"] = pairs
+        request[PARAMS] = {name: value for name, value in reversed(pairs)}
         return await handler(request)
 
     def _check_time(self, path: str, stamp: str) -> web.Response | None:
@@ -174,7 +174,7 @@ class FakeZwdd:
         return self.tokens.get(token, 0.0) > self.clock()
 
     async def gettoken(self, request: web.Request) -> web.Response:
-        params = {k.lower(): v for k, v in request["params"].items()}  # SDK: appkey; a public wrapper: appKey
+        params = {k.lower(): v for k, v in request[PARAMS].items()}  # SDK: appkey; a public wrapper: appKey
         if params.get("appkey") != self.app_key or params.get("appsecret") != self.app_secret:
             return self._biz_error(request.path, "INVALID_APP", "appkey与appsecret不匹配")  # assumed code
         now = self.clock()
@@ -187,7 +187,7 @@ class FakeZwdd:
         self.tokens.clear()
 
     def _exchange(self, request: web.Request, kind: str, code_param: str) -> web.Response:
-        params = request["params"]
+        params = request[PARAMS]
         if not self._token_ok(params.get("access_token", "")):
             return self._biz_error(request.path, "240133", "应用accessToken失效或不存在")  # doc: 错误码
         entry = self.auth_codes.pop(params.get(code_param, ""), None)  # doc: code 只能使用一次
@@ -206,13 +206,13 @@ class FakeZwdd:
         return self._exchange(request, "login", "code")  # SDK: OapiRpcOauth2GetuserinfoBycodeJsonRequest
 
     async def jsapi_token(self, request: web.Request) -> web.Response:
-        if not self._token_ok(request["params"].get("accessToken", "")):  # SDK field name: accessToken
+        if not self._token_ok(request[PARAMS].get("accessToken", "")):  # SDK field name: accessToken
             return self._biz_error(request.path, "240133", "应用accessToken失效或不存在")
         return self._ok({"accessToken": "jsapi_" + secrets.token_hex(12), "expiresIn": str(self.token_ttl)})
 
     # --- work notifications -----------------------------------------------------------------------------
     def _tenant_ok(self, request: web.Request) -> bool:
-        return str(request["params"].get("tenantId", "")) == self.tenant_id
+        return str(request[PARAMS].get("tenantId", "")) == self.tenant_id
 
     def _check_msg(self, path: str, raw: str, types: frozenset[str]) -> web.Response | dict[str, Any]:
         if len(raw.encode("utf-8")) > 2048:  # doc: 最长不超过2048个字节
@@ -226,7 +226,7 @@ class FakeZwdd:
         return msg
 
     async def work_notification(self, request: web.Request) -> web.Response:
-        params, path = request["params"], request.path
+        params, path = request[PARAMS], request.path
         if not self._tenant_ok(request):
             return self._biz_error(path, "TENANT_INVALID", "租户ID错误")  # assumed code
         biz_msg_id = params.get("bizMsgId", "")
@@ -258,7 +258,7 @@ class FakeZwdd:
             self.inbox.setdefault(account, []).append(entry)
 
     async def revoke(self, request: web.Request) -> web.Response:
-        biz_msg_id = request["params"].get("bizMsgId", "")
+        biz_msg_id = request[PARAMS].get("bizMsgId", "")
         hits = [e for entries in self.inbox.values() for e in entries if e["bizMsgId"] == biz_msg_id]
         for entry in hits:
             entry["revoked"] = True
@@ -266,7 +266,7 @@ class FakeZwdd:
 
     # --- 待办 ----------------------------------------------------------------------------------------
     async def todo_create(self, request: web.Request) -> web.Response:
-        params, path = request["params"], request.path
+        params, path = request[PARAMS], request.path
         required = ("subject", "creatorId", "assigneeId", "tenantId", "bizTaskId", "url", "mobileUrl")
         if missing := [n for n in required if not params.get(n)]:  # a public wrapper marks these @NonNull
             return self._biz_error(path, "MISSING_PARAM", f"缺少参数 {','.join(missing)}")
@@ -286,7 +286,7 @@ class FakeZwdd:
         return self._ok({"taskUuid": uuid, "packageUuid": self.todos[uuid]["packageUuid"]})
 
     def _close_todo(self, request: web.Request, status: str) -> web.Response:
-        params, path = request["params"], request.path
+        params, path = request[PARAMS], request.path
         todo = self.todos.get(params.get("taskUuid", ""))
         if todo is None or not params.get("userId"):
             return self._biz_error(path, "TASK_NOT_FOUND", "待办不存在")  # assumed code
@@ -307,7 +307,7 @@ class FakeZwdd:
 
     # --- DING and groups ----------------------------------------------------------------------------------
     async def ding(self, request: web.Request) -> web.Response:
-        params, path = request["params"], request.path
+        params, path = request[PARAMS], request.path
         try:
             creator = json.loads(params.get("creator", ""))["accountId"]
             receivers = [str(r["accountId"]) for r in json.loads(params.get("receivers", ""))]
@@ -326,7 +326,7 @@ class FakeZwdd:
         return self._ok({"dingId": ding_id})
 
     async def send_group(self, request: web.Request) -> web.Response:
-        params, path = request["params"], request.path
+        params, path = request[PARAMS], request.path
         if params.get("appKey") != self.app_key or not self._tenant_ok(request):
             return self._biz_error(path, "TENANT_INVALID", "appKey或租户错误")
         if params.get("chatId") not in self.groups:
