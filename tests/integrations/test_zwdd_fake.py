@@ -69,6 +69,8 @@ async def test_wrong_secret_unknown_key_and_skewed_clock_are_refused_as_configur
     skewed = ZwddAPI(rig.api.settings, clock=lambda: rig.clock.now + 20 * 60)
     refused = await _refused(skewed)
     assert refused.code == "InvalidTimestamp" and refused.kind is Kind.CONFIGURATION
+    tenant = await _refused(rig.client(tenant_id="1"))
+    assert tenant.kind is Kind.CONFIGURATION and "ZWDD_TENANT_ID" in tenant.plain()
     assert rig.fake.inbox == {}
 
 
