@@ -24,7 +24,7 @@ from integrations.zwdd.errors import ZwddError
 CONNECT_RETRIES = 2  # a request that never connected cannot have arrived: retrying it is always safe
 
 
-def _never_arrived(exc: httpx.HTTPError) -> bool:
+def never_arrived(exc: httpx.HTTPError) -> bool:
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
@@ -82,10 +82,10 @@ class GatewayClient:
                 else:
                     resp = await self._client.post(url, data=_grouped(pairs), headers=headers)
             except httpx.HTTPError as exc:
-                if _never_arrived(exc) and attempt < CONNECT_RETRIES:
+                if never_arrived(exc) and attempt < CONNECT_RETRIES:
                     continue
                 raise ZwddError(0, type(exc).__name__, str(exc) or type(exc).__name__,
-                                ambiguous=not _never_arrived(exc)) from None
+                                ambiguous=not never_arrived(exc)) from None
             return self._decode(resp)
         raise AssertionError("unreachable")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from integrations.zwdd.client import never_arrived
 from integrations.zwdd.errors import ZwddError
 from integrations.zwdd.sign import robot_sign
 
@@ -30,8 +31,8 @@ class GroupRobot:
         try:
             resp = await self._client.post(self.url, params=params, json=msg)
         except httpx.HTTPError as exc:
-            arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise ZwddError(0, type(exc).__name__, str(exc) or type(exc).__name__, ambiguous=arrived) from None
+            raise ZwddError(0, type(exc).__name__, str(exc) or type(exc).__name__,
+                            ambiguous=not never_arrived(exc)) from None
         try:
             data = resp.json()
         except ValueError:
