@@ -27,6 +27,11 @@ ROBOT_TYPES = frozenset({"text", "link", "markdown", "actionCard", "feedCard"}) 
 PARAMS = web.RequestKey("zwdd_params", dict[str, str])  # the verified parameters, first value of each name
 
 
+def _same(expected: str, given: str) -> bool:
+    """Constant-time, and safe for a forged header full of non-ASCII (str compare_digest would raise)."""
+    return secrets.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
 @dataclass
 class FakeZwdd:
     app_key: str
@@ -95,7 +100,8 @@ class FakeZwdd:
         for entry in self.inbox.get(account_id, []):
             msg = entry["msg"]
             body = msg.get(msg["msgtype"], {})
-            out.append(str(body.get("content") or body.get("text") or body.get("body", {}).get("content", "")))
+            out.append(str(body.get("content") or body.get("text") or body.get("markdown")
+                           or body.get("body", {}).get("content", "")))
         return out
 
     # --- the gateway: signature, timestamp, nonce, apiKey ----------------------------------------------
@@ -139,7 +145,7 @@ class FakeZwdd:
         pairs = await self._pairs(request)
         expected = sign.signature(self.app_secret, sign.string_to_sign(
             request.method, headers[sign.H_TIMESTAMP], headers[sign.H_NONCE], path, sign.canonical_params(pairs)))
-        if not secrets.compare_digest(expected, headers[sign.H_SIGNATURE]):
+        if not _same(expected, headers[sign.H_SIGNATURE]):
             return self._refuse(path, 403, "OPF-B001-05-16-0009", "SignatureDoesNotMatch")  # doc: 常见错误
         if (refused := self._check_nonce(path, headers[sign.H_NONCE])) is not None:
             return refused
@@ -351,7 +357,7 @@ class FakeZwdd:
             stamp = 0
         if abs(stamp / 1000 - self.clock()) > 3600:  # DingTalk: 与请求调用时间误差不能超过1小时
             return web.json_response({"errcode": 310000, "errmsg": "invalid timestamp"})
-        if not secrets.compare_digest(sign.robot_sign(secret, stamp), query.get("sign", "")):
+        if not _same(sign.robot_sign(secret, stamp), query.get("sign", "")):
             return web.json_response({"errcode": 310000, "errmsg": "sign not match"})
         recent = [m for m in self.robot_log[token] if self.clock() - m["at"] < 60]
         if len(recent) >= self.robot_per_minute:

@@ -18,7 +18,7 @@ class Kind(StrEnum):
 SIGNATURE_MISMATCH = "OPF-B001-05-16-0009"
 CONFIGURATION_CODES = frozenset({
     SIGNATURE_MISMATCH, "SignatureDoesNotMatch", "InvalidApiKey", "MissingHeader", "InvalidTimestamp",
-    "TENANT_INVALID", "240132",  # 240132: the account is outside the app's visible range (forbidden)
+    "TENANT_INVALID", "INVALID_APP", "240132",  # 240132: the account is outside the app's visible range (forbidden)
 })
 TRANSIENT_CODES = frozenset({"NonceUsed", "ServiceUnavailable", "InternalError"})
 THROTTLE_MARKERS = ("throttl", "flowcontrol", "qpslimit", "限流", "频繁")

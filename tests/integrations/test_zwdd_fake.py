@@ -89,6 +89,10 @@ async def test_missing_headers_replayed_and_tampered_requests_are_refused(rig) -
         tampered = await raw.post(rig.base + "/message/workNotification",
                                   data={**dict(pairs), "receiverIds": OFFICER}, headers=fresh)
         assert tampered.json()["errorMsg"] == "SignatureDoesNotMatch"
+        forged = {**rig.api.gateway.headers("POST", rig.base + "/message/workNotification", pairs),
+                  "X-Hmac-Auth-Signature": "签名".encode()}
+        odd = await raw.post(rig.base + "/message/workNotification", data=dict(pairs), headers=forged)
+        assert odd.status_code == 403 and odd.json()["errorMsg"] == "SignatureDoesNotMatch"
     assert len(rig.fake.inbox[GRID]) == 1 and OFFICER not in rig.fake.inbox
 
 
