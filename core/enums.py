@@ -240,6 +240,50 @@ REFERRAL_RESULTS: tuple[ResultType, ...] = (ResultType.LITIGATION, ResultType.AR
                                             ResultType.PETITION, ResultType.REFERRAL)
 
 
+class MediationMethod(StrEnum):
+    """调解方式, as a 人民调解台账 records it."""
+
+    ON_SPOT = "on_spot"
+    SESSION = "session"
+    VISIT = "visit"
+    JOINT = "joint"
+    ONLINE = "online"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"on_spot": "当场调解", "session": "调解室调解", "visit": "上门调解", "joint": "联合调解",
+                "online": "线上调解", "phone": "电话调解"}[self.value]
+
+
+class Difficulty(StrEnum):
+    """难易程度, the grade 以奖代补 pays by."""
+
+    SIMPLE = "simple"
+    GENERAL = "general"
+    COMPLEX = "complex"
+    MAJOR = "major"
+
+    @property
+    def label(self) -> str:
+        return {"simple": "简易", "general": "一般", "complex": "复杂", "major": "重大疑难"}[self.value]
+
+
+class Performance(StrEnum):
+    """协议履行."""
+
+    PERFORMED = "performed"
+    PARTIAL = "partial"
+    PENDING = "pending"
+    UNPERFORMED = "unperformed"
+    NOT_NEEDED = "not_needed"
+
+    @property
+    def label(self) -> str:
+        return {"performed": "已履行", "partial": "部分履行", "pending": "履行中", "unperformed": "未履行",
+                "not_needed": "当场履结"}[self.value]
+
+
 class ReminderMethod(StrEnum):
     CARD = "card"
     URGENT = "urgent"  # DING / 加急

@@ -17,12 +17,14 @@ from core.models.org import (
     Setting,
     Staff,
 )
+from core.models.records import CaseMediator, LoginAttempt, Meeting, MeetingItem
 
 __all__ = [
     "AuditEvent",
     "AuditHead",
     "CardLink",
     "CaseDocument",
+    "CaseMediator",
     "Conversation",
     "Draft",
     "InboundEvent",
@@ -35,7 +37,10 @@ __all__ = [
     "GroupChat",
     "Identity",
     "Liaison",
+    "LoginAttempt",
     "MediationSession",
+    "Meeting",
+    "MeetingItem",
     "Region",
     "Room",
     "RosterEntry",

@@ -83,6 +83,16 @@ class Case(Model):
     )
     backlog_leader_id: int | None
     backlog_struck_at = fields.DatetimeField(null=True)
+    backlog_at = fields.DatetimeField(null=True)  # when it entered the 积案库 (新增积案率)
+    # 人民调解台账: the body that mediated (调委会 / 品牌工作室 / 派驻), how, how hard (以奖代补 grade), and
+    # whether the agreement was performed. The mediators themselves are CaseMediator rows.
+    mediation_org: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    mediation_org_id: int | None
+    mediation_method = fields.CharField(max_length=16, null=True)
+    difficulty = fields.CharField(max_length=16, null=True)
+    performance = fields.CharField(max_length=16, null=True)
     created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField()
 

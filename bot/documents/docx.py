@@ -1,0 +1,194 @@
+"""The building blocks every generated .docx shares: A4 with the margins of GB/T 9704-2012 (党政机关公文格式),
+Chinese fonts set for East Asian text (python-docx's `font.name` alone sets only the Latin ones, so Word
+would fall back to its own choice), titles, paragraphs, tables and signature lines."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import cast
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+BODY_FONT = "仿宋"  # FangSong: the body face of official documents, on every Chinese Windows
+TITLE_FONT = "黑体"  # SimHei
+TABLE_FONT = "宋体"  # SimSun
+BODY_SIZE = Pt(14)  # 四号 (GB/T 9704 uses 三号 16pt; 四号 keeps forms on one page)
+TABLE_SIZE = Pt(10.5)  # 五号
+
+
+def _east_asian(run_or_style_rpr: object, name: str) -> None:
+    rpr = run_or_style_rpr
+    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)  # type: ignore[attr-defined]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def set_font(run: Run, name: str, size: Pt | None = None, bold: bool | None = None) -> Run:
+    run.font.name = name
+    _east_asian(run._element.get_or_add_rPr(), name)
+    if size is not None:
+        run.font.size = size
+    if bold is not None:
+        run.bold = bold
+    return run
+
+
+def new_document(*, landscape: bool = False) -> DocumentObject:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.top_margin, section.bottom_margin = Mm(37 if not landscape else 25), Mm(35 if not landscape else 20)
+    section.left_margin, section.right_margin = Mm(28 if not landscape else 25), Mm(26 if not landscape else 25)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = BODY_SIZE
+    _east_asian(normal.element.get_or_add_rPr(), BODY_FONT)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = Pt(26)
+    return doc
+
+
+def title(doc: DocumentObject, text: str, size: float = 22, *, before: bool = False) -> Paragraph:
+    p = doc.add_paragraph()
+    if before:
+        p.paragraph_format.page_break_before = True
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(12)
+    p.paragraph_format.line_spacing = Pt(size * 1.6)
+    set_font(p.add_run(text), TITLE_FONT, Pt(size), bold=False)
+    return p
+
+
+def heading(doc: DocumentObject, text: str) -> Paragraph:
+    """一、二、三… level: 黑体, like the first level of an official document."""
+    p = doc.add_paragraph()
+    p.paragraph_format.first_line_indent = Pt(28)
+    p.paragraph_format.space_before = Pt(6)
+    set_font(p.add_run(text), TITLE_FONT, BODY_SIZE)
+    return p
+
+
+def para(doc: DocumentObject, text: str, *, indent: bool = True, align: str = "left", bold: bool = False,
+         size: Pt | None = None) -> Paragraph:
+    p = doc.add_paragraph()
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(28)
+    p.alignment = {"left": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                   "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+    set_font(p.add_run(text), BODY_FONT, size or BODY_SIZE, bold=bold)
+    return p
+
+
+def _cell_text(cell: object, text: str, bold: bool, size: Pt) -> None:
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph.paragraph_format.line_spacing = 1.15
+    lines = str(text).split("\n")
+    for i, line in enumerate(lines):
+        run = set_font(paragraph.add_run(line), TABLE_FONT, size, bold=bold)
+        if i < len(lines) - 1:
+            run.add_break(WD_BREAK.LINE)
+
+
+def table(doc: DocumentObject, header: Sequence[str] | None, rows: Sequence[Sequence[object]],
+          widths_mm: Sequence[float] | None = None, *, size: Pt = TABLE_SIZE, header_bold: bool = True) -> Table:
+    cols = len(header) if header else max((len(r) for r in rows), default=1)
+    t = doc.add_table(rows=0, cols=cols)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if header:
+        cells = t.add_row().cells
+        for cell, text in zip(cells, header, strict=True):
+            _cell_text(cell, text, header_bold, size)
+        _repeat_header(t)
+    for row in rows:
+        cells = t.add_row().cells
+        for cell, value in zip(cells, row, strict=False):
+            _cell_text(cell, "" if value is None else str(value), False, size)
+    if widths_mm:
+        set_widths(t, widths_mm)
+    return cast(Table, t)
+
+
+def set_widths(t: Table, widths_mm: Sequence[float]) -> None:
+    """Fixed column widths that Word and LibreOffice both keep (the grid and every cell)."""
+    t.autofit = False
+    for col, w in zip(t.columns, widths_mm, strict=False):
+        col.width = Mm(w)
+    for row in t.rows:
+        for cell, w in zip(row.cells, widths_mm, strict=False):
+            cell.width = Mm(w)
+
+
+def form(doc: DocumentObject, pairs: Sequence[tuple[str, str]], widths_mm: Sequence[float] = (30, 50, 30, 46)) -> Table:
+    """A label | value | label | value form; a pair whose label ends with '*' spans the whole row."""
+    t = doc.add_table(rows=0, cols=4)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    pending: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        cells = t.add_row().cells
+        for i, (label, value) in enumerate(pending):
+            _cell_text(cells[2 * i], label, True, TABLE_SIZE)
+            _cell_text(cells[2 * i + 1], value, False, TABLE_SIZE)
+        pending.clear()
+
+    for label, value in pairs:
+        if label.endswith("*"):
+            if pending:
+                flush()
+            cells = t.add_row().cells
+            _cell_text(cells[0], label[:-1], True, TABLE_SIZE)
+            merged = cells[1].merge(cells[3])
+            _cell_text(merged, value, False, TABLE_SIZE)
+            continue
+        pending.append((label, value))
+        if len(pending) == 2:
+            flush()
+    if pending:
+        pending.append(("", ""))
+        flush()
+    set_widths(t, widths_mm)
+    return cast(Table, t)
+
+
+def _repeat_header(t: Table) -> None:
+    """The header row repeats on every page a long table runs over."""
+    tr_pr = t.rows[0]._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def signatures(doc: DocumentObject, labels: Sequence[str]) -> None:
+    for label in labels:
+        para(doc, f"{label}:____________", indent=False, align="right")
+
+
+def spacer(doc: DocumentObject) -> None:
+    doc.add_paragraph()
+
+
+def page_break(doc: DocumentObject) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def to_bytes(doc: DocumentObject) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
