@@ -16,6 +16,7 @@ from core.calendar_import import CalendarImportError, import_calendar
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
+from maotiao.report_args import add_report_parser
 
 log = logging.getLogger("maotiao")
 
@@ -147,11 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
-    rep = sub.add_parser("report", help="会商研判 digest: markdown to stdout, optional ledger and chart")
-    rep.add_argument("kind", choices=["daily", "weekly", "monthly", "quarterly", "halfyear"])
-    rep.add_argument("--date", help="a day inside the period (YYYY-MM-DD), default today")
-    rep.add_argument("--xlsx", metavar="FILE", help="write the 台账 spreadsheet")
-    rep.add_argument("--png", metavar="FILE", help="write the chart")
+    add_report_parser(sub)
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)

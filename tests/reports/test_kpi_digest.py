@@ -80,8 +80,10 @@ async def test_ledger_and_chart_show_chinese(org, domain, clock) -> None:
     d = await digest.build(Kind.WEEKLY, date(2026, 11, 25), clock.now())
     wb = load_workbook(io.BytesIO(await ledger.xlsx(d)))
     rows = list(wb["台账"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("编号", "上报时间", "来源", "类别") and len(rows) == 5
-    assert {r[3] for r in rows[1:]} == {"邻里纠纷", "劳资纠纷"} and wb["部门"]["A1"].value == "名称"
+    assert rows[0][:5] == ("编号", "受理日期", "来源", "当事人", "纠纷类别") and len(rows) == 5
+    assert {r[4] for r in rows[1:]} == {"邻里纠纷", "劳资纠纷"} and wb["部门"]["A1"].value == "名称"
+    details = list(wb["交办明细"].iter_rows(values_only=True))
+    assert details[0][:4] == ("编号", "上报时间", "来源", "类别") and len(details) == 5
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         image = chart.png(d)
