@@ -14,7 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.enums import CaseSource, CaseStatus, Category, MediationMethod, Performance, ResultType, Satisfaction
+from core.enums import (
+    CaseSource,
+    CaseStatus,
+    Category,
+    MediationMethod,
+    Performance,
+    ResultType,
+    Satisfaction,
+)
 from core.models import AuditEvent, Case, CaseMediator, Department, MediationSession, Staff, Task
 
 BODY_KINDS = {"committee": "调委会", "studio": "品牌工作室", "stationed": "派驻"}
@@ -68,7 +76,8 @@ async def _side(cases: list[Case]) -> _Side:
             side.mediators.setdefault(m.case_id, []).append(m.staff_id)
         for t in await Task.filter(case_id__in=part).exclude(status="released").order_by("id"):
             side.tasks.setdefault(t.case_id, []).append(t)
-        side.sessions |= set(await MediationSession.filter(case_id__in=part, status="done").values_list("case_id", flat=True))
+        done = await MediationSession.filter(case_id__in=part, status="done").values_list("case_id", flat=True)
+        side.sessions |= {int(str(i)) for i in done}
         for ev in await AuditEvent.filter(case_id__in=part, entity="case", action="follow_up").order_by("at", "id"):
             side.follow_ups[ev.case_id or 0] = ev  # the latest visit wins
     ids = {c.reporter_id for c in cases} | {i for ms in side.mediators.values() for i in ms}
