@@ -9,10 +9,10 @@ from typing import Any
 
 
 async def backfill_backlog_at(apps: Any, schema_editor: Any) -> None:
-    """Cases put into the 积案库 before the column existed: when, from the audit trail."""
+    """Cases put into the 积案库 before the column existed: when, from the audit trail (else when reported)."""
     await schema_editor.client.execute_script(
-        'UPDATE "case" SET backlog_at = (SELECT MIN(a.at) FROM audit_event a WHERE a.case_id = "case".id '
-        "AND a.action = 'add_to_backlog') WHERE backlog")
+        'UPDATE "case" SET backlog_at = COALESCE((SELECT MAX(a.at) FROM audit_event a WHERE a.case_id = "case".id '
+        "AND a.action = 'add_to_backlog'), created_at) WHERE backlog")
 
 
 class Migration(migrations.Migration):
@@ -113,6 +113,10 @@ class Migration(migrations.Migration):
             model_name='Department',
             name='kind',
             field=fields.CharField(null=True, default='department', max_length=16),
+        ),
+        ops.AddIndex(
+            model_name='Case',
+            index=Index(fields=['backlog_at']),
         ),
         # Every new column is nullable: adding a NOT NULL one rebuilds the table on SQLite, whose ON DELETE
         # CASCADE would empty the tables under it (see 0002).

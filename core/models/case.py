@@ -104,7 +104,9 @@ class Case(Model):
         # (region, category, created_at) serves repeat detection and early warning without scanning history
         indexes = (("status", "step_due_at"), ("region_id", "category", "created_at"),
                    # period KPIs and the 书记督办 list, without reading a year of closed cases
-                   ("resolved_at",), ("supervised_at",))
+                   ("resolved_at",), ("supervised_at",),
+                   # 1减2降1升: the 积案库 by the month a case entered it (null for every other case)
+                   ("backlog_at",))
 
 
 class Task(Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.durations import Duration
+from core.durations import Duration, Unit
 from core.models import Setting
 
 EVALUATION_KEY = "evaluation"
@@ -100,6 +100,11 @@ class Entry:
     score: float | None = None
     rank: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def hours_of(d: Duration) -> float:
+    """A threshold in hours (a working day counted as a calendar day: these are timeliness targets)."""
+    return float(d.amount) if d.unit is Unit.HOURS else d.amount * 24.0
 
 
 def share_of_max(counts: dict[str, int]) -> dict[str, float | None]:
