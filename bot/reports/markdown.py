@@ -4,6 +4,7 @@ phone or ID numbers, and 涉敏 cases only as counts."""
 from __future__ import annotations
 
 from core.reports.digest import Digest
+from core.reports.indicators import Indicators
 from core.reports.kpi import Kpi
 from core.reports.periods import Kind
 
@@ -17,6 +18,19 @@ def kpi_line(k: Kpi) -> str:
             f"按期办结率 {pct(k.on_time_rate)},满意率 {pct(k.satisfaction_rate)}")
 
 
+def _moved(ok: bool | None) -> str:
+    return "" if ok is None else ("✓" if ok else "✗")
+
+
+def backlog_line(ind: Indicators) -> str:
+    """1减2降1升 against the period before: ✓ where it moved the way it should."""
+    cur, prev, ok = ind.total, ind.previous, ind.direction()
+    return (f"1减2降1升:重复信访 {cur.repeats} 件(前期 {prev.repeats}){_moved(ok['repeats'])},"
+            f"越级信访率 {pct(cur.over_level_rate)}(前期 {pct(prev.over_level_rate)}){_moved(ok['over_level'])},"
+            f"新增积案率 {pct(cur.new_backlog_rate)}(前期 {pct(prev.new_backlog_rate)}){_moved(ok['new_backlog'])},"
+            f"积案化解率 {pct(cur.resolve_rate)}(前期 {pct(prev.resolve_rate)}){_moved(ok['resolve'])}")
+
+
 def render(d: Digest) -> str:
     p = d.period
     lines = [f"### {d.center} {p.kind.label}", f"统计时段:{p.label}", "",
@@ -28,6 +42,8 @@ def render(d: Digest) -> str:
     if d.by_village:
         lines.append("- 区域:" + "、".join(f"{name}{n}" for name, n in d.by_village[:8]))
     lines.append(f"- {kpi_line(d.total)}")
+    if d.backlog is not None:
+        lines.append(f"- {backlog_line(d.backlog)}")
     if p.kind is not Kind.DAILY and d.departments:
         lines.append("- 部门:" + ";".join(
             f"{k.name} 交办{k.tasks} 办结{k.tasks_closed} 按期{pct(k.on_time_rate)}" for k in d.departments[:8]))

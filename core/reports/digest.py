@@ -12,7 +12,7 @@ from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, Category, Flag
 from core.models import Case, EscalationRecord, Region, Task
 from core.policy import load_policy
 from core.regions import village_of
-from core.reports import kpi
+from core.reports import indicators, kpi
 from core.reports.periods import Kind, Period, period_of
 from core.reports.sql import local_day, rows
 
@@ -39,6 +39,10 @@ class Digest:
     supervised_sensitive: int = 0
     total: kpi.Kpi = field(default_factory=lambda: kpi.Kpi("全部"))
     departments: list[kpi.Kpi] = field(default_factory=list)
+    backlog: indicators.Indicators | None = None  # 1减2降1升, for a month or longer
+
+
+MONTHLY_OR_LONGER = (Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR)
 
 
 async def _by_village(start: datetime, end: datetime) -> list[tuple[str, int]]:
@@ -86,6 +90,8 @@ async def build(kind: Kind, day: date, now: datetime) -> Digest:
             d.supervised.append((case.number, Category(case.category).label))
     d.total = await kpi.overall(start, end)
     d.departments = sorted(await kpi.by_department(start, end), key=lambda k: -(k.tasks))
+    if kind in MONTHLY_OR_LONGER:
+        d.backlog = await indicators.build(period.first, period.last)
     return d
 
 

@@ -85,3 +85,15 @@ async def test_months_of_a_longer_period_sum_flows_and_keep_the_last_stock(distr
     assert got.total.received == 4 and (got.total.held, got.total.struck) == (2, 1)
     assert got.by_month["2026-10"].resolve_rate == 0.0
     assert got.grid[("2026-11", "石门镇")].repeats == 1
+
+
+async def test_monthly_digest_carries_the_line_and_the_weekly_does_not(district, domain, clock) -> None:
+    from bot.reports.markdown import render
+    from core.reports import digest
+    from core.reports.periods import Kind
+
+    await _story(domain, clock)
+    monthly = render(await digest.build(Kind.MONTHLY, date(2026, 11, 15), clock.now()))
+    assert ("1减2降1升:重复信访 1 件(前期 0)✗,越级信访率 100.0%(前期 0.0%)✗,新增积案率 33.3%(前期 100.0%)✓,"
+            "积案化解率 50.0%(前期 0.0%)✓") in monthly
+    assert "1减2降1升" not in render(await digest.build(Kind.WEEKLY, date(2026, 11, 4), clock.now()))
