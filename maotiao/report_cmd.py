@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.documents import bulletin as bulletin_doc
 from bot.documents import pdf
 from bot.documents.register import batch_docx, case_docx
 from bot.reports import chart, ledger
@@ -101,8 +102,19 @@ async def register_report(args: argparse.Namespace) -> int:
     return 0
 
 
+async def bulletin_report(args: argparse.Namespace) -> int:
+    now = SystemClock().now()
+    kind = Kind(args.period)
+    day = _day(args.date, "--date") or last_finished(kind, local(now).date())
+    made = await bulletin_doc.produce(kind, day, now)
+    print(made.summary)
+    await write_docx_pdf(args, made.docx, "bulletin")
+    return 0
+
+
 REPORTS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
     "register": register_report,
+    "bulletin": bulletin_report,
 }
 
 

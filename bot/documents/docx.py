@@ -25,6 +25,7 @@ TITLE_FONT = "黑体"  # SimHei
 TABLE_FONT = "宋体"  # SimSun
 BODY_SIZE = Pt(14)  # 四号 (GB/T 9704 uses 三号 16pt; 四号 keeps forms on one page)
 TABLE_SIZE = Pt(10.5)  # 五号
+TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less the GB/T 9704 side margins
 
 
 def _east_asian(run_or_style_rpr: object, name: str) -> None:
@@ -70,7 +71,11 @@ def title(doc: DocumentObject, text: str, size: float = 22, *, before: bool = Fa
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(12)
     p.paragraph_format.line_spacing = Pt(size * 1.6)
-    set_font(p.add_run(text), TITLE_FONT, Pt(size), bold=False)
+    lines = text.split("\n")  # a long title breaks where its words allow, not where the line runs out
+    for i, line in enumerate(lines):
+        run = set_font(p.add_run(line), TITLE_FONT, Pt(size), bold=False)
+        if i < len(lines) - 1:
+            run.add_break(WD_BREAK.LINE)
     return p
 
 

@@ -3,6 +3,7 @@ phone or ID numbers, and 涉敏 cases only as counts."""
 
 from __future__ import annotations
 
+from core.reports.bulletin import COHORTS, Bulletin
 from core.reports.digest import Digest
 from core.reports.indicators import Indicators
 from core.reports.kpi import Kpi
@@ -56,4 +57,25 @@ def render(d: Digest) -> str:
         items = "、".join(f"{num}({cat})" for num, cat in d.supervised)
         extra = f";另有涉敏 {d.supervised_sensitive} 起" if d.supervised_sensitive else ""
         lines.append(f"- 书记督办(提交党政联席周会商):{items or '无'}{extra}")
+    return "\n".join(lines)
+
+
+def bulletin_summary(b: Bulletin) -> str:
+    """What the leaders' group gets beside the .docx: counts, rates, 红黑榜 names of units and staff, case
+    numbers of 书记督办 — no party, no content, 涉敏 cases only as a count."""
+    g = b.digest
+    lines = [f"### {b.center} 考核通报", f"统计时段:{b.period.label}", "",
+             f"- 受理 **{g.new}** 起,办结 {g.resolved} 起,在办 {g.open_now} 起;{kpi_line(g.total)}",
+             f"- {backlog_line(b.backlog)}"]
+    for cohort, (red, black) in b.lists.items():
+        if red or black:
+            lines.append(f"- {COHORTS[cohort]} 红榜:{'、'.join(e.name for e in red) or '—'};"
+                         f"黑榜:{'、'.join(e.name for e in black) or '—'}")
+    if b.rankings["mediator"]:
+        gold = "、".join(e.name for e in b.gold) or "无"
+        lines.append(f"- 以奖代补 {b.subsidy_total:,.0f} 元({len(b.rankings['mediator'])} 名调解员),金牌调解员人选:{gold}")
+    items = "、".join(s.number for s in b.supervised) or "无"
+    extra = f";另有涉敏 {b.supervised_sensitive} 件" if b.supervised_sensitive else ""
+    lines.append(f"- 书记督办:{items}{extra}")
+    lines.append("- 详见通报全文(附件)")
     return "\n".join(lines)

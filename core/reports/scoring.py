@@ -121,23 +121,31 @@ def against_target(hours: float | None, target_hours: float) -> float | None:
 
 
 def score(entries: list[Entry], weights: dict[str, float]) -> list[Entry]:
-    """Score every entry, then rank the scored ones (higher first, ties share the name order)."""
+    """Score every entry, then rank the scored ones, higher first; equal scores share a place (1, 2, 2, 4)."""
     for e in entries:
         used = [(w, e.values.get(m)) for m, w in weights.items() if w > 0 and e.values.get(m) is not None]
         total = sum(w for w, _ in used)
         e.score = round(100 * sum(w * float(v) for w, v in used if v is not None) / total, 1) if total else None
     ranked = sorted((e for e in entries if e.score is not None), key=lambda e: (-(e.score or 0), e.name))
-    for i, e in enumerate(ranked, start=1):
-        e.rank = i
+    for i, e in enumerate(ranked):
+        e.rank = ranked[i - 1].rank if i and e.score == ranked[i - 1].score else i + 1
     return ranked + sorted((e for e in entries if e.score is None), key=lambda e: e.name)
 
 
 def red_black(ranked: list[Entry], size: int) -> tuple[list[Entry], list[Entry]]:
-    """红榜: the top `size`; 黑榜: the bottom `size`, never overlapping (a cohort of 3 gives 2 and 1)."""
-    scored = [e for e in ranked if e.rank is not None]
-    if len(scored) < 2 or size <= 0:
-        return scored[:size], []
-    n = min(size, len(scored) // 2 + len(scored) % 2)
-    red = scored[:n]
-    black = scored[n:][-min(size, len(scored) - n):]
-    return red, list(reversed(black))
+    """红榜: the top `size` places, at most half the cohort; 黑榜: the bottom `size` places among those scoring
+    below every red entry. Equal scores are never split between the lists, and no one is on both."""
+    scored = [e for e in ranked if e.rank is not None and e.score is not None]
+    if not scored or size <= 0:
+        return [], []
+    top = min(size, (len(scored) + 1) // 2)
+    red = [e for e in scored if (e.rank or 0) <= top]
+    floor = min(e.score or 0 for e in red)
+    rest = sorted((e for e in scored if (e.score or 0) < floor), key=lambda e: (e.score or 0, e.name))
+    black: list[Entry] = []
+    for i, e in enumerate(rest):
+        place = len(black) + 1 if not black or e.score != black[-1].score else None
+        if place is not None and (i + 1 > size):
+            break
+        black.append(e)
+    return red, black

@@ -163,3 +163,14 @@ def test_scores_renormalise_and_red_black_never_overlap() -> None:
     assert [e.name for e in red] == ["甲", "乙"] and [e.name for e in black] == ["丙"]
     red, black = red_black(ranked, 1)
     assert [e.name for e in red] == ["甲"] and [e.name for e in black] == ["丙"]
+
+
+def test_equal_scores_share_a_place_and_a_list() -> None:
+    entries = [Entry(n, {"a": v}) for n, v in (("甲", 0.812), ("乙", 0.5), ("丁", 0.5), ("丙", 0.0))]
+    ranked = score(entries, {"a": 1})
+    assert [(e.name, e.rank) for e in ranked] == [("甲", 1), ("丁", 2), ("乙", 2), ("丙", 4)]
+    red, black = red_black(ranked, 3)
+    assert [e.name for e in red] == ["甲", "丁", "乙"] and [e.name for e in black] == ["丙"]
+    same = score([Entry(n, {"a": 0.5}) for n in "甲乙丙丁"], {"a": 1})
+    red, black = red_black(same, 2)
+    assert len(red) == 4 and black == []  # nobody is worse than anybody
