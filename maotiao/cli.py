@@ -16,6 +16,7 @@ from core.calendar_import import CalendarImportError, import_calendar
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
+from maotiao.meeting_cmd import add_meeting_parser
 from maotiao.report_args import add_report_parser
 
 log = logging.getLogger("maotiao")
@@ -122,6 +123,12 @@ async def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> int
     return await _with_db(settings, lambda: roster_import(args))
 
 
+async def cmd_meeting(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.meeting_cmd import meeting
+
+    return await _with_db(settings, lambda: meeting(args))
+
+
 async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from maotiao.runtime import serve
 
@@ -136,6 +143,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "audit verify": cmd_audit_verify,
     "report": cmd_report,
     "roster import": cmd_roster_import,
+    **{f"meeting {a}": cmd_meeting for a in ("open", "item", "done", "list")},
 }
 
 
@@ -149,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
     add_report_parser(sub)
+    add_meeting_parser(sub)
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)

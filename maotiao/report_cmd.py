@@ -112,7 +112,20 @@ async def bulletin_report(args: argparse.Namespace) -> int:
     return 0
 
 
+async def minutes_report(args: argparse.Namespace) -> int:
+    from bot.documents.minutes import minutes_docx
+    from core.models import Meeting
+
+    meeting = await Meeting.get_or_none(id=args.meeting)
+    if meeting is None:
+        raise SystemExit(f"no meeting {args.meeting} (see `maotiao meeting list`)")
+    print(f"{meeting.title} 第{meeting.number}期 {meeting.day}")
+    await write_docx_pdf(args, await minutes_docx(meeting), "minutes")
+    return 0
+
+
 REPORTS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+    "minutes": minutes_report,
     "register": register_report,
     "bulletin": bulletin_report,
 }
