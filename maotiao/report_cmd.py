@@ -124,7 +124,20 @@ async def minutes_report(args: argparse.Namespace) -> int:
     return 0
 
 
+async def casefile_report(args: argparse.Namespace) -> int:
+    from bot.documents.casefile import casefile_docx
+    from core.reports import casefile
+
+    case = await find_case(args.number)
+    cf = await casefile.build(case)
+    print(f"卷宗 {case.number}: {len(cf.steps)} 项办理记录, {len(cf.sessions)} 次调解, {len(cf.agreements)} 份协议, "
+          f"{len(cf.visits)} 次回访")
+    await write_docx_pdf(args, await casefile_docx(cf), "case file")
+    return 0
+
+
 REPORTS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+    "casefile": casefile_report,
     "minutes": minutes_report,
     "register": register_report,
     "bulletin": bulletin_report,

@@ -93,8 +93,8 @@ def para(doc: DocumentObject, text: str, *, indent: bool = True, align: str = "l
     p = doc.add_paragraph()
     if indent:
         p.paragraph_format.first_line_indent = Pt(28)
-    p.alignment = {"left": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-                   "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
+    p.alignment = {"left": WD_ALIGN_PARAGRAPH.JUSTIFY, "plain": WD_ALIGN_PARAGRAPH.LEFT,
+                   "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
     set_font(p.add_run(text), BODY_FONT, size or BODY_SIZE, bold=bold)
     return p
 
@@ -197,3 +197,49 @@ def to_bytes(doc: DocumentObject) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _field(paragraph: Paragraph, instruction: str, placeholder: str, size: Pt) -> None:
+    """A Word field (PAGE, NUMPAGES, PAGEREF …): Word and LibreOffice compute it when laying out the page."""
+    def run_with(child: object) -> None:
+        run = set_font(paragraph.add_run(), TABLE_FONT, size)
+        run._r.append(child)
+
+    begin, sep, end = (OxmlElement("w:fldChar") for _ in range(3))
+    begin.set(qn("w:fldCharType"), "begin")
+    sep.set(qn("w:fldCharType"), "separate")
+    end.set(qn("w:fldCharType"), "end")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(begin)
+    run_with(instr)
+    run_with(sep)
+    set_font(paragraph.add_run(placeholder), TABLE_FONT, size)
+    run_with(end)
+
+
+def bookmark(paragraph: Paragraph, name: str, ident: int) -> None:
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(ident))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(ident))
+    paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def page_of(cell: object, name: str) -> None:
+    """The page number a bookmark lands on, in a table cell (卷内目录's 页号)."""
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    _field(paragraph, f"PAGEREF {name} \\h", "1", TABLE_SIZE)
+
+
+def page_footer(doc: DocumentObject) -> None:
+    """第 N 页 共 M 页, centred at the foot of every page."""
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(p.add_run("第 "), TABLE_FONT, TABLE_SIZE)
+    _field(p, "PAGE", "1", TABLE_SIZE)
+    set_font(p.add_run(" 页 共 "), TABLE_FONT, TABLE_SIZE)
+    _field(p, "NUMPAGES", "1", TABLE_SIZE)
+    set_font(p.add_run(" 页"), TABLE_FONT, TABLE_SIZE)

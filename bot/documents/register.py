@@ -38,8 +38,9 @@ def step_row(step: Step, parties: list[dict[str, str]], mode: str) -> list[str]:
     return [step.name, "\n".join(unit), "、".join(step.handlers) or "—", tried, "\n".join(result)]
 
 
-def add_register(doc: DocumentObject, reg: Register, mode: str, *, new_page: bool = False) -> None:
-    d.title(doc, "矛盾纠纷调处三级四步登记表", 18, before=new_page)
+def add_register(doc: DocumentObject, reg: Register, mode: str, *, new_page: bool = False, titled: bool = True) -> None:
+    if titled:
+        d.title(doc, "矛盾纠纷调处三级四步登记表", 18, before=new_page)
     d.para(doc, f"编号:{reg.number}    登记日期:{day(reg.created_at)}", indent=False, align="right", size=d.TABLE_SIZE)
     d.form(doc, [
         ("纠纷类别", reg.category), ("纠纷等级", reg.severity),
