@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
     add_report_parser(sub)
     add_meeting_parser(sub)
+    dash = sub.add_parser("dashboard", help="the 综合信息指挥室 screen").add_subparsers(dest="action", required=True)
+    dash.add_parser("hash-password", help="read a password (stdin) and print MAOTIAO_DASHBOARD_PASSWORD_HASH")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
@@ -177,6 +179,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(str(exc)) from None
         logging.basicConfig(level=worker_settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         sys.exit(run_worker(worker_settings))
+    if args.command == "dashboard":
+        from maotiao.dashboard import hash_password_cli
+
+        sys.exit(hash_password_cli())
     if args.command == "parse":
         from maotiao.parse_cmd import run_parse
 
