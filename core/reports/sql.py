@@ -52,3 +52,9 @@ def local_month(column: str) -> str:
     if dialect() == "postgres":
         return f"to_char(({column} AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM')"
     return f"strftime('%Y-%m', {column}, '+8 hours')"
+
+
+def json_has(column: str, value: str) -> str:
+    """Whether a JSON list column (flags) holds a plain string value, as a condition on both databases."""
+    text = f"{column}::text" if dialect() == "postgres" else column
+    return f"{text} LIKE '%\"{value}\"%'"

@@ -104,3 +104,14 @@ async def test_monthly_bulletin_ranks_departments(org, domain, clock) -> None:
     await _week(domain, clock)
     text = render(await digest.build(Kind.MONTHLY, date(2026, 11, 25), clock.now()))
     assert "通报排名" in text and text.index("1. 司法所 100.0%") < text.index("2. 劳动保障所 0.0%")
+
+
+async def test_sensitive_reports_are_counted_in_the_database(org, domain, clock) -> None:
+    from core.enums import Flag
+
+    zhou = await who("周小梅")
+    for flags in ({Flag.SENSITIVE, Flag.GROUP}, {Flag.GROUP}, set()):
+        data = intake.ReportInput("村民聚集反映问题", category=Category.OTHER, flags=frozenset(flags))
+        await intake.report(domain, zhou, data, source=W)
+    d = await digest.build(Kind.DAILY, date(2026, 11, 23), clock.now())
+    assert (d.new, d.sensitive_new) == (3, 1)
