@@ -36,6 +36,10 @@ FLOOR_SECONDS = 10.0  # the issue's bound for the half-year bulletin over a prov
 
 ENRICH = """
 UPDATE "case" c SET reporter_id = s.id FROM staff s WHERE s.region_id = c.region_id;
+UPDATE "case" c SET recent_repeat = (x.prev_at IS NOT NULL AND x.prev_at < c.created_at
+                                     AND x.prev_at >= c.created_at - interval '30 days')
+FROM (SELECT id, LAG(created_at) OVER (PARTITION BY region_id, category ORDER BY created_at, id) AS prev_at
+      FROM "case") x WHERE x.id = c.id;
 CREATE TEMP TABLE who AS SELECT
     (SELECT min(id) FROM staff WHERE roles::text LIKE '%dispatcher%') AS dispatcher,
     (SELECT min(id) FROM staff WHERE roles::text LIKE '%secretary%') AS secretary;

@@ -116,6 +116,12 @@ async def test_upgrading_to_mediation_records_keeps_cases_and_dates_old_backlog(
             " backlog_leader_id, created_at, updated_at) VALUES ('2026-0001', 2026, 1, 'petition', 'dispatched',"
             " 'other', 'general', '[]', '积案', '[]', '', 1, 'township', 1, '2026-03-01T00:00:00+00:00', '{}', '{}',"
             " '', '', '', FALSE, 0, 0, '', TRUE, 1, '2026-03-01T00:00:00+00:00', '2026-03-01T00:00:00+00:00');"
+            "INSERT INTO \"case\" (number, year, seq, source, status, category, severity, flags, content, parties,"
+            " location_text, region_id, step, handling_region_id, step_started_at, step_limits, reporter_contact,"
+            " plan, return_note, result_note, settled_on_spot, reopen_count, repeat_count, proxy_feedback, backlog,"
+            " created_at, updated_at) VALUES ('2026-0002', 2026, 2, 'petition', 'reported', 'other', 'general', '[]',"
+            " '又来了', '[]', '', 1, 'township', 1, '2026-03-03T00:00:00+00:00', '{}', '{}', '', '', '', FALSE, 0, 0, '',"
+            " FALSE, '2026-03-03T00:00:00+00:00', '2026-03-03T00:00:00+00:00');"
             "INSERT INTO task (case_id, assignee_id, cc, content, deadline, reminder_method, status, is_lead,"
             " created_at, progress_count, result_note, return_reason, extension_reason, extensions_granted)"
             " VALUES (1, 1, '[]', 'x', '2026-03-09T00:00:00+00:00', 'card', 'signed', TRUE,"
@@ -132,7 +138,9 @@ async def test_upgrading_to_mediation_records_keeps_cases_and_dates_old_backlog(
         assert case.backlog_at is not None and case.backlog_at.isoformat().startswith("2026-03-05T02:00")
         assert case.mediation_org_id is None and case.difficulty is None
         assert await Identity.filter(staff_id=1).exists()
-        assert await Case.all().count() == 1 and (await Department.get(name="司法所")).kind in (None, "department")
+        # the second report at the same place and category two days later is a repeat; the first is not
+        assert (case.recent_repeat, (await Case.get(number="2026-0002")).recent_repeat) == (False, True)
+        assert await Case.all().count() == 2 and (await Department.get(name="司法所")).kind in (None, "department")
         assert await Tortoise.get_connection("default").execute_query_dict("SELECT id FROM task") == [{"id": 1}]
     finally:
         await db.close_db()

@@ -24,6 +24,7 @@ from core.reports.periods import Kind
 from core.reports.scoring import COHORT_METRICS, Entry
 
 LONG = 20  # a cohort longer than 2 × LONG shows its first and last LONG
+SUPERVISED_MAX = 200  # the 督办 list in print: the longest supervised first
 
 
 def issue_label(b: Bulletin) -> str:
@@ -130,9 +131,12 @@ def _supervision(doc: DocumentObject, b: Bulletin) -> None:
         return
     rows = [[s.number, s.category, s.village, f"{local(s.supervised_at):%m-%d}",
              f"{s.meeting_date:%m-%d}" if s.meeting_date else "—", s.supervisor or "—", s.status, str(s.days)]
-            for s in b.supervised]
+            for s in b.supervised[:SUPERVISED_MAX]]
     d.table(doc, ["案件编号", "类别", "村(社区)", "督办日期", "周会商", "督办领导", "状态", "督办天数"], rows,
             (22, 20, 24, 16, 16, 18, 22, 18))
+    if len(b.supervised) > SUPERVISED_MAX:
+        d.para(doc, f"以上为督办时间最长的 {SUPERVISED_MAX} 件,另有 {len(b.supervised) - SUPERVISED_MAX} 件见督办台账。",
+               size=d.TABLE_SIZE)
     if b.supervised_sensitive:
         d.para(doc, f"另有涉敏督办事项 {b.supervised_sensitive} 件,另行报告。", size=d.TABLE_SIZE)
 

@@ -116,9 +116,13 @@ def _prototype_rpr(font: str, size: Pt, bold: bool) -> object:
 
 
 def _cell_text(cell: object, text: str, bold: bool, size: Pt) -> None:
+    _fill(cell._tc, text, bold, size)  # type: ignore[attr-defined]
+
+
+def _fill(tc: object, text: str, bold: bool, size: Pt) -> None:
     """Text into a table cell, written as XML directly: going through python-docx's objects costs half a
     millisecond a cell, and a bulletin has thousands."""
-    p = cell._tc.p_lst[0]  # type: ignore[attr-defined]
+    p = tc.p_lst[0]  # type: ignore[attr-defined]
     if not _cell_par_props:
         scratch = Document().add_paragraph()
         scratch.paragraph_format.line_spacing = 1.15
@@ -138,28 +142,39 @@ def _cell_text(cell: object, text: str, bold: bool, size: Pt) -> None:
 
 
 def row_cells(t: Table, row: _Row) -> list[_Cell]:
-    """A row's cells straight from its XML: python-docx's `row.cells` walks the whole table each time,
-    which makes a long table quadratic (a 1,000-row ranking took seconds)."""
+    """A row's cells straight from its XML: python-docx's `row.cells` walks the whole table each time."""
     return [_Cell(tc, t) for tc in row._tr.tc_lst]
 
 
 def table(doc: DocumentObject, header: Sequence[str] | None, rows: Sequence[Sequence[object]],
           widths_mm: Sequence[float] | None = None, *, size: Pt = TABLE_SIZE, header_bold: bool = True) -> Table:
+    """A grid table. Rows are copies of one empty row made by python-docx (with its cell widths): adding
+    rows through python-docx costs milliseconds each, and a long list runs to thousands."""
     cols = len(header) if header else max((len(r) for r in rows), default=1)
     t = doc.add_table(rows=0, cols=cols)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths_mm:
+        t.autofit = False
+        for col, w in zip(t.columns, widths_mm, strict=False):
+            col.width = Mm(w)
+    blank = t.add_row()
+    if widths_mm:
+        for cell, w in zip(row_cells(t, blank), widths_mm, strict=False):
+            cell.width = Mm(w)
+    proto = deepcopy(blank._tr)
+    t._tbl.remove(blank._tr)
     if header:
-        cells = row_cells(t, t.add_row())
-        for cell, text in zip(cells, header, strict=True):
-            _cell_text(cell, text, header_bold, size)
+        tr = deepcopy(proto)
+        t._tbl.append(tr)
+        for tc, text in zip(tr.tc_lst, header, strict=True):
+            _fill(tc, text, header_bold, size)
         _repeat_header(t)
     for row in rows:
-        cells = row_cells(t, t.add_row())
-        for cell, value in zip(cells, row, strict=False):
-            _cell_text(cell, "" if value is None else str(value), False, size)
-    if widths_mm:
-        set_widths(t, widths_mm)
+        tr = deepcopy(proto)
+        t._tbl.append(tr)
+        for tc, value in zip(tr.tc_lst, row, strict=False):
+            _fill(tc, "" if value is None else str(value), False, size)
     return cast(Table, t)
 
 

@@ -15,6 +15,19 @@ async def backfill_backlog_at(apps: Any, schema_editor: Any) -> None:
         "AND a.action = 'add_to_backlog'), created_at) WHERE backlog")
 
 
+async def backfill_recent_repeat(apps: Any, schema_editor: Any) -> None:
+    """Whether each existing case had another at its place and category in the 30 days before it."""
+    client = schema_editor.client
+    if client.capabilities.dialect == "postgres":
+        before, window = 'p.created_at < "case".created_at', "p.created_at >= \"case\".created_at - INTERVAL '30 days'"
+    else:
+        before = 'datetime(julianday(p.created_at)) < datetime(julianday("case".created_at))'
+        window = 'datetime(julianday(p.created_at)) >= datetime(julianday("case".created_at) - 30)'
+    await client.execute_script(
+        'UPDATE "case" SET recent_repeat = EXISTS (SELECT 1 FROM "case" p WHERE p.region_id = "case".region_id '
+        f"AND p.category = \"case\".category AND {before} AND {window})")
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0003_indexes_for_history')]
 
@@ -106,6 +119,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Case',
+            name='recent_repeat',
+            field=fields.BooleanField(null=True),
+        ),
+        ops.AddField(
+            model_name='Case',
             name='performance',
             field=fields.CharField(null=True, max_length=16),
         ),
@@ -121,4 +139,5 @@ class Migration(migrations.Migration):
         # Every new column is nullable: adding a NOT NULL one rebuilds the table on SQLite, whose ON DELETE
         # CASCADE would empty the tables under it (see 0002).
         ops.RunPython(backfill_backlog_at, ops.RunPython.noop),
+        ops.RunPython(backfill_recent_repeat, ops.RunPython.noop),
     ]

@@ -63,6 +63,9 @@ class Case(Model):
     closed_at = fields.DatetimeField(null=True)
     reopen_count = fields.IntField(default=0)
     repeat_count = fields.IntField(default=0)  # later reports confirmed as the same matter
+    # another case at this place and category in the 30 days before this one came in: fixed at intake, so
+    # reports over a province-half-year count repeats without a window over every case
+    recent_repeat = fields.BooleanField(null=True)
     # 信访代办: an agent carries the matter upward and must report back to the citizen by a deadline
     proxy_agent: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT

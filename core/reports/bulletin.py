@@ -4,6 +4,7 @@ a party: it goes to leaders and, as a summary, to their group."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -80,18 +81,14 @@ async def _supervised(period: Period, now: datetime) -> tuple[list[Supervised], 
 
 
 async def build(kind: Kind, day: date, now: datetime) -> Bulletin:
+    """Every part is independent: they run side by side (on PostgreSQL each on a connection of its own)."""
     period = period_of(kind, day)
     ev = await load_evaluation()
     start, end, cutoff = period.start, period.end, min(period.end, now)
-    built = await digest.build(kind, day, now)
+    built, villages, grid, (depts, staff), mediators, (supervised, sensitive) = await asyncio.gather(
+        digest.build(kind, day, now), evaluation.villages(start, end, ev), evaluation.grid_workers(start, end, ev),
+        evaluation.task_cohorts(start, end, cutoff, ev), evaluation.mediators(start, end, ev), _supervised(period, now))
     backlog = built.backlog or await build_indicators(period.first, period.last)
-    rankings = {
-        "village": await evaluation.villages(start, end, ev),
-        "grid_worker": await evaluation.grid_workers(start, end, ev),
-        "department": await evaluation.departments(start, end, cutoff, ev),
-        "person": await evaluation.people(start, end, cutoff, ev),
-        "mediator": await evaluation.mediators(start, end, ev),
-    }
+    rankings = {"village": villages, "grid_worker": grid, "department": depts, "person": staff, "mediator": mediators}
     lists = {k: red_black(v, ev.list_size) for k, v in rankings.items() if k != "mediator"}
-    supervised, sensitive = await _supervised(period, now)
     return Bulletin(period, built.center, built, backlog, ev, rankings, lists, supervised, sensitive)

@@ -100,12 +100,15 @@ async def grid_workers(start: datetime, end: datetime, ev: Evaluation) -> list[E
     return score(out, ev.weights["grid_worker"])
 
 
-def _task_entry(name: str, r: dict[str, Any], ev: Evaluation) -> Entry:
-    tasks, closed, on_time = _int(r, "tasks"), _int(r, "closed"), _int(r, "on_time")
-    late_open, returned = _int(r, "open_late"), _int(r, "returned")
-    sign = None if r.get("sign_hours") is None else float(r["sign_hours"])
+TASK_FIELDS = ("tasks", "closed", "on_time", "open_late", "returned", "signed", "sat_ok", "sat_all")
+
+
+def _task_entry(name: str, r: dict[str, float], ev: Evaluation) -> Entry:
+    tasks, closed, on_time = int(r["tasks"]), int(r["closed"]), int(r["on_time"])
+    late_open, returned = int(r["open_late"]), int(r["returned"])
+    sign = r["sign_sum"] / r["signed"] if r["signed"] else None
     on_rate = _rate(on_time, closed + late_open)
-    sat = _rate(_int(r, "sat_ok"), _int(r, "sat_all"))
+    sat = _rate(r["sat_ok"], r["sat_all"])
     ret = _rate(returned, tasks)
     values = {"sign_speed": against_target(sign, hours_of(ev.sign_target)), "on_time": on_rate,
               "satisfaction": sat, "no_return": None if ret is None else 1 - ret}
@@ -114,20 +117,40 @@ def _task_entry(name: str, r: dict[str, Any], ev: Evaluation) -> Entry:
     return Entry(name, values, shown)
 
 
-async def departments(start: datetime, end: datetime, cutoff: datetime, ev: Evaluation) -> list[Entry]:
+def _fold(found: list[dict[str, Any]], key: str) -> dict[int, dict[str, float]]:
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in found:
+        if r[key] is None:
+            continue
+        acc = out[int(r[key])]
+        for f in TASK_FIELDS:
+            acc[f] += _int(r, f)
+        acc["sign_sum"] += float(r.get("sign_sum") or 0)
+    return out
+
+
+async def task_cohorts(start: datetime, end: datetime, cutoff: datetime, ev: Evaluation) -> tuple[list[Entry], list[Entry]]:
+    """进驻部门 and 人员 from one pass over the period's tasks (grouped by both, folded here)."""
+    found = await q.task_rows(start, end, cutoff)
     depts = {d.id: d for d in await Department.all()}
-    out = [_task_entry(depts[int(r["k"])].name, r, ev) for r in await q.task_rows("department_id", start, end, cutoff)
-           if int(r["k"]) in depts and depts[int(r["k"])].role != "dispatch"]
-    return score(out, ev.weights["department"])
+    by_dept = [_task_entry(depts[k].name, acc, ev) for k, acc in _fold(found, "d").items()
+               if k in depts and depts[k].role != "dispatch"]
+    folded = _fold(found, "k")
+    staff = {s["id"]: s["name"] for s in await Staff.filter(id__in=list(folded)).values("id", "name")}
+    by_person = []
+    for k, acc in folded.items():
+        entry = _task_entry(staff.get(k, "?"), acc, ev)
+        entry.extra["staff_id"] = k
+        by_person.append(entry)
+    return score(by_dept, ev.weights["department"]), score(by_person, ev.weights["person"])
+
+
+async def departments(start: datetime, end: datetime, cutoff: datetime, ev: Evaluation) -> list[Entry]:
+    return (await task_cohorts(start, end, cutoff, ev))[0]
 
 
 async def people(start: datetime, end: datetime, cutoff: datetime, ev: Evaluation) -> list[Entry]:
-    found = await q.task_rows("assignee_id", start, end, cutoff)
-    staff = {s["id"]: s["name"] for s in await Staff.filter(id__in=[int(r["k"]) for r in found]).values("id", "name")}
-    out = [_task_entry(staff.get(int(r["k"]), "?"), r, ev) for r in found]
-    for e, r in zip(out, found, strict=True):
-        e.extra["staff_id"] = int(r["k"])
-    return score(out, ev.weights["person"])
+    return (await task_cohorts(start, end, cutoff, ev))[1]
 
 
 @dataclass
