@@ -82,7 +82,8 @@ def extract_encrypt(body: bytes) -> str:
     if len(found) != 1:
         raise Refused(400, "no Encrypt field" if not found else "more than one Encrypt field")
     cdata, bare = found[0]
-    return (cdata or bare).decode("ascii")
+    value: bytes = cdata or bare
+    return value.decode("ascii")
 
 
 def signature(token: str, q: Query, encrypt: str) -> str:
