@@ -34,24 +34,18 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> we
     return _json({"error": code, "message": message, "field": field}, status)
 
 
-def parse_keys(entries: list[str]) -> dict[str, str]:
-    """"label:secret" or a bare secret → {secret: label}."""
-    keys: dict[str, str] = {}
-    for i, entry in enumerate(entries, start=1):
-        label, sep, secret = entry.partition(":")
-        keys[secret if sep else label] = label if sep else f"key{i}"
-    return keys
-
-
 def _caller(request: web.Request) -> str | None:
+    """The label of the key presented, compared in constant time with every configured secret."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
+    found = None
     for secret, label in request.app[KEYS_KEY].items():
-        if hmac.compare_digest(secret.encode(), token.strip().encode()):
-            return label
-    return None
+        if secret and hmac.compare_digest(secret.encode(), token.encode()):
+            found = label
+    return found
 
 
 @web.middleware
@@ -138,9 +132,10 @@ async def openapi(_: web.Request) -> web.Response:
     return _json(document())
 
 
-def setup(app: web.Application, domain: Domain, api_keys: list[str]) -> None:
+def setup(app: web.Application, domain: Domain, api_keys: dict[str, str]) -> None:
+    """`api_keys`: {secret: label}, validated by core.config (no empty or short secret gets here)."""
     app[DOMAIN_KEY] = domain
-    app[KEYS_KEY] = parse_keys(api_keys)
+    app[KEYS_KEY] = dict(api_keys)
     app.middlewares.append(auth_middleware)
     app.router.add_post("/api/v1/cases", create_case)
     app.router.add_get("/api/v1/cases/{number}", get_case)

@@ -17,7 +17,7 @@ from tests.conftest import DEMO_ORG
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
 from tests.test_cli import _free_port
 
-API_KEY = "fuzz-secret"
+API_KEY = "fuzz-secret-0123456789"
 
 
 class ServeProcess:
