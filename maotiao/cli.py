@@ -16,6 +16,7 @@ from core.calendar_import import CalendarImportError, import_calendar
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
+from maotiao import logredact
 
 log = logging.getLogger("maotiao")
 
@@ -162,6 +163,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configured_secrets(settings: Settings) -> list[str | None]:
+    """Every secret the configuration holds, for the log redaction (a platform's bad configuration is
+    reported by the command that uses it, not here)."""
+    from integrations.dingtalk.config import load_dingtalk
+    from integrations.wecom.config import load_wecom
+
+    found: list[str | None] = list(settings.api_key_map)
+    try:
+        wecom = load_wecom()
+        found += [wecom.secret, wecom.token, wecom.aes_key]
+    except ConfigError:
+        pass
+    try:
+        found.append(load_dingtalk().client_secret)
+    except ConfigError:
+        pass
+    return found
+
+
+def _start(settings: Settings) -> None:
+    logredact.configure(settings.log_level, configured_secrets(settings))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "worker":
@@ -169,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
             worker_settings = load_settings()
         except ConfigError as exc:
             raise SystemExit(str(exc)) from None
-        logging.basicConfig(level=worker_settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        _start(worker_settings)
         sys.exit(run_worker(worker_settings))
     if args.command == "parse":
         from maotiao.parse_cmd import run_parse
@@ -180,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise SystemExit(str(exc)) from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _start(settings)
     try:
         sys.exit(asyncio.run(COMMANDS[key](settings, args)))
     except ConfigError as exc:
