@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
     log_level: str = "INFO"
+    sandbox: bool = False  # MAOTIAO_SANDBOX=1 or `serve --sandbox`: see maotiao/mode.py
+    audit_key: str = ""  # HMAC key of the audit checkpoints; never stored in the database
+    audit_key_file: str = ""  # or a file holding it
+    audit_checkpoint_file: str = "maotiao-audit.checkpoints"
+    audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
 
     @field_validator("db_url")
     @classmethod
