@@ -152,7 +152,8 @@ async def _grid_region(i: int) -> int:
 
 async def serve_memory(dsn: str) -> None:
     port = free_port()
-    serve = Serve(base_env(dsn, port, MAOTIAO_API_KEYS="bench:bench-secret-0123456789"), Path(tempfile.mkdtemp(prefix="bench-scale-")))
+    serve = Serve(base_env(dsn, port, MAOTIAO_API_KEYS="bench:bench-secret-0123456789", MAOTIAO_SANDBOX="1"),
+                  Path(tempfile.mkdtemp(prefix="bench-scale-")))
     try:
         await serve.ready()
         async with httpx.AsyncClient() as c:
