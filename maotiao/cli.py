@@ -171,6 +171,7 @@ def configured_secrets(settings: Settings) -> list[str | None]:
     reported by the command that uses it, not here)."""
     from integrations.dingtalk.config import load_dingtalk
     from integrations.wecom.config import load_wecom
+    from integrations.zwdd.config import load_zwdd
 
     found: list[str | None] = [*settings.api_key_map, settings.audit_key]
     try:
@@ -180,6 +181,10 @@ def configured_secrets(settings: Settings) -> list[str | None]:
         pass
     try:
         found.append(load_dingtalk().client_secret)
+    except ConfigError:
+        pass
+    try:
+        found.append(load_zwdd().app_secret)
     except ConfigError:
         pass
     return found
