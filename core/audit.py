@@ -33,9 +33,16 @@ from core.models import AuditChainHead, AuditEvent, Case, Region
 GENESIS = "0" * 64
 ORG_CHAIN = 0
 log = logging.getLogger(__name__)
-_chain_of_region: dict[int, int] = {}  # regions never move (a re-parented node is a new path, a new region)
-_region_of_case: dict[int, int] = {}  # nor do cases change where they happened
+# Per database: regions never move (a re-parented node is a new path, a new region), nor do cases change
+# where they happened. Cleared whenever the ORM is initialised (core.db.init_db; the tests' databases).
+_chain_of_region: dict[int, int] = {}
+_region_of_case: dict[int, int] = {}
 _CACHE_LIMIT = 50_000
+
+
+def forget_caches() -> None:
+    _chain_of_region.clear()
+    _region_of_case.clear()
 
 
 def jsonable(value: Any) -> Any:
