@@ -192,3 +192,21 @@ async def _village(township: str) -> int:
     from core.models import Region
 
     return (await Region.get(full_name=f"东湖区/{township}/新村")).id
+
+
+async def test_the_daily_full_checkpoint_goes_to_the_admins_group(org, domain, settings) -> None:
+    """A copy off this host: the groups that receive `audit` get the full checkpoint's number and code."""
+    from core.models import GroupChat, OutboxMessage
+    from maotiao.checkpoints import Checkpoints
+
+    await GroupChat.create(name="管理员群", wecom_chatid="admins01", receives=["audit"])
+    await dispatched(domain)
+    checkpoints = Checkpoints(_log(settings), 300)
+    line = await checkpoints.once()
+    assert line is not None and line["full"]
+    sent = [m.payload for m in await OutboxMessage.all()]
+    assert len(sent) == 1 and line["mac"][:16] in json.dumps(sent[0], ensure_ascii=False)
+    await dispatched(domain, officer="钱伟")
+    line = await checkpoints.once()
+    assert line is not None and not line["full"]
+    assert await OutboxMessage.all().count() == 1, "every 5-minute checkpoint went to the group"
