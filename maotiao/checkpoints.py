@@ -43,6 +43,7 @@ class Checkpoints:
         self.interval = interval
         self.on_posted = on_posted
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def once(self) -> dict[str, Any] | None:
         try:
@@ -58,18 +59,24 @@ class Checkpoints:
             return None
 
     async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
+        """The first round at once, in the background: after an upgrade it verifies every chain from its
+        start, which must not keep serve from answering callbacks."""
+        while not self._stopping.is_set():
             try:
                 await self.once()
             except Exception:  # never let one bad round end the checkpoints for good
                 log.exception("audit checkpoint failed; trying again in %s s", self.interval)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.interval)
+            except TimeoutError:
+                pass
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="audit-checkpoints")
 
     async def stop(self) -> None:
+        """Let a round in progress finish (never cut a write short), then write the last one."""
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self.once()

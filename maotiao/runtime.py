@@ -106,7 +106,6 @@ async def serve(settings: Settings) -> int:
     if key is not None:
         checkpoints = Checkpoints(CheckpointLog(settings.audit_checkpoint_file, key),
                                   settings.audit_checkpoint_seconds, rt.scheduler.kick_delivery)
-        await checkpoints.once()
     else:
         log.info("audit checkpoints off: no MAOTIAO_AUDIT_KEY (a sandbox needs none)")
     runner = web.AppRunner(rt.app, handle_signals=False)
