@@ -29,7 +29,7 @@ async def backfill_recent_repeat(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_indexes_for_history')]
+    dependencies = [('models', '0004_security_integrity')]
 
     initial = False
 

@@ -23,7 +23,7 @@ def _post_case(base: str, text: str, n: int) -> None:
     body = {"content": f"{text},当事人{SECRET_NAME}电话{SECRET_PHONE}", "location": "荷花村", "category": "neighbor",
             "external_id": f"screen-{n}", "parties": [{"name": SECRET_NAME, "phone": SECRET_PHONE}]}
     req = urllib.request.Request(base + "/api/v1/cases", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Authorization": "Bearer s3cret", "Content-Type": "application/json"})
+                                 headers={"Authorization": "Bearer screen-test-secret-2026", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.status == 201
 
@@ -33,7 +33,7 @@ def served(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'screen.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "MAOTIAO_API_KEYS": "hotline:s3cret", "MAOTIAO_DASHBOARD_PASSWORD_HASH": hash_password(PASSWORD)}
+           "MAOTIAO_API_KEYS": "hotline:screen-test-secret-2026", "MAOTIAO_DASHBOARD_PASSWORD_HASH": hash_password(PASSWORD)}
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
     proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path, stdout=log,
                             stderr=subprocess.STDOUT, text=True)
