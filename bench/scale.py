@@ -78,8 +78,8 @@ INSERT INTO audit_event (seq, at, actor_name, source, action, entity, entity_id,
 SELECT s, timestamptz '2026-01-01 00:00+00' + (s::float / {events}) * interval '330 days', '历史', 'system', 'history',
     'case', 1 + s % {n}, 1 + s % {n}, '{{}}', '{{}}', md5((s - 1)::text) || md5((s - 1)::text), md5(s::text) || md5(s::text)
 FROM generate_series(1, {events}) AS s;
-INSERT INTO audit_head (id, seq, hash) VALUES (1, {events}, md5({events}::text) || md5({events}::text))
-    ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+INSERT INTO audit_chain_head (chain, seq, hash) VALUES (0, {events}, md5({events}::text) || md5({events}::text))
+    ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
 INSERT INTO counter (key, value) VALUES ('case:2026', {n}) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 UPDATE task SET remind_at = timestamptz '2026-12-15 01:00+00'
     WHERE id IN (SELECT id FROM task WHERE status = 'signed' ORDER BY id LIMIT 100);
