@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import audit
@@ -102,14 +103,19 @@ async def open_meeting(d: Domain, actor: Actor, kind: MeetingKind, day: date, *,
         raise InvalidInput("列席人员名称过长")
     now = d.clock.now()
     agenda = await agenda_for(kind, day, now)
-    async with in_transaction():
-        number = await Meeting.filter(kind=kind.value, day__gte=date(day.year, 1, 1), day__lt=date(day.year + 1, 1, 1)).count()
-        meeting = await Meeting.create(
-            kind=kind.value, day=day, number=number + 1, title=kind.label, place=place.strip()[:100], chair_id=chair_id,
-            recorder_id=recorder_id, attendees=[i for i in people if i not in (chair_id, recorder_id)],
-            guests=[g.strip() for g in guests or [] if g.strip()], agenda=agenda, created_by_id=actor.staff_id,
-            created_at=now)
-        await _audit(d, actor, source, "open_meeting", "meeting", meeting.id, {"kind": kind.value, "day": day.isoformat()})
+    try:
+        async with in_transaction():
+            number = await Meeting.filter(kind=kind.value, day__gte=date(day.year, 1, 1),
+                                          day__lt=date(day.year + 1, 1, 1)).count()
+            meeting = await Meeting.create(
+                kind=kind.value, day=day, number=number + 1, title=kind.label, place=place.strip()[:100],
+                chair_id=chair_id, recorder_id=recorder_id, attendees=[i for i in people if i not in (chair_id, recorder_id)],
+                guests=[g.strip() for g in guests or [] if g.strip()], agenda=agenda, created_by_id=actor.staff_id,
+                created_at=now)
+            await _audit(d, actor, source, "open_meeting", "meeting", meeting.id,
+                         {"kind": kind.value, "day": day.isoformat()})
+    except IntegrityError:  # opened by someone else a moment ago: that is the meeting
+        return Opened(await Meeting.get(kind=kind.value, day=day), False)
     return Opened(meeting, True)
 
 

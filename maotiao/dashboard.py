@@ -187,7 +187,12 @@ async def font(_: web.Request) -> web.FileResponse:
 async def _password_from(request: web.Request) -> str | None:
     if request.content_length is not None and request.content_length > MAX_LOGIN_BODY:
         return None
-    raw = await request.content.read(MAX_LOGIN_BODY + 1)
+    raw = b""
+    while len(raw) <= MAX_LOGIN_BODY:  # a read returns what has arrived: keep reading to the end or the limit
+        chunk = await request.content.read(MAX_LOGIN_BODY + 1 - len(raw))
+        if not chunk:
+            break
+        raw += chunk
     if len(raw) > MAX_LOGIN_BODY:
         return None
     try:

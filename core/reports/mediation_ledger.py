@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from core.enums import (
     CaseSource,
@@ -77,7 +78,7 @@ async def _side(cases: list[Case]) -> _Side:
         for t in await Task.filter(case_id__in=part).exclude(status="released").order_by("id"):
             side.tasks.setdefault(t.case_id, []).append(t)
         done = await MediationSession.filter(case_id__in=part, status="done").values_list("case_id", flat=True)
-        side.sessions |= {int(str(i)) for i in done}
+        side.sessions |= set(cast(list[int], done))
         for ev in await AuditEvent.filter(case_id__in=part, entity="case", action="follow_up").order_by("at", "id"):
             side.follow_ups[ev.case_id or 0] = ev  # the latest visit wins
     ids = {c.reporter_id for c in cases} | {i for ms in side.mediators.values() for i in ms}

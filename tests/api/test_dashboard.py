@@ -118,3 +118,14 @@ async def test_the_screen_counts_and_never_shows_personal_data(client: TestClien
     town = body["tree"][0]
     assert town["name"] == "茶园乡" and {v["name"]: v["open"] for v in town["villages"]}["荷花村"] == 3
     assert body["trend"]["series"][0] == {"name": "邻里纠纷", "counts": [0] * 29 + [3]}
+
+
+async def test_a_login_body_that_arrives_in_pieces_is_read_whole(client: TestClient) -> None:
+    body = json.dumps({"password": PASSWORD}).encode()
+
+    async def pieces():
+        for i in range(0, len(body), 5):
+            yield body[i:i + 5]
+
+    resp = await client.post("/dashboard/login", data=pieces(), headers={"Content-Type": "application/json"})
+    assert resp.status == 200
