@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
     log_level: str = "INFO"
+    media_dir: str = "media"  # where evidence photos, voice and files are kept (relative to the working directory)
 
     @field_validator("db_url")
     @classmethod

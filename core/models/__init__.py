@@ -3,6 +3,7 @@
 from core.models.audit import AuditEvent, AuditHead
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.document import CaseDocument
+from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
@@ -19,6 +20,8 @@ from core.models.org import (
 )
 
 __all__ = [
+    "ApiUsage",
+    "MediaFile",
     "AuditEvent",
     "AuditHead",
     "CardLink",
