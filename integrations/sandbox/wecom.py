@@ -64,6 +64,7 @@ class FakeWeCom:
     duplicates_dropped: int = 0  # sends dropped by enable_duplicate_check
     recent: dict[str, list[tuple[str, Stored]]] = field(default_factory=dict)  # user → (digest, message)
     untrusted_ip: bool = False
+    errcodes: list[int] = field(default_factory=list)  # answer the next calls with these errcodes (e.g. 50001)
     known_users: set[str] | None = None  # None: everyone exists
     media: dict[str, bytes] = field(default_factory=dict)
     media_meta: dict[str, tuple[str, str, float]] = field(default_factory=dict)  # media_id → (mime, name, created)
@@ -114,6 +115,8 @@ class FakeWeCom:
             return None, self._err(42001, "access_token expired")
         if self.untrusted_ip:
             return None, self._err(60020, "not allow to access from your ip")
+        if self.errcodes:
+            return None, self._err(self.errcodes.pop(0), "as configured")
         try:
             body = await request.json()
         except ValueError:
