@@ -41,7 +41,7 @@ def build_platforms(wecom: WeComSettings | None = None, dingtalk: DingTalkSettin
         out.apis.append(api)
         out.wecom = wecom
     if dingtalk.enabled:
-        dapi = DingTalkAPI(dingtalk)
+        dapi = DingTalkAPI(dingtalk, rates=out.rates)
         out.registry.register(DingTalkChannel(dapi))
         out.apis.append(dapi)
         out.dingtalk = dingtalk

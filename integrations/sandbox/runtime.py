@@ -62,6 +62,7 @@ async def start_sandbox() -> Sandbox:
     wecom_base = await _serve(fake_wecom.app(), runners)
     ding_base = await _serve(fake_ding.app(), runners)
     fake_ding.base_url = ding_base
+    fake_ding.template("sandbox.generic")  # as if the org had imported card_template.json under this id
     wecom_settings = load_wecom(corp_id=CORP_ID, agent_id=AGENT_ID, secret=wecom_secret, token=secrets.token_hex(6),
                                 aes_key=AES_KEY, api_base=f"{wecom_base}/cgi-bin/")
     ding_settings = load_dingtalk(client_id="dingsandbox", client_secret=ding_secret, robot_code="robotsandbox",
