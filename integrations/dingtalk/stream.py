@@ -19,7 +19,6 @@ from urllib.parse import quote_plus
 import dingtalk_stream
 import websockets
 from dingtalk_stream.frames import AckMessage, CallbackMessage, SystemMessage
-
 from tortoise.transactions import in_transaction
 
 from bot.engine import Bot

@@ -14,7 +14,13 @@ from integrations.pacing import MemoryRateStore, RateStore, Windows
 from integrations.text import plain_text, split_bytes
 from integrations.wecom import cards
 from integrations.wecom.api import WeComAPI
-from integrations.wecom.errors import CARD_CODE_UNUSABLE, CONFIG_ERROR, IP_NOT_TRUSTED, RATE_LIMITED, WeComError
+from integrations.wecom.errors import (
+    CARD_CODE_UNUSABLE,
+    CONFIG_ERROR,
+    IP_NOT_TRUSTED,
+    RATE_LIMITED,
+    WeComError,
+)
 from integrations.wecom.media import fetch_media
 
 log = logging.getLogger(__name__)

@@ -76,6 +76,6 @@ def to_inbound(msg: WeComMessage) -> Inbound | None:
         except InvalidAction as exc:
             raise MalformedMessage(f"bad EventKey: {exc}") from None
         # card_ref: which card was clicked; an older card of the same link (superseded) has another TaskId
-        return Inbound(action=action, card_token=msg.response_code or None,  # type: ignore[arg-type]
-                       extra={"card_ref": msg.task_id}, **base)
+        return Inbound(action=action, card_token=msg.response_code or None,
+                       extra={"card_ref": msg.task_id}, **base)  # type: ignore[arg-type]
     return None

@@ -8,9 +8,9 @@ import respx
 
 from bot.channel import Delivery
 from bot.types import Button, Card, Outbound, Target
+from integrations.pacing import MemoryRateStore
 from integrations.wecom import cards
 from integrations.wecom.api import WeComAPI
-from integrations.pacing import MemoryRateStore
 from integrations.wecom.channel import WeComChannel, member_limits
 from integrations.wecom.config import load_wecom
 from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.channel import Delivery
@@ -139,7 +138,7 @@ async def test_media_past_three_days_fails_but_the_report_stays(org, domain, clo
 
 async def test_text_only_members_get_plain_text_instead_of_markdown_and_cards(org, domain) -> None:
     """Members on the WeChat plugin see 暂不支持此消息类型 for markdown (PLATFORMS.md)."""
-    await Setting.create(key="text_only", value={"wecom": ["zhouxm"]})
+    await Setting.filter(key="text_only").update(value={"wecom": ["zhouxm"]})
     text_only.forget()
     try:
         async with wecom_rig(domain) as rig:
@@ -172,3 +171,24 @@ async def test_member_limits_hold_across_processes_sharing_redis() -> None:
         await a.redis.delete("test:rate:m1", "test:rate:api")
         await a.aclose()
         await b.aclose()
+
+
+async def test_org_file_marks_text_only_readers(db) -> None:
+    from core.org_import import import_org
+    from tests.conftest import DEMO_ORG
+
+    text = DEMO_ORG.read_text(encoding="utf-8").replace("wecom: zhouxm,", "wecom: zhouxm, text_only: true,")
+    await import_org(text)
+    assert (await Setting.get(key="text_only")).value == {"all": False, "wecom": ["zhouxm"], "dingtalk": ["dt1001"]}
+
+
+async def test_the_center_card_shows_the_evidence(org, domain, tmp_path) -> None:
+    async with wecom_rig(domain) as rig:
+        media_id = rig.fake.incoming_media(b"\xff\xd8jpeg", "image/jpeg", "p.jpg")
+        await rig.member.post(rig.member.image_xml("zhouxm", media_id))
+        await rig.say("zhouxm", "荷花村两户因为排水沟吵架")
+        await fetch_media_due(rig.registry, domain.clock, MediaStore(tmp_path))
+        await rig.click("zhouxm", "确认上报")
+        center = rig.card("linx", "受理并交办")
+        assert {"keyname": "证据", "value": "照片1"} in center.body["horizontal_content_list"] or \
+            "证据:照片1" in center.body.get("sub_title_text", "")
