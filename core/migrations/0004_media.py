@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('month', fields.CharField(max_length=7)),
                 ('calls', fields.IntField(default=0)),
             ],
-            options={'table': 'api_usage', 'app': 'models', 'unique_together': (('platform', 'month'),), 'pk_attr': 'id', 'table_description': "Metered API calls per platform per natural month (DingTalk's standard edition allows 10,000)."},
+            options={'table': 'api_usage', 'app': 'models', 'unique_together': (('platform', 'month'),), 'pk_attr': 'id', 'table_description': 'Metered API calls per platform per natural month (the DingTalk standard edition allows 10,000).'},
             bases=['Model'],
         ),
         ops.CreateModel(
