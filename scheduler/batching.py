@@ -36,8 +36,11 @@ async def deliver_batches(rows: list[OutboxMessage], registry: ChannelRegistry, 
     if not any(hasattr(registry.get(p), "send_many") for p in registry.platforms):
         return 0, rows
     groups: dict[str, list[OutboxMessage]] = {}
-    for row in rows:
-        key = _batch_key(row)
+    seen: set[str] = set()
+    for row in rows:  # ordered by id: only a recipient's first message may join a batch, so none overtakes another
+        recipient = delivery.recipient(row)
+        key = _batch_key(row) if recipient not in seen else None
+        seen.add(recipient)
         if key is not None:
             groups.setdefault(key, []).append(row)
     batched = {r.id for g in groups.values() if len(g) > 1 for r in g}

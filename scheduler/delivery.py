@@ -182,7 +182,7 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
     sent, rows = await deliver_batches(rows, registry, now)
     lanes: dict[str, list[OutboxMessage]] = {}
     for row in rows:  # one lane per recipient: their messages stay in order and their pacing stays exact
-        lanes.setdefault(_recipient(row), []).append(row)
+        lanes.setdefault(recipient(row), []).append(row)
     slots = asyncio.Semaphore(DELIVERY_CONCURRENCY)
 
     async def lane(queue: list[OutboxMessage]) -> int:
@@ -192,7 +192,7 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
     return sent + sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
 
 
-def _recipient(row: OutboxMessage) -> str:
+def recipient(row: OutboxMessage) -> str:
     target = row.payload.get("target") if isinstance(row.payload, dict) else None
     if not isinstance(target, dict):
         return f"row:{row.id}"

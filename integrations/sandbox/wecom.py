@@ -108,11 +108,8 @@ class FakeWeCom:
         if self.fail_next:
             self.fail_next -= 1
             return None, web.Response(status=503, text="upstream unavailable")
-        token = request.query.get("access_token", "")
-        if token not in self.tokens:
-            return None, self._err(40014, "invalid access_token")
-        if self.tokens[token] < self.now():
-            return None, self._err(42001, "access_token expired")
+        if (problem := self._token_problem(request)) is not None:
+            return None, problem
         if self.untrusted_ip:
             return None, self._err(60020, "not allow to access from your ip")
         if self.errcodes:
@@ -249,12 +246,17 @@ class FakeWeCom:
         self.media_meta[media_id] = (mime, name, self.now())
         return media_id
 
-    async def media_get(self, request: web.Request) -> web.Response:
+    def _token_problem(self, request: web.Request) -> web.Response | None:
         token = request.query.get("access_token", "")
         if token not in self.tokens:
             return self._err(40014, "invalid access_token")
         if self.tokens[token] < self.now():
             return self._err(42001, "access_token expired")
+        return None
+
+    async def media_get(self, request: web.Request) -> web.Response:
+        if (problem := self._token_problem(request)) is not None:
+            return problem
         media_id = request.query.get("media_id", "")
         meta = self.media_meta.get(media_id)
         if meta is None or self.now() - meta[2] > MEDIA_TTL:
@@ -264,11 +266,8 @@ class FakeWeCom:
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def media_upload(self, request: web.Request) -> web.Response:
-        token = request.query.get("access_token", "")
-        if token not in self.tokens:
-            return self._err(40014, "invalid access_token")
-        if self.tokens[token] < self.now():
-            return self._err(42001, "access_token expired")
+        if (problem := self._token_problem(request)) is not None:
+            return problem
         form = await request.post()
         media = form.get("media")
         data = media.file.read() if isinstance(media, FileField) else b""

@@ -259,3 +259,14 @@ async def test_calls_this_month_are_counted(org, domain) -> None:
         meter = _channel(rig).api.meter
         used = await meter.this_month()
         assert used == rig.fake.metered > 0
+
+
+async def test_a_batch_never_overtakes_a_persons_earlier_message(org, domain, clock) -> None:
+    async with dingtalk_rig(domain) as rig:
+        zhou, lin, zhao = await _staff("周小梅", "林晓", "赵敏")
+        await enqueue([Outbound(target=Target(staff_id=zhou.id), text="第一条")], clock.now())
+        await enqueue([Outbound(target=Target(staff_id=s.id), text="群发") for s in (zhou, lin, zhao)], clock.now())
+        for _ in range(3):
+            await deliver_due(rig.registry, clock)
+        assert rig.fake.texts("dt1001") == ["第一条", "群发"]
+        assert rig.fake.texts("dt2001") == ["群发"] and rig.fake.texts("dt2101") == ["群发"]
