@@ -83,6 +83,8 @@ class WeComChannel:
             return []
         if o.card is not None:
             body, kind = plain_text(cards.markdown(o.card)["content"]), "text"
+            if o.card.buttons:  # the buttons cannot be shown: name what can be done
+                body += "\n可办理:" + " / ".join(b.label for b in o.card.buttons) + "(请在企业微信客户端中操作,或回复文字)"
         else:
             kind = "markdown" if o.markdown and not plain else "text"
             body = plain_text(o.text) if o.markdown and plain else o.text

@@ -148,6 +148,7 @@ async def test_text_only_members_get_plain_text_instead_of_markdown_and_cards(or
             assert kinds == {"text"}
             shown = "\n".join(rig.fake.texts("zhouxm"))
             assert "请确认上报内容" in shown and "**" not in shown and "<font" not in shown
+            assert "可办理:确认上报" in shown  # the buttons it cannot show are named
     finally:
         text_only.forget()
 
