@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_indexes_for_history')]
+    dependencies = [('models', '0004_security_integrity')]
 
     initial = False
 
