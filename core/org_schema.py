@@ -64,6 +64,7 @@ class StaffIn(_Entry):
     title: str = ""
     wecom: IdText = Field(default=None, max_length=128)
     dingtalk: IdText = Field(default=None, max_length=128)
+    text_only: bool = False  # reads chat where markdown and cards do not show (WeCom through the WeChat plugin)
 
 
 class ExpertIn(_Entry):
@@ -185,3 +186,4 @@ class OrgFile(_Entry):
     warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
+    text_only: bool = False  # everyone gets plain text instead of markdown and cards

@@ -4,6 +4,7 @@ from core.models.audit import AuditChainHead, AuditEvent
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
+from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
@@ -21,6 +22,8 @@ from core.models.org import (
 from core.models.records import CaseMediator, LoginAttempt, Meeting, MeetingItem
 
 __all__ = [
+    "ApiUsage",
+    "MediaFile",
     "AuditChainHead",
     "AuditEvent",
     "CardLink",
