@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.intake import signals as s
 from bot.intake.lexicon import CATEGORY_CUES, CONTEXT_RULES
-from bot.intake.mask import mask_numbers
 from bot.intake.numbers import max_amount_yuan, people_count
 from bot.intake.places import PlaceIndex, party_names, place_phrase
+from core.masking import mask_numbers
 
 # On a tie, the department that must act first: specific before general.
 _PRIORITY = ["labor_wage", "demolition", "medical", "traffic", "campus", "property_mgmt", "consumer",
