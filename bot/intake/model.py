@@ -1,0 +1,173 @@
+"""The trained category model: a linear model over character n-grams and the lexicon's scores, stored as
+one small file and loaded once per process.
+
+File format (deterministic bytes for the same training data): gzip (mtime 0) of a JSON header line —
+classes, vocabulary, lexicon scale, typo table, what it was trained from — then the float32 weights,
+(vocabulary + classes) × classes, then the intercepts. Parsing needs numpy only; scikit-learn is used
+to train (bot/intake/training.py)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.intake.features import category_scores, lexicon_features, normalize
+from bot.intake.homophones import Corrector
+
+FORMAT = 1
+MODEL_ENV = "MAOTIAO_INTAKE_MODEL"
+SHIPPED = "models/category.bin"
+OTHER = "other"
+MIN_CONFIDENCE = 0.5  # below this, with no lexicon cue at all, a report is "other"
+
+
+class ModelError(Exception):
+    """The model file is missing, unreadable or of another format; the message names the file."""
+
+
+@dataclass
+class Prediction:
+    category: str
+    confidence: float
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class CategoryModel:
+    classes: list[str]
+    vocab: dict[str, int]
+    weights: np.ndarray  # (len(vocab) + len(classes), len(classes)) float32
+    intercept: np.ndarray  # (len(classes),)
+    lexicon_scale: float
+    typos: dict[str, object]
+    meta: dict[str, Any]
+    path: str = ""
+    corrector: Corrector = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.corrector = Corrector(self.typos)
+        self._lexicon_rows = self.weights[len(self.vocab) :]
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", "?"))
+
+    def prepare(self, text: str) -> tuple[str, dict[str, int]]:
+        """The text with typos corrected and its lexicon scores (shared with the rules)."""
+        fixed = self.corrector(text)
+        return fixed, category_scores(fixed)
+
+    def feature_ids(self, fixed: str) -> list[int]:
+        norm = normalize(fixed)
+        vocab = self.vocab
+        ids = {vocab[g] for k in (1, 2, 3) for i in range(len(norm) - k + 1) if (g := norm[i : i + k]) in vocab}
+        return sorted(ids)
+
+    def predict(self, text: str, scores: dict[str, int] | None = None, fixed: str | None = None) -> Prediction:
+        if fixed is None or scores is None:
+            fixed, scores = self.prepare(text)
+        ids = self.feature_ids(fixed)
+        logits = self.intercept.copy()
+        if ids:
+            logits += self.weights[ids].sum(axis=0) / math.sqrt(len(ids))
+        lex = np.asarray(lexicon_features(scores, self.classes), dtype=np.float32) * self.lexicon_scale
+        logits += lex @ self._lexicon_rows
+        exp = np.exp(logits - logits.max())
+        probs = exp / exp.sum()
+        best = int(probs.argmax())
+        category, confidence = self.classes[best], float(probs[best])
+        if confidence < MIN_CONFIDENCE and not any(scores.values()):
+            category = OTHER
+        return Prediction(category, confidence, {c: float(p) for c, p in zip(self.classes, probs, strict=True)})
+
+
+def dumps(model: CategoryModel) -> bytes:
+    header = {
+        "format": FORMAT,
+        "classes": model.classes,
+        "vocab": sorted(model.vocab, key=model.vocab.__getitem__),
+        "lexicon_scale": model.lexicon_scale,
+        "typos": model.typos,
+        "meta": model.meta,
+    }
+    head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    body = np.ascontiguousarray(model.weights, dtype="<f4").tobytes() + np.ascontiguousarray(
+        model.intercept, dtype="<f4").tobytes()
+    return gzip.compress(head + b"\n" + body, compresslevel=9, mtime=0)
+
+
+def loads(data: bytes, path: str = "") -> CategoryModel:
+    try:
+        raw = gzip.decompress(data)
+        head, body = raw.split(b"\n", 1)
+        header = json.loads(head)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{path or 'model'}: not a maotiao category model ({exc})") from None
+    if header.get("format") != FORMAT:
+        raise ModelError(f"{path or 'model'}: model format {header.get('format')!r}, this version reads {FORMAT}")
+    classes, vocab = header["classes"], header["vocab"]
+    rows, cols = len(vocab) + len(classes), len(classes)
+    if len(body) != 4 * (rows * cols + cols):
+        raise ModelError(f"{path or 'model'}: truncated or corrupt weights")
+    values = np.frombuffer(body, dtype="<f4")
+    return CategoryModel(
+        classes=list(classes),
+        vocab={g: i for i, g in enumerate(vocab)},
+        weights=values[: rows * cols].reshape(rows, cols).astype(np.float32),
+        intercept=values[rows * cols :].astype(np.float32),
+        lexicon_scale=float(header["lexicon_scale"]),
+        typos=header["typos"],
+        meta=header["meta"],
+        path=path,
+    )
+
+
+def shipped_path() -> Path:
+    return Path(str(resources.files("bot.intake").joinpath(SHIPPED)))
+
+
+def configured_path() -> Path:
+    """MAOTIAO_INTAKE_MODEL if set (a center's retrained model), else the model shipped in the package."""
+    chosen = os.environ.get(MODEL_ENV, "").strip()
+    return Path(chosen) if chosen else shipped_path()
+
+
+def load(path: Path) -> CategoryModel:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        hint = f" (set by {MODEL_ENV})" if os.environ.get(MODEL_ENV) else ""
+        raise ModelError(f"cannot read the intake model {path}{hint}: {exc.strerror}") from None
+    model = loads(data, str(path))
+    model.meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
+    return model
+
+
+_lock = threading.Lock()
+_loaded: CategoryModel | None = None
+
+
+def current() -> CategoryModel:
+    """The process's model, loaded on first use (and at `serve` start-up); then never read again."""
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = load(configured_path())
+    return _loaded
+
+
+def reset() -> None:
+    """Forget the loaded model (tests; after choosing another file)."""
+    global _loaded
+    _loaded = None
