@@ -2,8 +2,9 @@
 one small file and loaded once per process.
 
 File format (deterministic bytes for the same training data): gzip (mtime 0) of a JSON header line —
-classes, vocabulary, lexicon scale, typo table, what it was trained from — then the float32 weights,
-(vocabulary + classes) × classes, then the intercepts. Parsing needs numpy only; scikit-learn is used
+classes, vocabulary, lexicon scale, typo table, what it was trained from — then float32 arrays: the
+weights, (vocabulary + classes) × classes, the intercepts, and each n-gram's idf. A report's n-grams are
+weighted by idf and scaled to unit length; the lexicon's log scores times the lexicon scale follow. Parsing needs numpy only; scikit-learn is used
 to train (bot/intake/training.py)."""
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class CategoryModel:
     vocab: dict[str, int]
     weights: np.ndarray  # (len(vocab) + len(classes), len(classes)) float32
     intercept: np.ndarray  # (len(classes),)
+    idf: np.ndarray  # (len(vocab),)
     lexicon_scale: float
     typos: dict[str, object]
     meta: dict[str, Any]
@@ -79,7 +81,8 @@ class CategoryModel:
         ids = self.feature_ids(fixed)
         logits = self.intercept.copy()
         if ids:
-            logits += self.weights[ids].sum(axis=0) / math.sqrt(len(ids))
+            idf = self.idf[ids]
+            logits += (idf @ self.weights[ids]) / math.sqrt(float(idf @ idf))
         lex = np.asarray(lexicon_features(scores, self.classes), dtype=np.float32) * self.lexicon_scale
         logits += lex @ self._lexicon_rows
         exp = np.exp(logits - logits.max())
@@ -101,8 +104,7 @@ def dumps(model: CategoryModel) -> bytes:
         "meta": model.meta,
     }
     head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    body = np.ascontiguousarray(model.weights, dtype="<f4").tobytes() + np.ascontiguousarray(
-        model.intercept, dtype="<f4").tobytes()
+    body = b"".join(np.ascontiguousarray(a, dtype="<f4").tobytes() for a in (model.weights, model.intercept, model.idf))
     return gzip.compress(head + b"\n" + body, compresslevel=9, mtime=0)
 
 
@@ -117,14 +119,15 @@ def loads(data: bytes, path: str = "") -> CategoryModel:
         raise ModelError(f"{path or 'model'}: model format {header.get('format')!r}, this version reads {FORMAT}")
     classes, vocab = header["classes"], header["vocab"]
     rows, cols = len(vocab) + len(classes), len(classes)
-    if len(body) != 4 * (rows * cols + cols):
+    if len(body) != 4 * (rows * cols + cols + len(vocab)):
         raise ModelError(f"{path or 'model'}: truncated or corrupt weights")
     values = np.frombuffer(body, dtype="<f4")
     return CategoryModel(
         classes=list(classes),
         vocab={g: i for i, g in enumerate(vocab)},
         weights=values[: rows * cols].reshape(rows, cols).astype(np.float32),
-        intercept=values[rows * cols :].astype(np.float32),
+        intercept=values[rows * cols : rows * cols + cols].astype(np.float32),
+        idf=values[rows * cols + cols :].astype(np.float32),
         lexicon_scale=float(header["lexicon_scale"]),
         typos=header["typos"],
         meta=header["meta"],

@@ -34,10 +34,12 @@ _MODIFIER = r"(?:[^，。,;；：:\s个名位月天年]{1,5}?的|外地|外来|�
 _PERSON_RE = re.compile(
     r"(?:左右|上下)?(?:(?P<cl>个|名|位|号|口)(?:多|余|来)?" + _MODIFIER + r")?(?P<noun>"
     + "|".join(sorted(_PERSON_NOUNS, key=len, reverse=True))
-    + rf"|(?<=[个名位])(?!多?月|天|年|小时|星期|礼拜|钟头|季度|周|半)[\u4e00-\u9fa5]{{0,3}}?[{_PERSON_SUFFIX}]"
+    + rf"|(?!多?月|天|年|小时|星期|礼拜|钟头|季度|周|半)[\u4e00-\u9fa5]{{0,3}}?[{_PERSON_SUFFIX}]"
     + r"(?![\u4e00-\u9fa5]?[钱元块万]))"
 )
 _ROOM_BEFORE = re.compile(r"幢|栋|楼|单元|室|号")
+_NOUN_SET = frozenset(_PERSON_NOUNS)
+_ONLOOKERS = re.compile(r"(?:次)?(?:转发|点赞|评论|观看|围观|浏览|阅读|关注|看过|点击)")
 _KIN_BEFORE = ("兄弟", "姐妹", "姐弟", "兄妹", "子女", "儿女", "母子", "父子", "夫妻", "婆媳", "兄弟姐妹", "妯娌")
 _MONEY_UNIT = re.compile(r"\s*(?P<unit>万元|万块|万|千元|千块|千|百元|元|块钱|块|w|W|k|K)(?![a-zA-Z])")
 _NOT_MONEY_AFTER_WAN = set("人户名个亩平方只头斤吨公里米字件辆套间株棵")
@@ -178,6 +180,10 @@ def counts(text: str) -> list[Count]:
         if p is None or q.low <= 0 or q.low > 1_000_000 or text[q.start - 1 : q.start] in ("第", "周", "星"):
             continue
         noun = p.group("noun")
+        if noun not in _NOUN_SET and not p.group("cl"):
+            continue  # a person-like word only counts after 个/名/位: "十几个采茶工", not "三千工"
+        if _ONLOOKERS.match(text, p.end()):
+            continue  # "好几千人转发": people online are not involved
         token = text[q.start : q.end]
         if token.isdigit() and len(token) >= 3 and _ROOM_BEFORE.search(text[max(0, q.start - 8) : q.start]):
             continue  # "12幢401与501住户": room numbers

@@ -20,8 +20,8 @@ from bot.intake.model import FORMAT, CategoryModel
 from core.enums import Category
 
 # Chosen by 5-fold cross-validation on the training split (`maotiao intake train --search`).
-C = 32.0
-LEXICON_SCALE = 0.25
+C = 128.0
+LEXICON_SCALE = 0.1
 MIN_DF = 2
 CORRECTION_WEIGHT = 2.0  # a center's own corrections count double: they are what its grid workers write
 FEATURES_VERSION = 1
@@ -36,27 +36,32 @@ def typo_terms() -> list[str]:
 class _Matrix:
     rows: list[list[int]]
     lexicon: np.ndarray
+    idf: np.ndarray
 
 
 def _encode(examples: Sequence[Example], corrector: Corrector, vocab: dict[str, int] | None,
             classes: list[str]) -> tuple[_Matrix, dict[str, int]]:
     fixed = [corrector(e.text) for e in examples]
     grams = [ngrams(normalize(t)) for t in fixed]
+    df = Counter(g for gs in grams for g in gs)
     if vocab is None:
-        df = Counter(g for gs in grams for g in gs)
         vocab = {g: i for i, g in enumerate(sorted(g for g, n in df.items() if n >= MIN_DF))}
+    idf = np.asarray([math.log((1 + len(grams)) / (1 + df[g])) + 1 for g in sorted(vocab, key=vocab.__getitem__)])
     rows = [sorted(vocab[g] for g in gs if g in vocab) for gs in grams]
     lexicon = np.asarray([lexicon_features(category_scores(t), classes) for t in fixed], dtype=np.float64)
-    return _Matrix(rows, lexicon), vocab
+    return _Matrix(rows, lexicon, idf), vocab
 
 
 def _design(m: _Matrix, n_vocab: int, lexicon_scale: float):  # type: ignore[no-untyped-def]
     from scipy.sparse import csr_matrix, hstack
 
-    data, indices, indptr = [], [], [0]
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
     for ids in m.rows:
-        value = 1.0 / math.sqrt(len(ids)) if ids else 0.0
-        data.extend([value] * len(ids))
+        weights = m.idf[ids] if ids else np.zeros(0)
+        norm = math.sqrt(float(weights @ weights)) or 1.0
+        data.extend((weights / norm).tolist())
         indices.extend(ids)
         indptr.append(len(indices))
     grams = csr_matrix((data, indices, indptr), shape=(len(m.rows), n_vocab))
@@ -95,8 +100,7 @@ def train(examples: Sequence[Example], *, c: float = C, lexicon_scale: float = L
         intercept = np.asarray([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
     else:
         intercept = np.asarray(clf.intercept_)
-    weights = coef.T.copy()
-    weights[len(vocab) :] *= 1.0  # lexicon rows: the scale is applied to the features at prediction
+    weights = coef.T.copy()  # the lexicon rows last: the scale is applied to those features at prediction
     sources = Counter(e.source for e in examples)
     info: dict[str, object] = {
         "version": _fingerprint(examples, c, lexicon_scale),
@@ -107,8 +111,8 @@ def train(examples: Sequence[Example], *, c: float = C, lexicon_scale: float = L
     }
     info.update(meta or {})
     return CategoryModel(classes=classes, vocab=vocab, weights=weights.astype(np.float32),
-                         intercept=intercept.astype(np.float32), lexicon_scale=lexicon_scale, typos=typos,
-                         meta=info)
+                         intercept=intercept.astype(np.float32), idf=m.idf.astype(np.float32),
+                         lexicon_scale=lexicon_scale, typos=typos, meta=info)
 
 
 def cross_validate(examples: Sequence[Example], *, c: float, lexicon_scale: float, folds: int = 5,
