@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
     log_level: str = "INFO"
+    intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
+    intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
 
     @field_validator("db_url")
     @classmethod

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.engine import Bot
+from bot.intake import model as intake_model
 from core import db
 from core.calendar_import import load_calendar
 from core.clock import OffsetClock
@@ -55,6 +56,11 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
 async def serve(settings: Settings) -> int:
     from maotiao.cli import load_demo_org_if_empty
 
+    try:  # once per process, before anything is accepted: a bad model file stops start-up
+        model = intake_model.use(settings.intake_model)
+    except intake_model.ModelError as exc:
+        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
+    log.info("intake model %s (%s)", model.version, model.path)
     platforms = build_platforms()
     sandbox = None
     domain = Domain()

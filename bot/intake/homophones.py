@@ -86,43 +86,42 @@ def build_table(terms: Iterable[str], words: set[str] | None = None) -> dict[str
 
 
 class Corrector:
-    """Replaces known typo variants in a text by the terms they stand for (longest first)."""
+    """Replaces known typo variants in a text by the terms they stand for (longest first, left to right)."""
 
     def __init__(self, table: dict[str, object]) -> None:
+        import ahocorasick_rs
+
         variants = table.get("variants", {})
         assert isinstance(variants, dict)
-        self.variants: dict[str, tuple[str, int]] = {v: (str(tp[0]), int(tp[1])) for v, tp in variants.items()}
         self.left: dict[str, str] = dict(table.get("left", {}))  # type: ignore[call-overload]
         self.right: dict[str, str] = dict(table.get("right", {}))  # type: ignore[call-overload]
-        self.lengths = sorted({len(v) for v in self.variants}, reverse=True)
-        self.firsts = frozenset(v[0] for v in self.variants)
+        self.variants = sorted(variants)
+        self.targets = [(str(variants[v][0]), int(variants[v][1])) for v in self.variants]
+        self.empty = not variants
+        self.automaton = ahocorasick_rs.AhoCorasick(self.variants or ["\0"])
 
-    def _typo_at(self, text: str, i: int) -> tuple[str, int] | None:
-        for size in self.lengths:
-            variant = text[i : i + size]
-            found = self.variants.get(variant)
-            if found is None or len(variant) < size:
-                continue
-            term, pos = found
-            swapped = variant[pos]
-            if pos == 0 and i > 0 and text[i - 1] in self.left.get(swapped, ""):
-                continue
-            if pos == size - 1 and i + size < len(text) and text[i + size] in self.right.get(swapped, ""):
-                continue
-            return term, size
-        return None
+    def _is_typo(self, text: str, start: int, size: int, pos: int) -> bool:
+        swapped = text[start + pos]
+        if pos == 0 and start > 0 and text[start - 1] in self.left.get(swapped, ""):
+            return False
+        end = start + size
+        return not (pos == size - 1 and end < len(text) and text[end] in self.right.get(swapped, ""))
 
     def __call__(self, text: str) -> str:
-        if not self.variants:
+        if self.empty:
+            return text
+        found = [(start, start - end, *self.targets[i])
+                 for i, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True)]
+        if not found:
             return text
         out: list[str] = []
-        i, n, firsts = 0, len(text), self.firsts
-        while i < n:
-            found = self._typo_at(text, i) if text[i] in firsts else None
-            if found is None:
-                out.append(text[i])
-                i += 1
-            else:
-                out.append(found[0])
-                i += found[1]
+        done = 0
+        for start, minus_size, term, pos in sorted(found):
+            size = -minus_size
+            if start < done or not self._is_typo(text, start, size, pos):
+                continue
+            out.append(text[done:start])
+            out.append(term)
+            done = start + size
+        out.append(text[done:])
         return "".join(out)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.intake.features import category_scores, lexicon_features, normalize
+from bot.intake.features import category_scores, normalize
 from bot.intake.homophones import Corrector
 
 FORMAT = 1
@@ -40,7 +40,13 @@ class ModelError(Exception):
 class Prediction:
     category: str
     confidence: float
-    probabilities: dict[str, float] = field(default_factory=dict)
+    classes: list[str] = field(default_factory=list, repr=False)
+    odds: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        total = sum(self.odds)
+        return {c: o / total for c, o in zip(self.classes, self.odds, strict=True)}
 
 
 @dataclass
@@ -57,8 +63,17 @@ class CategoryModel:
     corrector: Corrector = field(init=False)
 
     def __post_init__(self) -> None:
+        import ahocorasick_rs
+
         self.corrector = Corrector(self.typos)
-        self._lexicon_rows = self.weights[len(self.vocab) :]
+        n = len(self.vocab)
+        # Each n-gram's weights times its idf, so a report's score is one gather and one sum.
+        self._gram_rows = np.ascontiguousarray(self.weights[:n] * self.idf[:, None], dtype=np.float64)
+        self._idf2 = self.idf.astype(np.float64) ** 2
+        self._lexicon_rows = {c: self.weights[n + i].astype(np.float64) * self.lexicon_scale
+                              for i, c in enumerate(self.classes)}
+        self._intercept = self.intercept.astype(np.float64)
+        self._grams = ahocorasick_rs.AhoCorasick(sorted(self.vocab, key=self.vocab.__getitem__) or ["\0"])
 
     @property
     def version(self) -> str:
@@ -70,28 +85,31 @@ class CategoryModel:
         return fixed, category_scores(fixed)
 
     def feature_ids(self, fixed: str) -> list[int]:
-        norm = normalize(fixed)
-        vocab = self.vocab
-        ids = {vocab[g] for k in (1, 2, 3) for i in range(len(norm) - k + 1) if (g := norm[i : i + k]) in vocab}
-        return sorted(ids)
+        """The vocabulary's n-grams found in the text (one automaton pass finds them all)."""
+        if not self.vocab:
+            return []
+        return list({i for i, _, _ in self._grams.find_matches_as_indexes(normalize(fixed), overlapping=True)})
 
     def predict(self, text: str, scores: dict[str, int] | None = None, fixed: str | None = None) -> Prediction:
         if fixed is None or scores is None:
             fixed, scores = self.prepare(text)
         ids = self.feature_ids(fixed)
-        logits = self.intercept.copy()
+        logits = self._intercept
         if ids:
-            idf = self.idf[ids]
-            logits += (idf @ self.weights[ids]) / math.sqrt(float(idf @ idf))
-        lex = np.asarray(lexicon_features(scores, self.classes), dtype=np.float32) * self.lexicon_scale
-        logits += lex @ self._lexicon_rows
-        exp = np.exp(logits - logits.max())
-        probs = exp / exp.sum()
-        best = int(probs.argmax())
-        category, confidence = self.classes[best], float(probs[best])
+            logits = logits + self._gram_rows.take(ids, axis=0).sum(axis=0) / math.sqrt(self._idf2.take(ids).sum())
+        for cat, score in scores.items():
+            row = self._lexicon_rows.get(cat)
+            if row is not None and score > 0:
+                logits = logits + row * math.log1p(score)
+        values = logits.tolist()
+        top = max(values)
+        exps = [math.exp(v - top) for v in values]
+        total = sum(exps)
+        best = values.index(top)
+        category, confidence = self.classes[best], exps[best] / total
         if confidence < MIN_CONFIDENCE and not any(scores.values()):
             category = OTHER
-        return Prediction(category, confidence, {c: float(p) for c, p in zip(self.classes, probs, strict=True)})
+        return Prediction(category, confidence, self.classes, exps)
 
 
 def dumps(model: CategoryModel) -> bytes:
@@ -139,9 +157,21 @@ def shipped_path() -> Path:
     return Path(str(resources.files("bot.intake").joinpath(SHIPPED)))
 
 
+_chosen: str | None = None
+
+
+def use(path: str) -> CategoryModel:
+    """Choose the model file for this process (MAOTIAO_INTAKE_MODEL from the settings; "" for the shipped
+    one) and load it now, so a bad file stops start-up instead of the first report."""
+    global _chosen, _loaded
+    _chosen = path.strip()
+    _loaded = None
+    return current()
+
+
 def configured_path() -> Path:
-    """MAOTIAO_INTAKE_MODEL if set (a center's retrained model), else the model shipped in the package."""
-    chosen = os.environ.get(MODEL_ENV, "").strip()
+    """The file chosen by use(), else MAOTIAO_INTAKE_MODEL, else the model shipped in the package."""
+    chosen = _chosen if _chosen is not None else os.environ.get(MODEL_ENV, "").strip()
     return Path(chosen) if chosen else shipped_path()
 
 
@@ -171,6 +201,6 @@ def current() -> CategoryModel:
 
 
 def reset() -> None:
-    """Forget the loaded model (tests; after choosing another file)."""
-    global _loaded
-    _loaded = None
+    """Forget the loaded and chosen model (tests)."""
+    global _loaded, _chosen
+    _loaded, _chosen = None, None

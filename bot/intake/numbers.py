@@ -14,9 +14,14 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3,
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两俩三四五六七八九十百千万亿几"
 _NUM = rf"[0-9]+(?:\.[0-9]+)?[十百千万亿]*|[{_CN}]+"
-_BEFORE = r"上|近|将近|接近|差不多|大约|大概|约|小|大|足足|好|数|不到|不足|至少|超过|起码"
+# Words before a number that change its range ("约", "大概" do not: the number stands as it is).
+_BEFORE_2 = {w: w for w in ("将近", "接近", "不到", "不足", "至少", "超过", "起码")}
+_BEFORE_1 = {w: w for w in ("上", "近", "小", "好", "数")}
+_ARABIC = re.compile(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)")
+_WAN = re.compile("[万亿]")
+_MONEY_AFTER_QIAN = re.compile(r"[元块钱]")
 _QUANTITY = re.compile(
-    rf"(?P<before>{_BEFORE})?(?P<n>{_NUM})(?:\s*(?:-|~|～|至|到)\s*(?P<n2>{_NUM}))?(?P<more>多|余|来|几|把)?(?P<unit>[十百千万亿](?![十百千万亿]))?"
+    rf"(?P<n>{_NUM})(?:\s*(?:-|~|～|至|到)\s*(?P<n2>{_NUM}))?(?P<more>多|余|来|几|把)?(?P<unit>[十百千万亿](?![十百千万亿]))?"
 )
 # What a count is of: person nouns that may follow 个/名/位 ("十二名员工", "七八个人", "几十号人").
 _PERSON_NOUNS = (
@@ -95,7 +100,7 @@ def _smallest_unit(text: str) -> int:
 def number_range(token: str) -> tuple[float, float] | None:
     """(low, high) of a written number: "七八" → (7, 8), "二三十" → (20, 30), "四十几" → (41, 49),
     "几十" → (20, 90), "1.5万" → (15000, 15000), "五六" → (5, 6)."""
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)", token)
+    m = _ARABIC.fullmatch(token)
     if m:
         value = float(m.group(1))
         for ch in m.group(2):
@@ -148,8 +153,6 @@ def quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     for m in _QUANTITY.finditer(text):
         token = m.group("n")
-        if token == "几" and not m.group("before"):
-            token = "几"
         found = number_range(token)
         if found is None:
             continue
@@ -160,22 +163,25 @@ def quantities(text: str) -> list[Quantity]:
                 high = second[1]
                 if token.isdigit() and m.group("n2")[-1:] in _UNITS:  # 3-5万: the unit applies to both
                     low *= _UNITS[m.group("n2")[-1]]
-        before = m.group("before")
+        start = m.start()
+        before = _BEFORE_2.get(text[start - 2 : start]) if start >= 2 else None
+        if before is None and start >= 1:
+            before = _BEFORE_1.get(text[start - 1])
         if before == "好" and not token.startswith("几"):
             before = None
         low, high = _approximate(low, high, before, m.group("more"), token)
         if m.group("unit"):
             factor = _UNITS[m.group("unit")]
             low, high = low * factor, high * factor
-        wan = bool(re.search("[万亿]", token + (m.group("unit") or "")))
-        out.append(Quantity(low, high, m.start(), m.end(), wan))
+        wan = _WAN.search(token) is not None or m.group("unit") in ("万", "亿")
+        out.append(Quantity(low, high, m.start() - len(before or ""), m.end(), wan))
     return out
 
 
-def counts(text: str) -> list[Count]:
+def counts(text: str, found: list[Quantity] | None = None) -> list[Count]:
     """Head counts the text states or implies (households count as one each)."""
     out: list[Count] = []
-    for q in quantities(text):
+    for q in quantities(text) if found is None else found:
         p = _PERSON_RE.match(text, q.end)
         if p is None or q.low <= 0 or q.low > 1_000_000 or text[q.start - 1 : q.start] in ("第", "周", "星"):
             continue
@@ -218,10 +224,10 @@ _MONEY_FACTOR = {"万元": 10_000, "万块": 10_000, "万": 10_000, "w": 10_000,
                  "千": 1000, "k": 1000, "K": 1000, "百元": 100, "元": 1, "块钱": 1, "块": 1}
 
 
-def amounts(text: str) -> list[tuple[float, float]]:
+def amounts(text: str, found: list[Quantity] | None = None) -> list[tuple[float, float]]:
     """Sums of money in yuan, as (low, high): "二十余万" → (200000, …), "两三千元" → (2000, 3000)."""
     out: list[tuple[float, float]] = []
-    for q in quantities(text):
+    for q in quantities(text) if found is None else found:
         if q.low <= 0:
             continue
         m = _MONEY_UNIT.match(text, q.end)
@@ -229,7 +235,7 @@ def amounts(text: str) -> list[tuple[float, float]]:
             unit = m.group("unit")
             if unit == "万" and text[m.end() : m.end() + 1] in _NOT_MONEY_AFTER_WAN:
                 continue
-            if unit == "千" and not re.match(r"[元块钱]", text[m.end() : m.end() + 1]):
+            if unit == "千" and not _MONEY_AFTER_QIAN.match(text, m.end()):
                 continue  # "两三千" alone may be anything; "两三千元" is money
             factor = _MONEY_FACTOR[unit]
         elif q.wan and text[q.end : q.end + 1] not in _NOT_MONEY_AFTER_WAN:
@@ -243,3 +249,23 @@ def amounts(text: str) -> list[tuple[float, float]]:
 def max_amount_yuan(text: str) -> int:
     """The largest sum of money the text mentions, in yuan at its lower bound (0 when none)."""
     return int(max((low for low, _ in amounts(text)), default=0))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the rubric needs of a report's numbers, read in one pass."""
+
+    people: tuple[int, int] | None  # the largest head count, (low, high)
+    side: int  # the largest count of people who could act together
+    amount: int  # the largest sum of money, yuan, lower bound
+
+
+def figures(text: str) -> Figures:
+    found = quantities(text)
+    heads = counts(text, found)
+    best = max(heads, key=lambda c: (c.low, c.high)) if heads else None
+    return Figures(
+        people=(best.low, best.high) if best else None,
+        side=max((c.low for c in heads if not c.kin), default=0),
+        amount=int(max((low for low, _ in amounts(text, found)), default=0)),
+    )

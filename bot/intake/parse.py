@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.intake import model as category_model
-from bot.intake.numbers import people_range
+from bot.intake.numbers import figures
 from bot.intake.places import PlaceIndex, party_names, place_phrase
 from bot.intake.severity import assess
 from bot.intake.signals import find
@@ -47,15 +47,17 @@ def _width_folded(text: str) -> str:
     return text.translate(_FULL_WIDTH)
 
 
-def parse(text: str, places: PlaceIndex | None = None) -> ParsedReport:
+def parse(text: str, places: PlaceIndex | None = None,
+          model: category_model.CategoryModel | None = None) -> ParsedReport:
     text = text.strip()
     folded = _width_folded(text)
-    m = category_model.current()
+    m = model or category_model.current()
     fixed, scores = m.prepare(folded)
     prediction = m.predict(folded, scores=scores, fixed=fixed)
-    span = people_range(folded)
+    numbers = figures(folded)
+    span = numbers.people
     people = span[0] if span else None
-    verdict = assess(folded, find(folded), people, prediction.category)
+    verdict = assess(find(folded), numbers, prediction.category)
     location_id = places.find(text) if places else None
     if location_id is not None and places is not None:
         location: str | None = places.names[location_id]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.intake.numbers import max_amount_yuan, side_count
+from bot.intake.numbers import Figures
 from bot.intake.signals import Signals
 
 BIG_AMOUNT = 100_000
@@ -40,9 +40,9 @@ def _adults_fighting(sig: Signals) -> bool:
     return any(re.search("家长|家属", sig.near(span, 10)) for span in sig.spans.get("fight", []))
 
 
-def assess(text: str, sig: Signals, people: int | None, category: str) -> Assessment:
-    side = side_count(text)
-    most = max(people or 0, side)
+def assess(sig: Signals, numbers: Figures, category: str) -> Assessment:
+    side = numbers.side
+    most = max(numbers.people[0] if numbers.people else 0, side)
     reasons: list[str] = []
 
     def rule(name: str, fired: bool) -> bool:
@@ -67,7 +67,7 @@ def assess(text: str, sig: Signals, people: int | None, category: str) -> Assess
         rule("threat", "threat" in sig),
         rule("fight with injuries", "fight" in sig and "injury" in sig),
         rule("repeated failed mediation", "repeated_failure" in sig),
-        rule("100,000 yuan", max_amount_yuan(text) >= BIG_AMOUNT),
+        rule("100,000 yuan", numbers.amount >= BIG_AMOUNT),
     ])
     severity = "major" if major else "important" if important else "general"
     flags = [name for name, on in (("group", group), ("sensitive", sensitive), ("stability", stability)) if on]

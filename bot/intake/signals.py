@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.intake.matcher import PatternSet
 from bot.intake.negation import clause_bounds, fear_before, negated
 
 _PERSON = r"(?:人|老人|孩子|小孩|村民|工人|男子|女子|行人|司机|学生|患者|病人|产妇|孕妇|妇女|男孩|女孩|婴儿|老太|老汉|一名|一位|者)"
@@ -117,7 +118,7 @@ PATTERNS: dict[str, str] = {
         r"摆花圈|烧纸钱|花圈|纸钱|灵堂"
     ),
 }
-_COMPILED = {name: re.compile(p) for name, p in PATTERNS.items()}
+_MATCHER = PatternSet(PATTERNS)
 _NOT_PERSON_DEATH_WINDOW = 8
 
 
@@ -158,7 +159,7 @@ def _long_ago(text: str, start: int) -> bool:
 
 
 def find(text: str) -> Signals:
-    raw = {name: [(m.start(), m.end()) for m in regex.finditer(text)] for name, regex in _COMPILED.items()}
+    raw = _MATCHER.spans(text)
     all_spans = [span for spans in raw.values() for span in spans]
     out = Signals(text=text)
     for name, spans in raw.items():

@@ -15,7 +15,7 @@ import numpy as np
 from bot.intake.features import category_scores, lexicon_features, ngrams, normalize
 from bot.intake.homophones import Corrector, build_table
 from bot.intake.labelled import Example
-from bot.intake.lexicon import CATEGORY_CUES
+from bot.intake.lexicon import CATEGORY_CUES, CONTEXT_RULES
 from bot.intake.model import FORMAT, CategoryModel
 from core.enums import Category
 
@@ -69,7 +69,9 @@ def _design(m: _Matrix, n_vocab: int, lexicon_scale: float):  # type: ignore[no-
 
 
 def _fingerprint(examples: Sequence[Example], c: float, scale: float) -> str:
-    h = hashlib.sha256(json.dumps([FORMAT, FEATURES_VERSION, c, scale, MIN_DF], sort_keys=True).encode())
+    """Names what a model was made from: its examples, its settings and the lexicon it scores with."""
+    h = hashlib.sha256(json.dumps([FORMAT, FEATURES_VERSION, c, scale, MIN_DF, CATEGORY_CUES, CONTEXT_RULES],
+                                  sort_keys=True, ensure_ascii=False).encode())
     for e in sorted(examples, key=lambda e: (e.text, e.category, e.weight)):
         h.update(f"{e.text}\t{e.category}\t{e.weight}\n".encode())
     return h.hexdigest()[:12]

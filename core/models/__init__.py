@@ -3,6 +3,7 @@
 from core.models.audit import AuditEvent, AuditHead
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.document import CaseDocument
+from core.models.intake import IntakeCorrection
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
@@ -26,6 +27,7 @@ __all__ = [
     "Conversation",
     "Draft",
     "InboundEvent",
+    "IntakeCorrection",
     "OutboxMessage",
     "CalendarDay",
     "Case",
