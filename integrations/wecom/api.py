@@ -36,10 +36,13 @@ class WeComAPI:
     def _url(self, path: str) -> str:
         return self.settings.api_base + path
 
-    async def token(self, *, force: bool = False) -> str:
+    async def token(self, *, stale: str | None = None) -> str:
+        """The cached token, fetched when missing or expired, or when `stale` (a token WeCom just refused) is
+        still the cached one: concurrent calls refused with the same token refresh it once between them."""
         async with self._lock:
-            if not force and self._token and time.monotonic() < self._token_expires:
-                return self._token
+            fresh = self._token is not None and time.monotonic() < self._token_expires
+            if fresh and (stale is None or self._token != stale):
+                return self._token  # type: ignore[return-value]
             resp = await self._client.get(
                 self._url("gettoken"), params={"corpid": self.settings.corp_id, "corpsecret": self.settings.secret}
             )
@@ -65,8 +68,9 @@ class WeComAPI:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST with the access token; an expired token is refreshed once and the call repeated."""
+        refused: str | None = None
         for attempt in (0, 1):
-            token = await self.token(force=attempt == 1)
+            token = await self.token(stale=refused)
             try:
                 resp = await self._client.post(self._url(path), params={"access_token": token}, json=body)
             except httpx.HTTPError as exc:
@@ -75,6 +79,7 @@ class WeComAPI:
                 return self._json(resp)
             except WeComError as exc:
                 if exc.errcode in TOKEN_EXPIRED and attempt == 0:
+                    refused = token
                     continue
                 raise
         raise AssertionError("unreachable")
