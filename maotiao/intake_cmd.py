@@ -8,13 +8,15 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.intake import model as intake_model
-from bot.intake.labelled import Example, corpus, held_back, read_jsonl
-from bot.intake.parse import parse
-from bot.intake.training import CORRECTION_WEIGHT, Evaluation, evaluate, train
 from core.config import ConfigError, Settings, load_settings
 from core.enums import Category
+
+if TYPE_CHECKING:  # the model, numpy and scikit-learn load only for `maotiao intake`, not for every command
+    from bot.intake.labelled import Example
+    from bot.intake.model import CategoryModel
+    from bot.intake.training import Evaluation
 
 _SHORT = {"neighbor": "nb", "marriage_family": "mf", "land_homestead": "lh", "labor_wage": "lw",
           "property_mgmt": "pm", "consumer": "co", "medical": "md", "traffic": "tr", "environment": "en",
@@ -49,6 +51,8 @@ def _settings() -> Settings:
 
 
 async def _corrections(settings: Settings) -> list[Example]:
+    from bot.intake.labelled import Example, held_back
+    from bot.intake.training import CORRECTION_WEIGHT
     from core import db
     from core.services.corrections import correction_examples
 
@@ -79,11 +83,18 @@ def _print_evaluation(title: str, ev: Evaluation, misses: bool) -> None:
             print(f"  - labelled {want}, parsed {got}: {text}")
 
 
-def _evaluate_on(model: intake_model.CategoryModel, rows: Sequence[Example]) -> Evaluation:
+def _evaluate_on(model: CategoryModel, rows: Sequence[Example]) -> Evaluation:
+    from bot.intake.parse import parse
+    from bot.intake.training import evaluate
+
     return evaluate(rows, lambda text: parse(text, model=model))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from bot.intake import model as intake_model
+    from bot.intake.labelled import corpus
+    from bot.intake.training import train
+
     settings = _settings()
     examples = corpus("train")
     corrections: list[Example] = []
@@ -118,6 +129,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from bot.intake import model as intake_model
+    from bot.intake.labelled import corpus, read_jsonl
+
     settings = _settings()
     try:
         model = intake_model.load(Path(args.model)) if args.model else intake_model.use(settings.intake_model)
@@ -143,6 +157,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(_: argparse.Namespace) -> int:
+    from bot.intake import model as intake_model
+
     settings = _settings()
     in_use = intake_model.configured_path() if not settings.intake_model else Path(settings.intake_model)
     shipped = intake_model.shipped_path()
