@@ -42,6 +42,7 @@ def base_env(dsn: str, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_")) or k in keep}
     env.update(MAOTIAO_DB_URL=dsn, MAOTIAO_HTTP_PORT=str(port), MAOTIAO_LOG_LEVEL="WARNING",
+               MAOTIAO_AUDIT_KEY="bench-audit-key-0123456789abcdef0123456789",
                NO_PROXY="127.0.0.1,localhost", PYTHONPATH=str(ROOT), **extra)
     return env
 

@@ -152,12 +152,13 @@ async def _grid_region(i: int) -> int:
 
 async def serve_memory(dsn: str) -> None:
     port = free_port()
-    serve = Serve(base_env(dsn, port, MAOTIAO_API_KEYS="bench:secret"), Path(tempfile.mkdtemp(prefix="bench-scale-")))
+    serve = Serve(base_env(dsn, port, MAOTIAO_API_KEYS="bench:bench-secret-0123456789", MAOTIAO_SANDBOX="1"),
+                  Path(tempfile.mkdtemp(prefix="bench-scale-")))
     try:
         await serve.ready()
         async with httpx.AsyncClient() as c:
             for i in range(50):
-                resp = await c.post(f"http://127.0.0.1:{port}/api/v1/cases", headers={"Authorization": "Bearer secret"},
+                resp = await c.post(f"http://127.0.0.1:{port}/api/v1/cases", headers={"Authorization": "Bearer bench-secret-0123456789"},
                                     json={"content": f"小区噪音纠纷{i}", "location": "生成区"})
                 assert resp.status_code in (200, 201), resp.text
         await asyncio.sleep(30)  # the embedded scheduler's scans, morning jobs and audits over the big history

@@ -17,6 +17,7 @@ from bot.types import MAX_TEXT, Inbound, Outbound, Target
 from core.errors import DomainError
 from core.models import InboundEvent
 from core.services.base import Domain, actor_for
+from core.text import scrub
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ class Bot:
         """Persist before acknowledging. Returns the event's row id, or None for a redelivery."""
         payload = asdict(inbound)
         payload["received_at"] = inbound.received_at.isoformat()
-        try:
-            row = await InboundEvent.create(platform=inbound.platform.value, event_id=inbound.event_id,
-                                            payload=payload, received_at=self.domain.clock.now())
+        try:  # scrubbed of U+0000 (PostgreSQL refuses it) whatever the platform adapter let through
+            row = await InboundEvent.create(platform=inbound.platform.value, event_id=scrub(inbound.event_id),
+                                            payload=scrub(payload), received_at=self.domain.clock.now())
         except IntegrityError:
             return None
         return int(row.id)

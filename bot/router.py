@@ -27,6 +27,7 @@ from bot.types import Act
 from core.enums import Platform, Role
 from core.models import CardLink
 from core.services import intake
+from core.text import visible
 
 CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
 
@@ -97,6 +98,9 @@ async def on_click(ctx: Ctx) -> None:
 
 async def on_text(ctx: Ctx) -> None:
     text = ctx.inbound.text.strip()
+    if not visible(text) and not ctx.inbound.attachments:  # empty or zero-width only: not a report
+        await help.show(ctx)
+        return
     state = await get_state(ctx.staff.id, ctx.now)
     if state.name != IDLE and text:
         if text in CANCEL_WORDS:

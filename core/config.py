@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
@@ -9,6 +10,38 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DB_SCHEMES = ("sqlite://", "postgres://", "asyncpg://", "psycopg://")
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+_LABEL = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
+MIN_SECRET = 16
+_SECRET_FIELDS = re.compile(r"secret|token|key|password", re.IGNORECASE)
+
+
+def parse_api_keys(value: str) -> dict[str, str]:
+    """`label:secret,…` → {secret: label}. The label names the calling system (its cases are scoped by it,
+    and several secrets may share one label while a key is rotated). Refuses, without repeating a secret,
+    anything that would let an empty or guessable token in: `hotline:` from an unset variable, whitespace,
+    short secrets, a bare secret with no label, one secret under two labels."""
+    keys: dict[str, str] = {}
+    for i, raw in enumerate(value.split(","), start=1):
+        entry = raw.strip()
+        if not entry:
+            continue  # a trailing comma
+        label, sep, secret = entry.partition(":")
+        where = f"entry {i} ({label!r})"
+        if not sep:
+            raise ValueError(f"entry {i} is not label:secret (the label names the calling system)")
+        if not _LABEL.fullmatch(label):
+            raise ValueError(f"{where}: the label must be 1-32 letters, digits, '_', '.' or '-'")
+        if not secret.strip():
+            raise ValueError(f"{where}: the secret is empty (an unset variable?)")
+        if any(c.isspace() for c in secret):
+            raise ValueError(f"{where}: the secret contains whitespace")
+        if len(secret) < MIN_SECRET:
+            raise ValueError(f"{where}: the secret has {len(secret)} characters, use at least {MIN_SECRET} "
+                             "(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')")
+        if secret in keys:
+            raise ValueError(f"{where}: the same secret is given twice")
+        keys[secret] = label
+    return keys
 
 
 class ConfigError(Exception):
@@ -24,6 +57,11 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
     log_level: str = "INFO"
+    sandbox: bool = False  # MAOTIAO_SANDBOX=1 or `serve --sandbox`: see maotiao/mode.py
+    audit_key: str = ""  # HMAC key of the audit checkpoints; never stored in the database
+    audit_key_file: str = ""  # or a file holding it
+    audit_checkpoint_file: str = "maotiao-audit.checkpoints"
+    audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
     intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
     intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
 
@@ -43,6 +81,12 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with one of {', '.join(_REDIS_SCHEMES)}")
         return value
 
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys(cls, value: str) -> str:
+        parse_api_keys(value)
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -52,8 +96,9 @@ class Settings(BaseSettings):
         return upper
 
     @property
-    def api_key_list(self) -> list[str]:
-        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+    def api_key_map(self) -> dict[str, str]:
+        """{secret: label} of the intake API's keys (empty: the API is off)."""
+        return parse_api_keys(self.api_keys)
 
 
 def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:
@@ -61,7 +106,8 @@ def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:
     problems = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "?"
-        problems.append(f"{prefix}{field.upper()}: {err['msg']} (got {err.get('input')!r})")
+        shown = "" if _SECRET_FIELDS.search(field) else f" (got {err.get('input')!r})"  # never echo a secret
+        problems.append(f"{prefix}{field.upper()}: {err['msg']}{shown}")
     return ConfigError(f"invalid {what}:\n  " + "\n  ".join(problems))
 
 

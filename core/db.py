@@ -29,6 +29,9 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 
 
 async def init_db(db_url: str) -> None:
+    from core import audit
+
+    audit.forget_caches()  # they describe one database
     await Tortoise.init(config=tortoise_config(db_url))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from core.durations import Duration
 from core.enums import Category, Level, Role, Severity
 
-GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin")
+GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
 
 
 class _Entry(BaseModel):

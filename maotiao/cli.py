@@ -11,11 +11,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from core import audit, db
+from core import db
 from core.calendar_import import CalendarImportError, import_calendar
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
+from maotiao import logredact
 
 log = logging.getLogger("maotiao")
 
@@ -71,15 +72,15 @@ async def cmd_calendar_import(settings: Settings, args: argparse.Namespace) -> i
 
 
 async def cmd_audit_verify(settings: Settings, _: argparse.Namespace) -> int:
-    async def body() -> int:
-        result = await audit.verify()
-        if result.ok:
-            print(f"audit trail intact: {result.checked} event(s)")
-            return 0
-        print(f"audit trail BROKEN: {result.problem}", file=sys.stderr)
-        return 1
+    from maotiao.audit_cmd import verify
 
-    return await _with_db(settings, body)
+    return await _with_db(settings, lambda: verify(settings))
+
+
+async def cmd_audit_checkpoint(settings: Settings, _: argparse.Namespace) -> int:
+    from maotiao.audit_cmd import checkpoint
+
+    return await _with_db(settings, lambda: checkpoint(settings))
 
 
 async def cmd_db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
@@ -133,6 +134,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "org import": cmd_org_import,
     "calendar import": cmd_calendar_import,
     "audit verify": cmd_audit_verify,
+    "audit checkpoint": cmd_audit_checkpoint,
     "report": cmd_report,
     "roster import": cmd_roster_import,
 }
@@ -141,7 +143,9 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in DingTalk and WeCom")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
+    serve_p = sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
+    serve_p.add_argument("--sandbox", action="store_true",
+                         help="serve this database as a sandbox for good (fake platforms, a movable clock)")
     sub.add_parser("worker", help="run the scheduler's jobs on arq (needs MAOTIAO_REDIS_URL)")
     parse_p = sub.add_parser("parse", help="classify a report as the bot would (JSON out)")
     parse_p.add_argument("text", nargs="*", help="the report text")
@@ -156,13 +160,41 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--xlsx", metavar="FILE", help="write the 台账 spreadsheet")
     rep.add_argument("--png", metavar="FILE", help="write the chart")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
-                           ("calendar", {"import": "FILE"}), ("audit", {"verify": None})):
+                           ("calendar", {"import": "FILE"}), ("audit", {"verify": None, "checkpoint": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
         for action, arg in actions.items():
             p = gp.add_parser(action)
             if arg:
                 p.add_argument("file", metavar=arg)
     return parser
+
+
+def configured_secrets(settings: Settings) -> list[str | None]:
+    """Every secret the configuration holds, for the log redaction (a platform's bad configuration is
+    reported by the command that uses it, not here)."""
+    from integrations.dingtalk.config import load_dingtalk
+    from integrations.wecom.config import load_wecom
+    from integrations.zwdd.config import load_zwdd
+
+    found: list[str | None] = [*settings.api_key_map, settings.audit_key]
+    try:
+        wecom = load_wecom()
+        found += [wecom.secret, wecom.token, wecom.aes_key]
+    except ConfigError:
+        pass
+    try:
+        found.append(load_dingtalk().client_secret)
+    except ConfigError:
+        pass
+    try:
+        found.append(load_zwdd().app_secret)
+    except ConfigError:
+        pass
+    return found
+
+
+def _start(settings: Settings) -> None:
+    logredact.configure(settings.log_level, configured_secrets(settings))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -172,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
             worker_settings = load_settings()
         except ConfigError as exc:
             raise SystemExit(str(exc)) from None
-        logging.basicConfig(level=worker_settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        _start(worker_settings)
         sys.exit(run_worker(worker_settings))
     if args.command == "parse":
         from maotiao.parse_cmd import run_parse
@@ -184,10 +216,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_intake(args))
     key = args.command if args.command in ("serve", "report") else f"{args.command} {args.action}"
     try:
-        settings = load_settings()
+        settings = load_settings(**({"sandbox": True} if getattr(args, "sandbox", False) else {}))
     except ConfigError as exc:
         raise SystemExit(str(exc)) from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _start(settings)
     try:
         sys.exit(asyncio.run(COMMANDS[key](settings, args)))
     except ConfigError as exc:

@@ -75,7 +75,7 @@ def _print_evaluation(title: str, ev: Evaluation, misses: bool) -> None:
     print("  confusion (rows: labelled, columns: parsed; " + ", ".join(f"{_SHORT[c]}={c}" for c in labels) + ")")
     print("        " + "".join(f"{_SHORT[c]:>4}" for c in labels))
     for want in labels:
-        row = ev.confusion.get(want, {})
+        row: dict[str, int] = dict(ev.confusion.get(want, {}))
         cells = "".join(f"{(row.get(got) or '.')!s:>4}" for got in labels)
         print(f"    {_SHORT[want]:>4}{cells}")
     if misses:

@@ -1,4 +1,5 @@
-"""`maotiao serve`: migrate, seed the demo org on an empty database, wire the channels, run until stopped."""
+"""`maotiao serve`: migrate, decide production or sandbox (maotiao/mode.py), wire the channels, run until
+stopped."""
 
 from __future__ import annotations
 
@@ -12,15 +13,18 @@ from aiohttp import web
 from bot.engine import Bot
 from bot.intake import model as intake_model
 from core import db
+from core.audit_checkpoint import CheckpointLog, load_key
 from core.calendar_import import load_calendar
 from core.clock import OffsetClock
 from core.config import Settings
+from core.models import Region
 from core.services.base import Domain
 from integrations.dingtalk.stream import StreamRunner
 from integrations.registry import Platforms, build_platforms
-from integrations.sandbox.runtime import start_sandbox
+from integrations.sandbox.runtime import Sandbox, start_sandbox
 from integrations.wecom.callback import WeComCallback
-from maotiao import sandbox_api
+from maotiao import logredact, mode, sandbox_api
+from maotiao.checkpoints import Checkpoints
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
 
@@ -38,11 +42,12 @@ class Runtime:
     streams: list[StreamRunner] = field(default_factory=list)
 
 
-def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | None = None) -> Runtime:
+def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | None = None,
+                  in_process_jobs: bool = False) -> Runtime:
     bot = Bot(domain)
     platforms = platforms or build_platforms()
     # With Redis, `maotiao worker` runs the time-driven jobs; serve still delivers replies at once.
-    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=settings.redis_url is None)
+    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=in_process_jobs or settings.redis_url is None)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
     if platforms.wecom is not None:
         WeComCallback(platforms.wecom, bot, on_handled=scheduler.kick_delivery).setup(rt.app)
@@ -53,34 +58,62 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     return rt
 
 
-async def serve(settings: Settings) -> int:
+async def _prepare(settings: Settings) -> tuple[str, Platforms]:
+    """Migrate, decide the mode, mark the database: nothing is served before this has passed."""
+    platforms = build_platforms()
+    await db.upgrade(settings.db_url)
+    await db.init_db(settings.db_url)
+    try:
+        chosen = await mode.decide(settings, platforms.wecom is not None or platforms.dingtalk is not None)
+        await mode.claim(chosen)
+    except BaseException:
+        await db.close_db()
+        await platforms.aclose()
+        raise
+    return chosen, platforms
+
+
+async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain]:
     from maotiao.cli import load_demo_org_if_empty
 
+    sandbox = await start_sandbox()  # fake WeCom and DingTalk on loopback, reached through the same code
+    logredact.register(sandbox.wecom_settings.secret, sandbox.wecom_settings.token,
+                       sandbox.dingtalk_settings.client_secret)
+    if await load_demo_org_if_empty():
+        log.info("empty database: loaded the demo organisation")
+    if settings.redis_url:
+        log.info("sandbox: its clock moves in this process, so the scheduler runs here too (Redis unused)")
+    if not mode.is_loopback(settings.http_host):
+        log.warning("the sandbox lets anyone who reaches %s act as any person (--sandbox was given)",
+                    settings.http_host)
+    return sandbox, build_platforms(sandbox.wecom_settings, sandbox.dingtalk_settings), Domain(clock=OffsetClock())
+
+
+async def serve(settings: Settings) -> int:
     try:  # once per process, before anything is accepted: a bad model file stops start-up
         model = intake_model.use(settings.intake_model)
     except intake_model.ModelError as exc:
         raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
     log.info("intake model %s (%s)", model.version, model.path)
-    platforms = build_platforms()
-    sandbox = None
-    domain = Domain()
-    if platforms.wecom is None and platforms.dingtalk is None:
-        # No credentials: fake WeCom and DingTalk on loopback, reached through the same integration code.
-        sandbox = await start_sandbox()
-        platforms = build_platforms(sandbox.wecom_settings, sandbox.dingtalk_settings)
-        domain = Domain(clock=OffsetClock())
-    rt = build_runtime(settings, domain, platforms)
+    chosen, platforms = await _prepare(settings)
+    sandbox, domain = None, Domain()
+    if chosen == mode.SANDBOX:
+        await platforms.aclose()
+        sandbox, platforms, domain = await _start_sandbox(settings)
+    elif not await Region.exists():
+        log.warning("no organisation in this database yet: import one with `maotiao org import FILE`")
+    rt = build_runtime(settings, domain, platforms, in_process_jobs=sandbox is not None)
     if sandbox is not None:
-        if settings.http_host not in ("127.0.0.1", "localhost", "::1"):
-            log.warning("the sandbox page lets anyone who reaches it act as any person: it is meant for "
-                        "MAOTIAO_HTTP_HOST=127.0.0.1, not %s", settings.http_host)
         sandbox.connect_callback(f"http://127.0.0.1:{settings.http_port}/wecom/callback")
-        sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick)  # type: ignore[arg-type]
-    await db.upgrade(settings.db_url)
-    await db.init_db(settings.db_url)
+        sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings)  # type: ignore[arg-type]
     await load_calendar(rt.domain.calendar)
-    if await load_demo_org_if_empty():
-        log.info("empty database: loaded the demo organisation")
+    key = load_key(settings)
+    checkpoints = None
+    if key is not None:
+        checkpoints = Checkpoints(CheckpointLog(settings.audit_checkpoint_file, key),
+                                  settings.audit_checkpoint_seconds, rt.scheduler.kick_delivery)
+    else:
+        log.info("audit checkpoints off: no MAOTIAO_AUDIT_KEY (a sandbox needs none)")
     runner = web.AppRunner(rt.app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
@@ -90,12 +123,15 @@ async def serve(settings: Settings) -> int:
         await db.close_db()
         raise SystemExit(f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}") from None
     rt.scheduler.start()
+    if checkpoints is not None:
+        checkpoints.start()
     for stream in rt.streams:
         stream.start()
     print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
     if sandbox is not None:
-        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process. "
-              f"Open http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
+        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process and "
+              f"this database is marked as a sandbox's (never served as production). Open "
+              f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -104,6 +140,8 @@ async def serve(settings: Settings) -> int:
     print("stopping…", flush=True)
     for stream in rt.streams:
         await stream.stop()
+    if checkpoints is not None:
+        await checkpoints.stop()
     await rt.scheduler.stop()
     await runner.cleanup()
     await rt.platforms.aclose()

@@ -4,19 +4,24 @@ simulators (so it goes through the real callback / stream path), the clock, and 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from importlib import resources
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 import mplfonts
 from aiohttp import web
 
 from bot.reports.chart import FONT_FILE
 from core.clock import OffsetClock, fmt_local
+from core.config import Settings
 from core.enums import CaseStatus, Category, Platform
-from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
+from core.models import AuditEvent, Case, DatabaseMark, GroupChat, Identity, Staff, Task
 from core.permissions import can_view
 from core.services.base import actor_for
 from integrations.sandbox.runtime import Sandbox
@@ -24,6 +29,68 @@ from integrations.sandbox.runtime import Sandbox
 SANDBOX = web.AppKey("sandbox", Sandbox)
 CLOCK = web.AppKey("clock", OffsetClock)
 KICK = web.AppKey("kick", object)
+HOSTS = web.AppKey("hosts", frozenset[str])
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _hostname(value: str) -> str | None:
+    try:
+        parts = urlsplit(f"//{value}")
+        parts.port  # noqa: B018  raises on a malformed port
+    except ValueError:
+        return None
+    return parts.hostname
+
+
+def host_allowed(host_header: str, names: frozenset[str]) -> bool:
+    """DNS rebinding reaches us under a name the attacker controls, never under an IP address: accept IP
+    literals, localhost and the name serve was told to listen on, nothing else."""
+    host = _hostname(host_header)
+    if not host:
+        return False
+    if host in names:
+        return True
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _same_origin(origin: str, request: web.Request) -> bool:
+    default = {"http": 80, "https": 443}
+    try:
+        o, here = urlsplit(origin), urlsplit(f"//{request.host}")
+        return (o.scheme == request.scheme and o.hostname is not None and o.hostname == here.hostname
+                and (o.port or default.get(o.scheme)) == (here.port or default.get(request.scheme)))
+    except ValueError:
+        return False
+
+
+def _refuse(status: int, message: str, request: web.Request) -> web.Response:
+    log.warning("sandbox refused %s %s from %s (Host %r, Origin %r): %s", request.method, request.path,
+                request.remote, request.host, request.headers.get("Origin"), message)
+    return _json({"error": message}, status)
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The sandbox acts as anyone: only the browser on this machine's own page may drive it. Host against
+    DNS rebinding; Origin, Sec-Fetch-Site and a JSON body (which a cross-site form or `text/plain` fetch cannot
+    send without a preflight we never answer) against cross-site requests."""
+    if not host_allowed(request.host, request.app[HOSTS]):
+        return _refuse(403, "unexpected Host header", request)
+    if request.method in STATE_CHANGING and request.path.startswith("/sandbox/"):
+        origin = request.headers.get("Origin")
+        if origin is not None and not _same_origin(origin, request):
+            return _refuse(403, "cross-origin request", request)
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return _refuse(403, "cross-site request", request)
+        if request.content_type != "application/json":
+            return _refuse(415, "Content-Type must be application/json", request)
+    return await handler(request)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -184,6 +251,9 @@ async def clock(request: web.Request) -> web.Response:
     hours = float(data.get("hours", 24))
     if not 0 < hours <= 24 * 60:
         return _json({"error": "hours must be between 0 and 1440"}, 400)
+    mark = await DatabaseMark.get_or_none(id=1)
+    if mark is None or mark.mode != "sandbox":  # a moved clock escalates, dates the audit ahead, runs digests
+        return _json({"error": "not a sandbox database: the clock does not move here"}, 409)
     request.app[CLOCK].advance(timedelta(hours=hours))
     request.app[KICK]()  # type: ignore[operator]
     return _json({"now": fmt_local(request.app[CLOCK].now())})
@@ -207,7 +277,10 @@ async def ledger(request: web.Request) -> web.Response:
     return _json(out)
 
 
-def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kick: object) -> None:
+def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kick: object,
+          settings: Settings) -> None:
+    app[HOSTS] = frozenset({"localhost", settings.http_host.lower()})
+    app.middlewares.append(guard)
     app[SANDBOX] = sandbox
     app[CLOCK] = offset_clock
     app[KICK] = kick

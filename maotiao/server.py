@@ -45,5 +45,5 @@ async def healthz(_: web.Request) -> web.Response:
 def build_app(settings: Settings, domain: Domain) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[database_outage])
     app.router.add_get("/healthz", healthz)
-    api_routes.setup(app, domain, settings.api_key_list)
+    api_routes.setup(app, domain, settings.api_key_map)
     return app

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
+from core import audit
 from core.clock import DISPLAY_TZ, ManualClock
 from core.db import tortoise_config
 from core.models import Staff
@@ -54,6 +55,7 @@ def db_url() -> str:
 async def fresh_db() -> AsyncIterator[str]:
     """An empty test database for the length of the block (tests that compare two runs use it twice)."""
     url = db_url()
+    audit.forget_caches()  # what the last test's database said about its regions
     try:
         await Tortoise.init(config=tortoise_config(url))
         if BACKEND == "postgres":

@@ -108,7 +108,8 @@ def test_serve_with_wecom_answers_url_verification(env) -> None:
 
     port = _free_port()
     wecom = {"WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN,
-             "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": "http://127.0.0.1:9/cgi-bin/"}
+             "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": "http://127.0.0.1:9/cgi-bin/",
+             "MAOTIAO_AUDIT_KEY": "a" * 40}
     proc = _serve({**env, **wecom}, port)
     try:
         _wait_healthy(proc, port)

@@ -38,8 +38,8 @@ def test_wrong_value_names_the_variable(monkeypatch, tmp_path, var: str, value: 
 def test_dotenv_is_read(monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MAOTIAO_API_KEYS", raising=False)
-    (tmp_path / ".env").write_text("MAOTIAO_API_KEYS=hotline:abc, other:def\n", encoding="utf-8")
-    assert load_settings().api_key_list == ["hotline:abc", "other:def"]
+    (tmp_path / ".env").write_text("MAOTIAO_API_KEYS=hotline:abcdefghijklmnop1, other:abcdefghijklmnop2\n", encoding="utf-8")
+    assert load_settings().api_key_map == {"abcdefghijklmnop1": "hotline", "abcdefghijklmnop2": "other"}
 
 
 def _imports(path: Path) -> set[str]:

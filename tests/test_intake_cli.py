@@ -4,14 +4,26 @@ the new file, roll back."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
-from tests.test_cli import env, run  # noqa: F401  (the env fixture)
+import pytest
+
+from tests.test_cli import run
 
 CORRECTED = ["晚上广场舞的音响开得太大声，住在旁边的老人睡不着",
              "广场上跳舞的人太多了，音响吵得附近居民没法休息",
              "每天晚上广场舞放到十点多，周边住户有意见"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    from tests.test_cli import ROOT
+
+    e = {k: v for k, v in os.environ.items() if not k.startswith("MAOTIAO_")}
+    e.update(HOME=str(tmp_path), MAOTIAO_DB_URL=f"sqlite://{tmp_path / 'cli.sqlite3'}", PYTHONPATH=str(ROOT))
+    return e
 
 
 def _parse(env: dict[str, str], texts: list[str]) -> list[dict[str, object]]:
@@ -22,7 +34,7 @@ def _parse(env: dict[str, str], texts: list[str]) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
-def test_evaluate_prints_each_field_and_a_confusion_table(env) -> None:  # noqa: F811
+def test_evaluate_prints_each_field_and_a_confusion_table(env) -> None:
     out = run(["intake", "evaluate"], env)
     assert out.returncode == 0, out.stderr
     assert "heldback corpus" in out.stdout and "confusion" in out.stdout
@@ -30,7 +42,7 @@ def test_evaluate_prints_each_field_and_a_confusion_table(env) -> None:  # noqa:
     assert float(lines["category"]) >= 0.92 and float(lines["severity"]) >= 0.88
 
 
-def test_retraining_learns_the_centers_corrections_and_rolls_back(env, tmp_path) -> None:  # noqa: F811
+def test_retraining_learns_the_centers_corrections_and_rolls_back(env, tmp_path) -> None:
     before = _parse(env, CORRECTED)
     assert run(["db", "upgrade"], env).returncode == 0
     db = sqlite3.connect(env["MAOTIAO_DB_URL"].removeprefix("sqlite://"))
@@ -54,6 +66,6 @@ def test_retraining_learns_the_centers_corrections_and_rolls_back(env, tmp_path)
     assert [p["category"] for p in _parse(env, CORRECTED)] == [p["category"] for p in before]
 
 
-def test_a_missing_model_file_stops_serve_naming_the_variable(env) -> None:  # noqa: F811
+def test_a_missing_model_file_stops_serve_naming_the_variable(env) -> None:
     out = run(["serve"], {**env, "MAOTIAO_INTAKE_MODEL": "/nonexistent/category.bin"})
     assert out.returncode != 0 and "MAOTIAO_INTAKE_MODEL" in out.stderr

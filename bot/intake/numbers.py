@@ -119,8 +119,8 @@ def number_range(token: str) -> tuple[float, float] | None:
             high = _plain(token[:i] + token[i + 1 :])
             if low is not None and high is not None:
                 return float(low), float(high)
-    value = _UNITS[token] if token in _UNITS else _plain(token)
-    return (float(value), float(value)) if value is not None else None
+    plain = _UNITS[token] if token in _UNITS else _plain(token)
+    return (float(plain), float(plain)) if plain is not None else None
 
 
 def chinese_to_int(text: str) -> int | None:

@@ -1,7 +1,8 @@
 """All ORM models, registered with Tortoise as the app "models"."""
 
-from core.models.audit import AuditEvent, AuditHead
+from core.models.audit import AuditChainHead, AuditEvent
 from core.models.case import Case, Counter, EscalationRecord, Task
+from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
 from core.models.intake import IntakeCorrection
 from core.models.mediation import MediationSession, Room, SessionParticipant
@@ -20,8 +21,8 @@ from core.models.org import (
 )
 
 __all__ = [
+    "AuditChainHead",
     "AuditEvent",
-    "AuditHead",
     "CardLink",
     "CaseDocument",
     "Conversation",
@@ -32,6 +33,7 @@ __all__ = [
     "CalendarDay",
     "Case",
     "Counter",
+    "DatabaseMark",
     "Department",
     "EscalationRecord",
     "GroupChat",

@@ -1,4 +1,4 @@
-"""The audit trail: every change appends an event chained to the previous one by hash."""
+"""The audit trail: every change appends an event chained to the previous one of its center by hash."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from tortoise.models import Model
 
 
 class AuditEvent(Model):
+    """One change. `chain` is the center whose trail it belongs to (the township, or the district for a
+    case above townships), 0 for changes that belong to no case. `seq` counts within the chain."""
+
     id = fields.IntField(primary_key=True)
-    seq = fields.IntField(unique=True)
+    chain = fields.IntField(default=0, db_default=0)
+    seq = fields.IntField()
     at = fields.DatetimeField()
     actor_id = fields.IntField(null=True)
     actor_name = fields.CharField(max_length=64, default="")
@@ -24,14 +28,16 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        unique_together = (("chain", "seq"),)
 
 
-class AuditHead(Model):
-    """The last link of the chain, locked while appending, so verification notices a removed tail."""
+class AuditChainHead(Model):
+    """The last link of one chain, locked while appending: one lock per center, so two townships never
+    wait on each other, and a removed tail shows against it until a checkpoint outside the database does."""
 
-    id = fields.IntField(primary_key=True)
+    chain = fields.IntField(primary_key=True, generated=False)
     seq = fields.IntField(default=0)
     hash = fields.CharField(max_length=64, default="")
 
     class Meta:
-        table = "audit_head"
+        table = "audit_chain_head"

@@ -15,6 +15,7 @@ class Case(Model):
     seq = fields.IntField()
     source = fields.CharField(max_length=24)
     external_ref = fields.CharField(max_length=128, null=True)  # id in the feeding system (12345, 四平台)
+    api_client = fields.CharField(max_length=32, null=True)  # the intake API key's label that sent it
     status = fields.CharField(max_length=24, db_index=True)
     category = fields.CharField(max_length=32, db_index=True)
     severity = fields.CharField(max_length=16)

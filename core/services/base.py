@@ -139,6 +139,7 @@ async def record(
         case_id=obj.id if is_case else obj.case_id,  # type: ignore[union-attr]
         before=b,
         after=a,
+        region_id=obj.region_id if is_case else None,  # type: ignore[union-attr]
     )
 
 

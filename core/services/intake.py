@@ -13,6 +13,7 @@ from core.permissions import check_reporter
 from core.policy import Policy, load_policy
 from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
+from core.text import visible
 from core.transitions import CaseAction, next_case_status
 
 MAX_CONTENT = 5000
@@ -31,12 +32,13 @@ class ReportInput:
     parties: list[dict[str, str]] = field(default_factory=list)
     source: CaseSource = CaseSource.GRID_CHAT
     external_ref: str | None = None
+    api_client: str | None = None  # the intake API key's label: only it may read the case back
     reporter_contact: dict[str, str] = field(default_factory=dict)
 
 
 def _validate(data: ReportInput) -> None:
     text = data.content.strip()
-    if not text:
+    if not visible(text):  # zero-width characters alone are not a report
         raise InvalidInput("诉求内容不能为空")
     if len(text) > MAX_CONTENT:
         raise InvalidInput(f"诉求内容过长({len(text)} 字),请控制在 {MAX_CONTENT} 字以内")
@@ -71,7 +73,8 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         year=year,
         seq=seq,
         source=data.source.value,
-        external_ref=data.external_ref,
+        external_ref=(data.external_ref or "").strip() or None,  # blank is no id, not one shared by all
+        api_client=data.api_client,
         status=status.value,
         category=data.category.value,
         severity=data.severity.value,
@@ -96,7 +99,7 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
 @transactional
 async def report(d: Domain, actor: Actor, data: ReportInput, *, source: Platform) -> Outcome:
     """A new dispute enters the center, waiting to be accepted (受理). Re-sent external refs are no-ops."""
-    if data.external_ref:
+    if data.external_ref and data.external_ref.strip():
         existing = await Case.get_or_none(source=data.source.value, external_ref=data.external_ref)
         if existing is not None:
             return Outcome(False, f"该事项已登记为案件 {existing.number}", case=existing)

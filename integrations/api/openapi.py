@@ -31,7 +31,10 @@ def document() -> dict[str, Any]:
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "maotiao intake API", "version": "1"},
+        "info": {"title": "maotiao intake API", "version": "1",
+                 "description": "Each API key belongs to one calling system (the label before its secret in "
+                                "MAOTIAO_API_KEYS). A key reads back only the cases its own system sent; other "
+                                "systems' cases and chat reports are 404 to it."},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -45,6 +48,8 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "201": {"description": "case created", **_json("CaseOut")},
                         "200": {"description": "already received (same source and external_id)", **_json("CaseOut")},
+                        "409": {"description": "another system already used this source and external_id",
+                                **_json("ErrorOut")},
                         **errors,
                     },
                 }
@@ -55,7 +60,8 @@ def document() -> dict[str, Any]:
                     "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
                         "200": {"description": "the case", **_json("CaseOut")},
-                        "404": {"description": "no such case", **_json("ErrorOut")},
+                        "404": {"description": "no such case among those this key's system sent",
+                                **_json("ErrorOut")},
                         **errors,
                     },
                 }

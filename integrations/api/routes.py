@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
+from tortoise.exceptions import IntegrityError
 
 from core.clock import fmt_local
 from core.enums import CaseSource, CaseStatus, Platform
@@ -16,7 +17,8 @@ from core.errors import DomainError, InvalidInput, NotFound
 from core.models import Case, Region, Task
 from core.regions import find_region
 from core.services import intake
-from core.services.base import Actor, Domain
+from core.services.base import Actor, Domain, Outcome
+from core.text import find_unstorable
 from integrations.api.openapi import document
 from integrations.api.schema import CaseIn, CaseOut, TaskOut
 
@@ -34,24 +36,18 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> we
     return _json({"error": code, "message": message, "field": field}, status)
 
 
-def parse_keys(entries: list[str]) -> dict[str, str]:
-    """"label:secret" or a bare secret → {secret: label}."""
-    keys: dict[str, str] = {}
-    for i, entry in enumerate(entries, start=1):
-        label, sep, secret = entry.partition(":")
-        keys[secret if sep else label] = label if sep else f"key{i}"
-    return keys
-
-
 def _caller(request: web.Request) -> str | None:
+    """The label of the key presented, compared in constant time with every configured secret."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
+    found = None
     for secret, label in request.app[KEYS_KEY].items():
-        if hmac.compare_digest(secret.encode(), token.strip().encode()):
-            return label
-    return None
+        if secret and hmac.compare_digest(secret.encode(), token.encode()):
+            found = label
+    return found
 
 
 @web.middleware
@@ -95,6 +91,9 @@ async def create_case(request: web.Request) -> web.Response:
         return _error(413, "too_large", "请求体过大,请精简内容或分开提交")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "malformed_json", "请求体不是合法的 JSON")
+    bad = find_unstorable(payload)
+    if bad is not None:  # PostgreSQL refuses U+0000; no database stores a lone surrogate
+        return _error(422, "invalid", f"字段 {bad} 含有无法保存的字符(U+0000 或孤立代理项)", bad)
     try:
         body = CaseIn.model_validate(payload)
     except ValidationError as exc:
@@ -116,19 +115,36 @@ async def create_case(request: web.Request) -> web.Response:
         parties=[p.model_dump(exclude_none=True) for p in body.parties],
         source=CaseSource(body.source),
         external_ref=body.external_id,
+        api_client=request[CALLER_KEY],
         reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
     )
-    actor = Actor.system(f"接口:{request[CALLER_KEY]}")
     try:
-        outcome = await intake.report(request.app[DOMAIN_KEY], actor, data, source=Platform.API)
+        outcome = await _report(request, data)
     except DomainError as exc:
         return _error(422, exc.code, exc.message)
     assert outcome.case is not None
+    if outcome.case.api_client != request[CALLER_KEY]:  # the same id sent by another system: say nothing of it
+        return _error(409, "conflict", "该来源的 external_id 已被其他接入方使用,请换用本系统自己的编号", "external_id")
     return _json(await _case_out(outcome.case), 201 if outcome.changed else 200)
 
 
+async def _report(request: web.Request, data: intake.ReportInput) -> Outcome:
+    """Report once per (source, external_id). Two identical posts at the same time both find nothing, and
+    the database's unique key refuses the second insert: that one answers with the first one's case."""
+    actor = Actor.system(f"接口:{request[CALLER_KEY]}")
+    try:
+        return await intake.report(request.app[DOMAIN_KEY], actor, data, source=Platform.API)
+    except IntegrityError:
+        existing = await Case.get_or_none(source=data.source.value, external_ref=data.external_ref) \
+            if data.external_ref else None
+        if existing is None:
+            raise
+        return Outcome(False, f"该事项已登记为案件 {existing.number}", case=existing)
+
+
 async def get_case(request: web.Request) -> web.Response:
-    case = await Case.get_or_none(number=request.match_info["number"])
+    """Only the cases this key's system sent (by the key's label): not chat reports, not other systems'."""
+    case = await Case.get_or_none(number=request.match_info["number"], api_client=request[CALLER_KEY])
     if case is None:
         return _error(404, "not_found", f"找不到案件 {request.match_info['number']}")
     return _json(await _case_out(case))
@@ -138,9 +154,10 @@ async def openapi(_: web.Request) -> web.Response:
     return _json(document())
 
 
-def setup(app: web.Application, domain: Domain, api_keys: list[str]) -> None:
+def setup(app: web.Application, domain: Domain, api_keys: dict[str, str]) -> None:
+    """`api_keys`: {secret: label}, validated by core.config (no empty or short secret gets here)."""
     app[DOMAIN_KEY] = domain
-    app[KEYS_KEY] = parse_keys(api_keys)
+    app[KEYS_KEY] = dict(api_keys)
     app.middlewares.append(auth_middleware)
     app.router.add_post("/api/v1/cases", create_case)
     app.router.add_get("/api/v1/cases/{number}", get_case)

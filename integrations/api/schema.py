@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.enums import Category, Flag, Severity
+from core.text import visible
+
+
+def _shown(value: str) -> str:
+    if not visible(value):
+        raise ValueError("只有空白或不可见字符")
+    return value
 
 ApiSource = Literal["hotline_12345", "walk_in", "petition", "referral"]
 
@@ -18,11 +25,15 @@ class PartyIn(BaseModel):
     id_number: str | None = Field(default=None, max_length=32)
     role: str | None = Field(default=None, max_length=32, description="申请人 / 被申请人 / …")
 
+    _name = field_validator("name")(_shown)
+
 
 class ReporterIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
+
+    _name = field_validator("name")(_shown)
 
 
 class CaseIn(BaseModel):
@@ -30,7 +41,8 @@ class CaseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     source: ApiSource = "hotline_12345"
-    external_id: str | None = Field(default=None, max_length=128, description="the sender's id; re-sending it is a no-op")
+    external_id: str | None = Field(default=None, max_length=128,
+                                    description="the sender's id; re-sending it is a no-op; blank is as absent")
     content: str = Field(min_length=1, max_length=5000, description="诉求内容")
     location: str = Field(min_length=1, max_length=200, description="a region's name or path, e.g. 茶园乡/荷花村")
     location_text: str = Field(default="", max_length=200, description="address as written")
@@ -40,6 +52,13 @@ class CaseIn(BaseModel):
     people: int | None = Field(default=None, ge=1, le=1_000_000)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
     reporter: ReporterIn | None = None
+
+    _content = field_validator("content")(_shown)
+
+    @field_validator("external_id")
+    @classmethod
+    def _blank_is_absent(cls, value: str | None) -> str | None:
+        return value or None  # "" (after stripping) would be one id shared by every blank post
 
 
 class TaskOut(BaseModel):

@@ -11,6 +11,7 @@ from dingtalk_stream.frames import CallbackMessage
 
 from bot.types import Attachment, CardAction, Inbound, InvalidAction
 from core.enums import Platform
+from core.text import scrub
 
 
 class MalformedFrame(ValueError):
@@ -26,7 +27,7 @@ def _when(ms: Any) -> datetime:
 
 def bot_message(frame: CallbackMessage) -> tuple[Inbound, str | None]:
     """A 1:1 message or an @-mention in a group. Returns the inbound and the group's conversation id."""
-    data = frame.data if isinstance(frame.data, dict) else {}
+    data = scrub(frame.data) if isinstance(frame.data, dict) else {}  # U+0000: PostgreSQL refuses it
     try:
         msg = ChatbotMessage.from_dict(data)
     except (KeyError, TypeError, AttributeError) as exc:
@@ -64,10 +65,10 @@ def bot_message(frame: CallbackMessage) -> tuple[Inbound, str | None]:
 
 
 def card_click(frame: CallbackMessage) -> Inbound:
-    data = frame.data if isinstance(frame.data, dict) else {}
+    data = scrub(frame.data) if isinstance(frame.data, dict) else {}
     user = str(data.get("userId") or "")
     try:
-        content = json.loads(data.get("content") or "{}")
+        content = scrub(json.loads(data.get("content") or "{}"))  # a JSON string inside the frame
         params = content["cardPrivateData"]["params"]
         action = CardAction.decode(str(params["action"]))
     except (ValueError, KeyError, TypeError, InvalidAction) as exc:

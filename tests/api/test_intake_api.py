@@ -12,14 +12,15 @@ from core.config import load_settings
 from core.models import Case
 from maotiao.server import build_app
 
-AUTH = {"Authorization": "Bearer s3cret"}
+SECRET = "s3cret-for-the-hotline"
+AUTH = {"Authorization": f"Bearer {SECRET}"}
 GOOD = {"content": "楼下烧烤店油烟扰民,居民多次投诉", "location": "荷花村", "category": "environment",
         "external_id": "12345-20261123-0001", "parties": [{"name": "张三", "phone": "13800138000"}]}
 
 
 @pytest.fixture
 async def client(org, domain) -> AsyncIterator[TestClient]:
-    settings = load_settings(api_keys="hotline:s3cret")
+    settings = load_settings(api_keys=f"hotline:{SECRET}")
     async with TestClient(TestServer(build_app(settings, domain))) as c:
         yield c
 
@@ -46,7 +47,7 @@ async def test_resending_the_same_external_id_is_one_case(client: TestClient) ->
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), ({"Authorization": "Bearer wrong"}, 401), ({"Authorization": "Basic s3cret"}, 401)],
+    [({}, 401), ({"Authorization": "Bearer wrong"}, 401), ({"Authorization": f"Basic {SECRET}"}, 401)],
 )
 async def test_missing_or_wrong_key(client: TestClient, headers, status) -> None:
     resp = await client.post("/api/v1/cases", json=GOOD, headers=headers)

@@ -9,7 +9,7 @@ from bot.intake.numbers import amounts, counts, figures, number_range
 from bot.intake.severity import assess
 from bot.intake.signals import find
 
-G, I, M = "general", "important", "major"
+G, IMP, M = "general", "important", "major"
 
 
 def rubric(text: str, category: str = "neighbor") -> tuple[str, list[str]]:
@@ -62,9 +62,9 @@ def test_number_ranges() -> None:
         ("网格员走访发现未有进京或越级上访的苗头", G, []),
         ("受伤情况：无", G, []),
         ("工人们表示不会去堵路，只希望尽快拿到工资", G, []),
-        ("不给钱我们就去把他厂门堵了", I, ["stability"]),
+        ("不给钱我们就去把他厂门堵了", IMP, ["stability"]),
         ("没拿到钱就去跳楼", M, ["sensitive"]),
-        ("老板再不发工资，工人们说明天就去堵国道", I, ["stability"]),
+        ("老板再不发工资，工人们说明天就去堵国道", IMP, ["stability"]),
         ("工人担心老板会报复，不敢投诉", G, []),
     ],
 )
@@ -76,8 +76,8 @@ def test_negation_denies_and_a_condition_does_not(text: str, severity: str, flag
     ("text", "severity", "flags"),
     [
         # threats and self-harm
-        ("他说我要是不还钱就找人收拾我", I, ["stability"]),
-        ("两户人家吵架，一方扬言要烧了对方的房子", I, ["stability"]),
+        ("他说我要是不还钱就找人收拾我", IMP, ["stability"]),
+        ("两户人家吵架，一方扬言要烧了对方的房子", IMP, ["stability"]),
         ("他说要是房子被拆了就喝药死在家里", M, ["sensitive"]),
         ("他在朋友圈说不想活了", M, ["sensitive"]),
         ("老人说活着太累了", M, ["sensitive"]),
@@ -93,22 +93,22 @@ def test_negation_denies_and_a_condition_does_not(text: str, severity: str, flag
         ("有人拿起了凳子要砸人", M, ["stability"]),
         ("快来人啊楼下两家打起来了", M, ["stability"]),
         # blocking roads and gates, gathering, sit-ins
-        ("十几个租户围住房东不让走", I, ["group", "stability"]),
-        ("工人们在厂门口坐了一夜", I, ["stability"]),
-        ("业主把车横在小区门口堵着", I, ["stability"]),
-        ("村民设了路障不让施工车辆进场", I, ["stability"]),
+        ("十几个租户围住房东不让走", IMP, ["group", "stability"]),
+        ("工人们在厂门口坐了一夜", IMP, ["stability"]),
+        ("业主把车横在小区门口堵着", IMP, ["stability"]),
+        ("村民设了路障不让施工车辆进场", IMP, ["stability"]),
         # appeals upward beyond the township
-        ("十来户村民到镇政府反映", I, ["group"]),
-        ("十来户村民说要到县政府反映", I, ["group", "sensitive"]),
+        ("十来户村民到镇政府反映", IMP, ["group"]),
+        ("十来户村民说要到县政府反映", IMP, ["group", "sensitive"]),
         ("病人家属扬言要去北京告这家医院", M, ["sensitive"]),
         ("信访人已经买了去北京的车票", M, ["sensitive"]),
-        ("业主说要找电视台来曝光物业", I, ["sensitive"]),
+        ("业主说要找电视台来曝光物业", IMP, ["sensitive"]),
         ("业主在网上买了一个智能门锁，物业不让装", G, []),
         # amounts, repeated failure, fights
-        ("借了十二万，到期没还", I, []),
+        ("借了十二万，到期没还", IMP, []),
         ("借了三万五千块，到期没还", G, []),
-        ("这件事村里调解了三次都没有结果", I, []),
-        ("两家人在路口对骂，差点动起手来，被村干部拉开", I, ["stability"]),
+        ("这件事村里调解了三次都没有结果", IMP, []),
+        ("两家人在路口对骂，差点动起手来，被村干部拉开", IMP, ["stability"]),
     ],
 )
 def test_signal_classes_in_other_words(text: str, severity: str, flags: list[str]) -> None:
@@ -117,12 +117,12 @@ def test_signal_classes_in_other_words(text: str, severity: str, flags: list[str
 
 def test_family_violence_and_school_scuffles_are_not_public_disorder() -> None:
     assert rubric("丈夫打骂妻子，妻子回了娘家", "marriage_family") == (G, [])
-    assert rubric("丈夫把妻子打得住院了", "marriage_family") == (I, [])
+    assert rubric("丈夫把妻子打得住院了", "marriage_family") == (IMP, [])
     assert rubric("丈夫拿刀威胁妻子", "marriage_family") == (M, ["stability"])
     assert rubric("学生课间打闹推搡，没有受伤", "campus") == (G, [])
-    assert rubric("学生被同学打伤，缝了五针", "campus") == (I, ["stability"])
+    assert rubric("学生被同学打伤，缝了五针", "campus") == (IMP, ["stability"])
 
 
 def test_relatives_among_themselves_are_not_a_group() -> None:
     assert rubric("兄弟姐妹五人为分遗产吵翻了", "marriage_family") == (G, [])
-    assert rubric("家属二十几人在医院门口聚集", "medical") == (I, ["group", "stability"])
+    assert rubric("家属二十几人在医院门口聚集", "medical") == (IMP, ["group", "stability"])

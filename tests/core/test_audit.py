@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import Tortoise
 
 from core import audit
-from core.models import AuditEvent, AuditHead
+from core.models import AuditChainHead, AuditEvent
 from tests.core.flows import dispatched
 
 
@@ -52,4 +52,4 @@ async def test_removed_tail_is_caught(org, domain) -> None:
     await _raw(f"DELETE FROM audit_event WHERE seq = {last.seq}")
     result = await audit.verify()
     assert not result.ok and "removed" in result.problem
-    assert (await AuditHead.get(id=1)).seq == last.seq
+    assert (await AuditChainHead.get(chain=last.chain)).seq == last.seq

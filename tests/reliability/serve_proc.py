@@ -17,7 +17,8 @@ from tests.conftest import DEMO_ORG
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
 from tests.test_cli import _free_port
 
-API_KEY = "fuzz-secret"
+API_KEY = "fuzz-secret-0123456789"
+AUDIT_KEY = "audit-key-for-the-tests-0123456789abcdef"  # a real deployment refuses to start without one
 
 
 class ServeProcess:
@@ -54,7 +55,8 @@ def serve_env(port: int, db_url: str, wecom_api_base: str, **extra: str) -> dict
     return {**{k: v for k, v in os.environ.items() if not k.startswith(("MAOTIAO_", "WECOM_", "DINGTALK_"))},
             "MAOTIAO_HTTP_PORT": str(port), "MAOTIAO_DB_URL": db_url, "WECOM_CORP_ID": CORP,
             "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": SECRET, "WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
-            "WECOM_API_BASE": wecom_api_base, "NO_PROXY": "127.0.0.1,localhost", **extra}
+            "WECOM_API_BASE": wecom_api_base, "NO_PROXY": "127.0.0.1,localhost", "MAOTIAO_AUDIT_KEY": AUDIT_KEY,
+            **extra}
 
 
 @contextmanager

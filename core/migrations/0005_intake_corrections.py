@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_indexes_for_history')]
+    dependencies = [('models', '0004_security_integrity')]
 
     initial = False
 

@@ -1,0 +1,79 @@
+"""The sandbox page's API acts as anyone: cross-site pages (CSRF) and DNS rebinding must not drive it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from core.clock import OffsetClock
+from core.config import load_settings
+from integrations.sandbox.runtime import start_sandbox
+from maotiao import mode, sandbox_api
+
+
+@pytest.fixture
+async def page(org) -> AsyncIterator[tuple[TestClient, OffsetClock]]:
+    await mode.claim(mode.SANDBOX)
+    sandbox = await start_sandbox()
+    sandbox.connect_callback("http://127.0.0.1:9/wecom/callback")
+    clock = OffsetClock()
+    app = web.Application()
+    sandbox_api.setup(app, sandbox, clock, lambda: None, load_settings())
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        yield client, clock
+    await sandbox.aclose()
+
+
+def _here(client: TestClient) -> str:
+    return f"127.0.0.1:{client.port}"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8080", "127.0.0.1.nip.io", "", "[::1"])
+async def test_a_foreign_host_header_is_refused(page, host: str) -> None:
+    """DNS rebinding: the attacker's name resolves to 127.0.0.1, the browser sends Host: evil.example."""
+    client, clock = page
+    assert (await client.get("/sandbox/api/personas", headers={"Host": host})).status in (400, 403)
+    resp = await client.post("/sandbox/api/clock", json={"hours": 24}, headers={"Host": host})
+    assert resp.status in (400, 403) and clock.offset.total_seconds() == 0
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "http://127.0.0.1:1"},  # another port: another origin
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+])
+async def test_a_cross_site_post_is_refused(page, headers: dict[str, str]) -> None:
+    client, clock = page
+    resp = await client.post("/sandbox/api/clock", json={"hours": 24}, headers=headers)
+    assert resp.status == 403 and clock.offset.total_seconds() == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+async def test_a_simple_request_body_is_refused(page, content_type: str) -> None:
+    """What a cross-site form or a no-preflight fetch can send; JSON needs a preflight we never answer."""
+    client, clock = page
+    resp = await client.post("/sandbox/api/clock", data='{"hours": 24}', headers={"Content-Type": content_type})
+    assert resp.status == 415 and clock.offset.total_seconds() == 0
+
+
+async def test_the_page_itself_still_works(page) -> None:
+    client, clock = page
+    assert (await client.get("/sandbox/api/personas", headers={"Host": "localhost"})).status == 200
+    resp = await client.post("/sandbox/api/clock", json={"hours": 24},
+                             headers={"Origin": f"http://{_here(client)}", "Sec-Fetch-Site": "same-origin"})
+    assert resp.status == 200 and clock.offset.total_seconds() == 24 * 3600
+    assert "演示沙箱" in await (await client.get("/")).text()
+
+
+async def test_the_clock_never_moves_on_a_production_database(page) -> None:
+    from core.models import DatabaseMark
+
+    client, clock = page
+    await DatabaseMark.filter(id=1).update(mode=mode.PRODUCTION)
+    resp = await client.post("/sandbox/api/clock", json={"hours": 24})
+    assert resp.status == 409 and clock.offset.total_seconds() == 0
