@@ -5,6 +5,7 @@ the text. A report is read once whatever the number of phrasings, instead of onc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -91,16 +92,20 @@ class PatternSet:
                 for word in found or ():
                     needed.setdefault(word, []).append(len(self.regexes) - 1)
         self.always = [i for i, r in enumerate(self.regexes) if r.anchors is None]
-        keys = sorted(set(words) | set(needed))
-        self.names_of = [sorted(words.get(k, ())) for k in keys]
-        self.unlocks = [needed.get(k, []) for k in keys]
-        self.automaton = ahocorasick_rs.AhoCorasick(keys)
+        self.keys = sorted(set(words) | set(needed))
+        self.names_of = [sorted(words.get(k, ())) for k in self.keys]
+        self.unlocks = [needed.get(k, []) for k in self.keys]
+        self.automaton = ahocorasick_rs.AhoCorasick(self.keys)
 
     def spans(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """name → spans of its matches (whole-word alternatives may overlap; regexes do not)."""
+        return self.resolve(text, self.automaton.find_matches_as_indexes(text, overlapping=True))
+
+    def resolve(self, text: str, hits: Iterable[tuple[int, int, int]]) -> dict[str, list[tuple[int, int]]]:
+        """spans() from the key hits (index into self.keys, start, end) of a pass made elsewhere (Scanner)."""
         out: dict[str, list[tuple[int, int]]] = {}
         run: set[int] = set(self.always)
-        for key, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True):
+        for key, start, end in hits:
             for name in self.names_of[key]:
                 out.setdefault(name, []).append((start, end))
             run.update(self.unlocks[key])
@@ -109,3 +114,41 @@ class PatternSet:
             for m in r.regex.finditer(text):
                 out.setdefault(r.name, []).append((m.start(), m.end()))
         return out
+
+
+class Scanner:
+    """One pass over a text for several vocabularies at once: a model's n-grams, the lexicon's cues and the
+    words of PatternSets. Built once per model; scan() returns what each of them found."""
+
+    def __init__(self, grams: list[str], cues: list[str], sets: dict[str, PatternSet]) -> None:
+        meaning: dict[str, list[tuple[str, int]]] = {}
+        for i, gram in enumerate(grams):
+            meaning.setdefault(gram, []).append(("gram", i))
+        for i, cue in enumerate(cues):
+            meaning.setdefault(cue, []).append(("cue", i))
+        for name, patterns in sets.items():
+            for i, key in enumerate(patterns.keys):
+                meaning.setdefault(key, []).append((name, i))
+        self.keys = sorted(meaning)
+        gram_of = {k: i for k, i in ((k, next((i for kind, i in meaning[k] if kind == "gram"), -1)) for k in self.keys)}
+        self.gram = [gram_of[k] for k in self.keys]
+        self.others = [[(kind, i) for kind, i in meaning[k] if kind != "gram"] for k in self.keys]
+        self.sets = sets
+        self.automaton = ahocorasick_rs.AhoCorasick(self.keys or ["\0"])
+
+    def scan(self, text: str) -> Scan:
+        matches = self.automaton.find_matches_as_indexes(text, overlapping=True)
+        grams = set(map(self.gram.__getitem__, [m[0] for m in matches]))
+        grams.discard(-1)
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        others = self.others
+        for key, start, end in matches:
+            for kind, i in others[key]:
+                found.setdefault(kind, []).append((i, start, end))
+        return Scan(grams, found)
+
+
+@dataclass
+class Scan:
+    grams: set[int]  # ids of the model's n-grams in the text
+    found: dict[str, list[tuple[int, int, int]]]  # "cue" / a PatternSet's name → (its key index, start, end)

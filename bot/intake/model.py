@@ -22,14 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from bot.intake.features import category_scores, normalize
+from bot.intake import signals
+from bot.intake.features import CONTEXT, CUE_LIST, scores_from
 from bot.intake.homophones import Corrector
+from bot.intake.matcher import Scan, Scanner
 
 FORMAT = 1
 MODEL_ENV = "MAOTIAO_INTAKE_MODEL"
 SHIPPED = "models/category.bin"
 OTHER = "other"
-MIN_CONFIDENCE = 0.5  # below this, with no lexicon cue at all, a report is "other"
+MIN_CONFIDENCE = 0.6  # below this, with no lexicon cue at all, a report is "other"
 
 
 class ModelError(Exception):
@@ -63,9 +65,10 @@ class CategoryModel:
     corrector: Corrector = field(init=False)
 
     def __post_init__(self) -> None:
-        import ahocorasick_rs
-
         self.corrector = Corrector(self.typos)
+        # One automaton pass per report finds the n-grams, the cues and the rules' and signals' words.
+        self.scanner = Scanner(sorted(self.vocab, key=self.vocab.__getitem__), CUE_LIST,
+                               {"context": CONTEXT, "signals": signals.MATCHER})
         n = len(self.vocab)
         # Each n-gram's weights times its idf, so a report's score is one gather and one sum.
         self._gram_rows = np.ascontiguousarray(self.weights[:n] * self.idf[:, None], dtype=np.float64)
@@ -73,29 +76,34 @@ class CategoryModel:
         self._lexicon_rows = {c: self.weights[n + i].astype(np.float64) * self.lexicon_scale
                               for i, c in enumerate(self.classes)}
         self._intercept = self.intercept.astype(np.float64)
-        self._grams = ahocorasick_rs.AhoCorasick(sorted(self.vocab, key=self.vocab.__getitem__) or ["\0"])
 
     @property
     def version(self) -> str:
         return str(self.meta.get("version", "?"))
 
-    def prepare(self, text: str) -> tuple[str, dict[str, int]]:
-        """The text with typos corrected and its lexicon scores (shared with the rules)."""
+    def _scores(self, text: str, scan: Scan) -> dict[str, int]:
+        rules = CONTEXT.resolve(text, scan.found.get("context", ()))
+        return scores_from(text, scan.found.get("cue", []), rules)
+
+    def read(self, text: str) -> Reading:
+        """Everything intake needs from one report, in one pass (two when a typo was corrected)."""
         fixed = self.corrector(text)
-        return fixed, category_scores(fixed)
+        scan = self.scanner.scan(text)
+        for_category = scan if fixed == text else self.scanner.scan(fixed)
+        scores = self._scores(fixed, for_category)
+        return Reading(
+            prediction=self._predict(for_category.grams, scores),
+            scores=scores,
+            signal_spans=signals.MATCHER.resolve(text, scan.found.get("signals", ())),
+        )
 
-    def feature_ids(self, fixed: str) -> list[int]:
-        """The vocabulary's n-grams found in the text (one automaton pass finds them all)."""
-        if not self.vocab:
-            return []
-        return list({i for i, _, _ in self._grams.find_matches_as_indexes(normalize(fixed), overlapping=True)})
+    def predict(self, text: str) -> Prediction:
+        return self.read(text).prediction
 
-    def predict(self, text: str, scores: dict[str, int] | None = None, fixed: str | None = None) -> Prediction:
-        if fixed is None or scores is None:
-            fixed, scores = self.prepare(text)
-        ids = self.feature_ids(fixed)
+    def _predict(self, grams: set[int], scores: dict[str, int]) -> Prediction:
         logits = self._intercept
-        if ids:
+        if grams:
+            ids = list(grams)
             logits = logits + self._gram_rows.take(ids, axis=0).sum(axis=0) / math.sqrt(self._idf2.take(ids).sum())
         for cat, score in scores.items():
             row = self._lexicon_rows.get(cat)
@@ -104,12 +112,18 @@ class CategoryModel:
         values = logits.tolist()
         top = max(values)
         exps = [math.exp(v - top) for v in values]
-        total = sum(exps)
         best = values.index(top)
-        category, confidence = self.classes[best], exps[best] / total
+        category, confidence = self.classes[best], exps[best] / sum(exps)
         if confidence < MIN_CONFIDENCE and not any(scores.values()):
             category = OTHER
         return Prediction(category, confidence, self.classes, exps)
+
+
+@dataclass
+class Reading:
+    prediction: Prediction
+    scores: dict[str, int]  # the lexicon's, per category
+    signal_spans: dict[str, list[tuple[int, int]]]  # raw, before negation (signals.find_in)
 
 
 def dumps(model: CategoryModel) -> bytes:

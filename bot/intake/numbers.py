@@ -43,6 +43,9 @@ _PERSON_RE = re.compile(
     + r"(?![\u4e00-\u9fa5]?[钱元块万]))"
 )
 _ROOM_BEFORE = re.compile(r"幢|栋|楼|单元|室|号")
+_CLASSIFIER_ALONE = re.compile(r"(?:多|余|来)?(?:名|位|个|人|户)(?:左右|上下)?(?![\u4e00-\u9fa5])")
+_NOUN_BEFORE = re.compile(
+    "(?P<noun>" + "|".join(sorted(_PERSON_NOUNS, key=len, reverse=True)) + ")(?:中|里|当中)?(?:有|约|共|共计|计|达|合计)?$")
 _NOUN_SET = frozenset(_PERSON_NOUNS)
 _ONLOOKERS = re.compile(r"(?:次)?(?:转发|点赞|评论|观看|围观|浏览|阅读|关注|看过|点击)")
 _KIN_BEFORE = ("兄弟", "姐妹", "姐弟", "兄妹", "子女", "儿女", "母子", "父子", "夫妻", "婆媳", "兄弟姐妹", "妯娌")
@@ -197,6 +200,17 @@ def counts(text: str, found: list[Quantity] | None = None) -> list[Count]:
             continue  # "三工", "两人员" are no counts; "五名代表" is
         kin = noun in _KIN or text[max(0, q.start - 4) : q.start].endswith(_KIN_BEFORE)
         out.append(Count(int(q.low), int(q.high), kin=kin))
+    return out + _counts_after_noun(text, found if found is not None else quantities(text))
+
+
+def _counts_after_noun(text: str, found: list[Quantity]) -> list[Count]:
+    """"学生二十多名", "吃了的人有七八个": the person noun before the number, a classifier and nothing after."""
+    out = []
+    for q in found:
+        tail = _CLASSIFIER_ALONE.match(text, q.end)
+        head = _NOUN_BEFORE.search(text, max(0, q.start - 8), q.start)
+        if tail and head and q.low > 0:
+            out.append(Count(int(q.low), int(q.high), kin=head.group("noun") in _KIN))
     return out
 
 

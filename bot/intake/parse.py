@@ -4,14 +4,16 @@ signals, negation, head counts and sums of money; location, parties and masking 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot.intake import model as category_model
+from bot.intake.features import fold
 from bot.intake.numbers import figures
 from bot.intake.places import PlaceIndex, party_names, place_phrase
 from bot.intake.severity import assess
-from bot.intake.signals import find
+from bot.intake.signals import find_in
 from core.masking import mask_numbers
 
 _JSON_KEYS = ("category", "severity", "flags", "people", "location", "masked_text")
@@ -38,26 +40,38 @@ class ParsedReport:
         return {k: out[k] for k in _JSON_KEYS}
 
 
-_FULL_WIDTH = {c: chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
-_FULL_WIDTH[0x3000] = " "
-
-
-def _width_folded(text: str) -> str:
-    """Full-width digits and letters as ASCII (１２３ → 123); Chinese punctuation stays, clauses end at it."""
-    return text.translate(_FULL_WIDTH)
+_RECENT_MAX = 512
+_recent: OrderedDict[tuple[str, int], ParsedReport] = OrderedDict()
 
 
 def parse(text: str, places: PlaceIndex | None = None,
           model: category_model.CategoryModel | None = None) -> ParsedReport:
-    text = text.strip()
-    folded = _width_folded(text)
+    """The labels for one report. The bot parses a report's text again for its draft card, each re-render
+    and the confirmation: the last few hundred results are kept (per model), so a report costs one parse."""
     m = model or category_model.current()
-    fixed, scores = m.prepare(folded)
-    prediction = m.predict(folded, scores=scores, fixed=fixed)
+    if places is not None:
+        return _parse(text, places, m)
+    key = (text, id(m))
+    hit = _recent.get(key)
+    if hit is None:
+        hit = _recent[key] = _parse(text, None, m)
+        if len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)
+    else:
+        _recent.move_to_end(key)
+    return replace(hit, flags=list(hit.flags), parties=list(hit.parties), scores=dict(hit.scores),
+                   reasons=list(hit.reasons))
+
+
+def _parse(text: str, places: PlaceIndex | None, m: category_model.CategoryModel) -> ParsedReport:
+    text = text.strip()
+    folded = fold(text)
+    reading = m.read(folded)
+    prediction = reading.prediction
     numbers = figures(folded)
     span = numbers.people
     people = span[0] if span else None
-    verdict = assess(find(folded), numbers, prediction.category)
+    verdict = assess(find_in(folded, reading.signal_spans), numbers, prediction.category)
     location_id = places.find(text) if places else None
     if location_id is not None and places is not None:
         location: str | None = places.names[location_id]
@@ -72,7 +86,7 @@ def parse(text: str, places: PlaceIndex | None = None,
         masked_text=mask_numbers(text),
         location_id=location_id,
         parties=party_names(text),
-        scores=scores,
+        scores=reading.scores,
         people_range=span,
         confidence=prediction.confidence,
         reasons=verdict.reasons,

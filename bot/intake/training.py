@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.intake.features import category_scores, lexicon_features, ngrams, normalize
+from bot.intake.features import category_scores, fold, lexicon_features, ngrams
 from bot.intake.homophones import Corrector, build_table
 from bot.intake.labelled import Example
 from bot.intake.lexicon import CATEGORY_CUES, CONTEXT_RULES
@@ -24,7 +24,7 @@ C = 128.0
 LEXICON_SCALE = 0.1
 MIN_DF = 2
 CORRECTION_WEIGHT = 2.0  # a center's own corrections count double: they are what its grid workers write
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 EXTRA_TYPO_TERMS = ("纠纷", "环境", "赔偿", "矛盾", "调解", "协议", "补偿", "赡养", "抚养", "继承")
 
 
@@ -41,8 +41,8 @@ class _Matrix:
 
 def _encode(examples: Sequence[Example], corrector: Corrector, vocab: dict[str, int] | None,
             classes: list[str]) -> tuple[_Matrix, dict[str, int]]:
-    fixed = [corrector(e.text) for e in examples]
-    grams = [ngrams(normalize(t)) for t in fixed]
+    fixed = [corrector(fold(e.text)) for e in examples]
+    grams = [ngrams(t) for t in fixed]
     df = Counter(g for gs in grams for g in gs)
     if vocab is None:
         vocab = {g: i for i, g in enumerate(sorted(g for g, n in df.items() if n >= MIN_DF))}
