@@ -8,6 +8,7 @@ import pytest
 from core.masking import digits_of
 from core.models import Case, Task
 from tests.bot.harness import Harness
+from tests.bot.test_scenarios import fields
 
 pytestmark = pytest.mark.db
 
@@ -15,10 +16,6 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 async def h(org, domain) -> Harness:
     return Harness(domain)
-
-
-def fields(sent) -> dict[str, str]:
-    return dict(sent.card.fields)
 
 
 async def test_vague_counts_in_words_make_the_case_major_and_a_group(h: Harness) -> None:
