@@ -130,6 +130,7 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
             TestServer(dt_floor_fake.app(), host="127.0.0.1") as dt_floor_srv:
         for f, srv in ((dt_fake, dt_srv), (dt_floor_fake, dt_floor_srv)):
             f.base_url = str(srv.make_url("")).rstrip("/")
+            f.template("tpl.bench")  # the card template the org imported
         floor_api = str(floor_wecom_srv.make_url("/cgi-bin/"))
         async with TestServer(wecom_floor(dsn, TOKEN, AES_KEY, CORP, AGENT, floor_api, SECRET), host="127.0.0.1") as floor:
             floor_url = str(floor.make_url("/wecom/callback"))

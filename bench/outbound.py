@@ -85,7 +85,8 @@ async def main(db_url: str, cards: int, officers_wanted: int) -> None:
     officers = org.officers[:officers_wanted]
     per_member = Counter(officers[i % len(officers)] for i in range(cards))
     limit_min = max((math.ceil(n / PER_MINUTE) - 1) * 60 for n in per_member.values())
-    fake, floor_fake = FakeWeCom(CORP, SECRET, AGENT, rate_per_minute=PER_MINUTE), FakeWeCom(CORP, SECRET, AGENT)
+    fake = FakeWeCom(CORP, SECRET, AGENT, rate_per_minute=PER_MINUTE)
+    floor_fake = FakeWeCom(CORP, SECRET, AGENT, rate_per_minute=10**9, rate_per_hour=10**9)  # a bare sender
     work = Path(tempfile.mkdtemp(prefix="bench-outbound-"))
     async with scratch_db(db_url) as dsn, TestServer(fake.app(), host="127.0.0.1") as srv, \
             TestServer(floor_fake.app(), host="127.0.0.1") as floor_srv:
@@ -113,7 +114,7 @@ async def main(db_url: str, cards: int, officers_wanted: int) -> None:
     print(f"serve: first to last card {span:.1f} s = {len(stored) / span:.0f} cards/s; "
           f"vs max(limit minimum, floor): x{span / max(limit_min, floor_secs):.2f}")
     print(f"delivered {len(stored)}, lost {cards - len(titles)}, twice {sum(n - 1 for n in titles.values())}, "
-          f"45009 answers {fake.limited_count}")
+          f"45009 answers {fake.limited_count}, dropped silently past the member limit {fake.dropped_silently}")
     print(f"serve memory: {rss:.0f} MiB resident at the end, {peak:.0f} MiB peak")
 
 

@@ -31,12 +31,19 @@ class SendResult:
     response_code: str | None = None  # WeCom's single-use code for updating the card
     retry_after: float | None = None  # seconds the platform asked us to wait
     ambiguous: bool = False  # failed after the request may have reached the platform (timeout, 5xx)
+    quota_exhausted: bool = False  # the platform's monthly API quota is used up: hold, or use another platform
 
 
 class Channel(Protocol):
     platform: Platform
 
     async def send(self, delivery: Delivery) -> SendResult: ...
+
+
+class BatchChannel(Channel, Protocol):
+    """A channel that sends one message to several people at once (DingTalk batchSend: 20 a call)."""
+
+    async def send_many(self, deliveries: list[Delivery]) -> list[SendResult]: ...
 
 
 class ChannelRegistry:

@@ -90,6 +90,10 @@ async def on_click(ctx: Ctx) -> None:
     if link.staff_id != ctx.staff.id:
         ctx.reply("这张卡片不是发给您的,无法操作")
         return
+    clicked = ctx.inbound.extra.get("card_ref")
+    if clicked and link.external_id and clicked != link.external_id and link.platform == ctx.inbound.platform.value:
+        ctx.reply("这张卡片已被新卡片取代(旧卡片无法再更新),请在最新的卡片上操作")  # superseded: not acted on
+        return
     if ctx.inbound.card_token and link.platform == ctx.inbound.platform.value:
         link.response_code = ctx.inbound.card_token  # the freshest code for updating this card in place
         await link.save(update_fields=["response_code"])

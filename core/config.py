@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
     log_level: str = "INFO"
+    media_dir: str = "media"  # where evidence photos, voice and files are kept (relative to the working directory)
     sandbox: bool = False  # MAOTIAO_SANDBOX=1 or `serve --sandbox`: see maotiao/mode.py
     audit_key: str = ""  # HMAC key of the audit checkpoints; never stored in the database
     audit_key_file: str = ""  # or a file holding it

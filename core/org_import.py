@@ -204,7 +204,15 @@ async def import_org(text: str) -> ImportSummary:
         await _upsert_rest(org, tree, regions, staff)
         await save_policy(_policy(org, tree))
         await Setting.update_or_create(defaults={"value": dict(org.warnings)}, key="warning_plans")
+        await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
     return summary
+
+
+def _text_only(org: OrgFile) -> dict[str, object]:
+    """Who reads plain text only: read by the platform adapters at send time."""
+    return {"all": org.text_only,
+            "wecom": [p.wecom for p in org.staff if p.text_only and p.wecom],
+            "dingtalk": [p.dingtalk for p in org.staff if p.text_only and p.dingtalk]}
 
 
 async def _upsert_regions(tree: _Tree, summary: ImportSummary) -> dict[str, Region]:

@@ -60,6 +60,7 @@ class StaffIn(_Entry):
     title: str = ""
     wecom: IdText = Field(default=None, max_length=128)
     dingtalk: IdText = Field(default=None, max_length=128)
+    text_only: bool = False  # reads chat where markdown and cards do not show (WeCom through the WeChat plugin)
 
 
 class ExpertIn(_Entry):
@@ -148,3 +149,4 @@ class OrgFile(_Entry):
     roster: list[RosterIn] = Field(default_factory=list)
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{1,2}:00-\d{1,2}:00$")
     warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade
+    text_only: bool = False  # everyone gets plain text instead of markdown and cards

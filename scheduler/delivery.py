@@ -17,9 +17,9 @@ from bot.channel import ChannelRegistry, Delivery, SendResult
 from bot.identity import address
 from bot.outbox import enqueue
 from bot.types import Outbound, Target
-from core.clock import Clock
+from core.clock import DISPLAY_TZ, Clock
 from core.enums import Platform, Role
-from core.models import CardLink, GroupChat, OutboxMessage, Staff
+from core.models import CardLink, GroupChat, OutboxMessage, Setting, Staff
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -62,7 +62,7 @@ async def _blocked(row: OutboxMessage) -> bool:
                                       status__in=["pending", "sending"]).exists()
 
 
-async def _finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
+async def finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
     row.platform = platform.value if platform else row.platform
     if result.ok:
         row.status, row.sent_at, row.last_error = "sent", now, ""
@@ -96,18 +96,26 @@ async def _report_dead(row: OutboxMessage, now: datetime) -> None:
         await enqueue(notices, now)
 
 
-async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:
+async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime
+                  ) -> tuple[Outbound, CardLink | None, tuple[Platform, Delivery] | str]:
+    """The row's message, its card link, and where it goes (or why it cannot go anywhere)."""
     outbound = Outbound.model_validate(row.payload)
     link = await CardLink.get_or_none(id=row.card_link_id) if row.card_link_id else None
     where = await _address(outbound, link, registry)
+    if not isinstance(where, str):
+        where[1].key = f"o{row.id}"
+        if row.maybe_sent_at is not None:
+            where[1].dedupe_seconds = int((now - row.maybe_sent_at).total_seconds()) + DEDUPE_MARGIN_SECONDS
+    return outbound, link, where
+
+
+async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:
+    outbound, link, where = await prepare(row, registry, now)
     if isinstance(where, str):
         result = SendResult(False, permanent=True, error=where)
-        await _finish(row, result, None, now)
+        await finish(row, result, None, now)
         return result
     platform, delivery = where
-    delivery.key = f"o{row.id}"
-    if row.maybe_sent_at is not None:
-        delivery.dedupe_seconds = int((now - row.maybe_sent_at).total_seconds()) + DEDUPE_MARGIN_SECONDS
     channel = registry.get(platform)
     assert channel is not None
     try:
@@ -115,8 +123,16 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
     except Exception as exc:  # a channel bug or network error must not stop the queue
         log.exception("channel %s failed on outbox %s", platform, row.id)
         result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
-    if result.permanent and outbound.target.staff_id is not None and not outbound.update:
-        # This platform refuses the person for good: try their other account before giving up.
+    return await conclude(row, outbound, link, platform, result, registry, now)
+
+
+async def conclude(row: OutboxMessage, outbound: Outbound, link: CardLink | None, platform: Platform,
+                   result: SendResult, registry: ChannelRegistry, now: datetime) -> SendResult:
+    """Record what the platform said: sent, retried, sent on the person's other platform, or dead."""
+    if result.quota_exhausted:
+        await quota_notice(platform, now)
+    if (result.permanent or result.quota_exhausted) and outbound.target.staff_id is not None and not outbound.update:
+        # This platform refuses the person for good (or has no calls left this month): try their other account.
         retry = outbound.model_copy(update={"target": outbound.target.model_copy(
             update={"avoid": [*outbound.target.avoid, platform], "platform": None})})
         if await address(outbound.target.staff_id, [p for p in registry.platforms if p not in retry.target.avoid],
@@ -132,8 +148,24 @@ async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: dateti
         if result.response_code is not None:
             link.response_code = result.response_code or None  # "" means the code was spent
         await link.save(update_fields=["platform", "external_id", "response_code"])
-    await _finish(row, result, platform, now)
+    await finish(row, result, platform, now)
     return result
+
+
+async def quota_notice(platform: Platform, now: datetime) -> None:
+    """The platform's monthly quota ran out: the administrators are told once that month."""
+    month = now.astimezone(DISPLAY_TZ).strftime("%Y-%m")
+    key = f"quota_notice:{platform.value}"
+    seen = await Setting.get_or_none(key=key)
+    if seen is not None and seen.value.get("month") == month:
+        return
+    await Setting.update_or_create(defaults={"value": {"month": month}}, key=key)
+    name = {Platform.DINGTALK: "钉钉", Platform.WECOM: "企业微信"}.get(platform, platform.value)
+    text = (f"【平台额度】{name}本月接口调用量已用完,"
+            "消息暂存并尽量改由其他平台送达;下月初或购买增购包后自动续发。")
+    admins = [s for s in await Staff.filter(active=True) if Role.ADMIN.value in s.roles]
+    await enqueue([Outbound(target=Target(staff_id=s.id), text=text, notice=True) for s in admins], now)
+    log.error("%s monthly API quota exhausted: messages held or sent on other platforms", platform.value)
 
 
 async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100) -> int:
@@ -145,31 +177,40 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
     await stale.filter(maybe_sent_at__isnull=True).update(maybe_sent_at=F("next_attempt_at"))
     await stale.update(status="pending")
     rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
+    from scheduler.batching import deliver_batches  # identical messages to several people go out together
+
+    sent, rows = await deliver_batches(rows, registry, now)
     lanes: dict[str, list[OutboxMessage]] = {}
     for row in rows:  # one lane per recipient: their messages stay in order and their pacing stays exact
-        lanes.setdefault(_recipient(row), []).append(row)
+        lanes.setdefault(recipient(row), []).append(row)
     slots = asyncio.Semaphore(DELIVERY_CONCURRENCY)
 
     async def lane(queue: list[OutboxMessage]) -> int:
         async with slots:
             return sum([await _claim_and_send(row, registry, now) for row in queue])
 
-    return sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
+    return sent + sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
 
 
-def _recipient(row: OutboxMessage) -> str:
+def recipient(row: OutboxMessage) -> str:
     target = row.payload.get("target") if isinstance(row.payload, dict) else None
     if not isinstance(target, dict):
         return f"row:{row.id}"
     return f"{target.get('staff_id')}|{target.get('group_id')}|{target.get('user_id')}"
 
 
-async def _claim_and_send(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> int:
+async def claim(row: OutboxMessage, now: datetime) -> bool:
     if await _blocked(row):
-        return 0
+        return False
     claimed = await OutboxMessage.filter(id=row.id, status="pending").update(
         status="sending", attempts=row.attempts + 1, next_attempt_at=now)
     if not claimed:
-        return 0  # another worker has it
+        return False  # another worker has it
     row.attempts += 1
+    return True
+
+
+async def _claim_and_send(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> int:
+    if not await claim(row, now):
+        return 0
     return 1 if (await deliver_one(row, registry, now)).ok else 0

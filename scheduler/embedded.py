@@ -12,8 +12,11 @@ from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from bot.types import inbound_from_payload
 from core import db
+from core.config import load_settings
+from core.media_store import MediaStore
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
+from scheduler.media import fetch_media_due
 from scheduler.rhythm import morning
 from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
@@ -42,8 +45,10 @@ async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
 
 
 class EmbeddedScheduler:
-    def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0, run_jobs: bool = True) -> None:
+    def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0, run_jobs: bool = True,
+                 media: MediaStore | None = None) -> None:
         self.bot = bot
+        self.media = media or MediaStore(load_settings().media_dir)
         self.run_jobs = run_jobs
         self.registry = registry
         self.interval = interval
@@ -92,6 +97,7 @@ class EmbeddedScheduler:
     async def deliver(self) -> None:
         while await deliver_due(self.registry, self.bot.domain.clock) > 0:
             pass
+        await fetch_media_due(self.registry, self.bot.domain.clock, self.media)
 
     async def _loop(self, wake: asyncio.Event, work: Callable[[], Awaitable[None]]) -> None:
         while not self._stopping:

@@ -16,11 +16,13 @@ from bot.engine import Bot
 from core import db
 from core.calendar_import import load_calendar
 from core.config import load_settings
+from core.media_store import MediaStore
 from core.services.base import Domain
 from integrations.registry import build_platforms
 from scheduler import jobs
 from scheduler.delivery import deliver_due
 from scheduler.embedded import sweep_inbound
+from scheduler.media import fetch_media_due
 from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 
@@ -38,6 +40,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     await load_calendar(ctx["domain"].calendar)
     ctx["platforms"] = build_platforms()
     ctx["registry"] = ctx["platforms"].registry
+    ctx["media"] = MediaStore(settings.media_dir)
     # arq runs on_shutdown in another task context than on_startup: Tortoise's connections live in this one.
     ctx["db_context"] = contextvars.copy_context()
 
@@ -68,6 +71,8 @@ async def deliver(ctx: dict[str, Any]) -> int:
     total = 0
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent
+    if "media" in ctx:
+        await fetch_media_due(ctx["registry"], ctx["domain"].clock, ctx["media"])
     return total
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.cards.common import btn, case_fields
+from bot.cards.evidence import evidence_line
 from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType
 from core.models import CardLink, Case, Region, Staff, Task
@@ -34,6 +35,8 @@ async def render_center(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
+    if evidence := await evidence_line(case.id):
+        fields.append(("证据", evidence))
     experts = await suggest_experts(case.category)
     if experts and status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
         fields.append(("建议专家", "、".join(f"{e.name}({e.title})" if e.title else e.name for e in experts)))

@@ -10,7 +10,7 @@ from bot.intake.parse import parse
 from bot.outbox import refresh
 from bot.types import Act
 from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Severity
-from core.models import CardLink, Case, Draft
+from core.models import CardLink, Case, Draft, MediaFile
 from core.services import intake
 
 MAX_DRAFT_MESSAGES = 30
@@ -39,15 +39,29 @@ async def add(ctx: Ctx, text: str) -> None:
         return
     if text:
         draft.texts = [*draft.texts, text]
+    untranscribed = False
     for att in ctx.inbound.attachments:
         draft.attachments = [*draft.attachments, {"kind": att.kind, "ref": att.ref}]
         if att.text and att.kind in ("voice", "location"):
             draft.texts = [*draft.texts, f"{'[语音]' if att.kind == 'voice' else '[位置]'}{att.text}"]
+        untranscribed = untranscribed or (att.kind == "voice" and not att.text)
     draft.updated_at = ctx.now
     await draft.save()
+    await _keep_media(ctx, draft)
     await _show(ctx, draft)
+    if untranscribed:  # WeCom gives a self-built app no transcript: the voice is kept, the words must come as text
+        ctx.reply("收到语音,请再用一两句文字说明情况")
     if draft.texts and await draft_region(draft, ctx.staff.region_id) is None:
         ctx.reply("请问纠纷发生在哪个村/社区或网格?直接回复地点即可")
+
+
+async def _keep_media(ctx: Ctx, draft: Draft) -> None:
+    """Platform media ids expire (WeCom: 3 days): record each file to be fetched and kept (scheduler/media.py)."""
+    for att in ctx.inbound.attachments:
+        if att.ref and att.kind in ("image", "voice", "video", "file"):
+            await MediaFile.create(platform=ctx.inbound.platform.value, kind=att.kind, ref=att.ref[:512],
+                                   staff_id=ctx.staff.id, draft_id=draft.id, case_id=draft.case_id,
+                                   next_attempt_at=ctx.now, received_at=ctx.now)
 
 
 async def start(ctx: Ctx, rest: str) -> None:
@@ -99,6 +113,7 @@ async def on_repeat(ctx: Ctx, act: Act, link: CardLink) -> None:
                                            source=Platform(ctx.inbound.platform))
         draft.status, draft.case_id = "linked", link.case_id
         await draft.save()
+        await MediaFile.filter(draft_id=draft.id).update(case_id=draft.case_id)
         ctx.took(outcome)
         await _show(ctx, draft)
     else:
@@ -161,6 +176,7 @@ async def submit(ctx: Ctx, draft: Draft, settle_note: str | None = None) -> None
     assert outcome.case is not None
     draft.case_id = outcome.case.id
     await draft.save()
+    await MediaFile.filter(draft_id=draft.id).update(case_id=draft.case_id)  # the evidence follows the case
     ctx.took(outcome, say=False)
     ctx.reply(message)
     await _show(ctx, draft)

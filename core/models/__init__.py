@@ -5,6 +5,7 @@ from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
 from core.models.intake import IntakeCorrection
+from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
 from core.models.org import (
@@ -21,6 +22,8 @@ from core.models.org import (
 )
 
 __all__ = [
+    "ApiUsage",
+    "MediaFile",
     "AuditChainHead",
     "AuditEvent",
     "CardLink",

@@ -21,6 +21,8 @@ class DingTalkSettings(BaseSettings):
     stream_base: str = ""  # the Stream gateway host, when it differs from the API host
     oapi_base: str = "https://oapi.dingtalk.com"  # the older API host, still the one for media uploads
     watchdog_seconds: float = 90.0  # no frame for this long: probe, then reconnect
+    qps: float = 20.0  # calls per second per API for this app (standard edition: about 20; 403 QpsLimit past it)
+    timeout_seconds: float = 10.0  # for one API call; a timed-out card is retried under the same outTrackId
 
     @field_validator("api_base", "stream_base", "oapi_base")
     @classmethod

@@ -19,11 +19,15 @@ from urllib.parse import quote_plus
 import dingtalk_stream
 import websockets
 from dingtalk_stream.frames import AckMessage, CallbackMessage, SystemMessage
+from tortoise.transactions import in_transaction
 
 from bot.engine import Bot
 from bot.handling import Handling
-from bot.types import Inbound
-from core.models import GroupChat
+from bot.outbox import enqueue, refresh
+from bot.types import Inbound, Outbound
+from core.enums import Platform
+from core.models import CardLink, GroupChat
+from integrations.dingtalk import cards
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.inbound import MalformedFrame, bot_message, card_click
 
@@ -35,25 +39,62 @@ PONG_TIMEOUT = 10.0
 SYSTEM_TYPE = SystemMessage.TYPE
 
 
+Answer = str | dict[str, object]
+
+
+def _card_answer(stored: bool) -> dict[str, object]:
+    """A card callback is answered with a JSON object, as every official example does. A stored click gets
+    the card as the clicker should see it at once (buttons greyed out, "正在处理"); the handled state follows
+    a moment later through PUT /v1.0/card/instances (the handling runs after the ACK, which stays fast)."""
+    if not stored:
+        return {}
+    return {"cardUpdateOptions": {"updateCardDataByKey": True}, "cardData": {"cardParamMap": cards.clicked()}}
+
+
 class _Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc]
-    def __init__(self, runner: StreamRunner, parse: Callable[[CallbackMessage], Inbound | tuple[Inbound, str | None]]):
+    def __init__(self, runner: StreamRunner, parse: Callable[[CallbackMessage], Inbound | tuple[Inbound, str | None]],
+                 card: bool = False):
         super().__init__()
         self.runner = runner
         self.parse = parse
+        self.card = card
 
-    async def process(self, message: CallbackMessage) -> tuple[int, str]:
+    def _answer(self, text: str, stored: bool = False) -> Answer:
+        return _card_answer(stored) if self.card else text
+
+    async def process(self, message: CallbackMessage) -> tuple[int, Answer]:
         try:
             parsed = self.parse(message)
         except MalformedFrame as exc:
             log.warning("malformed DingTalk frame ignored: %s", exc)
-            return AckMessage.STATUS_OK, "ignored"  # acknowledged so it is not redelivered forever
+            return AckMessage.STATUS_OK, self._answer("ignored")  # acknowledged so it is not redelivered forever
         inbound, group = parsed if isinstance(parsed, tuple) else (parsed, None)
         try:
             await self.runner.persist(inbound, group)
         except Exception:  # not stored: do not ACK 200, so the platform redelivers
             log.exception("could not store DingTalk frame %s", inbound.event_id)
-            return AckMessage.STATUS_SYSTEM_EXCEPTION, "retry"
-        return AckMessage.STATUS_OK, "OK"
+            return AckMessage.STATUS_SYSTEM_EXCEPTION, self._answer("retry")
+        return AckMessage.STATUS_OK, self._answer("OK", stored=True)
+
+
+class _RefreshClicked:
+    """Handles as the bot does, then makes sure a clicked DingTalk card is re-rendered: the ACK greyed its
+    buttons, and a click that changed nothing (a refusal, a repeat) would otherwise leave them so."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.domain = bot.domain
+
+    async def handle(self, row_id: int, inbound: Inbound) -> list[Outbound]:
+        out = await self.bot.handle(row_id, inbound)
+        action = inbound.action
+        if action is None or any(o.update and o.card_link_id == action.link_id for o in out):
+            return out
+        link = await CardLink.get_or_none(id=action.link_id, platform=Platform.DINGTALK.value)
+        if link is not None and link.external_id:
+            async with in_transaction():
+                await enqueue(await refresh([link]), self.domain.clock.now())
+        return out
 
 
 class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
@@ -138,7 +179,7 @@ class StreamRunner:
     def __init__(self, settings: DingTalkSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
         self.bot = bot
-        self.handling = Handling(bot, on_handled)
+        self.handling = Handling(_RefreshClicked(bot), on_handled)  # type: ignore[arg-type]
         self.stopping = False
         self.connections = 0
         self.stalls = 0
@@ -152,7 +193,7 @@ class StreamRunner:
             self.settings.gateway + "/v1.0/gateway/connections/open")
         client = _Client(self)
         client.register_callback_handler(BOT_TOPIC, _Handler(self, bot_message))
-        client.register_callback_handler(CARD_TOPIC, _Handler(self, card_click))
+        client.register_callback_handler(CARD_TOPIC, _Handler(self, card_click, card=True))
         self._client = client
         self._task = asyncio.create_task(client.start(), name="dingtalk-stream")
 

@@ -58,10 +58,13 @@ async def start_sandbox() -> Sandbox:
     runners: list[web.AppRunner] = []
     wecom_secret, ding_secret = secrets.token_hex(8), secrets.token_hex(8)
     fake_wecom = FakeWeCom(CORP_ID, wecom_secret, AGENT_ID)
-    fake_ding = FakeDingTalk("dingsandbox", ding_secret, "robotsandbox", redeliver_after=60.0)
+    # The standard edition's limits: 20 calls a second per API (PLATFORMS.md); WeCom's per-member limits are
+    # FakeWeCom's defaults. The monthly quota is left off so a long sandbox session keeps working.
+    fake_ding = FakeDingTalk("dingsandbox", ding_secret, "robotsandbox", redeliver_after=60.0, qps_limit=20.0)
     wecom_base = await _serve(fake_wecom.app(), runners)
     ding_base = await _serve(fake_ding.app(), runners)
     fake_ding.base_url = ding_base
+    fake_ding.template("sandbox.generic")  # as if the org had imported card_template.json under this id
     wecom_settings = load_wecom(corp_id=CORP_ID, agent_id=AGENT_ID, secret=wecom_secret, token=secrets.token_hex(6),
                                 aes_key=AES_KEY, api_base=f"{wecom_base}/cgi-bin/")
     ding_settings = load_dingtalk(client_id="dingsandbox", client_secret=ding_secret, robot_code="robotsandbox",

@@ -1,6 +1,10 @@
 """A fake WeCom API server on loopback, speaking the documented protocol: tokens that expire,
-message/send with per-member rate limits (45009), template cards with single-use response codes,
-update_template_card, appchat and group-robot webhooks. `serve` uses it when no credentials are given."""
+message/send with WeCom's per-member limits (the excess dropped silently), template cards with single-use
+response codes that expire, update_template_card, media upload and media/get with 3-day media ids, appchat
+and group-robot webhooks. `serve` uses it when no credentials are given.
+
+Every rule names its source: the API docs at developer.work.weixin.qq.com/document/path/<n> (90236 发送应用消息,
+94888 更新模版卡片消息, 90253/90254 上传/获取临时素材, 90455 全局错误码) and ../shared/PLATFORMS.md."""
 
 from __future__ import annotations
 
@@ -18,6 +22,10 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
+CODE_TTL = 72 * 3600  # response_code: one use, within 72 hours (94888)
+MEDIA_TTL = 3 * 24 * 3600  # temporary media ids live 3 days (90253/90254)
+MAX_CONTENT_BYTES = 2048  # text/markdown content, else 45002 (90236)
+
 
 
 @dataclass
@@ -36,25 +44,30 @@ class FakeWeCom:
     corp_id: str
     secret: str
     agent_id: int
-    rate_per_minute: int = 30
+    rate_per_minute: int = 30  # per app per member; past either limit the message is dropped silently (90236)
+    rate_per_hour: int = 1000
     token_ttl: int = 7200
     tokens: dict[str, float] = field(default_factory=dict)
     inbox: dict[str, list[Stored]] = field(default_factory=dict)  # userid → messages in order
     groups: dict[str, list[Stored]] = field(default_factory=dict)
-    codes: dict[str, tuple[str, bool]] = field(default_factory=dict)  # response_code → (task_id, used)
+    codes: dict[str, tuple[str, bool, float]] = field(default_factory=dict)  # code → (task_id, used, issued)
     task_ids: set[str] = field(default_factory=set)
     cards: dict[str, Stored] = field(default_factory=dict)  # task_id → card message
     sends: dict[str, list[float]] = field(default_factory=dict)
     fail_next: int = 0  # answer 503 this many times (platform outage)
-    rate_limited: int = 0  # answer 45009 this many times
+    rate_limited: int = 0  # answer 45009 this many times (the app-wide API limit)
     slow_next: int = 0  # carry out this many calls but answer only after slow_seconds (the caller times out)
     slow_seconds: float = 5.0
-    limited_count: int = 0  # how many sends were refused with 45009 (real WeCom would have dropped them)
+    limited_count: int = 0  # how many sends were refused with 45009
+    dropped_silently: int = 0  # sends past a member's limit: answered ok, never shown (as WeCom does)
+    offset: float = 0.0  # seconds added to the clock (codes and media expire; tests move time on)
     duplicates_dropped: int = 0  # sends dropped by enable_duplicate_check
     recent: dict[str, list[tuple[str, Stored]]] = field(default_factory=dict)  # user → (digest, message)
     untrusted_ip: bool = False
+    errcodes: list[int] = field(default_factory=list)  # answer the next calls with these errcodes (e.g. 50001)
     known_users: set[str] | None = None  # None: everyone exists
     media: dict[str, bytes] = field(default_factory=dict)
+    media_meta: dict[str, tuple[str, str, float]] = field(default_factory=dict)  # media_id → (mime, name, created)
     calls: list[str] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -66,11 +79,15 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/appchat/send", self.appchat_send)
         app.router.add_post("/cgi-bin/webhook/send", self.webhook_send)
         app.router.add_post("/cgi-bin/media/upload", self.media_upload)
+        app.router.add_get("/cgi-bin/media/get", self.media_get)
         return app
 
     @staticmethod
     def _err(code: int, msg: str) -> web.Response:
         return web.json_response({"errcode": code, "errmsg": msg})
+
+    def now(self) -> float:
+        return time.time() + self.offset
 
     def expire_tokens(self) -> None:
         for token in self.tokens:
@@ -83,7 +100,7 @@ class FakeWeCom:
         if request.query.get("corpsecret") != self.secret:
             return self._err(40001, "invalid credential")
         token = secrets.token_hex(16)
-        self.tokens[token] = time.time() + self.token_ttl
+        self.tokens[token] = self.now() + self.token_ttl
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.token_ttl})
 
     async def _guard(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
@@ -91,34 +108,34 @@ class FakeWeCom:
         if self.fail_next:
             self.fail_next -= 1
             return None, web.Response(status=503, text="upstream unavailable")
-        token = request.query.get("access_token", "")
-        if token not in self.tokens:
-            return None, self._err(40014, "invalid access_token")
-        if self.tokens[token] < time.time():
-            return None, self._err(42001, "access_token expired")
+        if (problem := self._token_problem(request)) is not None:
+            return None, problem
         if self.untrusted_ip:
             return None, self._err(60020, "not allow to access from your ip")
+        if self.errcodes:
+            return None, self._err(self.errcodes.pop(0), "as configured")
         try:
             body = await request.json()
         except ValueError:
             return None, self._err(47001, "data format error")
         return body, None
 
-    def _limited(self, user: str) -> bool:
-        now = time.time()
-        window = [t for t in self.sends.get(user, []) if now - t < 60]
-        self.sends[user] = window
-        if self.rate_limited or len(window) >= self.rate_per_minute:
-            self.rate_limited = max(0, self.rate_limited - 1)
+    def _over_member_limit(self, user: str) -> bool:
+        """30 a minute, 1,000 an hour per member: past that WeCom answers ok and drops the message."""
+        now = self.now()
+        stamps = [t for t in self.sends.get(user, []) if now - t < 3600]
+        self.sends[user] = stamps
+        limits = ((60.0, self.rate_per_minute), (3600.0, self.rate_per_hour))
+        if any(sum(1 for t in stamps if now - t < w) >= n for w, n in limits):
             return True
-        window.append(now)
+        stamps.append(now)
         return False
 
     def _check_card(self, card: dict[str, Any]) -> str | None:
         if card.get("card_type") != "button_interaction":
             return "only button_interaction is supported here"
         if not _TASK_ID.match(str(card.get("task_id", ""))) or card["task_id"] in self.task_ids:
-            return "task_id invalid or used"
+            return "task_id invalid or used"  # 42014 (94888: task_id unique per app)
         buttons = card.get("button_list") or []
         if not 1 <= len(buttons) <= 6 or any(len(str(b.get("key", "")).encode()) > 1024 for b in buttons):
             return "button_list invalid"
@@ -146,18 +163,23 @@ class FakeWeCom:
             self.duplicates_dropped += 1
             repeat: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": earlier.msgid}
             code = earlier.response_code
-            if code and not self.codes[code][1]:  # assumed: the card's update code is given again while unused
+            if code and not self.codes[code][1]:  # assumed (README): the card's update code is given again while unused
                 repeat["response_code"] = code
             return web.json_response(repeat)
-        if self._limited(user):
+        if self.rate_limited:
+            self.rate_limited -= 1
             self.limited_count += 1
             return self._err(45009, "api freq out of limit")
-        stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, time.time())
+        if msgtype in ("text", "markdown") and len(str(content.get("content", "")).encode()) > MAX_CONTENT_BYTES:
+            return self._err(45002, "content size out of limit")
+        if msgtype == "template_card" and (problem := self._check_card(content)):
+            return self._err(42014 if "task_id" in problem else 40058, problem)
+        if self._over_member_limit(user):
+            self.dropped_silently += 1
+            return await self._answer({"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{next(self._ids)}"})
+        stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, self.now())
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": stored.msgid}
         if msgtype == "template_card":
-            problem = self._check_card(content)
-            if problem:
-                return self._err(40058, problem)
             self.task_ids.add(content["task_id"])
             self.cards[content["task_id"]] = stored
             stored.response_code = self.new_code(content["task_id"])
@@ -170,7 +192,7 @@ class FakeWeCom:
         if body.get("enable_duplicate_check") != 1:
             return None
         interval = min(4 * 3600, int(body.get("duplicate_check_interval") or 1800))
-        now = time.time()
+        now = self.now()
         return next((m for d, m in reversed(self.recent.get(user, [])) if d == digest and now - m.at < interval), None)
 
     async def _answer(self, answer: dict[str, Any]) -> web.Response:
@@ -182,8 +204,19 @@ class FakeWeCom:
 
     def new_code(self, task_id: str) -> str:
         code = secrets.token_urlsafe(24)
-        self.codes[code] = (task_id, False)
+        self.codes[code] = (task_id, False, self.now())
         return code
+
+    def _code_problem(self, code: str) -> tuple[int, str] | None:
+        """One use within 72 hours (94888). Assumed (README): an unknown or expired code answers like a used one."""
+        entry = self.codes.get(code)
+        if entry is None or entry[1]:
+            return 42022, "response_code has been used or invalid"
+        if self.now() - entry[2] > CODE_TTL:
+            return 42022, "response_code expired"
+        if entry[0] not in self.cards:
+            return 42016, "task_id to update not found"
+        return None
 
     async def update_card(self, request: web.Request) -> web.Response:
         body, error = await self._guard(request)
@@ -191,10 +224,11 @@ class FakeWeCom:
             return error
         assert body is not None
         code = str(body.get("response_code", ""))
-        if code not in self.codes or self.codes[code][1]:
-            return self._err(40098, "response_code used or invalid")
-        task_id, _ = self.codes[code]
-        self.codes[code] = (task_id, True)
+        problem = self._code_problem(code)
+        if problem is not None:
+            return self._err(*problem)
+        task_id, _, issued = self.codes[code]
+        self.codes[code] = (task_id, True, issued)
         stored = self.cards[task_id]
         if "template_card" in body:
             new = dict(body["template_card"])
@@ -205,10 +239,35 @@ class FakeWeCom:
         stored.updates.append(body)
         return await self._answer({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
-    async def media_upload(self, request: web.Request) -> web.Response:
+    def incoming_media(self, data: bytes, mime: str = "audio/amr", name: str = "voice.amr") -> str:
+        """A file a member sent (photo, voice, video): its MediaId, valid for 3 days on media/get."""
+        media_id = f"in{next(self._ids)}{secrets.token_hex(6)}"
+        self.media[media_id] = data
+        self.media_meta[media_id] = (mime, name, self.now())
+        return media_id
+
+    def _token_problem(self, request: web.Request) -> web.Response | None:
         token = request.query.get("access_token", "")
-        if self.tokens.get(token, 0) < time.time():
+        if token not in self.tokens:
+            return self._err(40014, "invalid access_token")
+        if self.tokens[token] < self.now():
             return self._err(42001, "access_token expired")
+        return None
+
+    async def media_get(self, request: web.Request) -> web.Response:
+        if (problem := self._token_problem(request)) is not None:
+            return problem
+        media_id = request.query.get("media_id", "")
+        meta = self.media_meta.get(media_id)
+        if meta is None or self.now() - meta[2] > MEDIA_TTL:
+            return self._err(40007, "invalid media_id")
+        mime, name, _ = meta
+        return web.Response(body=self.media[media_id], content_type=mime,
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    async def media_upload(self, request: web.Request) -> web.Response:
+        if (problem := self._token_problem(request)) is not None:
+            return problem
         form = await request.post()
         media = form.get("media")
         data = media.file.read() if isinstance(media, FileField) else b""
@@ -218,6 +277,8 @@ class FakeWeCom:
             return self._err(40004, "empty media")
         media_id = f"media{next(self._ids)}"
         self.media[media_id] = data
+        self.media_meta[media_id] = ("image/png" if request.query.get("type") == "image" else "application/octet-stream",
+                                     "upload", self.now())
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})
 
     async def appchat_send(self, request: web.Request) -> web.Response:
@@ -229,8 +290,11 @@ class FakeWeCom:
         msgtype = str(body.get("msgtype", ""))
         if msgtype == "template_card":
             return self._err(40008, "appchat does not support template_card")
+        content = body.get(msgtype) or {}
+        if msgtype in ("text", "markdown") and len(str(content.get("content", "")).encode()) > MAX_CONTENT_BYTES:
+            return self._err(45002, "content size out of limit")
         self.groups.setdefault(chat, []).append(Stored(f"msg{next(self._ids)}", chat, msgtype, body.get(msgtype) or {},
-                                                       time.time()))
+                                                       self.now()))
         return self._err(0, "ok")
 
     async def webhook_send(self, request: web.Request) -> web.Response:
@@ -238,7 +302,7 @@ class FakeWeCom:
         key = request.query.get("key", "")
         msgtype = str(body.get("msgtype", ""))
         self.groups.setdefault(f"webhook:{key}", []).append(
-            Stored(f"msg{next(self._ids)}", key, msgtype, body.get(msgtype) or {}, time.time()))
+            Stored(f"msg{next(self._ids)}", key, msgtype, body.get(msgtype) or {}, self.now()))
         return self._err(0, "ok")
 
     def texts(self, user: str) -> list[str]:

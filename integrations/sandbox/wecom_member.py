@@ -47,9 +47,10 @@ class WeComMember:
         inner = f"<Content>{_cdata(escape(text))}</Content><MsgId>{msg_id or next(self._ids)}</MsgId>"
         return self._envelope(user, "text", inner)
 
-    def voice_xml(self, user: str, media_id: str, recognition: str) -> str:
+    def voice_xml(self, user: str, media_id: str) -> str:
+        """A self-built app gets MediaId and Format only: `Recognition` is an Official Account feature."""
         inner = (f"<MediaId>{_cdata(media_id)}</MediaId><Format>{_cdata('amr')}</Format>"
-                 f"<Recognition>{_cdata(escape(recognition))}</Recognition><MsgId>{next(self._ids)}</MsgId>")
+                 f"<MsgId>{next(self._ids)}</MsgId>")
         return self._envelope(user, "voice", inner)
 
     def image_xml(self, user: str, media_id: str) -> str:

@@ -36,13 +36,13 @@ class WeComAPI:
     def _url(self, path: str) -> str:
         return self.settings.api_base + path
 
-    async def token(self, *, stale: str | None = None) -> str:
-        """The cached token, fetched when missing or expired, or when `stale` (a token WeCom just refused) is
-        still the cached one: concurrent calls refused with the same token refresh it once between them."""
+    async def token(self, *, force: bool = False, stale: str | None = None) -> str:
+        """The cached token; `force` fetches a new one unless another call already replaced `stale`."""
         async with self._lock:
-            fresh = self._token is not None and time.monotonic() < self._token_expires
-            if fresh and (stale is None or self._token != stale):
-                return self._token  # type: ignore[return-value]
+            fresh = self._token and time.monotonic() < self._token_expires
+            if fresh and (not force or (stale is not None and self._token != stale)):
+                assert self._token is not None
+                return self._token
             resp = await self._client.get(
                 self._url("gettoken"), params={"corpid": self.settings.corp_id, "corpsecret": self.settings.secret}
             )
@@ -68,9 +68,9 @@ class WeComAPI:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST with the access token; an expired token is refreshed once and the call repeated."""
-        refused: str | None = None
+        token = ""
         for attempt in (0, 1):
-            token = await self.token(stale=refused)
+            token = await self.token(force=attempt == 1, stale=token)
             try:
                 resp = await self._client.post(self._url(path), params={"access_token": token}, json=body)
             except httpx.HTTPError as exc:
@@ -79,7 +79,6 @@ class WeComAPI:
                 return self._json(resp)
             except WeComError as exc:
                 if exc.errcode in TOKEN_EXPIRED and attempt == 0:
-                    refused = token
                     continue
                 raise
         raise AssertionError("unreachable")
@@ -88,14 +87,44 @@ class WeComAPI:
         return await self.upload(data, filename, "image", "image/png")
 
     async def upload(self, data: bytes, filename: str, kind: str, mime: str) -> str:
-        """media/upload: temporary media (3 days) to send by media_id; kind is image or file."""
-        token = await self.token()
-        try:
-            resp = await self._client.post(self._url("media/upload"), params={"access_token": token, "type": kind},
-                                           files={"media": (filename, data, mime)})
-        except httpx.HTTPError as exc:
-            raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
-        return str(self._json(resp)["media_id"])
+        """media/upload: temporary media (3 days) to send by media_id; kind is image or file. An expired token
+        is refreshed once and the upload repeated, as for every other call."""
+        token = ""
+        for attempt in (0, 1):
+            token = await self.token(force=attempt == 1, stale=token)
+            try:
+                resp = await self._client.post(self._url("media/upload"), params={"access_token": token, "type": kind},
+                                               files={"media": (filename, data, mime)})
+            except httpx.HTTPError as exc:
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+            try:
+                return str(self._json(resp)["media_id"])
+            except WeComError as exc:
+                if exc.errcode in TOKEN_EXPIRED and attempt == 0:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    async def get_media(self, media_id: str) -> httpx.Response:
+        """media/get: the file itself, or a JSON error (40007: the media_id is unknown or older than 3 days)."""
+        token = ""
+        for attempt in (0, 1):
+            token = await self.token(force=attempt == 1, stale=token)
+            try:
+                resp = await self._client.get(self._url("media/get"), params={"access_token": token,
+                                                                               "media_id": media_id})
+            except httpx.HTTPError as exc:
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+            if resp.status_code < 500 and "json" not in resp.headers.get("content-type", ""):
+                return resp
+            try:
+                self._json(resp)
+            except WeComError as exc:
+                if exc.errcode in TOKEN_EXPIRED and attempt == 0:
+                    continue
+                raise
+            raise WeComError(-1, "media/get answered JSON without an error")
+        raise AssertionError("unreachable")
 
     async def send(self, userid: str, msgtype: str, content: dict[str, Any],
                    dedupe_seconds: int | None = None) -> dict[str, Any]:

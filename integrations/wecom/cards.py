@@ -25,20 +25,25 @@ def new_task_id(link_id: int | None, key: str = "") -> str:
     return task_id
 
 
+# The doc's suggested lengths for button_interaction (document/path/90236): title 36, desc 44, keyname 5,
+# value 26, sub_title_text 112, button text 10 characters. Longer text is cut by the client, so we cut there.
+TITLE, DESC, KEYNAME, VALUE, SUBTITLE, BUTTON = 36, 44, 5, 26, 112, 10
+
+
 def template_card(card: Card, task_id: str) -> dict[str, Any]:
     shown, rest = card.fields[:MAX_FIELDS], card.fields[MAX_FIELDS:]
     sub = "\n".join([*(f"{k}:{v}" for k, v in rest), card.note] if (rest or card.note) else [])
     body: dict[str, Any] = {
         "card_type": "button_interaction",
-        "main_title": {"title": _cut(card.title, 26), "desc": _cut(card.subtitle, 30)},
-        "horizontal_content_list": [{"keyname": _cut(k, 5), "value": _cut(v, 26)} for k, v in shown],
+        "main_title": {"title": _cut(card.title, TITLE), "desc": _cut(card.subtitle, DESC)},
+        "horizontal_content_list": [{"keyname": _cut(k, KEYNAME), "value": _cut(v, VALUE)} for k, v in shown],
         "task_id": task_id,
         "button_list": [
-            {"text": _cut(b.label, 10), "style": _STYLE[b.style], "key": b.action} for b in card.buttons[:MAX_BUTTONS]
+            {"text": _cut(b.label, BUTTON), "style": _STYLE[b.style], "key": b.action} for b in card.buttons[:MAX_BUTTONS]
         ],
     }
     if sub:
-        body["sub_title_text"] = _cut(sub, 112)
+        body["sub_title_text"] = _cut(sub, SUBTITLE)
     return body
 
 
@@ -54,4 +59,4 @@ def markdown(card: Card) -> dict[str, str]:
 
 def final_label(card: Card) -> str:
     """The greyed-out button text when a card has no actions left (e.g. 已办结)."""
-    return _cut(card.subtitle or "已处理", 10)
+    return _cut(card.subtitle or "已处理", BUTTON)

@@ -4,95 +4,127 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
-from collections import deque
-from collections.abc import Callable
+from typing import Any
 
 from bot.channel import Delivery, SendResult
+from bot.types import Outbound
 from core.enums import Platform
+from integrations import text_only
+from integrations.pacing import MemoryRateStore, RateStore, Windows
+from integrations.text import plain_text, split_bytes
 from integrations.wecom import cards
 from integrations.wecom.api import WeComAPI
-from integrations.wecom.errors import CARD_CODE_UNUSABLE, IP_NOT_TRUSTED, RATE_LIMITED, WeComError
+from integrations.wecom.errors import (
+    CARD_CODE_UNUSABLE,
+    CONFIG_ERROR,
+    IP_NOT_TRUSTED,
+    RATE_LIMITED,
+    WeComError,
+)
+from integrations.wecom.media import fetch_media
 
 log = logging.getLogger(__name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# text and markdown content: at most 2048 bytes, else errcode 45002 (document/path/90236, 消息类型)
+MAX_CONTENT_BYTES = 2048
+PIECE_DEDUPE_SECONDS = 1800  # a long message goes out in pieces: a retry must not repeat the pieces that arrived
 
 
-class Pacer:
-    """WeCom silently drops a member's messages past 30/min or 1,000/h: we wait instead."""
-
-    def __init__(self, per_minute: int, per_hour: int = 1000, now: Callable[[], float] = time.monotonic) -> None:
-        self.limits = ((60.0, per_minute), (3600.0, per_hour))
-        self.now = now
-        self.sent: dict[str, deque[float]] = {}
-
-    def wait(self, user: str) -> float:
-        stamps = self.sent.setdefault(user, deque())
-        now = self.now()
-        while stamps and now - stamps[0] >= 3600.0:
-            stamps.popleft()
-        longest = 0.0
-        for window, limit in self.limits:
-            recent = [t for t in stamps if now - t < window]
-            if len(recent) >= limit:
-                longest = max(longest, recent[-limit] + window - now)
-        return longest
-
-    def record(self, user: str) -> None:
-        self.sent.setdefault(user, deque()).append(self.now())
+def member_limits(per_minute: int, per_hour: int) -> Windows:
+    """Per app per member: 30 messages a minute and 1,000 an hour; WeCom drops the excess silently
+    (document/path/90236 and the 发送应用消息 频率限制 section; PLATFORMS.md)."""
+    return ((60.0, per_minute), (3600.0, per_hour))
 
 
 class WeComChannel:
     platform = Platform.WECOM
 
-    def __init__(self, api: WeComAPI, pacer: Pacer | None = None) -> None:
+    def __init__(self, api: WeComAPI, rates: RateStore | None = None) -> None:
         self.api = api
-        self.pacer = pacer or Pacer(api.settings.per_member_per_minute)
+        self.rates = rates or MemoryRateStore()
+        self.limits = member_limits(api.settings.per_member_per_minute, api.settings.per_member_per_hour)
+
+    async def fetch_media(self, ref: str, kind: str) -> tuple[bytes, str, str]:
+        return await fetch_media(self.api, ref)
 
     async def send(self, d: Delivery) -> SendResult:
         try:
             if d.group_ref:
                 return await self._group(d)
             assert d.user_id is not None
-            wait = self.pacer.wait(d.user_id)
+            plain = await text_only.wanted(self.platform, d.user_id)
+            pieces = self._pieces(d.outbound, plain)
+            # Reserve the member's share before sending, in the store every process shares: past the limit
+            # WeCom would answer ok and drop the message.
+            wait = await self.rates.windows(f"wecom:{self.api.settings.agent_id}:{d.user_id}", self.limits,
+                                            max(1, len(pieces)))
             if wait > 0:
-                return SendResult(False, error="按成员限速等待", retry_after=wait)
-            result = await self._user(d, d.user_id)
-            self.pacer.record(d.user_id)
-            return result
+                return SendResult(False, error="按成员限速等待", retry_after=min(wait, 3600.0))
+            if pieces:
+                return await self._pieces_out(d, d.user_id, pieces)
+            return await self._user(d, d.user_id, plain)
         except WeComError as exc:
-            if exc.errcode == IP_NOT_TRUSTED:
-                log.error(exc.plain())
-                return SendResult(False, error=exc.plain(), retry_after=600)
-            retry_after = 60.0 if exc.errcode in RATE_LIMITED else None
-            return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry_after,
-                              ambiguous=exc.ambiguous)
+            return self._failed(exc)
+
+    @staticmethod
+    def _failed(exc: WeComError) -> SendResult:
+        if exc.errcode in (IP_NOT_TRUSTED, CONFIG_ERROR):
+            log.error(exc.plain())
+        if exc.errcode == IP_NOT_TRUSTED:
+            return SendResult(False, error=exc.plain(), retry_after=600)
+        retry_after = 60.0 if exc.errcode in RATE_LIMITED else None
+        return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry_after,
+                          ambiguous=exc.ambiguous)
+
+    @staticmethod
+    def _pieces(o: Outbound, plain: bool) -> list[tuple[str, str]]:
+        """(msgtype, content) pieces for a text or markdown message (cards and files are not split)."""
+        if o.file_b64 or (o.card is not None and not plain):
+            return []
+        if o.card is not None:
+            body, kind = plain_text(cards.markdown(o.card)["content"]), "text"
+            if o.card.buttons:  # the buttons cannot be shown: name what can be done
+                body += "\n可办理:" + " / ".join(b.label for b in o.card.buttons) + "(请在企业微信客户端中操作,或回复文字)"
+        else:
+            kind = "markdown" if o.markdown and not plain else "text"
+            body = plain_text(o.text) if o.markdown and plain else o.text
+        return [(kind, piece) for piece in split_bytes(body, MAX_CONTENT_BYTES)]
+
+    async def _pieces_out(self, d: Delivery, user: str, pieces: list[tuple[str, str]]) -> SendResult:
+        dedupe = d.dedupe_seconds
+        if len(pieces) > 1:
+            dedupe = max(dedupe or 0, PIECE_DEDUPE_SECONDS)
+        for kind, content in pieces:
+            result = self._checked(await self.api.send(user, kind, {"content": content}, dedupe))
+            if not result.ok:
+                return result
+        return SendResult(True)
 
     async def _group(self, d: Delivery) -> SendResult:
         o = d.outbound
         assert d.group_ref is not None
         if o.card is not None:
-            await self.api.send_group(d.group_ref, "markdown", cards.markdown(o.card))
+            kind, body = "markdown", cards.markdown(o.card)["content"]
         else:
-            kind = "markdown" if o.markdown else "text"
-            await self.api.send_group(d.group_ref, kind, {"content": o.text})
+            kind, body = ("markdown" if o.markdown else "text"), o.text
+        for piece in split_bytes(body, MAX_CONTENT_BYTES):
+            await self.api.send_group(d.group_ref, kind, {"content": piece})
         if o.image_png_b64:
             media_id = await self.api.upload_image(base64.b64decode(o.image_png_b64))
             await self.api.send_group(d.group_ref, "image", {"media_id": media_id})
         return SendResult(True)
 
-    async def _user(self, d: Delivery, user: str) -> SendResult:
+    async def _user(self, d: Delivery, user: str, plain: bool) -> SendResult:
         o = d.outbound
         if o.file_b64:
             media_id = await self.api.upload(base64.b64decode(o.file_b64), o.file_name, "file", DOCX)
             return self._checked(await self.api.send(user, "file", {"media_id": media_id}, d.dedupe_seconds))
-        if o.card is None:
-            kind = "markdown" if o.markdown else "text"
-            return self._checked(await self.api.send(user, kind, {"content": o.text}, d.dedupe_seconds))
+        assert o.card is not None
         link = d.link
         if o.update and link is not None and link.response_code:
-            update = ({"template_card": cards.template_card(o.card, link.external_id or cards.new_task_id(link.id))}
-                      if o.card.buttons else {"button": {"replace_name": cards.final_label(o.card)}})
+            update: dict[str, Any] = (
+                {"template_card": cards.template_card(o.card, link.external_id or cards.new_task_id(link.id))}
+                if o.card.buttons else {"button": {"replace_name": cards.final_label(o.card)}})
             try:
                 await self.api.update_card(user, link.response_code, update)
                 return SendResult(True, response_code="")  # the code is spent
@@ -101,6 +133,7 @@ class WeComChannel:
                     raise
                 if d.dedupe_seconds:  # our earlier try, whose answer was lost, spent the code
                     return SendResult(True, response_code="")
+                # Spent (the person's click used it) or older than 72 h: a fresh card with the current state.
                 log.info("card %s: update code unusable (%s), sending a fresh card", link.id, exc.errcode)
         if not o.card.buttons:
             return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card), d.dedupe_seconds))

@@ -20,6 +20,7 @@ class WeComSettings(BaseSettings):
     aes_key: str = ""
     api_base: str = DEFAULT_API_BASE
     per_member_per_minute: int = 30
+    per_member_per_hour: int = 1000
     timeout_seconds: float = 10.0  # for one API call; a timed-out send is retried with WeCom's dedupe on
 
     @field_validator("aes_key")

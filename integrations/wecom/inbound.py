@@ -26,7 +26,7 @@ class WeComMessage(BaseModel):
     msg_id: str | None = Field(None, alias="MsgId")
     content: str = Field("", alias="Content")
     media_id: str = Field("", alias="MediaId")
-    recognition: str = Field("", alias="Recognition")
+    recognition: str = Field("", alias="Recognition")  # Official Accounts only: self-built apps never get it
     label: str = Field("", alias="Label")
     event: str = Field("", alias="Event")
     event_key: str = Field("", alias="EventKey")
@@ -65,8 +65,8 @@ def to_inbound(msg: WeComMessage) -> Inbound | None:
         return Inbound(text=msg.content, **base)  # type: ignore[arg-type]
     if msg.msg_type == "image":
         return Inbound(attachments=(Attachment("image", msg.media_id),), **base)  # type: ignore[arg-type]
-    if msg.msg_type == "voice":
-        att = Attachment("voice", msg.media_id, msg.recognition)
+    if msg.msg_type in ("voice", "video"):
+        att = Attachment(msg.msg_type, msg.media_id, msg.recognition)  # type: ignore[arg-type]
         return Inbound(attachments=(att,), **base)  # type: ignore[arg-type]
     if msg.msg_type == "location":
         return Inbound(attachments=(Attachment("location", "", msg.label),), **base)  # type: ignore[arg-type]
@@ -75,5 +75,7 @@ def to_inbound(msg: WeComMessage) -> Inbound | None:
             action = CardAction.decode(msg.event_key)
         except InvalidAction as exc:
             raise MalformedMessage(f"bad EventKey: {exc}") from None
-        return Inbound(action=action, card_token=msg.response_code or None, **base)  # type: ignore[arg-type]
+        # card_ref: which card was clicked; an older card of the same link (superseded) has another TaskId
+        return Inbound(action=action, card_token=msg.response_code or None,
+                       extra={"card_ref": msg.task_id}, **base)  # type: ignore[arg-type]
     return None

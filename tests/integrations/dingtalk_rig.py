@@ -64,6 +64,7 @@ async def dingtalk_rig(domain: Domain, registry: ChannelRegistry | None = None, 
     fake = FakeDingTalk(CLIENT_ID, SECRET, ROBOT, **fake_options)  # type: ignore[arg-type]
     async with TestServer(fake.app(), host="127.0.0.1") as server:
         fake.base_url = str(server.make_url("")).rstrip("/")
+        fake.template(TEMPLATE)
         settings = load_dingtalk(client_id=CLIENT_ID, client_secret=SECRET, robot_code=ROBOT,
                                  card_template_id=TEMPLATE, api_base=fake.base_url, oapi_base=fake.base_url,
                                  watchdog_seconds=watchdog)

@@ -54,15 +54,31 @@ async def test_private_api_host_and_token_refresh_on_401(api) -> None:
         (httpx.Response(200, json={"invalidStaffIdList": ["u1"], "flowControlledStaffIdList": []}), False, True, None),
         (httpx.Response(200, json={"invalidStaffIdList": [], "flowControlledStaffIdList": ["u1"]}), False, False, 60.0),
         (httpx.Response(504, json={"code": "ServiceTimeout", "message": "3s"}), False, False, None),
-        (httpx.Response(429, json={"code": "Throttling", "message": "qps"}), False, False, None),
+        (httpx.Response(429, json={"code": "Throttling", "message": "qps"}), False, False, 60.0),
         (httpx.Response(400, json={"code": "InvalidParameter", "message": "bad"}), False, True, None),
+        # Real throttling is HTTP 403 (PLATFORMS.md): transient, never dead-lettered.
+        (httpx.Response(403, json={"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}), False, False, 60.0),
+        (httpx.Response(403, json={"code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "message": "qps"}),
+         False, False, 60.0),
+        (httpx.Response(400, json={"code": "staffId.notExisted", "message": "u1"}), False, True, None),
+        (httpx.Response(200, json={"filteredStaffIdList": ["u1"], "flowControlledStaffIdList": []}), False, True, None),
     ],
 )
-async def test_per_user_lists_and_http_errors(api, response, ok, permanent, retry) -> None:
+async def test_per_user_lists_and_http_errors(api, response, ok, permanent, retry, monkeypatch) -> None:
+    monkeypatch.setattr("integrations.dingtalk.api.THROTTLE_RETRIES", ())
     _token(respx.mock)
     respx.post(BASE + "/v1.0/robot/oToMessages/batchSend").mock(return_value=response)
     result = await DingTalkChannel(api).send(_text())
     assert (result.ok, result.permanent, result.retry_after) == (ok, permanent, retry)
+
+
+@respx.mock
+async def test_monthly_quota_is_its_own_failure(api) -> None:
+    _token(respx.mock)
+    respx.post(BASE + "/v1.0/robot/oToMessages/batchSend").mock(return_value=httpx.Response(403, json={
+        "code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": "调用量:10001次,额度:10000次"}))
+    result = await DingTalkChannel(api).send(_text())
+    assert not result.ok and result.quota_exhausted and not result.permanent and result.retry_after == 3600.0
 
 
 @respx.mock
@@ -78,11 +94,11 @@ async def test_card_create_update_and_ding(api) -> None:
                 buttons=[Button(label="签收", action="sign:5", style="primary")])
     channel = DingTalkChannel(api)
     result = await channel.send(Delivery(Outbound(target=Target(staff_id=1), card=card, card_link_id=5, urgent=True),
-                                         user_id="u1", link=CardLink(id=5, kind="task", staff_id=1)))
+                                         user_id="u1", link=CardLink(id=5, kind="task", staff_id=1), key="o77"))
     body = json.loads(create.calls[0].request.content)
-    assert result.ok and result.external_id == body["outTrackId"]
+    assert result.ok and result.external_id == body["outTrackId"] == "mt5-o77"  # stable per outbox row
     assert body["callbackType"] == "STREAM" and body["openSpaceId"] == "dtv1.card//IM_ROBOT.u1"
-    assert json.loads(body["cardData"]["cardParamMap"]["buttons"])[0]["params"] == {"action": "sign:5"}
+    assert json.loads(body["cardData"]["cardParamMap"]["buttons"])[0]["action"] == "sign:5"
     assert ding.called and json.loads(ding.calls[0].request.content)["receiverUserIdList"] == ["u1"]
     link = CardLink(id=5, kind="task", staff_id=1, platform="dingtalk", external_id=result.external_id)
     await channel.send(Delivery(Outbound(target=Target(staff_id=1), card=card, card_link_id=5, update=True),

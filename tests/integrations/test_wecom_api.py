@@ -8,9 +8,10 @@ import respx
 
 from bot.channel import Delivery
 from bot.types import Button, Card, Outbound, Target
+from integrations.pacing import MemoryRateStore
 from integrations.wecom import cards
 from integrations.wecom.api import WeComAPI
-from integrations.wecom.channel import Pacer, WeComChannel
+from integrations.wecom.channel import WeComChannel, member_limits
 from integrations.wecom.config import load_wecom
 from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound
 
@@ -82,7 +83,7 @@ async def test_spent_update_code_falls_back_to_a_fresh_card(api) -> None:
 
     _token_route(respx.mock)
     respx.post(BASE + "message/update_template_card").mock(
-        return_value=httpx.Response(200, json={"errcode": 40098, "errmsg": "used"}))
+        return_value=httpx.Response(200, json={"errcode": 42022, "errmsg": "response_code has been used"}))
     send = respx.post(BASE + "message/send").mock(
         return_value=httpx.Response(200, json={"errcode": 0, "msgid": "m", "response_code": "RC2"}))
     link = CardLink(id=7, kind="task", staff_id=1, platform="wecom", external_id="mt7-old", response_code="RC1")
@@ -100,15 +101,18 @@ def test_card_rendering_respects_wecom_limits() -> None:
     assert body["button_list"][0]["key"] == "sign:0"
 
 
-def test_pacer_waits_instead_of_dropping() -> None:
+async def test_member_pacing_waits_instead_of_dropping() -> None:
     now = [0.0]
-    pacer = Pacer(per_minute=2, now=lambda: now[0])
+    store = MemoryRateStore(now=lambda: now[0])
+    limits = member_limits(2, 3)
     for _ in range(2):
-        assert pacer.wait("u") == 0
-        pacer.record("u")
-    assert pacer.wait("u") == pytest.approx(60.0)
+        assert await store.windows("u", limits) == 0
+    assert await store.windows("u", limits) == pytest.approx(60.0)  # the minute is full
     now[0] = 60.0
-    assert pacer.wait("u") == 0
+    assert await store.windows("u", limits) == 0
+    now[0] = 120.0
+    assert await store.windows("u", limits) == pytest.approx(3480.0)  # the hour is full until t=3600
+    assert await store.windows("u", limits, n=4) == float("inf")  # can never fit
 
 
 @pytest.mark.parametrize("xml", ["", "not xml", "<xml></xml>", "<xml><FromUserName>u</FromUserName></xml>",
@@ -126,11 +130,12 @@ def test_card_event_with_a_forged_key_is_rejected() -> None:
         to_inbound(parse_xml(xml))
 
 
-def test_voice_with_recognition_and_ignored_events() -> None:
+def test_voice_without_recognition_and_ignored_events() -> None:
     voice = ("<xml><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType>"
-             "<MediaId>m</MediaId><Recognition>两户吵架</Recognition><MsgId>9</MsgId></xml>")
+             "<MediaId>m</MediaId><Format>amr</Format><MsgId>9</MsgId></xml>")
     inbound = to_inbound(parse_xml(voice))
-    assert inbound is not None and inbound.attachments[0].text == "两户吵架" and inbound.event_id == "msg:9"
+    assert inbound is not None and inbound.attachments[0].ref == "m" and inbound.event_id == "msg:9"
+    assert inbound.attachments[0].text == ""  # a self-built app gets no transcript
     enter = ("<xml><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType>"
              "<Event>enter_agent</Event></xml>")
     assert to_inbound(parse_xml(enter)) is None

@@ -8,6 +8,8 @@ import pytest
 
 from core.enums import CaseStatus, TaskStatus
 from core.models import Case, InboundEvent, OutboxMessage, Task
+from integrations.pacing import MemoryRateStore
+from integrations.wecom.channel import member_limits
 from tests.integrations.wecom_rig import AES_KEY, TOKEN, wecom_rig
 
 
@@ -118,20 +120,22 @@ async def test_rate_limit_storm_loses_nothing(org, domain, clock) -> None:
 
 
 async def test_per_member_pacing_never_exceeds_the_limit(org, domain, clock) -> None:
-    async with wecom_rig(domain) as rig:
+    """WeCom drops a member's messages past the limit without an error: we must wait instead."""
+    async with wecom_rig(domain, rate_per_minute=5) as rig:
         channel = rig.registry.get(rig.registry.platforms[0])
         now = [1000.0]
-        channel.pacer.limits = ((60.0, 5), (3600.0, 1000))
-        channel.pacer.now = lambda: now[0]
+        channel.rates = MemoryRateStore(now=lambda: now[0])
+        channel.limits = member_limits(5, 1000)
         for i in range(8):
             await rig.say("zhouxm", f"补充第{i}条")
-        assert len(channel.pacer.sent["zhouxm"]) == 5  # paced by us, not dropped by WeCom
+        assert rig.fake.dropped_silently == 0 and rig.fake.calls.count("/cgi-bin/message/send") <= 5
         assert await OutboxMessage.filter(status="pending").count() > 0
         now[0] += 61
         clock.advance(timedelta(seconds=61))
+        rig.fake.offset += 61
         await rig.settle()
         assert await OutboxMessage.filter(status__not="sent").count() == 0
-        assert all("freq" not in str(m.body) for m in rig.fake.inbox["zhouxm"])
+        assert rig.fake.dropped_silently == 0
 
 
 async def test_task_card_sign_then_extension_button_flow(org, domain) -> None:

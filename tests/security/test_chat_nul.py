@@ -29,8 +29,8 @@ async def test_nul_in_the_sender_or_card_params_is_scrubbed_too(org, domain) -> 
         await rig.say("dt1001", "邻居吵架")
         out_track, params = rig.card("dt1001", "确认上报")
         buttons = json.loads(params["buttons"])
-        for b in buttons:
-            b["params"] = {k: f"{v}\x00" for k, v in b["params"].items()}
+        for b in buttons:  # the template binds the click's `action` param to each button's `action` item
+            b["action"] = f"{b['action']}\x00"
         rig.fake.cards[out_track]["params"]["buttons"] = json.dumps(buttons)
         await rig.click("dt1001", "确认上报")
         assert await Case.filter(number="2026-0001").exists()

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_security_integrity')]
+    dependencies = [('models', '0005_media')]
 
     initial = False
 
