@@ -1,4 +1,4 @@
-"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify."""
+"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify, parse, intake."""
 
 from __future__ import annotations
 
@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
+    from maotiao.intake_cmd import add_parser as add_intake_parser
+
+    add_intake_parser(sub)
     rep = sub.add_parser("report", help="会商研判 digest: markdown to stdout, optional ledger and chart")
     rep.add_argument("kind", choices=["daily", "weekly", "monthly", "quarterly", "halfyear"])
     rep.add_argument("--date", help="a day inside the period (YYYY-MM-DD), default today")
@@ -207,6 +210,10 @@ def main(argv: list[str] | None = None) -> None:
         from maotiao.parse_cmd import run_parse
 
         sys.exit(run_parse(args))
+    if args.command == "intake":
+        from maotiao.intake_cmd import run_intake
+
+        sys.exit(run_intake(args))
     key = args.command if args.command in ("serve", "report") else f"{args.command} {args.action}"
     try:
         settings = load_settings(**({"sandbox": True} if getattr(args, "sandbox", False) else {}))

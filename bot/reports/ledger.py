@@ -7,10 +7,10 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.intake.mask import mask_numbers
 from bot.reports.markdown import pct
 from core.clock import fmt_local
 from core.enums import CaseSource, CaseStatus, Category, Flag, ResultType, Satisfaction, Severity
+from core.masking import mask_numbers
 from core.models import Case, Region, Task
 from core.reports.digest import Digest
 from core.reports.kpi import Kpi
