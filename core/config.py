@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     audit_key_file: str = ""  # or a file holding it
     audit_checkpoint_file: str = "maotiao-audit.checkpoints"
     audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
+    intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
+    intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
 
     @field_validator("db_url")
     @classmethod

@@ -69,10 +69,20 @@ class Category(StrEnum):
     DEBT = "debt"
     CAMPUS = "campus"
     OTHER = "other"
+    # Added later (values are stored in the database: add, never rename); each has the category it was
+    # split from, which routing falls back on while a center's org file has no department taking it.
+    FINANCE = "finance"
+    FOOD_SAFETY = "food_safety"
+    NEW_RESIDENT = "new_resident"
+    PETITION = "petition"
 
     @property
     def label(self) -> str:
         return CATEGORY_LABELS[self]
+
+    @property
+    def fallback(self) -> Category | None:
+        return CATEGORY_FALLBACK.get(self)
 
 
 CATEGORY_LABELS: dict[Category, str] = {
@@ -89,6 +99,17 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.DEBT: "债务借贷",
     Category.CAMPUS: "校园纠纷",
     Category.OTHER: "其他",
+    Category.FINANCE: "金融纠纷",
+    Category.FOOD_SAFETY: "食品安全",
+    Category.NEW_RESIDENT: "新居民纠纷",
+    Category.PETITION: "信访事项",
+}
+
+CATEGORY_FALLBACK: dict[Category, Category] = {
+    Category.FINANCE: Category.DEBT,
+    Category.FOOD_SAFETY: Category.CONSUMER,
+    Category.NEW_RESIDENT: Category.OTHER,
+    Category.PETITION: Category.OTHER,
 }
 
 

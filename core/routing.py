@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.enums import Level, Role, Severity
+from core.enums import Category, Level, Role, Severity
 from core.models import Case, Department, Liaison, Region, Staff
 from core.policy import Policy
 from core.regions import ancestor_at, ancestor_ids
@@ -28,12 +28,14 @@ def _has_role(staff: Staff, role: Role) -> bool:
 
 
 async def department_for(category: str, region: Region) -> Department | None:
-    """The nearest department up the tree from `region` that takes `category` (else one taking "other")."""
+    """The nearest department up the tree from `region` that takes `category` (else the category it was split
+    from, else one taking "other")."""
     chain = ancestor_ids(region)
     departments = await Department.filter(region_id__in=chain, active=True)
     depth = {rid: i for i, rid in enumerate(chain)}
     ranked = sorted(departments, key=lambda dep: -depth[dep.region_id])
-    for wanted in (category, "other"):
+    fallback = Category(category).fallback if category in Category._value2member_map_ else None
+    for wanted in dict.fromkeys([category, *([fallback.value] if fallback else []), "other"]):
         for dep in ranked:
             if wanted in dep.categories:
                 return dep

@@ -1,4 +1,4 @@
-"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify."""
+"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify, parse, intake."""
 
 from __future__ import annotations
 
@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
     parse_p.add_argument("--org", metavar="FILE", help="org file whose region names locate reports")
+    from maotiao.intake_cmd import add_parser as add_intake_parser
+
+    add_intake_parser(sub)
     add_report_parser(sub)
     add_meeting_parser(sub)
     dash = sub.add_parser("dashboard", help="the 综合信息指挥室 screen").add_subparsers(dest="action", required=True)
@@ -219,6 +222,10 @@ def main(argv: list[str] | None = None) -> None:
         from maotiao.parse_cmd import run_parse
 
         sys.exit(run_parse(args))
+    if args.command == "intake":
+        from maotiao.intake_cmd import run_intake
+
+        sys.exit(run_intake(args))
     key = args.command if args.command in ("serve", "report") else f"{args.command} {args.action}"
     try:
         settings = load_settings(**({"sandbox": True} if getattr(args, "sandbox", False) else {}))

@@ -6,12 +6,20 @@ import argparse
 import json
 from pathlib import Path
 
+from bot.intake import model as intake_model
 from bot.intake.parse import parse
 from bot.intake.places import PlaceIndex
+from core.config import ConfigError, load_settings
 from core.org_import import OrgImportError, org_places
 
 
 def run_parse(args: argparse.Namespace) -> int:
+    try:
+        intake_model.use(load_settings().intake_model)
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None
+    except intake_model.ModelError as exc:
+        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
     places = None
     if args.org:
         try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.engine import Bot
+from bot.intake import model as intake_model
 from core import db
 from core.audit_checkpoint import CheckpointLog, load_key
 from core.calendar_import import load_calendar
@@ -89,6 +90,11 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
 
 
 async def serve(settings: Settings) -> int:
+    try:  # once per process, before anything is accepted: a bad model file stops start-up
+        model = intake_model.use(settings.intake_model)
+    except intake_model.ModelError as exc:
+        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
+    log.info("intake model %s (%s)", model.version, model.path)
     chosen, platforms = await _prepare(settings)
     sandbox, domain = None, Domain()
     if chosen == mode.SANDBOX:

@@ -96,7 +96,7 @@ async def test_upgrading_a_database_with_experts_keeps_them_in_the_pool(fresh_ur
 
 @pytest.mark.db
 async def test_upgrading_to_mediation_records_keeps_cases_and_dates_old_backlog(fresh_url: str) -> None:
-    """0006 adds mediation columns to case and department: a populated database keeps every row (SQLite
+    """0007 adds mediation columns to case and department: a populated database keeps every row (SQLite
     must not rebuild the tables), and cases already in the 积案库 get their date from the audit trail."""
     from tortoise.migrations.api import migrate
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.intake.mask import mask_numbers
 from bot.types import Act, Button, CardAction
 from core.enums import Category, Flag, Severity
+from core.masking import mask_numbers
 from core.models import CardLink, Case, Region, Staff
 
 CONTENT_CHARS = 300

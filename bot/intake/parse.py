@@ -1,25 +1,22 @@
-"""parse(text) → ParsedReport: the rubric's labels, computed from lexicons and rules in well under 1 ms."""
+"""parse(text) → ParsedReport: the rubric's labels for one report. The category comes from the trained
+model (bot/intake/model.py, loaded once per process); severity and flags from the rubric's rules over
+signals, negation, head counts and sums of money; location, parties and masking from their modules."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from bot.intake import signals as s
-from bot.intake.lexicon import CATEGORY_CUES, CONTEXT_RULES
-from bot.intake.mask import mask_numbers
-from bot.intake.numbers import max_amount_yuan, people_count
+from bot.intake import model as category_model
+from bot.intake.features import fold
+from bot.intake.numbers import figures
 from bot.intake.places import PlaceIndex, party_names, place_phrase
+from bot.intake.severity import assess
+from bot.intake.signals import find_in
+from core.masking import mask_numbers
 
-# On a tie, the department that must act first: specific before general.
-_PRIORITY = ["labor_wage", "demolition", "medical", "traffic", "campus", "property_mgmt", "consumer",
-             "environment", "debt", "land_homestead", "marriage_family", "neighbor", "other"]
-_CONTEXT = [(re.compile(p), cat, w) for p, cat, w in CONTEXT_RULES]
-_CUES = {cat: sorted(cues.items(), key=lambda kv: -len(kv[0])) for cat, cues in CATEGORY_CUES.items()}
-BIG_AMOUNT = 100_000
-GROUP_SIZE = 5
-MAJOR_SIZE = 30
+_JSON_KEYS = ("category", "severity", "flags", "people", "location", "masked_text")
 
 
 @dataclass
@@ -27,84 +24,71 @@ class ParsedReport:
     category: str
     severity: str
     flags: list[str]
-    people: int | None
+    people: int | None  # lower bound of the largest head count
     location: str | None
     masked_text: str
     location_id: int | None = None
     parties: list[str] = field(default_factory=list)
-    scores: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, int] = field(default_factory=dict)  # the lexicon's, per category
+    people_range: tuple[int, int] | None = None
+    confidence: float = 0.0  # the model's probability for the category
+    reasons: list[str] = field(default_factory=list)  # the severity rules that fired
+    model_version: str = ""
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
-        for key in ("location_id", "parties", "scores"):
-            out.pop(key)
-        return out
+        return {k: out[k] for k in _JSON_KEYS}
 
 
-def category_scores(text: str) -> dict[str, int]:
-    scores: dict[str, int] = {}
-    for cat, cues in _CUES.items():
-        remaining = text
-        score = 0
-        for cue, weight in cues:  # longest first, each span counted once
-            if cue in remaining:
-                score += weight
-                remaining = remaining.replace(cue, "□")
-        if score:
-            scores[cat] = score
-    for pattern, cat, weight in _CONTEXT:
-        if pattern.search(text):
-            scores[cat] = scores.get(cat, 0) + weight
-    return scores
+_RECENT_MAX = 512
+_recent: OrderedDict[tuple[str, int], ParsedReport] = OrderedDict()
 
 
-def classify(text: str) -> tuple[str, dict[str, int]]:
-    scores = category_scores(text)
-    if not scores:
-        return "other", scores
-    best = max(scores.values())
-    winners = [c for c in _PRIORITY if scores.get(c) == best]
-    return winners[0], scores
+def parse(text: str, places: PlaceIndex | None = None,
+          model: category_model.CategoryModel | None = None) -> ParsedReport:
+    """The labels for one report. The bot parses a report's text again for its draft card, each re-render
+    and the confirmation: the last few hundred results are kept (per model), so a report costs one parse."""
+    m = model or category_model.current()
+    if places is not None:
+        return _parse(text, places, m)
+    key = (text, id(m))
+    hit = _recent.get(key)
+    if hit is None:
+        hit = _recent[key] = _parse(text, None, m)
+        if len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)
+    else:
+        _recent.move_to_end(key)
+    return replace(hit, flags=list(hit.flags), parties=list(hit.parties), scores=dict(hit.scores),
+                   reasons=list(hit.reasons))
 
 
-def assess(text: str, people: int | None) -> tuple[str, list[str]]:
-    """Severity and flags per the rubric."""
-    many = people or 0
-    group = many >= GROUP_SIZE or s.any_match(s.GROUP_ACTION, text)
-    sensitive = any(s.any_match(p, text) for p in (s.PETITION_UP, s.MEDIA, s.SELF_HARM, s.INSTITUTION_DEATH, s.SKIP_LEVEL))
-    stability = any(s.any_match(p, text) for p in (s.STABILITY, s.WEAPON_OR_VIOLENCE_NOW, s.FIGHT_INJURY))
-    major = many >= MAJOR_SIZE or any(
-        s.any_match(p, text)
-        for p in (s.DEATH, s.INSTITUTION_DEATH, s.WEAPON_OR_VIOLENCE_NOW, s.SELF_HARM, s.SKIP_LEVEL)
-    )
-    important = (
-        group or sensitive or stability
-        or any(s.any_match(p, text) for p in (s.THREAT, s.FIGHT_INJURY, s.REPEATED_FAILURE))
-        or max_amount_yuan(text) >= BIG_AMOUNT
-    )
-    severity = "major" if major else "important" if important else "general"
-    flags = [name for name, on in (("group", group), ("sensitive", sensitive), ("stability", stability)) if on]
-    return severity, flags
-
-
-def parse(text: str, places: PlaceIndex | None = None) -> ParsedReport:
+def _parse(text: str, places: PlaceIndex | None, m: category_model.CategoryModel) -> ParsedReport:
     text = text.strip()
-    category, scores = classify(text)
-    people = people_count(text)
-    severity, flags = assess(text, people)
+    folded = fold(text)
+    reading = m.read(folded)
+    prediction = reading.prediction
+    numbers = figures(folded)
+    span = numbers.people
+    people = span[0] if span else None
+    verdict = assess(find_in(folded, reading.signal_spans), numbers, prediction.category)
     location_id = places.find(text) if places else None
     if location_id is not None and places is not None:
         location: str | None = places.names[location_id]
     else:
         location = place_phrase(text)
     return ParsedReport(
-        category=category,
-        severity=severity,
-        flags=flags,
+        category=prediction.category,
+        severity=verdict.severity,
+        flags=verdict.flags,
         people=people,
         location=location,
         masked_text=mask_numbers(text),
         location_id=location_id,
         parties=party_names(text),
-        scores=scores,
+        scores=reading.scores,
+        people_range=span,
+        confidence=prediction.confidence,
+        reasons=verdict.reasons,
+        model_version=m.version,
     )

@@ -10,9 +10,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bot.reports.markdown import pct
-from bot.reports.redact import mask_numbers, parties_line, redact
+from bot.reports.redact import parties_line, redact
 from core.clock import fmt_local, local
 from core.enums import CaseSource, CaseStatus, Category, Flag, ResultType, Satisfaction, Severity
+from core.masking import mask_numbers
 from core.models import Case, Region, Task
 from core.privacy import Audience, party_mode
 from core.reports.digest import Digest

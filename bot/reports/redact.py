@@ -3,7 +3,7 @@ numbers always masked. The one place documents take their masker from."""
 
 from __future__ import annotations
 
-from bot.intake.mask import mask_numbers
+from core.masking import mask_numbers
 from core.privacy import hide_names, party_names
 
 

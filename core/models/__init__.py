@@ -4,6 +4,7 @@ from core.models.audit import AuditChainHead, AuditEvent
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
+from core.models.intake import IntakeCorrection
 from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
@@ -32,6 +33,7 @@ __all__ = [
     "Conversation",
     "Draft",
     "InboundEvent",
+    "IntakeCorrection",
     "OutboxMessage",
     "CalendarDay",
     "Case",

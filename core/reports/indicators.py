@@ -2,7 +2,7 @@
 per month and per township, computed with GROUP BY in the database. Definitions:
 
 - 信访件: a case whose source is 信访 (petition) or 上级交办/转办 (referral: how a matter raised above the
-  district comes back down).
+  district comes back down), or that intake classified as a 信访 matter (category petition).
 - 重复信访 (count, to go down): 信访件 about a place and category that already had a 信访件 in the 180 days
   before — the same matter petitioned again.
 - 越级信访率 (to go down): 越级 / 信访件. 越级: a referral from above, or a petition about a place inside a
@@ -30,19 +30,21 @@ from core.reports.sql import cmp_time, days_before, local_month, rows
 
 REPEAT_PETITION_DAYS = 180
 PETITION_SOURCES = "('petition', 'referral')"
+IS_PETITION = f"(c.source IN {PETITION_SOURCES} OR c.category = 'petition')"
 OWN_LEVEL = "区(县)本级"
 
 # grouped on the case table first (month, place, source, who received it), joined to the org afterwards:
 # the joins then touch a few thousand groups, not every case of the year
 CASES_SQL = """
 WITH g AS (
-  SELECT {month} AS m, c.region_id AS r, c.source AS src, c.first_receiver_id AS fr, COUNT(*) AS n
+  SELECT {month} AS m, c.region_id AS r, c.source AS src, {petition} AS pet, c.first_receiver_id AS fr,
+         COUNT(*) AS n
   FROM "case" c WHERE c.created_at >= {{0}} AND c.created_at < {{1}}
-  GROUP BY {month}, c.region_id, c.source, c.first_receiver_id
+  GROUP BY {month}, c.region_id, c.source, {petition}, c.first_receiver_id
 )
 SELECT g.m AS m, g.r AS r, SUM(g.n) AS received,
-  SUM(CASE WHEN g.src IN {sources} THEN g.n ELSE 0 END) AS petitions,
-  SUM(CASE WHEN g.src = 'referral' OR (g.src = 'petition' AND rr.level = 'district'
+  SUM(CASE WHEN g.pet THEN g.n ELSE 0 END) AS petitions,
+  SUM(CASE WHEN g.src = 'referral' OR (g.pet AND rr.level = 'district'
       AND reg.level <> 'district') THEN g.n ELSE 0 END) AS over_level
 FROM g JOIN region reg ON reg.id = g.r
 LEFT JOIN staff s ON s.id = g.fr
@@ -55,7 +57,7 @@ REPEAT_SQL = """
 WITH p AS (
   SELECT c.region_id, c.created_at,
          LAG(c.created_at) OVER (PARTITION BY c.region_id, c.category ORDER BY c.created_at, c.id) AS prev_at
-  FROM "case" c WHERE c.source IN {sources} AND c.created_at >= {{0}} AND c.created_at < {{2}}
+  FROM "case" c WHERE {petition} AND c.created_at >= {{0}} AND c.created_at < {{2}}
 )
 SELECT {month} AS m, p.region_id AS r,
   SUM(CASE WHEN p.prev_at IS NOT NULL AND {prev} < {created} AND {prev} >= {window} THEN 1 ELSE 0 END) AS repeats
@@ -161,9 +163,9 @@ async def _flows(start: datetime, end: datetime) -> list[tuple[str, int, str, in
     """(month, region, figure, value) for the flows of [start, end)."""
     month = local_month("c.created_at")
     out: list[tuple[str, int, str, int]] = []
-    for r in await rows(CASES_SQL.format(month=month, sources=PETITION_SOURCES), [start, end]):
+    for r in await rows(CASES_SQL.format(month=month, petition=IS_PETITION), [start, end]):
         out += [(r["m"], r["r"], k, int(r[k] or 0)) for k in ("received", "petitions", "over_level")]
-    sql = REPEAT_SQL.format(month=local_month("p.created_at"), sources=PETITION_SOURCES, prev=cmp_time("p.prev_at"),
+    sql = REPEAT_SQL.format(month=local_month("p.created_at"), petition=IS_PETITION, prev=cmp_time("p.prev_at"),
                             created=cmp_time("p.created_at"), window=days_before("p.created_at", REPEAT_PETITION_DAYS))
     for r in await rows(sql, [start - timedelta(days=REPEAT_PETITION_DAYS), start, end]):
         out.append((r["m"], r["r"], "repeats", int(r["repeats"] or 0)))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.intake.mask import has_personal_numbers, mask_numbers
 from bot.intake.numbers import chinese_to_int, max_amount_yuan, people_count
 from bot.intake.parse import parse
 from bot.intake.places import PlaceIndex, party_names
+from core.masking import has_personal_numbers, mask_numbers
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHARED_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "intake" / "samples.jsonl"

@@ -97,3 +97,9 @@ async def test_monthly_digest_carries_the_line_and_the_weekly_does_not(district,
     assert ("1减2降1升:重复信访 1 件(前期 0)✗,越级信访率 100.0%(前期 0.0%)✗,新增积案率 33.3%(前期 100.0%)✓,"
             "积案化解率 50.0%(前期 0.0%)✓") in monthly
     assert "1减2降1升" not in render(await digest.build(Kind.WEEKLY, date(2026, 11, 4), clock.now()))
+
+
+async def test_a_report_classified_as_petition_counts_as_one(district, domain, clock) -> None:
+    await _case(domain, clock, cst(2026, 11, 3, 9), "新村第一网格", CaseSource.WALK_IN, "区调度", Category.PETITION)
+    got = await indicators.build(date(2026, 11, 1), date(2026, 11, 30))
+    assert (got.total.petitions, got.total.over_level) == (1, 1)  # received at the district: it skipped the town

@@ -29,7 +29,7 @@ async def backfill_recent_repeat(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_media')]
+    dependencies = [('models', '0006_intake_corrections')]
 
     initial = False
 

@@ -1,0 +1,356 @@
+"""Masking personal numbers — phones, landlines, ID and bank-card numbers — in whatever form people type or
+dictate them. One masker for everything that leaves the people handling a case (cards, digests, ledgers,
+logs). Pure and stdlib-only.
+
+A number is found as a run of at least seven digits — ASCII, full-width or Chinese numerals (一三八…, 幺, 〇)
+— with spaces, dots, dashes (also — and －) or brackets between its groups. The run's groups are then read
+as mobile, landline, ID or card numbers, preferring the reading that fits best, so two numbers written
+side by side are told apart. Whatever is left of eleven digits or more is masked anyway: this fails closed.
+
+    mask_numbers("电话 +86 138-1234-5678")  →  "电话 +86 138****5678"
+    has_personal_numbers(text)             →  would mask_numbers change it?
+    sample_numbers(1000, seed=7)           →  generated numbers in many formats, for tests anywhere
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_DIGITS: dict[str, str] = {c: c for c in "0123456789"}
+_DIGITS.update({chr(0xFF10 + i): str(i) for i in range(10)})  # full-width ０-９
+_DIGITS.update({"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+                "六": "6", "七": "7", "八": "8", "九": "9"})
+_X_CHARS = "XxＸｘ×"
+_SEPARATORS = " \t\u00a0\u3000-‐‑‒–—―－﹣−.．·・•_()（）[]【】"
+_D = "[" + re.escape("".join(_DIGITS)) + "]"
+_S = "[" + re.escape(_SEPARATORS) + "]"
+_RUN = re.compile(rf"{_D}(?:{_S}{{0,3}}{_D}){{6,}}(?:{_S}{{0,2}}[{_X_CHARS}])?")
+_PHONE_CUE = re.compile(r"电话|座机|手机|号码|联系|热线|固话|来电|致电|拨打|打|tel|TEL|Tel|call", re.IGNORECASE)
+_REFERENCE_CUE = re.compile(r"工单|单号|编号|案号|流水号|订单|受理号|件号|文号|No\.?|NO\.?|#")
+_UNIT_AFTER = set("元块万亿千百米平亩斤吨人户名个年月日号次天%‰台辆件间栋幢层室度分秒岁wWkK")
+_MOBILE_SECOND = set("3456789")
+
+
+@dataclass(frozen=True)
+class _Group:
+    digits: str  # ASCII, 'X' for a final check character
+    start: int
+    end: int
+
+
+def _groups(text: str, start: int, end: int) -> list[_Group]:
+    groups: list[_Group] = []
+    i = start
+    while i < end:
+        if text[i] in _DIGITS or text[i] in _X_CHARS:
+            j = i
+            while j < end and (text[j] in _DIGITS or text[j] in _X_CHARS):
+                j += 1
+            digits = "".join(_DIGITS.get(c, "X") for c in text[i:j])
+            groups.append(_Group(digits, i, j))
+            i = j
+        else:
+            i += 1
+    return groups
+
+
+def _is_date(y: str, m: str, d: str) -> bool:
+    try:
+        dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(d: str) -> str | None:
+    """What a digit string is, or None. The names rank the readings: earlier wins (see _RANK)."""
+    if "X" in d[:-1]:
+        return None
+    n = len(d)
+    if n == 18 and _is_date(d[6:10], d[10:12], d[12:14]) and d[6:8] in ("19", "20"):
+        return "id18"
+    if "X" in d:
+        return "id18" if n == 18 else None
+    for cc in ("0086", "86"):
+        rest = d[len(cc):]
+        if d.startswith(cc) and len(rest) == 11 and rest[0] == "1" and rest[1] in _MOBILE_SECOND:
+            return "mobile_cc"
+    if n == 11 and d[0] == "1" and d[1] in _MOBILE_SECOND:
+        return "mobile"
+    if d.startswith("86") and 11 <= n <= 13 and d[2] in "123456789":
+        return "landline_cc"
+    if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
+        return "landline"
+    if n == 15 and _is_date("19" + d[6:8], d[8:10], d[10:12]):
+        return "id15"
+    if 16 <= n <= 19:
+        return "card"
+    if n >= 11:
+        return "long"
+    if n in (7, 8) and d[0] != "0":
+        return "local"
+    return None
+
+
+_RANK = {k: i for i, k in enumerate(["id18", "mobile_cc", "mobile", "landline_cc", "landline", "id15", "card",
+                                      "long", "local"])}
+
+
+def _area_len(d: str) -> int:
+    """Area code length of a landline written with its leading 0 (010, 021, 0571 …)."""
+    return 3 if d[1] in "12" else 4
+
+
+def _local_ok(text: str, groups: list[_Group]) -> bool:
+    """A bare 7-8 digit number is a phone only beside a phone word, or 8 digits that are no date or amount."""
+    d = "".join(g.digits for g in groups)
+    first, last = groups[0], groups[-1]
+    after = text[last.end] if last.end < len(text) else ""
+    if after in _UNIT_AFTER:
+        return False
+    if _PHONE_CUE.search(text[max(0, first.start - 8) : first.start]):
+        return True
+    if len(d) != 8 or _is_date(d[:4], d[4:6], d[6:]):
+        return False
+    return not (d[:2] in ("19", "20") and d[4:6] in ("19", "20"))  # 2019-2020: two years
+
+
+def _referenced(text: str, start: int) -> bool:
+    return _REFERENCE_CUE.search(text[max(0, start - 6) : start]) is not None
+
+
+def _segment(text: str, groups: list[_Group], i: int) -> tuple[int, str] | None:
+    """The best personal reading starting at groups[i]: (index of its last group, kind). A run is usually one
+    number, so a reading of the whole rest of the run wins; else the best-ranked, then the longest."""
+    candidates: list[tuple[int, int, int, str]] = []  # (rank, -length, j, kind)
+    digits = ""
+    for j in range(i, len(groups)):
+        digits += groups[j].digits
+        if len(digits) > 24:
+            break
+        kind = _kind(digits)
+        if kind is None:
+            continue
+        if kind == "local" and not _local_ok(text, groups[i : j + 1]):
+            continue
+        if kind in ("long", "card", "local") and _referenced(text, groups[i].start):
+            continue
+        candidates.append((_RANK[kind], -len(digits), j, kind))
+    if not candidates:
+        return None
+    whole = [c for c in candidates if c[2] == len(groups) - 1 and c[3] not in ("long", "local")]
+    _, _, j, kind = whole[0] if whole else min(candidates)
+    return j, kind
+
+
+def _kept_prefix(text: str, start: int, end: int, n_digits: int) -> tuple[str, int]:
+    """The original text of the first n_digits digits (and the separators after them), and where it ends."""
+    seen, k = 0, start
+    while k < end and seen < n_digits:
+        if text[k] in _DIGITS:
+            seen += 1
+        k += 1
+    while k < end and text[k] in _SEPARATORS:
+        k += 1
+    return text[start:k], k
+
+
+def _masked(text: str, kind: str, first: _Group, last: _Group, d: str) -> str:
+    if kind in ("mobile", "mobile_cc"):
+        cc = len(d) - 11
+        prefix = _kept_prefix(text, first.start, last.end, cc)[0] if cc else ""
+        if prefix[-1:] in _DIGITS:
+            prefix += " "
+        return f"{prefix}{d[cc:cc + 3]}****{d[-4:]}"
+    if kind in ("landline", "landline_cc"):
+        area = 2 + (2 if d[2] in "12" else 3) if kind == "landline_cc" else _area_len(d)
+        prefix = _kept_prefix(text, first.start, last.end, area)[0]
+        if prefix[-1:] in _DIGITS:
+            prefix += "-"
+        return prefix + "*" * (len(d) - area - 4) + d[-4:]
+    if kind == "id18":
+        return d[:6] + "*" * 8 + d[-4:]
+    if kind == "id15":
+        return d[:6] + "*" * 6 + d[-3:]
+    return "*" * (len(d) - 4) + d[-4:]
+
+
+def _spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, replacement) of every personal number in text, left to right."""
+    for m in _RUN.finditer(text):
+        groups = _groups(text, m.start(), m.end())
+        i = 0
+        while i < len(groups):
+            found = _segment(text, groups, i)
+            if found is None:
+                i += 1
+                continue
+            j, kind = found
+            d = "".join(g.digits for g in groups[i : j + 1])
+            yield groups[i].start, groups[j].end, _masked(text, kind, groups[i], groups[j], d)
+            i = j + 1
+
+
+def mask_numbers(text: str) -> str:
+    """138****5678 for mobiles, 330502********1234 for ID numbers, 0572-***5678 for landlines, the last four
+    digits for cards and any other long number; the rest of the text unchanged."""
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in _spans(text):
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def has_personal_numbers(text: str) -> bool:
+    """Whether the text holds a number mask_numbers would mask (False on anything it returned)."""
+    return next(_spans(text), None) is not None
+
+
+def digits_of(text: str) -> str:
+    """Every digit in text, as ASCII, Chinese numerals and full-width digits included."""
+    return "".join(_DIGITS[c] for c in text if c in _DIGITS)
+
+
+# ---- generated numbers in the formats people use, for tests here and wherever text leaves a case ----
+
+NUMERALS = ("ascii", "fullwidth", "chinese", "mixed")
+GROUP_SEPARATORS = ("", " ", "-", "—", "——", "－", ".", "·", " - ", "\u3000", "–", "_")
+KINDS = ("mobile", "landline", "id18", "id15", "card")
+_AREA_CODES = ("010", "020", "021", "022", "023", "024", "025", "027", "028", "029", "0571", "0572", "0573",
+               "0574", "0575", "0576", "0577", "0578", "0579", "0580", "0755", "0769", "0531", "0898", "0991")
+_CN = "零一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    """How one number is written: numerals, the groups it is cut into, what goes between and before them."""
+
+    numerals: str = "ascii"
+    grouping: tuple[int, ...] = ()  # group lengths from the left; () = one block
+    separator: str = ""
+    country_code: str = ""  # "", "+86", "86", "0086", "+86 ", "(+86)" — phones only
+    bracket_area: str = ""  # "", "()", "（）" — landlines only
+    yao: bool = False  # 1 said as 幺 in Chinese numerals
+    lower_x: bool = False
+
+
+@dataclass(frozen=True)
+class NumberSample:
+    kind: str
+    digits: str  # the canonical number, ASCII ('X' for an ID's check character)
+    text: str  # as written
+    visible: int  # at most this many of its digits may stay readable once masked
+
+
+def _numeral(c: str, style: NumberStyle, rng: random.Random) -> str:
+    if c in "Xx":
+        return "x" if style.lower_x else "X"
+    mode = style.numerals if style.numerals != "mixed" else rng.choice(NUMERALS[:3])
+    if mode == "fullwidth":
+        return chr(0xFF10 + int(c))
+    if mode == "chinese":
+        return "幺" if (c == "1" and style.yao) else ("〇" if c == "0" and rng.random() < 0.3 else _CN[int(c)])
+    return c
+
+
+def render(digits: str, style: NumberStyle, rng: random.Random | None = None) -> str:
+    """digits written in style (rng only picks numerals per digit for style.numerals == "mixed")."""
+    rng = rng or random.Random(0)
+    chars = [_numeral(c, style, rng) for c in digits]
+    parts: list[str] = []
+    pos = 0
+    for size in style.grouping:
+        if pos >= len(chars):
+            break
+        parts.append("".join(chars[pos : pos + size]))
+        pos += size
+    if pos < len(chars):
+        parts.append("".join(chars[pos:]))
+    return style.separator.join(parts)
+
+
+def _check_char(body: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
+def random_digits(kind: str, rng: random.Random) -> str:
+    """A plausible number of that kind: a mobile, a landline with area code, an 18- or 15-digit ID, a card."""
+    def some(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    if kind == "mobile":
+        return "1" + rng.choice("3456789") + some(9)
+    if kind == "landline":
+        return rng.choice(_AREA_CODES) + rng.choice("2345678") + some(rng.choice((6, 7)))
+    region = rng.choice("123456") + some(5)
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 66))
+    if kind == "id18":
+        body = region + birth.strftime("%Y%m%d") + some(3)
+        return body + _check_char(body)
+    if kind == "id15":
+        return region + birth.strftime("%y%m%d") + some(3)
+    issuer = rng.choice(("62", "4", "5"))
+    return issuer + some(rng.choice((16, 17, 19)) - len(issuer))
+
+
+_GROUPINGS: dict[str, tuple[tuple[int, ...], ...]] = {
+    "mobile": ((), (3, 4, 4), (3, 4), (3, 3, 5), (4, 4, 3), (2, 3, 3, 3), (3, 8)),
+    "id18": ((), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4), (3, 3, 4, 4, 4), (6, 12)),
+    "id15": ((), (6, 6, 3), (3, 4, 4, 4), (6, 9)),
+    "card": ((), (4, 4, 4, 4), (4, 4, 4, 4, 3), (6, 13), (4, 4, 4, 4, 4)),
+}
+
+
+def random_style(kind: str, rng: random.Random) -> NumberStyle:
+    numerals = rng.choice(NUMERALS)
+    separator = rng.choice(GROUP_SEPARATORS)
+    if kind == "landline":
+        return NumberStyle(numerals=numerals, separator=separator, grouping=rng.choice(((), (4,), (3,), (4, 4))),
+                           bracket_area=rng.choice(("", "", "()", "（）")), country_code=rng.choice(("",) * 4 + ("+86",)),
+                           yao=rng.random() < 0.3)
+    return NumberStyle(numerals=numerals, separator=separator, grouping=rng.choice(_GROUPINGS[kind]),
+                       country_code=rng.choice(("",) * 3 + ("+86", "86", "0086", "+86 ", "(+86)")) if kind == "mobile" else "",
+                       yao=rng.random() < 0.3, lower_x=rng.random() < 0.3)
+
+
+def write_number(kind: str, digits: str, style: NumberStyle, rng: random.Random | None = None) -> NumberSample:
+    """One number as people write it. Landlines: the area code apart (bracketed or not), the rest grouped."""
+    rng = rng or random.Random(0)
+    if kind == "landline":
+        area, local = digits[: _area_len(digits)], digits[_area_len(digits) :]
+        if style.country_code:
+            area = area[1:]  # +86 571 …: the trunk 0 is dropped after a country code
+        area_text = render(area, NumberStyle(numerals=style.numerals, yao=style.yao), rng)
+        local_text = render(local, style, rng)
+        if style.bracket_area:
+            written = style.bracket_area[0] + area_text + style.bracket_area[1] + local_text
+        else:
+            written = area_text + (style.separator or rng.choice(("", " ", "-"))) + local_text
+        text = (style.country_code + " " if style.country_code else "") + written
+        return NumberSample(kind, digits, text, visible=len(area) + 4 + len(digits_of(style.country_code)))
+    body = render(digits, style, rng)
+    visible = {"mobile": 7, "id18": 10, "id15": 9, "card": 4}[kind]
+    cc = style.country_code
+    if cc and not cc.endswith((" ", ")")) and style.separator:
+        cc += style.separator
+    return NumberSample(kind, digits, cc + body, visible=visible + len(digits_of(cc)))
+
+
+def sample_numbers(n: int, seed: int = 0) -> list[NumberSample]:
+    """n numbers of every kind in styles drawn at random (deterministic for a seed)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        out.append(write_number(kind, random_digits(kind, rng), random_style(kind, rng), rng))
+    return out
