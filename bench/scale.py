@@ -19,7 +19,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from tortoise import Tortoise
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PG, Serve, base_env, free_port, pg, scratch_db  # noqa: E402
-from bench.orggen import county  # noqa: E402
+from bench.orggen import County, county  # noqa: E402
 from bot.engine import Bot  # noqa: E402
 from bot.types import Inbound  # noqa: E402
 from core import db  # noqa: E402
@@ -77,8 +78,8 @@ INSERT INTO audit_event (seq, at, actor_name, source, action, entity, entity_id,
 SELECT s, timestamptz '2026-01-01 00:00+00' + (s::float / {events}) * interval '330 days', '历史', 'system', 'history',
     'case', 1 + s % {n}, 1 + s % {n}, '{{}}', '{{}}', md5((s - 1)::text) || md5((s - 1)::text), md5(s::text) || md5(s::text)
 FROM generate_series(1, {events}) AS s;
-INSERT INTO audit_head (id, seq, hash) VALUES (1, {events}, md5({events}::text) || md5({events}::text))
-    ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+INSERT INTO audit_chain_head (chain, seq, hash) VALUES (0, {events}, md5({events}::text) || md5({events}::text))
+    ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
 INSERT INTO counter (key, value) VALUES ('case:2026', {n}) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 UPDATE task SET remind_at = timestamptz '2026-12-15 01:00+00'
     WHERE id IN (SELECT id FROM task WHERE status = 'signed' ORDER BY id LIMIT 100);
@@ -97,7 +98,11 @@ async def timed(label: str, fn: Callable[[], Awaitable[object]], repeat: int = 7
     return median
 
 
-async def run(size: str, db_url: str) -> None:
+@asynccontextmanager
+async def history(size: str, db_url: str, *, events_per_case: int | None = None,
+                  extra_sql: str = "") -> AsyncIterator[tuple[str, County, float]]:
+    """A scratch database with the generated county and `size` of history (plus `extra_sql` run after it):
+    its DSN, the county, and how long generating took."""
     n, tasks, per_case = SIZES[size]
     org = county(townships=20)
     async with scratch_db(db_url) as dsn:
@@ -107,12 +112,20 @@ async def run(size: str, db_url: str) -> None:
         await Tortoise.get_connection("default").execute_query("SELECT 1")
         t = time.perf_counter()
         conn = await asyncpg.connect(pg(dsn))
-        await conn.execute(FILL.format(n=n, tasks=tasks, events=n * per_case, cats=CATEGORIES))
+        events = n * (per_case if events_per_case is None else events_per_case)
+        await conn.execute(FILL.format(n=n, tasks=tasks, events=events, cats=CATEGORIES) + extra_sql)
+        await conn.close()
+        yield dsn, org, time.perf_counter() - t
+
+
+async def run(size: str, db_url: str) -> None:
+    async with history(size, db_url) as (dsn, org, took):
+        conn = await asyncpg.connect(pg(dsn))
         counts = [await conn.fetchval(f'SELECT count(*) FROM "{t}"') for t in ("case", "task", "audit_event")]
         size_mb = await conn.fetchval("SELECT pg_database_size(current_database()) / 1048576")
         await conn.close()
         print(f"{size}: {counts[0]:,} cases, {counts[1]:,} tasks, {counts[2]:,} audit events "
-              f"({size_mb:,} MB, generated in {time.perf_counter() - t:.0f} s)")
+              f"({size_mb:,} MB, generated in {took:.0f} s)")
         clock = ManualClock(NOW)
         d = Domain(clock=clock, calendar=WorkCalendar())
         actor = Actor.system("基准")

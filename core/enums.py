@@ -207,24 +207,102 @@ OPEN_TASK_STATUSES: tuple[TaskStatus, ...] = (TaskStatus.PENDING, TaskStatus.SIG
 
 
 class ResultType(StrEnum):
-    AGREEMENT = "agreement"  # 调解成功, agreement signed
-    SETTLED = "settled"  # 化解 without a written agreement (incl. 当场调处)
-    REFERRAL = "referral"  # 引导诉讼/仲裁/行政复议
-    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    """How a case ended. Stored values never change: `referral` stays readable for cases closed before the
+    referral kinds were told apart, but is no longer chosen for new results."""
+
+    AGREEMENT = "agreement"  # 调解成功, written agreement (书面协议)
+    SETTLED = "settled"  # 化解 without a written agreement (口头协议, incl. 当场调处)
     EXPLAINED = "explained"  # 解释疏导, the party accepts (息诉)
+    NO_AGREEMENT = "no_agreement"  # 调解不成 (终止调解), parties told their legal routes
+    LITIGATION = "litigation"  # 引导诉讼
+    ARBITRATION = "arbitration"  # 引导仲裁 (劳动人事 / 商事)
+    RECONSIDERATION = "reconsideration"  # 引导行政复议
+    PETITION = "petition"  # 转信访 (依法逐级走访)
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    REFERRAL = "referral"  # legacy: 引导诉讼/仲裁/行政复议 before they were told apart
 
     @property
     def label(self) -> str:
-        return {
-            "agreement": "达成调解协议",
-            "settled": "已化解",
-            "referral": "引导诉讼/仲裁",
-            "not_accepted": "不予受理",
-            "explained": "解释疏导息诉",
-        }[self.value]
+        return _RESULT_LABELS[self]
+
+    @property
+    def ledger_label(self) -> str:
+        """The 结果 column of a 人民调解台账: 协议 / 口头 / 未达成 / 转诉讼 / 仲裁 / 复议 / 信访."""
+        return _RESULT_LEDGER[self]
 
 
+_RESULT_LABELS = {
+    ResultType.AGREEMENT: "达成调解协议",
+    ResultType.SETTLED: "已化解",
+    ResultType.EXPLAINED: "解释疏导息诉",
+    ResultType.NO_AGREEMENT: "调解未达成",
+    ResultType.LITIGATION: "引导诉讼",
+    ResultType.ARBITRATION: "引导仲裁",
+    ResultType.RECONSIDERATION: "引导行政复议",
+    ResultType.PETITION: "转信访",
+    ResultType.NOT_ACCEPTED: "不予受理",
+    ResultType.REFERRAL: "引导诉讼/仲裁",
+}
+_RESULT_LEDGER = {
+    ResultType.AGREEMENT: "协议",
+    ResultType.SETTLED: "口头",
+    ResultType.EXPLAINED: "口头",
+    ResultType.NO_AGREEMENT: "未达成",
+    ResultType.LITIGATION: "转诉讼",
+    ResultType.ARBITRATION: "仲裁",
+    ResultType.RECONSIDERATION: "复议",
+    ResultType.PETITION: "信访",
+    ResultType.NOT_ACCEPTED: "不予受理",
+    ResultType.REFERRAL: "转诉讼/仲裁",
+}
 RESOLVING_RESULTS: tuple[ResultType, ...] = (ResultType.AGREEMENT, ResultType.SETTLED, ResultType.EXPLAINED)
+# sent on to a court, an arbitration commission, administrative review or the petition system
+REFERRAL_RESULTS: tuple[ResultType, ...] = (ResultType.LITIGATION, ResultType.ARBITRATION, ResultType.RECONSIDERATION,
+                                            ResultType.PETITION, ResultType.REFERRAL)
+
+
+class MediationMethod(StrEnum):
+    """调解方式, as a 人民调解台账 records it."""
+
+    ON_SPOT = "on_spot"
+    SESSION = "session"
+    VISIT = "visit"
+    JOINT = "joint"
+    ONLINE = "online"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"on_spot": "当场调解", "session": "调解室调解", "visit": "上门调解", "joint": "联合调解",
+                "online": "线上调解", "phone": "电话调解"}[self.value]
+
+
+class Difficulty(StrEnum):
+    """难易程度, the grade 以奖代补 pays by."""
+
+    SIMPLE = "simple"
+    GENERAL = "general"
+    COMPLEX = "complex"
+    MAJOR = "major"
+
+    @property
+    def label(self) -> str:
+        return {"simple": "简易", "general": "一般", "complex": "复杂", "major": "重大疑难"}[self.value]
+
+
+class Performance(StrEnum):
+    """协议履行."""
+
+    PERFORMED = "performed"
+    PARTIAL = "partial"
+    PENDING = "pending"
+    UNPERFORMED = "unperformed"
+    NOT_NEEDED = "not_needed"
+
+    @property
+    def label(self) -> str:
+        return {"performed": "已履行", "partial": "部分履行", "pending": "履行中", "unperformed": "未履行",
+                "not_needed": "当场履结"}[self.value]
 
 
 class ReminderMethod(StrEnum):

@@ -19,6 +19,8 @@ from core.enums import Level, Platform, Role
 from core.models import Department, GroupChat, Identity, Liaison, Region, Room, RosterEntry, Setting, Staff
 from core.org_schema import OrgFile, RegionIn, StaffIn
 from core.policy import Policy, TaskDefault, save_policy
+from core.privacy import PRIVACY_KEY
+from core.reports.scoring import Evaluation, GoldRule, save_evaluation
 
 
 class OrgImportError(Exception):
@@ -204,6 +206,8 @@ async def import_org(text: str) -> ImportSummary:
         await _upsert_rest(org, tree, regions, staff)
         await save_policy(_policy(org, tree))
         await Setting.update_or_create(defaults={"value": dict(org.warnings)}, key="warning_plans")
+        await save_evaluation(_evaluation(org))
+        await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
     return summary
 
@@ -246,7 +250,7 @@ async def _upsert_departments(
         full = tree.resolve(dep.region, "", [])
         assert full is not None
         region = regions[full]
-        values = {"role": dep.role, "categories": [c.value for c in dep.categories], "active": True}
+        values = {"role": dep.role, "kind": dep.kind, "categories": [c.value for c in dep.categories], "active": True}
         row, created = await Department.get_or_create(defaults=values, region_id=region.id, name=dep.name)
         if not created:
             row.update_from_dict(values)
@@ -368,6 +372,25 @@ def _policy(org: OrgFile, tree: _Tree) -> Policy:
         task_defaults=defaults,
         overdue_supervision=_dur(org.tasks.overdue_supervision) if org.tasks.overdue_supervision else base.overdue_supervision,
         follow_up_after=_dur(org.follow_up.after),
+    )
+
+
+def _evaluation(org: OrgFile) -> Evaluation:
+    given = org.evaluation
+    base = Evaluation()
+    weights = {k: dict(v) for k, v in base.weights.items()}
+    for cohort in weights:
+        chosen = getattr(given, cohort)
+        if chosen:
+            weights[cohort] = {str(m): float(w) for m, w in chosen.items()}
+    gold = given.gold_mediator
+    return Evaluation(
+        weights=weights,
+        subsidy={**base.subsidy, **{str(k): float(v) for k, v in given.subsidy.items()}},
+        first_report_within=_dur(given.first_report_within) if given.first_report_within else base.first_report_within,
+        sign_target=_dur(given.sign_target) if given.sign_target else base.sign_target,
+        list_size=base.list_size if given.lists is None else given.lists,
+        gold=GoldRule(gold.min_cases, gold.min_success, gold.min_satisfaction) if gold else base.gold,
     )
 
 

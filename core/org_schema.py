@@ -44,10 +44,14 @@ class RegionIn(_Entry):
         return value
 
 
+DEPARTMENT_KINDS = ("department", "committee", "studio", "stationed")  # 职能部门, 调委会, 品牌工作室, 派驻
+
+
 class DepartmentIn(_Entry):
     name: str = Field(min_length=1, max_length=100)
     region: str
     role: str = ""
+    kind: Literal["department", "committee", "studio", "stationed"] = "department"
     categories: list[Category] = Field(default_factory=list)
 
 
@@ -134,6 +138,37 @@ class RoomIn(_Entry):
     region: str | None = None
 
 
+Weight = Annotated[float, Field(ge=0, le=1000)]
+
+
+class GoldIn(_Entry):
+    min_cases: int = Field(default=10, ge=0)
+    min_success: float = Field(default=0.9, ge=0, le=1)
+    min_satisfaction: float = Field(default=0.9, ge=0, le=1)
+
+
+class EvaluationIn(_Entry):
+    """考核: weights per cohort (missing cohorts keep the defaults), 以奖代补 amounts, thresholds."""
+
+    village: dict[Literal["settle_rate", "village_rate", "satisfaction", "no_repeat"], Weight] = Field(default_factory=dict)
+    grid_worker: dict[Literal["reports", "on_spot", "screening", "first_report"], Weight] = Field(default_factory=dict)
+    department: dict[Literal["sign_speed", "on_time", "satisfaction", "no_return"], Weight] = Field(default_factory=dict)
+    person: dict[Literal["sign_speed", "on_time", "satisfaction", "no_return"], Weight] = Field(default_factory=dict)
+    mediator: dict[Literal["cases", "success", "satisfaction"], Weight] = Field(default_factory=dict)
+    subsidy: dict[Literal["simple", "general", "complex", "major"], Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict)
+    first_report_within: DurationText | None = None
+    sign_target: DurationText | None = None
+    lists: int | None = Field(default=None, ge=0, le=50)
+    gold_mediator: GoldIn | None = None
+
+
+class PrivacyIn(_Entry):
+    """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
+
+    parties: Literal["full", "surname", "hidden"] = "surname"
+
+
 class OrgFile(_Entry):
     center: CenterIn
     regions: list[RegionIn] = Field(min_length=1)
@@ -149,4 +184,6 @@ class OrgFile(_Entry):
     roster: list[RosterIn] = Field(default_factory=list)
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{1,2}:00-\d{1,2}:00$")
     warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade
+    evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
+    privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards

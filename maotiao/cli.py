@@ -17,6 +17,8 @@ from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
 from maotiao import logredact
+from maotiao.meeting_cmd import add_meeting_parser
+from maotiao.report_args import add_report_parser
 
 log = logging.getLogger("maotiao")
 
@@ -122,6 +124,12 @@ async def cmd_roster_import(settings: Settings, args: argparse.Namespace) -> int
     return await _with_db(settings, lambda: roster_import(args))
 
 
+async def cmd_meeting(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.meeting_cmd import meeting
+
+    return await _with_db(settings, lambda: meeting(args))
+
+
 async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from maotiao.runtime import serve
 
@@ -137,6 +145,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "audit checkpoint": cmd_audit_checkpoint,
     "report": cmd_report,
     "roster import": cmd_roster_import,
+    **{f"meeting {a}": cmd_meeting for a in ("open", "item", "done", "list")},
 }
 
 
@@ -154,11 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     from maotiao.intake_cmd import add_parser as add_intake_parser
 
     add_intake_parser(sub)
-    rep = sub.add_parser("report", help="会商研判 digest: markdown to stdout, optional ledger and chart")
-    rep.add_argument("kind", choices=["daily", "weekly", "monthly", "quarterly", "halfyear"])
-    rep.add_argument("--date", help="a day inside the period (YYYY-MM-DD), default today")
-    rep.add_argument("--xlsx", metavar="FILE", help="write the 台账 spreadsheet")
-    rep.add_argument("--png", metavar="FILE", help="write the chart")
+    add_report_parser(sub)
+    add_meeting_parser(sub)
+    dash = sub.add_parser("dashboard", help="the 综合信息指挥室 screen").add_subparsers(dest="action", required=True)
+    dash.add_parser("hash-password", help="read a password (stdin) and print MAOTIAO_DASHBOARD_PASSWORD_HASH")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
                            ("calendar", {"import": "FILE"}), ("audit", {"verify": None, "checkpoint": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
@@ -206,6 +214,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(str(exc)) from None
         _start(worker_settings)
         sys.exit(run_worker(worker_settings))
+    if args.command == "dashboard":
+        from maotiao.dashboard import hash_password_cli
+
+        sys.exit(hash_password_cli())
     if args.command == "parse":
         from maotiao.parse_cmd import run_parse
 

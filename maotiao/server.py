@@ -12,6 +12,7 @@ from core import db
 from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
+from maotiao import dashboard
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -46,4 +47,5 @@ def build_app(settings: Settings, domain: Domain) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[database_outage])
     app.router.add_get("/healthz", healthz)
     api_routes.setup(app, domain, settings.api_key_map)
+    dashboard.setup(app, domain)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
     return app

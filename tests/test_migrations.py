@@ -92,3 +92,55 @@ async def test_upgrading_a_database_with_experts_keeps_them_in_the_pool(fresh_ur
         assert await Identity.filter(staff_id=1, external_id="chenys").exists()
     finally:
         await db.close_db()
+
+
+@pytest.mark.db
+async def test_upgrading_to_mediation_records_keeps_cases_and_dates_old_backlog(fresh_url: str) -> None:
+    """0007 adds mediation columns to case and department: a populated database keeps every row (SQLite
+    must not rebuild the tables), and cases already in the 积案库 get their date from the audit trail."""
+    from tortoise.migrations.api import migrate
+
+    from core.models import Case, Department
+
+    try:
+        await migrate(config=db.tortoise_config(fresh_url), target="models.0003_indexes_for_history")
+        conn = Tortoise.get_connection("default")
+        await conn.execute_script(
+            "INSERT INTO region (name, full_name, level, path, active) VALUES ('乡', '乡', 'township', '/1/', TRUE);"
+            "INSERT INTO department (name, region_id, role, categories, active) VALUES ('司法所', 1, '', '[]', TRUE);"
+            "INSERT INTO staff (name, title, roles, expertise, active) VALUES ('韩卫国', '', '[\"leader\"]', '[]', TRUE);"
+            "INSERT INTO identity (staff_id, platform, external_id) VALUES (1, 'wecom', 'hanwg');"
+            "INSERT INTO \"case\" (number, year, seq, source, status, category, severity, flags, content, parties,"
+            " location_text, region_id, step, handling_region_id, step_started_at, step_limits, reporter_contact,"
+            " plan, return_note, result_note, settled_on_spot, reopen_count, repeat_count, proxy_feedback, backlog,"
+            " backlog_leader_id, created_at, updated_at) VALUES ('2026-0001', 2026, 1, 'petition', 'dispatched',"
+            " 'other', 'general', '[]', '积案', '[]', '', 1, 'township', 1, '2026-03-01T00:00:00+00:00', '{}', '{}',"
+            " '', '', '', FALSE, 0, 0, '', TRUE, 1, '2026-03-01T00:00:00+00:00', '2026-03-01T00:00:00+00:00');"
+            "INSERT INTO \"case\" (number, year, seq, source, status, category, severity, flags, content, parties,"
+            " location_text, region_id, step, handling_region_id, step_started_at, step_limits, reporter_contact,"
+            " plan, return_note, result_note, settled_on_spot, reopen_count, repeat_count, proxy_feedback, backlog,"
+            " created_at, updated_at) VALUES ('2026-0002', 2026, 2, 'petition', 'reported', 'other', 'general', '[]',"
+            " '又来了', '[]', '', 1, 'township', 1, '2026-03-03T00:00:00+00:00', '{}', '{}', '', '', '', FALSE, 0, 0, '',"
+            " FALSE, '2026-03-03T00:00:00+00:00', '2026-03-03T00:00:00+00:00');"
+            "INSERT INTO task (case_id, assignee_id, cc, content, deadline, reminder_method, status, is_lead,"
+            " created_at, progress_count, result_note, return_reason, extension_reason, extensions_granted)"
+            " VALUES (1, 1, '[]', 'x', '2026-03-09T00:00:00+00:00', 'card', 'signed', TRUE,"
+            " '2026-03-01T00:00:00+00:00', 0, '', '', '', 0);"
+            "INSERT INTO audit_event (seq, at, actor_name, source, action, entity, entity_id, case_id, before, after,"
+            " prev_hash, hash) VALUES (1, '2026-03-05T02:00:00+00:00', '韩卫国', 'wecom', 'add_to_backlog', 'case', 1,"
+            " 1, '{}', '{}', '', '')")
+    finally:
+        await Tortoise.close_connections()
+    await db.upgrade(fresh_url)
+    await db.init_db(fresh_url)
+    try:
+        case = await Case.get(number="2026-0001")
+        assert case.backlog_at is not None and case.backlog_at.isoformat().startswith("2026-03-05T02:00")
+        assert case.mediation_org_id is None and case.difficulty is None
+        assert await Identity.filter(staff_id=1).exists()
+        # the second report at the same place and category two days later is a repeat; the first is not
+        assert (case.recent_repeat, (await Case.get(number="2026-0002")).recent_repeat) == (False, True)
+        assert await Case.all().count() == 2 and (await Department.get(name="司法所")).kind in (None, "department")
+        assert await Tortoise.get_connection("default").execute_query_dict("SELECT id FROM task") == [{"id": 1}]
+    finally:
+        await db.close_db()

@@ -11,6 +11,7 @@ from core.clock import local
 from core.enums import OPEN_TASK_STATUSES, Platform, ResultType
 from core.models import CardLink, Case, Task
 from core.numbering import parse_number
+from core.results import result_from_text
 from core.services import handling
 
 NUM = r"(?:\d{4}-\d{1,6}|\d{1,6})"
@@ -34,15 +35,7 @@ _BUTTON = {Act.PROGRESS: "progress", Act.EXTEND: "extend", Act.RETURN_TASK: "ret
 
 
 def result_type_of(text: str) -> ResultType:
-    if re.search(r"协议", text):
-        return ResultType.AGREEMENT
-    if re.search(r"诉讼|起诉|法院|仲裁|复议", text):
-        return ResultType.REFERRAL
-    if re.search(r"不予受理|不受理|不属于受理", text):
-        return ResultType.NOT_ACCEPTED
-    if re.search(r"解释|疏导|息诉|撤回诉求|不再追究", text):
-        return ResultType.EXPLAINED
-    return ResultType.SETTLED
+    return result_from_text(text)
 
 
 async def my_open_tasks(staff_id: int) -> list[Task]:

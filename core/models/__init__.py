@@ -20,6 +20,7 @@ from core.models.org import (
     Setting,
     Staff,
 )
+from core.models.records import CaseMediator, LoginAttempt, Meeting, MeetingItem
 
 __all__ = [
     "ApiUsage",
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "CardLink",
     "CaseDocument",
+    "CaseMediator",
     "Conversation",
     "Draft",
     "InboundEvent",
@@ -42,7 +44,10 @@ __all__ = [
     "GroupChat",
     "Identity",
     "Liaison",
+    "LoginAttempt",
     "MediationSession",
+    "Meeting",
+    "MeetingItem",
     "Region",
     "Room",
     "RosterEntry",

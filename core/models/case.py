@@ -64,6 +64,9 @@ class Case(Model):
     closed_at = fields.DatetimeField(null=True)
     reopen_count = fields.IntField(default=0)
     repeat_count = fields.IntField(default=0)  # later reports confirmed as the same matter
+    # another case at this place and category in the 30 days before this one came in: fixed at intake, so
+    # reports over a province-half-year count repeats without a window over every case
+    recent_repeat = fields.BooleanField(null=True)
     # 信访代办: an agent carries the matter upward and must report back to the citizen by a deadline
     proxy_agent: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
@@ -84,6 +87,16 @@ class Case(Model):
     )
     backlog_leader_id: int | None
     backlog_struck_at = fields.DatetimeField(null=True)
+    backlog_at = fields.DatetimeField(null=True)  # when it entered the 积案库 (新增积案率)
+    # 人民调解台账: the body that mediated (调委会 / 品牌工作室 / 派驻), how, how hard (以奖代补 grade), and
+    # whether the agreement was performed. The mediators themselves are CaseMediator rows.
+    mediation_org: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    mediation_org_id: int | None
+    mediation_method = fields.CharField(max_length=16, null=True)
+    difficulty = fields.CharField(max_length=16, null=True)
+    performance = fields.CharField(max_length=16, null=True)
     created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField()
 
@@ -95,7 +108,9 @@ class Case(Model):
         # (region, category, created_at) serves repeat detection and early warning without scanning history
         indexes = (("status", "step_due_at"), ("region_id", "category", "created_at"),
                    # period KPIs and the 书记督办 list, without reading a year of closed cases
-                   ("resolved_at",), ("supervised_at",))
+                   ("resolved_at",), ("supervised_at",),
+                   # 1减2降1升: the 积案库 by the month a case entered it (null for every other case)
+                   ("backlog_at",))
 
 
 class Task(Model):

@@ -36,6 +36,8 @@ class Department(Model):
     )
     region_id: int
     role = fields.CharField(max_length=32, default="")  # "dispatch" for the center's command room
+    # department (职能部门), committee (调委会), studio (品牌工作室), stationed (派驻); null read as department
+    kind = fields.CharField(max_length=16, null=True, default="department")
     categories: list[str] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
 

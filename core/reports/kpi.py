@@ -18,7 +18,7 @@ from typing import Any
 from core.enums import RESOLVING_RESULTS, Level
 from core.models import Department, Region, Staff
 from core.regions import village_of
-from core.reports.sql import cmp_time, days_before, hours, rows
+from core.reports.sql import hours, rows
 
 LOCAL_LEVELS = (Level.GRID.value, Level.VILLAGE.value, Level.TOWNSHIP.value)
 REPEAT_WINDOW_DAYS = 30
@@ -63,6 +63,8 @@ class Kpi:
         return self._rate(self.satisfied + self.basically, self.satisfied + self.basically + self.unsatisfied)
 
 
+# A case's repeat flag (an earlier case at its place and category within 30 days) is fixed when it comes
+# in (Case.recent_repeat), so no report has to look back over the history of every case.
 CASE_SQL = """
 SELECT {select} COUNT(*) AS cases,
   SUM(CASE WHEN c.result_type IN ({settled}) AND c.status IN ('resolved','closed') THEN 1 ELSE 0 END) AS settled,
@@ -72,9 +74,7 @@ SELECT {select} COUNT(*) AS cases,
   SUM(CASE WHEN c.satisfaction = 'satisfied' THEN 1 ELSE 0 END) AS satisfied,
   SUM(CASE WHEN c.satisfaction = 'basically' THEN 1 ELSE 0 END) AS basically,
   SUM(CASE WHEN c.satisfaction = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied,
-  SUM(c.repeat_count + CASE WHEN EXISTS (SELECT 1 FROM "case" p WHERE p.region_id = c.region_id
-        AND p.category = c.category AND p.id <> c.id AND {p_created} < {c_created} AND {p_created} >= {window})
-        THEN 1 ELSE 0 END) AS repeats
+  SUM(c.repeat_count + CASE WHEN c.recent_repeat THEN 1 ELSE 0 END) AS repeats
 FROM "case" c WHERE c.created_at >= {{0}} AND c.created_at < {{1}}
 {group}
 """
@@ -96,11 +96,7 @@ def _grouping(alias: str, key: str | None) -> dict[str, str]:
 
 
 def _case_sql(key: str | None) -> str:
-    return CASE_SQL.format(
-        **_grouping("c", key), settled=SETTLED, close=hours("c.resolved_at", "c.created_at"),
-        p_created=cmp_time("p.created_at"), c_created=cmp_time("c.created_at"),
-        window=days_before("c.created_at", REPEAT_WINDOW_DAYS),
-    )
+    return CASE_SQL.format(**_grouping("c", key), settled=SETTLED, close=hours("c.resolved_at", "c.created_at"))
 
 
 async def _case_rows(key: str | None, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -29,8 +29,9 @@ def cmp_time(column: str) -> str:
 
 
 def params(sql: str, n: int) -> str:
-    """Write {0}, {1}… in the SQL; this turns them into $1 / ? placeholders."""
-    marks = [f"${i + 1}" for i in range(n)] if dialect() == "postgres" else ["?"] * n
+    """Write {0}, {1}… in the SQL (in any order, any number of times); this turns them into $1 / ?1
+    placeholders, numbered on both databases so that a value may be used twice or out of order."""
+    marks = [f"${i + 1}" for i in range(n)] if dialect() == "postgres" else [f"?{i + 1}" for i in range(n)]
     return sql.format(*marks)
 
 
@@ -44,3 +45,16 @@ def local_day(column: str) -> str:
     if dialect() == "postgres":
         return f"to_char(({column} AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD')"
     return f"date({column}, '+8 hours')"
+
+
+def local_month(column: str) -> str:
+    """The Beijing-time calendar month of a UTC timestamp, as 'YYYY-MM' text."""
+    if dialect() == "postgres":
+        return f"to_char(({column} AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM')"
+    return f"strftime('%Y-%m', {column}, '+8 hours')"
+
+
+def json_has(column: str, value: str) -> str:
+    """Whether a JSON list column (flags) holds a plain string value, as a condition on both databases."""
+    text = f"{column}::text" if dialect() == "postgres" else column
+    return f"{text} LIKE '%\"{value}\"%'"

@@ -94,6 +94,7 @@ async def add_to_backlog(d: Domain, actor: Actor, case_id: int, leader_id: int, 
     case.backlog = True
     case.backlog_leader_id = leader.id
     case.backlog_struck_at = None
+    case.backlog_at = d.clock.now()
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "add_to_backlog", case, before)

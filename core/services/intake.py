@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from core.clock import local
 from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
@@ -11,6 +12,7 @@ from core.models import Case, Region, Staff
 from core.numbering import format_number, next_seq
 from core.permissions import check_reporter
 from core.policy import Policy, load_policy
+from core.reports.kpi import REPEAT_WINDOW_DAYS
 from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.text import visible
@@ -68,7 +70,10 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
     year = local(now).year
     seq = await next_seq(year)
     step = Level(region.level)
+    recent = await Case.filter(region_id=region.id, category=data.category.value, created_at__lt=now,
+                               created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS)).exists()
     return await Case.create(
+        recent_repeat=recent,
         number=format_number(year, seq),
         year=year,
         seq=seq,

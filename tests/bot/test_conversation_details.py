@@ -76,7 +76,7 @@ async def test_button_asks_for_the_reason_and_cancel_aborts(h: Harness) -> None:
     await h.click("赵敏", "办结")
     await h.say("赵敏", "当事人起诉至法院,引导诉讼")
     case = await Case.get(number="2026-0001")
-    assert case.status == CaseStatus.RESOLVED and case.result_type == "referral"
+    assert case.status == CaseStatus.RESOLVED and case.result_type == "litigation"
 
 
 async def test_returned_for_more_info_then_reporter_replies(h: Harness) -> None:

@@ -186,3 +186,13 @@ async def test_center_card_suggests_experts_for_the_category(h: Harness) -> None
     await h.click("周小梅", "确认上报")
     center = await h.latest_card("林晓", kind="center")
     assert fields(center)["建议专家"] == "王律师(律师)"
+
+
+async def test_a_failed_mediation_sent_to_court_is_not_recorded_as_an_agreement(h: Harness) -> None:
+    """"未达成协议" mentions 协议: it used to be stored as an agreement and counted as 化解."""
+    await h.say("周小梅", "两户因过道宽窄发生争执")
+    await h.click("周小梅", "确认上报")
+    await h.click("林晓", "受理并交办")
+    await h.say("赵敏", "办结 0001 调解未达成协议,已告知当事人向法院起诉")
+    case = await Case.get(number="2026-0001")
+    assert case.status == CaseStatus.RESOLVED and case.result_type == "litigation"

@@ -23,7 +23,7 @@ async def _counts() -> tuple[int, ...]:
 
 async def test_demo_org_imports_as_it_is(db) -> None:
     summary = await import_org(DEMO_ORG.read_text(encoding="utf-8"))
-    assert summary.created == {"regions": 10, "departments": 12, "staff": 26}  # 23 staff and 3 experts
+    assert summary.created == {"regions": 10, "departments": 14, "staff": 26}  # 23 staff and 3 experts
     grid = await Region.get(name="荷花村第一网格")
     assert grid.full_name == "西溪区/茶园乡/荷花村/荷花村第一网格" and grid.level == "grid"
     zhou = await Staff.get(name="周小梅")

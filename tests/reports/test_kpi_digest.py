@@ -80,8 +80,10 @@ async def test_ledger_and_chart_show_chinese(org, domain, clock) -> None:
     d = await digest.build(Kind.WEEKLY, date(2026, 11, 25), clock.now())
     wb = load_workbook(io.BytesIO(await ledger.xlsx(d)))
     rows = list(wb["台账"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("编号", "上报时间", "来源", "类别") and len(rows) == 5
-    assert {r[3] for r in rows[1:]} == {"邻里纠纷", "劳资纠纷"} and wb["部门"]["A1"].value == "名称"
+    assert rows[0][:5] == ("编号", "受理日期", "来源", "当事人", "纠纷类别") and len(rows) == 5
+    assert {r[4] for r in rows[1:]} == {"邻里纠纷", "劳资纠纷"} and wb["部门"]["A1"].value == "名称"
+    details = list(wb["交办明细"].iter_rows(values_only=True))
+    assert details[0][:4] == ("编号", "上报时间", "来源", "类别") and len(details) == 5
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         image = chart.png(d)
@@ -102,3 +104,14 @@ async def test_monthly_bulletin_ranks_departments(org, domain, clock) -> None:
     await _week(domain, clock)
     text = render(await digest.build(Kind.MONTHLY, date(2026, 11, 25), clock.now()))
     assert "通报排名" in text and text.index("1. 司法所 100.0%") < text.index("2. 劳动保障所 0.0%")
+
+
+async def test_sensitive_reports_are_counted_in_the_database(org, domain, clock) -> None:
+    from core.enums import Flag
+
+    zhou = await who("周小梅")
+    for flags in ({Flag.SENSITIVE, Flag.GROUP}, {Flag.GROUP}, set()):
+        data = intake.ReportInput("村民聚集反映问题", category=Category.OTHER, flags=frozenset(flags))
+        await intake.report(domain, zhou, data, source=W)
+    d = await digest.build(Kind.DAILY, date(2026, 11, 23), clock.now())
+    assert (d.new, d.sensitive_new) == (3, 1)

@@ -1,0 +1,93 @@
+"""The 综合信息指挥室 screen in a real browser (Debian's Chromium through Playwright): sign-in, the tiles,
+the village tree, auto-refresh, a phone-sized screen, and no personal data anywhere on the page."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from maotiao.dashboard import hash_password
+from tests.browser.test_sandbox_browser import ARTIFACTS, CHROMIUM, FLAGS, _need_browser
+from tests.test_cli import _free_port, _wait_healthy
+
+PASSWORD = "zhihuishi-2026"
+SECRET_NAME, SECRET_PHONE = "欧阳锋", "13912345678"
+
+
+def _post_case(base: str, text: str, n: int) -> None:
+    body = {"content": f"{text},当事人{SECRET_NAME}电话{SECRET_PHONE}", "location": "荷花村", "category": "neighbor",
+            "external_id": f"screen-{n}", "parties": [{"name": SECRET_NAME, "phone": SECRET_PHONE}]}
+    req = urllib.request.Request(base + "/api/v1/cases", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Authorization": "Bearer screen-test-secret-2026", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 201
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = _free_port()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'screen.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
+           "MAOTIAO_API_KEYS": "hotline:screen-test-secret-2026", "MAOTIAO_DASHBOARD_PASSWORD_HASH": hash_password(PASSWORD)}
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
+    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
+    _wait_healthy(proc, port)
+    base = f"http://127.0.0.1:{port}"
+    for i, text in enumerate(("院墙滴水", "过道宽窄", "噪音扰民")):
+        _post_case(base, text, i)
+    yield base
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    log.close()
+
+
+async def test_center_screen_in_the_browser(served: str) -> None:
+    _need_browser()
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = await browser.new_context(viewport={"width": 1600, "height": 900})
+        page = await context.new_page()
+        await page.goto(served + "/dashboard?refresh=2")
+        await page.locator("#login").wait_for()
+        await page.fill("#password", "not-the-password")
+        await page.click("#login button")
+        await page.locator("#login-error", has_text="密码错误").wait_for()
+        await page.fill("#password", PASSWORD)
+        await page.click("#login button")
+        await page.locator("#t-new", has_text="3").wait_for(timeout=20_000)
+        cookie = next(c for c in await context.cookies() if c["name"] == "maotiao_dashboard")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/dashboard"
+        assert await page.evaluate("document.cookie") == ""  # not readable from scripts
+        village = page.locator(".v[data-village='荷花村']")
+        assert (await village.inner_text()).startswith("3")
+        assert "茶园乡社会矛盾纠纷调处化解中心" in await page.inner_text("#center")
+        await page.locator("#trend polyline").first.wait_for()
+        await page.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"), full_page=True)
+        _post_case(served, "楼上漏水", 9)
+        await page.locator("#t-new", has_text="4").wait_for(timeout=30_000)  # auto-refresh, no reload
+        text = await page.inner_text("body")
+        html = await page.content()
+        for leak in (SECRET_NAME, SECRET_PHONE, "院墙滴水", "噪音扰民"):
+            assert leak not in text and leak not in html, leak
+        phone = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        await phone.add_cookies([cookie])  # the same session on a leader's phone
+        mobile = await phone.new_page()
+        await mobile.goto(served + "/dashboard")
+        await mobile.locator("#t-new", has_text="4").wait_for(timeout=20_000)
+        width = await mobile.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400  # no sideways scrolling on a phone
+        await mobile.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+        await page.click("#logout")
+        await page.locator("#login-error", has_text="已退出").wait_for()
+        await page.reload()
+        await page.locator("#login").wait_for()
+        await browser.close()

@@ -1,0 +1,92 @@
+"""The document commands as an administrator runs them: `maotiao report register|bulletin|casefile|minutes`
+and `maotiao meeting`, in a subprocess against a SQLite file holding one walked case."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import DEMO_ORG
+from tests.documents.render import need_libreoffice
+from tests.test_cli import env, run  # noqa: F401  the fixture
+
+SEED = """
+import asyncio
+from core import db
+from core.clock import ManualClock
+from core.org_import import import_org
+from core.services.base import Domain
+from core.workdays import WorkCalendar
+from tests.conftest import cst
+from tests.documents.story import walked_case
+
+async def main():
+    url = 'sqlite://{db}'
+    await db.upgrade(url)
+    await db.init_db(url)
+    await import_org(open('{org}', encoding='utf-8').read())
+    clock = ManualClock(cst(2026, 11, 23, 9, 0))
+    await walked_case(Domain(clock=clock, calendar=WorkCalendar()), clock)
+    await db.close_db()
+
+asyncio.run(main())
+"""
+
+
+def _seed(env: dict[str, str], tmp_path) -> None:  # noqa: F811
+    path = env["MAOTIAO_DB_URL"].removeprefix("sqlite://")
+    subprocess.run([sys.executable, "-c", SEED.format(db=path, org=DEMO_ORG)], env=env, cwd=tmp_path, check=True,
+                   timeout=120)
+
+
+def test_register_for_a_period_and_for_a_case(env, tmp_path) -> None:  # noqa: F811
+    _seed(env, tmp_path)
+    docx, xlsx = tmp_path / "reg.docx", tmp_path / "reg.xlsx"
+    out = run(["report", "register", "--from", "2026-11-01", "--to", "2026-11-30", "--docx", str(docx),
+               "--xlsx", str(xlsx)], env)
+    assert out.returncode == 0, out.stderr
+    assert "1 件" in out.stdout
+    text = "\n".join(c.text for t in Document(str(docx)).tables for r in t.rows for c in r.cells)
+    assert "张*、李*" in text and "张三" not in text  # the center's copy follows the privacy setting
+    assert load_workbook(xlsx)["三级四步登记"]["G2"].value == "网格调"
+    one = tmp_path / "one.docx"
+    assert run(["report", "register", "--case", "2026-0001", "--docx", str(one)], env).returncode == 0
+    assert "张三、李四" in "\n".join(c.text for t in Document(str(one)).tables for r in t.rows for c in r.cells)
+    bad = run(["report", "register", "--from", "2026-11-30", "--to", "2026-11-01"], env)
+    assert bad.returncode != 0 and "--to is before --from" in bad.stderr
+
+
+def test_bulletin_casefile_and_minutes(env, tmp_path) -> None:  # noqa: F811
+    _seed(env, tmp_path)
+    bulletin = tmp_path / "b.docx"
+    out = run(["report", "bulletin", "--period", "monthly", "--date", "2026-11-15", "--docx", str(bulletin)], env)
+    assert out.returncode == 0, out.stderr
+    assert "考核通报" in out.stdout and "张三" not in out.stdout and "1减2降1升" in out.stdout
+    assert any("考核情况的通报" in p.text for p in Document(str(bulletin)).paragraphs)
+    case = tmp_path / "c.docx"
+    out = run(["report", "casefile", "0001", "--docx", str(case)], env)
+    assert out.returncode == 0 and "1 份协议" in out.stdout, out.stderr
+    assert run(["report", "casefile", "2026-0999"], env).stderr.strip().endswith("no case 2026-0999")
+    opened = run(["meeting", "open", "--kind", "weekly", "--date", "2026-11-30", "--chair", "韩卫国", "--place", "会商室",
+                  "--attend", "唐志刚,赵敏"], env)
+    assert opened.returncode == 0 and opened.stdout.startswith("meeting 1:"), opened.stderr
+    item = run(["meeting", "item", "1", "督促李四家加装接水槽", "--owner", "赵敏", "--deadline", "2026-12-04", "--case", "1"],
+               env)
+    assert item.returncode == 0, item.stderr
+    assert "督促李四家加装接水槽" in run(["meeting", "list"], env).stdout
+    assert run(["meeting", "item", "1", "x", "--owner", "无此人", "--deadline", "2026-12-04"], env).returncode != 0
+    minutes = tmp_path / "m.docx"
+    assert run(["report", "minutes", "1", "--docx", str(minutes)], env).returncode == 0
+    assert any("责任人:赵敏" in p.text for p in Document(str(minutes)).paragraphs)
+
+
+def test_casefile_as_pdf(env, tmp_path) -> None:  # noqa: F811
+    need_libreoffice()
+    _seed(env, tmp_path)
+    pdf = tmp_path / "c.pdf"
+    out = run(["report", "casefile", "2026-0001", "--pdf", str(pdf)], env, timeout=240)
+    assert out.returncode == 0, out.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-"
