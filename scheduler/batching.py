@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.channel import ChannelRegistry, Delivery, SendResult
 from bot.types import Outbound
+from core.clock import Clock
 from core.enums import Platform
 from core.models import CardLink, OutboxMessage
 from scheduler import delivery
@@ -30,7 +31,7 @@ def _batch_key(row: OutboxMessage) -> str | None:
     return json.dumps([rest, target.get("platform"), target.get("avoid")], sort_keys=True, ensure_ascii=False)
 
 
-async def deliver_batches(rows: list[OutboxMessage], registry: ChannelRegistry, now: datetime
+async def deliver_batches(rows: list[OutboxMessage], registry: ChannelRegistry, clock: Clock
                           ) -> tuple[int, list[OutboxMessage]]:
     """Send the batchable groups; returns how many rows were sent and the rows left for one-by-one sending."""
     if not any(hasattr(registry.get(p), "send_many") for p in registry.platforms):
@@ -47,7 +48,7 @@ async def deliver_batches(rows: list[OutboxMessage], registry: ChannelRegistry, 
     sent = 0
     for group in groups.values():
         if len(group) > 1:
-            sent += await _send_group(group, registry, now)
+            sent += await _send_group(group, registry, clock.now())  # claimed when its turn comes
     return sent, [r for r in rows if r.id not in batched]
 
 

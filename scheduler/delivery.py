@@ -12,6 +12,7 @@ import os
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from bot.channel import ChannelRegistry, Delivery, SendResult
 from bot.identity import address
@@ -62,20 +63,29 @@ async def _blocked(row: OutboxMessage) -> bool:
                                       status__in=["pending", "sending"]).exists()
 
 
+async def settle(row: OutboxMessage, **fields: object) -> bool:
+    """Write this claim's outcome, unless the row was taken over meanwhile: a pass slower than STALE_SENDING
+    looks dead to the others, and once one of them re-claimed the row, its outcome is the one that stands."""
+    won = await OutboxMessage.filter(id=row.id, status="sending", attempts=row.attempts).update(**fields)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    return bool(won)
+
+
 async def finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
-    row.platform = platform.value if platform else row.platform
+    platform_value = platform.value if platform else row.platform
     if result.ok:
-        row.status, row.sent_at, row.last_error = "sent", now, ""
+        await settle(row, status="sent", sent_at=now, last_error="", platform=platform_value)
     elif result.permanent or row.attempts >= MAX_ATTEMPTS:
-        row.status, row.last_error = "dead", result.error[:2000]
-        log.warning("outbox %s undeliverable: %s", row.id, result.error)
-        await _report_dead(row, now)
+        async with in_transaction():  # the row is dead and the center is told, or neither
+            if await settle(row, status="dead", last_error=result.error[:2000], platform=platform_value):
+                log.warning("outbox %s undeliverable: %s", row.id, result.error)
+                await _report_dead(row, now)
     else:
         wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(row.attempts)
-        row.status, row.next_attempt_at, row.last_error = "pending", now + wait, result.error[:2000]
-        if result.ambiguous and row.maybe_sent_at is None:
-            row.maybe_sent_at = now
-    await row.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "platform", "maybe_sent_at"])
+        maybe_sent_at = now if result.ambiguous and row.maybe_sent_at is None else row.maybe_sent_at
+        await settle(row, status="pending", next_attempt_at=now + wait, last_error=result.error[:2000],
+                     platform=platform_value, maybe_sent_at=maybe_sent_at)
 
 
 async def _report_dead(row: OutboxMessage, now: datetime) -> None:
@@ -137,10 +147,9 @@ async def conclude(row: OutboxMessage, outbound: Outbound, link: CardLink | None
             update={"avoid": [*outbound.target.avoid, platform], "platform": None})})
         if await address(outbound.target.staff_id, [p for p in registry.platforms if p not in retry.target.avoid],
                          None) is not None:
-            row.payload = retry.model_dump(mode="json")
-            row.status, row.next_attempt_at, row.last_error = "pending", now, result.error[:2000]
-            await row.save(update_fields=["payload", "status", "next_attempt_at", "last_error"])
-            log.info("outbox %s: %s refused the recipient, trying their other platform", row.id, platform.value)
+            if await settle(row, payload=retry.model_dump(mode="json"), status="pending", next_attempt_at=now,
+                            last_error=result.error[:2000]):
+                log.info("outbox %s: %s refused the recipient, trying their other platform", row.id, platform.value)
             return result
     if result.ok and link is not None and (result.external_id is not None or result.response_code is not None):
         link.platform = platform.value
@@ -179,15 +188,15 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
     rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
     from scheduler.batching import deliver_batches  # identical messages to several people go out together
 
-    sent, rows = await deliver_batches(rows, registry, now)
+    sent, rows = await deliver_batches(rows, registry, clock)
     lanes: dict[str, list[OutboxMessage]] = {}
     for row in rows:  # one lane per recipient: their messages stay in order and their pacing stays exact
         lanes.setdefault(recipient(row), []).append(row)
     slots = asyncio.Semaphore(DELIVERY_CONCURRENCY)
 
     async def lane(queue: list[OutboxMessage]) -> int:
-        async with slots:
-            return sum([await _claim_and_send(row, registry, now) for row in queue])
+        async with slots:  # each row is claimed when its turn comes: the claim's time is when its send starts
+            return sum([await _claim_and_send(row, registry, clock.now()) for row in queue])
 
     return sent + sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
 

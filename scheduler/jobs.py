@@ -179,7 +179,7 @@ async def follow_up_case(d: Domain, case_id: int) -> bool:
     return True
 
 
-async def backlog_monthly(d: Domain) -> int:
+async def backlog_monthly(d: Domain) -> list[Outbound]:
     """积案: each 包案领导 is reminded of the monthly assessment of the cases they lead."""
     now = d.clock.now()
     cases = await Case.filter(backlog=True, backlog_struck_at=None).order_by("id")
@@ -187,13 +187,11 @@ async def backlog_monthly(d: Domain) -> int:
     for case in cases:
         if case.backlog_leader_id is not None:
             by_leader.setdefault(case.backlog_leader_id, []).append(case)
-    async with in_transaction():
-        out = []
-        for leader_id, led in by_leader.items():
-            numbers = "、".join(c.number for c in led)
-            out.append(_text(leader_id, f"【积案月度评估】{local(now):%Y年%m月}请对您包案的积案开展评估:{numbers}"))
-        await enqueue(out, now)
-    return len(by_leader)
+    out = []
+    for leader_id, led in by_leader.items():
+        numbers = "、".join(c.number for c in led)
+        out.append(_text(leader_id, f"【积案月度评估】{local(now):%Y年%m月}请对您包案的积案开展评估:{numbers}"))
+    return out
 
 
 async def remind_session(d: Domain, session_id: int) -> bool:

@@ -5,6 +5,7 @@ engines run: the first to claim the day's key does it."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -19,7 +20,7 @@ from core.clock import local
 from core.models import GroupChat, Setting
 from core.reports import digest
 from core.reports.periods import finished_periods
-from core.reports.warning import spikes
+from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
 
@@ -28,14 +29,19 @@ DIGEST_HOUR = 8
 WEEKDAYS = "一二三四五六日"
 
 
-async def claim_once(key: str, now: datetime) -> bool:
+async def once(key: str, now: datetime, build: Callable[[], Awaitable[list[Outbound]]]) -> list[Outbound] | None:
+    """Run a once-a-day broadcast: the claim and its messages commit together, so a process that dies in
+    between leaves the day unclaimed for the next one (never claimed and lost); None if already done."""
     if await Setting.exists(key=key):
-        return False
+        return None
+    out = await build()
     try:
-        await Setting.create(key=key, value={"at": now.isoformat()})
+        async with in_transaction():
+            await Setting.create(key=key, value={"at": now.isoformat()})
+            await enqueue(out, now)
     except IntegrityError:
-        return False
-    return True
+        return None  # another engine claimed it while this one was building
+    return out
 
 
 async def _groups(feed: str) -> list[GroupChat]:
@@ -48,10 +54,8 @@ def _names(duty: object) -> str:
     return f"值班领导 {leader.name if leader else '-'},值班人员 {'、'.join(s.name for s in staff) or '-'}"
 
 
-async def roster_broadcast(d: Domain) -> bool:
+async def _roster(d: Domain) -> list[Outbound]:
     now = local(d.clock.now())
-    if now.hour < ROSTER_HOUR or not await claim_once(f"roster:{now.date()}", d.clock.now()):
-        return False
     today = await on_duty(now.date())
     lines = [f"【今日值班】{now:%m月%d日} 星期{WEEKDAYS[now.weekday()]}:{_names(today)}"]
     if now.weekday() == 0:
@@ -65,15 +69,18 @@ async def roster_broadcast(d: Domain) -> bool:
     out += [Outbound(target=Target(staff_id=p.id), text=f"【值班提醒】您今天({now:%m月%d日})在中心值班,"
                                                          f"{'值班领导' if p is today.leader else '值班人员'}")
             for p in people]
-    async with in_transaction():
-        await enqueue(out, d.clock.now())
-    return True
+    return out
 
 
-async def publish_digests(d: Domain) -> int:
+async def roster_broadcast(d: Domain) -> bool:
     now = local(d.clock.now())
-    if now.hour < DIGEST_HOUR or not await claim_once(f"digests:{now.date()}", d.clock.now()):
-        return 0
+    if now.hour < ROSTER_HOUR:
+        return False
+    return await once(f"roster:{now.date()}", d.clock.now(), lambda: _roster(d)) is not None
+
+
+async def _digests(d: Domain) -> list[Outbound]:
+    now = local(d.clock.now())
     groups = await _groups("digest")
     out = []
     for period in finished_periods(now.date()):
@@ -82,22 +89,31 @@ async def publish_digests(d: Domain) -> int:
         image = base64.b64encode(chart.png(built)).decode() if groups else ""
         out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True, image_png_b64=image)
                 for g in groups]
-    async with in_transaction():
-        await enqueue(out, d.clock.now())
-    return len(out)
+    return out
+
+
+async def publish_digests(d: Domain) -> int:
+    now = local(d.clock.now())
+    if now.hour < DIGEST_HOUR:
+        return 0
+    out = await once(f"digests:{now.date()}", d.clock.now(), lambda: _digests(d))
+    return len(out or [])
 
 
 async def warning_scan(d: Domain) -> int:
     now = local(d.clock.now())
-    if now.hour < DIGEST_HOUR or not await claim_once(f"spikes:{now.date()}", d.clock.now()):
+    if now.hour < DIGEST_HOUR:
         return 0
-    found = await spikes(d.clock.now())
-    out = []
-    for spike in found:
-        out += await on_spike(spike)
-    async with in_transaction():
-        await enqueue(out, d.clock.now())
-    return len(found)
+    found: list[Spike] = []
+
+    async def build() -> list[Outbound]:
+        found.extend(await spikes(d.clock.now()))
+        out = []
+        for spike in found:
+            out += await on_spike(spike)
+        return out
+
+    return len(found) if await once(f"spikes:{now.date()}", d.clock.now(), build) is not None else 0
 
 
 async def morning(d: Domain) -> None:

@@ -100,10 +100,9 @@ async def late_items(d: Domain) -> list[str]:
 
 async def monthly_backlog_if_due(d: Domain) -> bool:
     """Once a month (the 1st, from 09:00 Beijing time), however many engines run: the first claims it."""
-    from scheduler.rhythm import claim_once
+    from scheduler.rhythm import once
 
     now = local(d.clock.now())
-    if now.day != 1 or now.hour < 9 or not await claim_once(f"backlog_monthly:{now:%Y-%m}", d.clock.now()):
+    if now.day != 1 or now.hour < 9:
         return False
-    await jobs.backlog_monthly(d)
-    return True
+    return await once(f"backlog_monthly:{now:%Y-%m}", d.clock.now(), lambda: jobs.backlog_monthly(d)) is not None

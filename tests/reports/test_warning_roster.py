@@ -121,6 +121,27 @@ async def test_monday_broadcast_with_the_week_and_personal_reminders(org, domain
     assert not [s for s in h.channels[W].sent if s.to == "chayuanlead"]  # that group does not take rosters
 
 
+async def test_a_process_dying_while_it_broadcasts_leaves_the_roster_to_the_next(org, domain, clock,
+                                                                                 monkeypatch) -> None:
+    import scheduler.rhythm as rhythm
+
+    clock.set(cst(2026, 11, 24, 8, 0))
+    real = rhythm.enqueue
+
+    async def dies(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the process went away mid-write")
+
+    monkeypatch.setattr(rhythm, "enqueue", dies)
+    with pytest.raises(ConnectionError):
+        await roster_broadcast(domain)
+    monkeypatch.setattr(rhythm, "enqueue", real)
+    h = Harness(domain)
+    assert await roster_broadcast(domain)  # the day was not claimed by the run that sent nothing
+    await h.flush()
+    group = await GroupChat.get(name="茶园乡矛调工作群")
+    assert [s.text for s in h.channels[W].sent if s.to == group.wecom_chatid and "【今日值班】" in s.text]
+
+
 async def test_swap_is_recorded_with_its_approver(org, domain) -> None:
     h = Harness(domain)
     seen = await h.say("唐志刚", "调班 11-25 韩卫国 曹军")

@@ -1,0 +1,93 @@
+"""Outbox claims between delivery passes that overlap (a worker runs several `deliver` jobs at once, and two
+workers share one database): a row still being sent is never taken as abandoned, and a row two passes both
+handled is reported undeliverable once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.channel import ChannelRegistry, Delivery, SendResult
+from bot.outbox import enqueue
+from bot.types import Outbound, Target
+from core.clock import ManualClock
+from core.enums import Platform
+from core.models import OutboxMessage
+from scheduler import delivery
+from scheduler.delivery import deliver_due
+from tests.conftest import staff_id
+
+pytestmark = pytest.mark.usefixtures("org")
+
+
+class GatedChannel:
+    """Records every send; the first send of a text in `hold` waits until the test lets it go."""
+
+    platform = Platform.WECOM
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.sent: list[str] = []
+        self.hold: dict[str, asyncio.Event] = {}
+        self.started: dict[str, asyncio.Event] = {}
+        self.refuse = refuse
+
+    def gate(self, text: str) -> None:
+        self.hold[text], self.started[text] = asyncio.Event(), asyncio.Event()
+
+    async def send(self, d: Delivery) -> SendResult:
+        text = d.outbound.text
+        self.sent.append(text)
+        if text in self.hold and self.sent.count(text) == 1:
+            self.started[text].set()
+            await self.hold[text].wait()
+        if self.refuse:
+            return SendResult(False, permanent=True, error="invalid user")
+        return SendResult(True)
+
+
+def registry(channel: GatedChannel) -> ChannelRegistry:
+    reg = ChannelRegistry()
+    reg.register(channel)  # type: ignore[arg-type]
+    return reg
+
+
+async def test_a_row_claimed_late_in_a_slow_pass_is_not_sent_again_by_another_pass(
+        clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delivery, "STALE_SENDING", timedelta(seconds=30))
+    ch = GatedChannel()
+    ch.gate("第一条")
+    ch.gate("第二条")
+    officer = await staff_id("钱伟")
+    await enqueue([Outbound(target=Target(staff_id=officer, platform=Platform.WECOM), text=t)
+                   for t in ("第一条", "第二条")], clock.now())
+    first = asyncio.create_task(deliver_due(registry(ch), clock))
+    await ch.started["第一条"].wait()
+    clock.advance(timedelta(minutes=5))  # the first send was slow (paced, throttled, a slow platform)
+    ch.hold["第一条"].set()
+    await ch.started["第二条"].wait()  # claimed just now, by a pass that is alive and sending it
+    await deliver_due(registry(ch), clock)  # a second pass (another deliver job) must leave it alone
+    ch.hold["第二条"].set()
+    await first
+    assert ch.sent == ["第一条", "第二条"]
+    assert await OutboxMessage.filter(status="sent").count() == 2
+
+
+async def test_a_row_two_passes_both_finished_is_reported_undeliverable_once(
+        clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delivery, "STALE_SENDING", timedelta(seconds=30))
+    ch = GatedChannel(refuse=True)
+    ch.gate("通知")
+    officer = await staff_id("钱伟")
+    await enqueue([Outbound(target=Target(staff_id=officer, platform=Platform.WECOM), text="通知")], clock.now())
+    first = asyncio.create_task(deliver_due(registry(ch), clock))
+    await ch.started["通知"].wait()
+    clock.advance(timedelta(minutes=5))  # so long that the row looks abandoned: another pass takes it over
+    await deliver_due(registry(ch), clock)
+    ch.hold["通知"].set()  # the first pass finishes after it was taken over: its outcome must change nothing
+    await asyncio.wait_for(first, timeout=30)
+    assert ch.sent == ["通知", "通知"]
+    notices = [r for r in await OutboxMessage.all() if "消息未送达" in str(r.payload.get("text", ""))]
+    dispatchers = {r.payload["target"]["staff_id"] for r in notices}  # type: ignore[index]
+    assert len(notices) == len(dispatchers) >= 1, [r.payload for r in notices]
