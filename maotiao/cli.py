@@ -17,6 +17,7 @@ from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import OrgImportError, import_org
 from maotiao import logredact
+from maotiao.early_stop import install_for
 from maotiao.meeting_cmd import add_meeting_parser
 from maotiao.report_args import add_report_parser
 
@@ -101,14 +102,19 @@ async def load_demo_org_if_empty() -> bool:
 
 
 def run_worker(settings: Settings) -> int:
-    from arq import run_worker as arq_run_worker
+    """Run until SIGTERM/SIGINT: jobs in flight get a bounded grace (`WorkerSettings.job_completion_wait`), then
+    are cancelled (what they did not finish is re-read from the database by the next worker); should closing
+    itself hang, the process still ends `STOP_DEADLINE` seconds after the grace."""
     from arq.connections import RedisSettings
+    from arq.worker import create_worker
 
-    from scheduler.worker import WorkerSettings
+    from scheduler.worker import STOP_DEADLINE, WorkerSettings, exit_after
 
     if not settings.redis_url:
         raise SystemExit("MAOTIAO_REDIS_URL is not set: without Redis, `maotiao serve` runs the scheduler itself")
-    arq_run_worker(WorkerSettings, redis_settings=RedisSettings.from_dsn(settings.redis_url))  # type: ignore[arg-type]
+    worker = create_worker(WorkerSettings, redis_settings=RedisSettings.from_dsn(settings.redis_url))  # type: ignore[arg-type]
+    worker.on_stop = lambda _signal: exit_after(STOP_DEADLINE)
+    worker.run()
     return 0
 
 
@@ -208,6 +214,7 @@ def _start(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "worker":
+        install_for(["worker"])  # the console script reaches here after its imports
         try:
             worker_settings = load_settings()
         except ConfigError as exc:

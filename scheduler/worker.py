@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
+import threading
+import time
 from typing import Any
 
 from arq import cron, func
@@ -28,6 +31,20 @@ from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = set(range(0, 60, 10))
+STOP_GRACE = 8  # seconds a job in flight may take to finish after SIGTERM (systemd waits 90 s before SIGKILL)
+STOP_DEADLINE = 10.0  # seconds closing (Redis, database, platform clients) may take after that
+
+
+def exit_after(seconds: float) -> None:
+    """End the process if a clean shutdown has not ended it by then: a hung close must not keep a stopped
+    worker alive (nothing is lost: every job re-reads its item from the database)."""
+    def watchdog() -> None:
+        time.sleep(seconds)
+        log.error("worker did not finish closing %.0f s after the stop signal: exiting", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    threading.Thread(target=watchdog, name="stop-deadline", daemon=True).start()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -94,4 +111,5 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings()  # `maotiao worker` passes MAOTIAO_REDIS_URL
     max_jobs = 20
+    job_completion_wait = STOP_GRACE
     keep_result = 3600

@@ -133,6 +133,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _release_redis_db()
     if BACKEND == "postgres" and PG_URL.endswith("/" + _OWN_DB):
         import asyncio
 
@@ -146,7 +147,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
-REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS_SERVER = os.environ.get("MAOTIAO_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
+_REDIS_CLAIM = "maotiao:test-run-db:"  # in database 0: which run holds which numbered database
+
+
+def _claim_redis_db() -> str:
+    """Each run takes a Redis database of its own (1-15), claimed in database 0 for two hours, so runs on one
+    machine never flush each other's queues. MAOTIAO_TEST_REDIS_URL names one outright."""
+    if os.environ.get("MAOTIAO_TEST_REDIS_URL"):
+        return os.environ["MAOTIAO_TEST_REDIS_URL"]
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        with Redis.from_url(f"{REDIS_SERVER}/0", socket_connect_timeout=2) as r:
+            for n in range(1, 16):
+                if r.set(f"{_REDIS_CLAIM}{n}", f"{os.getpid()}", nx=True, ex=7200):
+                    return f"{REDIS_SERVER}/{n}"
+    except RedisError:
+        pass  # not reachable: the tests that need it skip (or fail under CI) naming this address
+    return f"{REDIS_SERVER}/15"
+
+
+def _release_redis_db() -> None:
+    if os.environ.get("MAOTIAO_TEST_REDIS_URL"):
+        return
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    n = REDIS_URL.rsplit("/", 1)[1]
+    try:
+        with Redis.from_url(f"{REDIS_SERVER}/0", socket_connect_timeout=2) as r:
+            if r.get(f"{_REDIS_CLAIM}{n}") == str(os.getpid()).encode():
+                r.delete(f"{_REDIS_CLAIM}{n}")
+    except RedisError:
+        pass
+
+
+REDIS_URL = _claim_redis_db()
 
 
 @pytest.fixture

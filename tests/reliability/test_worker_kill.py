@@ -20,11 +20,12 @@ from tortoise import Tortoise
 
 from core import db
 from core.clock import ManualClock
-from core.models import Task
+from core.models import OutboxMessage, Task
 from core.org_import import import_org
 from core.services.base import Domain
 from core.workdays import WorkCalendar
 from integrations.sandbox.wecom import FakeWeCom
+from scheduler.worker import STOP_DEADLINE, STOP_GRACE
 from tests.bot.harness import Harness
 from tests.conftest import DEMO_ORG, REDIS_URL
 from tests.integrations.wecom_rig import AES_KEY, AGENT, CORP, SECRET, TOKEN
@@ -48,6 +49,15 @@ async def _until(what: Callable[[], bool], seconds: float, why: str) -> None:
     while not what():
         if time.monotonic() > deadline:
             raise AssertionError(why)
+        await asyncio.sleep(0.1)
+
+
+async def _until_settled(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while await OutboxMessage.filter(status__in=["pending", "sending"]).exists():
+        if time.monotonic() > deadline:
+            rows = await OutboxMessage.filter(status__in=["pending", "sending"]).values("id", "status", "last_error")
+            raise AssertionError(f"the outbox never settled: {rows}")
         await asyncio.sleep(0.1)
 
 
@@ -92,9 +102,10 @@ async def test_killed_workers_and_a_flushed_queue_lose_no_reminder(redis: ArqRed
             procs.append(_worker(env, tmp_path, "c"))
             # Every case's own notice (the cc notices alone could make two while one case's are still queued).
             await _until(lambda: all(got(f"【逾期】案件 {n}") for n in numbers), 40, "the overdue notices were lost")
-            await asyncio.sleep(3)  # room for a duplicate to show up
+            # Every row settled (sent or dead, and the notices about the dead ones sent): a duplicate would be out.
+            await _until_settled(40)
             procs[-1].send_signal(signal.SIGTERM)  # a clean stop (systemd's) ends the process promptly
-            assert await asyncio.to_thread(procs[-1].wait, 15) == 0
+            assert await asyncio.to_thread(procs[-1].wait, STOP_GRACE + STOP_DEADLINE + 5) == 0
         for number in numbers:
             assert len([t for t in got("到期提醒") if number in t]) == 1, (number, got("到期提醒"))
             assert len([t for t in got(f"【逾期】案件 {number}")]) == 1, (number, got("【逾期】"))
