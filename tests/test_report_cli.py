@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 from docx import Document
 from openpyxl import load_workbook
 
+from core.clock import DISPLAY_TZ
 from tests.conftest import DEMO_ORG
 from tests.documents.render import need_libreoffice
 from tests.test_cli import env, run  # noqa: F401  the fixture
@@ -73,11 +75,13 @@ def test_bulletin_casefile_and_minutes(env, tmp_path) -> None:  # noqa: F811
     opened = run(["meeting", "open", "--kind", "weekly", "--date", "2026-11-30", "--chair", "韩卫国", "--place", "会商室",
                   "--attend", "唐志刚,赵敏"], env)
     assert opened.returncode == 0 and opened.stdout.startswith("meeting 1:"), opened.stderr
-    item = run(["meeting", "item", "1", "督促李四家加装接水槽", "--owner", "赵敏", "--deadline", "2026-12-04", "--case", "1"],
+    # The CLI acts on today's date: the deadline must be ahead of the real clock, whenever the suite runs.
+    deadline = (datetime.now(DISPLAY_TZ) + timedelta(days=5)).strftime("%Y-%m-%d")
+    item = run(["meeting", "item", "1", "督促李四家加装接水槽", "--owner", "赵敏", "--deadline", deadline, "--case", "1"],
                env)
     assert item.returncode == 0, item.stderr
     assert "督促李四家加装接水槽" in run(["meeting", "list"], env).stdout
-    assert run(["meeting", "item", "1", "x", "--owner", "无此人", "--deadline", "2026-12-04"], env).returncode != 0
+    assert run(["meeting", "item", "1", "x", "--owner", "无此人", "--deadline", deadline], env).returncode != 0
     minutes = tmp_path / "m.docx"
     assert run(["report", "minutes", "1", "--docx", str(minutes)], env).returncode == 0
     assert any("责任人:赵敏" in p.text for p in Document(str(minutes)).paragraphs)
