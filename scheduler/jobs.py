@@ -1,6 +1,7 @@
 """Time-driven work. Each job takes an id, claims it with a conditional update (so two workers never
 both act), re-reads state, does nothing if the state has moved on, and enqueues its messages in the
-same transaction."""
+same transaction. What the domain decides when a clock runs out (三级四步, 书记督办) is a core verb
+(core/services/timeouts.py); the job claims, calls it, has the bot announce its events, and enqueues."""
 
 from __future__ import annotations
 
