@@ -8,8 +8,9 @@ from datetime import datetime
 from bot.conversation import clear_state, set_state
 from bot.outbox import new_card
 from bot.types import Inbound, Outbound, Target
+from core.events import DomainEvent
 from core.models import Staff
-from core.services.base import Actor, Domain, DomainEvent, Outcome
+from core.services.base import Actor, Domain, Outcome
 
 
 @dataclass

@@ -1,18 +1,63 @@
-"""Domain events → messages: the loop closes back to the reporter, the center and the officers."""
+"""Domain events → messages: the loop closes back to the reporter, the center and the officers.
+
+One small handler per event type (HANDLERS) decides who is told and which new cards are made; the
+bookkeeping they share — card links made in this batch, the cases touched, re-rendering every other card
+of those cases at the end — lives in `notifications`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.conversation import set_state
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
 from core.clock import fmt_local, local
-from core.enums import Level, ReminderMethod, ResultType, Role
+from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role
+from core.events import (
+    BacklogAdded,
+    BacklogStruck,
+    CaseAccepted,
+    CaseClosed,
+    CaseEscalated,
+    CaseNeedsDispatch,
+    CaseReopened,
+    CaseRepeated,
+    CaseReported,
+    CaseResolved,
+    CaseResubmitted,
+    CaseReturnedToReporter,
+    CaseSettled,
+    CaseSupervised,
+    DomainEvent,
+    ExtensionDecided,
+    ExtensionRequested,
+    MediationRecorded,
+    PerformanceRecorded,
+    PlanApproved,
+    PlanRequested,
+    ProxyAssigned,
+    ProxyFeedbackGiven,
+    ProxyOverdueSupervised,
+    SessionAnswered,
+    SessionBooked,
+    SessionDone,
+    StepOverdueSupervised,
+    TaskDispatched,
+    TaskOverdueSupervised,
+    TaskProgressed,
+    TaskReleased,
+    TaskResolved,
+    TaskReturned,
+    TaskSigned,
+)
 from core.models import (
     Case,
     Department,
+    GroupChat,
     Liaison,
     MediationSession,
     Region,
@@ -23,7 +68,6 @@ from core.models import (
 )
 from core.regions import ancestor_at, ancestor_ids
 from core.routing import dispatchers_for
-from core.services.base import DomainEvent
 
 
 def _text(staff_id: int, text: str) -> Outbound:
@@ -57,101 +101,226 @@ async def _department_name(task: Task) -> str:
     return dep.name if dep else ""
 
 
-async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
-    out: list[Outbound] = []
-    fresh: set[int] = set(skip_links)
-    touched: set[int] = set()
+@dataclass
+class Batch:
+    """What the handlers of one batch of events share."""
 
-    async def card(kind: str, staff_id: int, **ids: int | None) -> None:
-        o = await new_card(kind, staff_id, now, **ids)  # type: ignore[arg-type]
+    now: datetime
+    fresh: set[int]  # card links made for this batch (and by the caller): already current
+    out: list[Outbound] = field(default_factory=list)
+    after: list[Outbound] = field(default_factory=list)  # told once the touched cards are re-rendered
+
+    def tell(self, staff_id: int, text: str) -> None:
+        self.out.append(_text(staff_id, text))
+
+    async def card(self, kind: str, staff_id: int, *, urgent: bool = False, **ids: int | None) -> Outbound:
+        """A new card link (not re-rendered at the end of the batch); the caller places the message."""
+        o = await new_card(kind, staff_id, self.now, urgent=urgent, **ids)  # type: ignore[arg-type]
         assert o.card_link_id is not None
-        fresh.add(o.card_link_id)
-        out.append(o)
+        self.fresh.add(o.card_link_id)
+        return o
 
+    async def tell_center(self, holder: Region, text: str) -> None:
+        for d in await dispatchers_for(holder):
+            self.tell(d.id, text)
+
+    async def center_cards(self, case: Case, holder: Region) -> None:
+        for d in await dispatchers_for(holder):
+            self.out.append(await self.card("center", d.id, case_id=case.id))
+
+
+Handler = Callable[[Batch, Any, Case, Region], Awaitable[None]]  # (batch, event, its case, who holds it)
+
+
+async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
+    b = Batch(now, set(skip_links))
+    touched: set[int] = set()
     for ev in events:
+        handler = HANDLERS.get(type(ev))
+        if handler is None:
+            raise LookupError(f"no notification handler for {type(ev).__name__}")
         touched.add(ev.case_id)
         case = await Case.get(id=ev.case_id)
-        reporter = case.reporter_id
-        holder = await Region.get(id=case.handling_region_id)
-        if ev.kind in ("case_reported", "case_resubmitted"):
-            for d in await dispatchers_for(holder):
-                await card("center", d.id, case_id=case.id)
-            if ev.kind == "case_reported":
-                out += await on_new_case(case)
-        elif ev.kind == "case_settled":
-            for d in await dispatchers_for(holder):
-                out.append(_text(d.id, f"网格当场调处一起矛盾纠纷,编号 {case.number},已纳入回访"))
-        elif ev.kind == "case_accepted" and reporter:
-            out.append(_text(reporter, f"您上报的矛盾纠纷 {case.number} 已受理"))
-        elif ev.kind == "plan_requested":
-            for leader in await plan_deciders(case, now):
-                await card("plan", leader.id, case_id=case.id)
-        elif ev.kind == "task_dispatched" and ev.task_id:
-            task = await Task.get(id=ev.task_id)
-            urgent = task.reminder_method == ReminderMethod.URGENT.value
-            await card("task", task.assignee_id, case_id=case.id, task_id=task.id)
-            out[-1].urgent = urgent
-            for cc in task.cc:
-                await card("cc", cc, case_id=case.id)
-            if reporter:
-                assignee = await Staff.get(id=task.assignee_id)
-                dept = await _department_name(task)
-                out.append(_text(reporter, f"您上报的 {case.number} 已交办:{dept}{assignee.name}"))
-        elif ev.kind == "extension_requested" and ev.task_id:
-            for d in await dispatchers_for(holder):
-                await card("extension", d.id, case_id=case.id, task_id=ev.task_id)
-        elif ev.kind == "extension_decided" and ev.task_id:
-            task = await Task.get(id=ev.task_id)
-            verdict = "已同意" if ev.data.get("approved") else "未同意"
-            out.append(_text(task.assignee_id, f"案件 {case.number} 的延期申请{verdict}"))
-        elif ev.kind == "task_returned":
-            reason = ev.data.get("reason", "")
-            for d in await dispatchers_for(holder):
-                out.append(_text(d.id, f"案件 {case.number} 被退回:{reason}。请重新交办"))
-        elif ev.kind == "task_released" and ev.task_id:
-            task = await Task.get(id=ev.task_id)
-            out.append(_text(task.assignee_id, f"案件 {case.number} 的任务已由中心撤回,无需继续办理"))
-        elif ev.kind == "case_resolved" and reporter:
-            result = ResultType(case.result_type).label if case.result_type else ""
-            out.append(_text(reporter, f"您上报的 {case.number} 已办结:{result},{case.result_note}"))
-        elif ev.kind == "case_escalated":
-            for d in await dispatchers_for(holder):
-                await card("center", d.id, case_id=case.id)
-            for tid in ev.data.get("released_task_ids", []):
-                task = await Task.get(id=tid)
-                out.append(_text(task.assignee_id, f"案件 {case.number} 已上报{holder.name},您的任务已撤回"))
-            if reporter:
-                out.append(_text(reporter, f"您上报的 {case.number} 已上报至{holder.name}处理"))
-        elif ev.kind == "case_returned_to_reporter" and reporter:
-            note = ev.data.get("note", "")
-            out.append(_text(reporter, f"您上报的 {case.number} 需要补充:{note}\n请直接回复补充内容。"))
-            await set_state(reporter, "resubmit", {"case_id": case.id}, now)
-        elif ev.kind == "case_repeated":
-            for d in await dispatchers_for(holder):
-                out.append(_text(d.id, f"案件 {case.number} 被再次上报(第 {case.repeat_count + 1} 次),已并入原案件"))
-        elif ev.kind == "session_booked":
-            sid = int(ev.data["session_id"])
-            for p in await SessionParticipant.filter(session_id=sid, response="invited"):
-                o = await new_card("invite", p.staff_id, now, case_id=case.id, session_id=sid)
-                assert o.card_link_id is not None
-                fresh.add(o.card_link_id)
-                out.append(o)
-        elif ev.kind == "session_answered" and not ev.data.get("attend"):
-            session = await MediationSession.get(id=int(ev.data["session_id"]))
-            who = await Staff.get(id=ev.actor_id) if ev.actor_id else None
-            out.append(_text(session.booked_by_id, f"{who.name if who else ''} 请假,不能参加案件 {case.number} 的调解"))
-        elif ev.kind == "proxy_assigned":
-            due = fmt_local(case.proxy_due_at)
-            out.append(_text(int(ev.data["agent_id"]), f"您被指定为案件 {case.number} 的信访代办员,请代为向上反映,"
-                                                        f"并于 {due} 前向群众反馈结果(回复「代办反馈 {case.number[-4:]} 内容」)"))
-        elif ev.kind == "proxy_feedback":
-            for d in await dispatchers_for(holder):
-                out.append(_text(d.id, f"案件 {case.number} 的信访代办员已反馈:{case.proxy_feedback}"))
-        elif ev.kind == "case_reopened":
-            for d in await dispatchers_for(holder):
-                out.append(_text(d.id, f"案件 {case.number} 回访不满意,已重新打开,请重新交办"))
-        elif ev.kind == "case_supervised":
-            for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):
-                out.append(_text(task.assignee_id, f"案件 {case.number} 已列入书记督办,请抓紧办理"))
-    out += await refresh(await links_for_cases(touched, fresh))
-    return out
+        await handler(b, ev, case, await Region.get(id=case.handling_region_id))
+    return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
+
+
+async def _cards_only(b: Batch, ev: DomainEvent, case: Case, holder: Region) -> None:
+    """Nobody is told: the case's cards are re-rendered with the rest of the batch."""
+
+
+async def _case_reported(b: Batch, ev: CaseReported, case: Case, holder: Region) -> None:
+    await b.center_cards(case, holder)
+    b.out += await on_new_case(case)
+
+
+async def _case_resubmitted(b: Batch, ev: CaseResubmitted, case: Case, holder: Region) -> None:
+    await b.center_cards(case, holder)
+
+
+async def _case_settled(b: Batch, ev: CaseSettled, case: Case, holder: Region) -> None:
+    await b.tell_center(holder, f"网格当场调处一起矛盾纠纷,编号 {case.number},已纳入回访")
+
+
+async def _case_accepted(b: Batch, ev: CaseAccepted, case: Case, holder: Region) -> None:
+    if case.reporter_id:
+        b.tell(case.reporter_id, f"您上报的矛盾纠纷 {case.number} 已受理")
+
+
+async def _plan_requested(b: Batch, ev: PlanRequested, case: Case, holder: Region) -> None:
+    for leader in await plan_deciders(case, b.now):
+        b.out.append(await b.card("plan", leader.id, case_id=case.id))
+
+
+async def _task_dispatched(b: Batch, ev: TaskDispatched, case: Case, holder: Region) -> None:
+    task = await Task.get(id=ev.task_id)
+    urgent = task.reminder_method == ReminderMethod.URGENT.value
+    b.out.append(await b.card("task", task.assignee_id, urgent=urgent, case_id=case.id, task_id=task.id))
+    for cc in task.cc:
+        b.out.append(await b.card("cc", cc, case_id=case.id))
+    if case.reporter_id:
+        assignee = await Staff.get(id=task.assignee_id)
+        dept = await _department_name(task)
+        b.tell(case.reporter_id, f"您上报的 {case.number} 已交办:{dept}{assignee.name}")
+
+
+async def _extension_requested(b: Batch, ev: ExtensionRequested, case: Case, holder: Region) -> None:
+    for d in await dispatchers_for(holder):
+        b.out.append(await b.card("extension", d.id, case_id=case.id, task_id=ev.task_id))
+
+
+async def _extension_decided(b: Batch, ev: ExtensionDecided, case: Case, holder: Region) -> None:
+    task = await Task.get(id=ev.task_id)
+    verdict = "已同意" if ev.approved else "未同意"
+    b.tell(task.assignee_id, f"案件 {case.number} 的延期申请{verdict}")
+
+
+async def _task_returned(b: Batch, ev: TaskReturned, case: Case, holder: Region) -> None:
+    await b.tell_center(holder, f"案件 {case.number} 被退回:{ev.reason}。请重新交办")
+
+
+async def _task_released(b: Batch, ev: TaskReleased, case: Case, holder: Region) -> None:
+    task = await Task.get(id=ev.task_id)
+    b.tell(task.assignee_id, f"案件 {case.number} 的任务已由中心撤回,无需继续办理")
+
+
+async def _case_resolved(b: Batch, ev: CaseResolved, case: Case, holder: Region) -> None:
+    if case.reporter_id:
+        result = ResultType(case.result_type).label if case.result_type else ""
+        b.tell(case.reporter_id, f"您上报的 {case.number} 已办结:{result},{case.result_note}")
+
+
+async def _case_escalated(b: Batch, ev: CaseEscalated, case: Case, holder: Region) -> None:
+    await b.center_cards(case, holder)
+    for tid in ev.released_task_ids:
+        task = await Task.get(id=tid)
+        b.tell(task.assignee_id, f"案件 {case.number} 已上报{holder.name},您的任务已撤回")
+    if case.reporter_id:
+        b.tell(case.reporter_id, f"您上报的 {case.number} 已上报至{holder.name}处理")
+
+
+async def _case_returned_to_reporter(b: Batch, ev: CaseReturnedToReporter, case: Case, holder: Region) -> None:
+    if case.reporter_id:
+        b.tell(case.reporter_id, f"您上报的 {case.number} 需要补充:{ev.note}\n请直接回复补充内容。")
+        await set_state(case.reporter_id, "resubmit", {"case_id": case.id}, b.now)
+
+
+async def _case_repeated(b: Batch, ev: CaseRepeated, case: Case, holder: Region) -> None:
+    await b.tell_center(holder, f"案件 {case.number} 被再次上报(第 {case.repeat_count + 1} 次),已并入原案件")
+
+
+async def _session_booked(b: Batch, ev: SessionBooked, case: Case, holder: Region) -> None:
+    for p in await SessionParticipant.filter(session_id=ev.session_id, response="invited"):
+        b.out.append(await b.card("invite", p.staff_id, case_id=case.id, session_id=ev.session_id))
+
+
+async def _session_answered(b: Batch, ev: SessionAnswered, case: Case, holder: Region) -> None:
+    if ev.attend:
+        return
+    session = await MediationSession.get(id=ev.session_id)
+    who = await Staff.get(id=ev.actor_id) if ev.actor_id else None
+    b.tell(session.booked_by_id, f"{who.name if who else ''} 请假,不能参加案件 {case.number} 的调解")
+
+
+async def _proxy_assigned(b: Batch, ev: ProxyAssigned, case: Case, holder: Region) -> None:
+    due = fmt_local(case.proxy_due_at)
+    b.tell(ev.agent_id, f"您被指定为案件 {case.number} 的信访代办员,请代为向上反映,"
+                        f"并于 {due} 前向群众反馈结果(回复「代办反馈 {case.number[-4:]} 内容」)")
+
+
+async def _proxy_feedback(b: Batch, ev: ProxyFeedbackGiven, case: Case, holder: Region) -> None:
+    await b.tell_center(holder, f"案件 {case.number} 的信访代办员已反馈:{case.proxy_feedback}")
+
+
+async def _case_reopened(b: Batch, ev: CaseReopened, case: Case, holder: Region) -> None:
+    await b.tell_center(holder, f"案件 {case.number} 回访不满意,已重新打开,请重新交办")
+
+
+async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Region) -> None:
+    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):
+        b.tell(task.assignee_id, f"案件 {case.number} 已列入书记督办,请抓紧办理")
+
+
+async def _task_overdue_supervised(b: Batch, ev: TaskOverdueSupervised, case: Case, holder: Region) -> None:
+    for sec in ev.secretary_ids:
+        b.after.append(await b.card("center", sec, case_id=case.id))
+        b.after.append(_text(sec, f"【书记督办】案件 {case.number} 逾期未办结,已列入 {case.meeting_date} "
+                                  "党政联席周会商,请督办"))
+    category = Category(case.category).label
+    b.after += await _groups(case, "supervision", f"【书记督办】案件 {case.number}({category})逾期未办结,已列入周会商")
+
+
+async def _step_overdue_supervised(b: Batch, ev: StepOverdueSupervised, case: Case, holder: Region) -> None:
+    for sec in ev.secretary_ids:
+        b.tell(sec, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
+                    f"已上报并列入 {case.meeting_date} 党政联席周会商")
+
+
+async def _proxy_overdue_supervised(b: Batch, ev: ProxyOverdueSupervised, case: Case, holder: Region) -> None:
+    b.after += [_text(sec, f"【书记督办】案件 {case.number} 的信访代办反馈逾期") for sec in ev.secretary_ids]
+
+
+async def _groups(case: Case, feed: str, text: str) -> list[Outbound]:
+    """Groups get numbers and categories only, never names or contacts; 涉敏 cases not at all."""
+    if Flag.SENSITIVE.value in case.flags:
+        return []
+    groups = [g for g in await GroupChat.filter(active=True) if feed in g.receives]
+    return [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in groups]
+
+
+HANDLERS: dict[type[DomainEvent], Handler] = {
+    CaseReported: _case_reported,
+    CaseSettled: _case_settled,
+    CaseResubmitted: _case_resubmitted,
+    CaseRepeated: _case_repeated,
+    CaseAccepted: _case_accepted,
+    PlanRequested: _plan_requested,
+    PlanApproved: _cards_only,
+    CaseReturnedToReporter: _case_returned_to_reporter,
+    TaskDispatched: _task_dispatched,
+    TaskSigned: _cards_only,
+    TaskProgressed: _cards_only,
+    ExtensionRequested: _extension_requested,
+    ExtensionDecided: _extension_decided,
+    TaskReturned: _task_returned,
+    TaskReleased: _task_released,
+    CaseNeedsDispatch: _cards_only,
+    TaskResolved: _cards_only,
+    CaseResolved: _case_resolved,
+    CaseEscalated: _case_escalated,
+    CaseSupervised: _case_supervised,
+    TaskOverdueSupervised: _task_overdue_supervised,
+    StepOverdueSupervised: _step_overdue_supervised,
+    ProxyOverdueSupervised: _proxy_overdue_supervised,
+    CaseReopened: _case_reopened,
+    CaseClosed: _cards_only,
+    BacklogAdded: _cards_only,
+    BacklogStruck: _cards_only,
+    ProxyAssigned: _proxy_assigned,
+    ProxyFeedbackGiven: _proxy_feedback,
+    SessionBooked: _session_booked,
+    SessionAnswered: _session_answered,
+    SessionDone: _cards_only,
+    MediationRecorded: _cards_only,
+    PerformanceRecorded: _cards_only,
+}

@@ -1,6 +1,7 @@
 """Time-driven work. Each job takes an id, claims it with a conditional update (so two workers never
 both act), re-reads state, does nothing if the state has moved on, and enqueues its messages in the
-same transaction."""
+same transaction. What the domain decides when a clock runs out (三级四步, 书记督办) is a core verb
+(core/services/timeouts.py); the job claims, calls it, has the bot announce its events, and enqueues."""
 
 from __future__ import annotations
 
@@ -12,23 +13,12 @@ from bot.notify import notifications
 from bot.outbox import enqueue, new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
-from core.enums import (
-    OPEN_CASE_STATUSES,
-    OPEN_TASK_STATUSES,
-    CaseStatus,
-    Category,
-    EscalationReason,
-    Flag,
-    Level,
-    Platform,
-    Role,
-)
-from core.errors import InvalidTransition
-from core.models import Case, GroupChat, MediationSession, Region, SessionParticipant, Staff, Task
+from core.enums import OPEN_TASK_STATUSES, CaseStatus
+from core.models import Case, MediationSession, Region, SessionParticipant, Task
 from core.policy import load_policy
-from core.routing import dispatchers_for, nearest_with_role
-from core.services import aftercare, ladder
-from core.services.base import Actor, Domain, Outcome
+from core.routing import dispatchers_for
+from core.services import timeouts
+from core.services.base import Actor, Domain
 
 log = logging.getLogger(__name__)
 OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
@@ -71,47 +61,17 @@ async def overdue_task(d: Domain, task_id: int) -> bool:
     return True
 
 
-async def _supervise(d: Domain, case: Case) -> tuple[Outcome, list[Staff]]:
-    """书记督办 by the system, naming the secretary nearest the case's place; returns who that is."""
-    secretaries = await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY)
-    outcome = await aftercare.supervise(d, SYSTEM, case.id, source=Platform.SYSTEM,
-                                        supervisor_id=secretaries[0].id if secretaries else None)
-    return outcome, secretaries
-
-
 async def supervise_task(d: Domain, task_id: int) -> bool:
     """Still open after the grace period: 书记督办, on the next weekly joint meeting's agenda."""
     now = d.clock.now()
     async with in_transaction():
         if not await Task.filter(id=task_id, status__in=OPEN_TASKS, supervise_at__lte=now).update(supervise_at=None):
             return False
-        task = await Task.get(id=task_id)
-        case = await Case.get(id=task.case_id)
-        if case.supervised_at is not None or CaseStatus(case.status) not in OPEN_CASE_STATUSES:
+        outcome = await timeouts.supervise_overdue_task(d, SYSTEM, task_id)
+        if not outcome.changed:
             return False
-        outcome, secretaries = await _supervise(d, case)
-        case = outcome.case or case  # re-read: now with its meeting date
-        out = await notifications(outcome.events, now, set())
-        for sec in secretaries:
-            out.append(await new_card("center", sec.id, now, case_id=case.id))
-            out.append(_text(sec.id, f"【书记督办】案件 {case.number} 逾期未办结,已列入 {case.meeting_date} "
-                                     "党政联席周会商,请督办"))
-        out += await _group_notice(case, "supervision",
-                                   f"【书记督办】案件 {case.number}({_category(case)})逾期未办结,已列入周会商")
-        await enqueue(out, now)
+        await enqueue(await notifications(outcome.events, now, set()), now)
     return True
-
-
-def _category(case: Case) -> str:
-    return Category(case.category).label
-
-
-async def _group_notice(case: Case, feed: str, text: str) -> list[Outbound]:
-    """Groups get numbers and categories only, never names or contacts; 涉敏 cases not at all."""
-    if Flag.SENSITIVE.value in case.flags:
-        return []
-    groups = [g for g in await GroupChat.filter(active=True) if feed in g.receives]
-    return [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in groups]
 
 
 async def nudge_task(d: Domain, task_id: int) -> bool:
@@ -133,32 +93,13 @@ async def nudge_task(d: Domain, task_id: int) -> bool:
 
 
 async def escalate_case(d: Domain, case_id: int) -> bool:
-    """三级四步: unresolved past its step's limit, the case moves up one step."""
+    """三级四步: unresolved past its step's limit, the case moves up one step (at the top: 书记督办)."""
     now = d.clock.now()
     async with in_transaction():
-        case = await Case.filter(id=case_id, status__in=[s.value for s in OPEN_CASE_STATUSES],
-                                 step_due_at__lte=now).first()
-        if case is None:
+        outcome = await timeouts.step_timed_out(d, SYSTEM, case_id)
+        if not outcome.changed:
             return False
-        overdue = await Task.filter(case_id=case_id, status__in=OPEN_TASKS, deadline__lt=now).exists()
-        try:
-            outcome = await ladder.escalate(d, SYSTEM, case_id, "", source=Platform.SYSTEM,
-                                            reason=EscalationReason.TIMEOUT)
-        except InvalidTransition:  # already at the top: no step left, so the secretary supervises
-            await Case.filter(id=case_id).update(step_due_at=None)
-            if case.supervised_at is not None:
-                return False
-            outcome, _ = await _supervise(d, case)
-        events = list(outcome.events)
-        case = await Case.get(id=case_id)
-        if overdue and case.supervised_at is None:  # the step ran out with a task overdue: 书记督办 as well
-            supervised, secretaries = await _supervise(d, case)
-            events += supervised.events
-            case = supervised.case or case
-            for sec in secretaries:
-                await enqueue([_text(sec.id, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
-                                             f"已上报并列入 {case.meeting_date} 党政联席周会商")], now)
-        await enqueue(await notifications(events, now, set()), now)
+        await enqueue(await notifications(outcome.events, now, set()), now)
     return True
 
 
@@ -232,10 +173,9 @@ async def proxy_overdue(d: Domain, case_id: int) -> bool:
         if case.proxy_agent_id:
             out.append(_text(case.proxy_agent_id, f"【逾期】案件 {case.number} 的信访代办反馈已逾期,已列入督办",
                              urgent=True))
-        if case.supervised_at is None and CaseStatus(case.status) in OPEN_CASE_STATUSES:
-            outcome, secretaries = await _supervise(d, case)
+        outcome = await timeouts.supervise_overdue_proxy(d, SYSTEM, case_id)
+        if outcome.changed:
             out += await notifications(outcome.events, now, set())
-            out += [_text(s.id, f"【书记督办】案件 {case.number} 的信访代办反馈逾期") for s in secretaries]
         await enqueue(out, now)
     return True
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from core.clock import local
 from core.enums import OPEN_CASE_STATUSES, CaseStatus, Level, Platform, Role, Satisfaction
 from core.errors import InvalidInput, InvalidTransition, NotFound, Refused
+from core.events import BacklogAdded, BacklogStruck, CaseClosed, CaseReopened, CaseSupervised, DomainEvent
 from core.models import Staff
 from core.permissions import check_case
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import step_due
 from core.services.lookup import lock_case
 from core.transitions import CaseAction, next_case_status
@@ -42,7 +43,7 @@ async def supervise(
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "supervise", case, before, {"note": note} if note else None)
-    event = DomainEvent("case_supervised", case.id, actor_id=actor.staff_id, data={"meeting_date": str(case.meeting_date)})
+    event = CaseSupervised(case.id, case.meeting_date, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已列入书记督办,提交 {case.meeting_date} 党政联席周会商", case=case, events=[event])
 
 
@@ -67,15 +68,17 @@ async def record_follow_up(
         case.reopen_count += 1
         case.resolved_at = None
         step_due(d, case, Level(case.step))
-        kind, message = "case_reopened", f"案件 {case.number} 回访不满意,已重新打开,交由中心再次处理"
+        event: DomainEvent = CaseReopened(case.id, actor_id=actor.staff_id)
+        message = f"案件 {case.number} 回访不满意,已重新打开,交由中心再次处理"
     else:
         case.status = next_case_status(case.status, CaseAction.FOLLOW_UP_SATISFIED).value
         case.closed_at = now
-        kind, message = "case_closed", f"案件 {case.number} 回访{satisfaction.label},已结案"
+        event = CaseClosed(case.id, actor_id=actor.staff_id)
+        message = f"案件 {case.number} 回访{satisfaction.label},已结案"
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "follow_up", case, before, {"note": note.strip()} if note.strip() else None)
-    return Outcome(True, message, case=case, events=[DomainEvent(kind, case.id, actor_id=actor.staff_id)])
+    return Outcome(True, message, case=case, events=[event])
 
 
 @transactional
@@ -98,7 +101,7 @@ async def add_to_backlog(d: Domain, actor: Actor, case_id: int, leader_id: int, 
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "add_to_backlog", case, before)
-    event = DomainEvent("backlog_added", case.id, actor_id=actor.staff_id, data={"leader_id": leader.id})
+    event = BacklogAdded(case.id, leader.id, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已列入积案库,包案领导 {leader.name}", case=case, events=[event])
 
 
@@ -119,4 +122,4 @@ async def strike_off(d: Domain, actor: Actor, case_id: int, *, source: Platform)
     case.updated_at = case.backlog_struck_at
     await case.save()
     await record(d, actor, source, "strike_off", case, before)
-    return Outcome(True, f"积案 {case.number} 已销号", case=case, events=[DomainEvent("backlog_struck", case.id, actor_id=actor.staff_id)])
+    return Outcome(True, f"积案 {case.number} 已销号", case=case, events=[BacklogStruck(case.id, actor_id=actor.staff_id)])

@@ -13,6 +13,7 @@ from core import audit
 from core.clock import Clock, SystemClock
 from core.enums import Platform, Role
 from core.errors import NotFound
+from core.events import DomainEvent
 from core.models import Case, Region, Staff, Task
 from core.regions import staff_region
 from core.workdays import WorkCalendar
@@ -67,17 +68,6 @@ class Domain:
 
     clock: Clock = field(default_factory=SystemClock)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
-
-
-@dataclass(frozen=True)
-class DomainEvent:
-    """Something that happened, for the bot to turn into messages and card updates."""
-
-    kind: str
-    case_id: int
-    task_id: int | None = None
-    actor_id: int | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

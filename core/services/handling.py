@@ -6,10 +6,22 @@ from core.clock import fmt_local
 from core.durations import Duration, Unit
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, Platform, ResultType, Severity, TaskStatus
 from core.errors import InvalidInput, InvalidTransition
+from core.events import (
+    CaseNeedsDispatch,
+    CaseResolved,
+    DomainEvent,
+    ExtensionDecided,
+    ExtensionRequested,
+    TaskProgressed,
+    TaskReleased,
+    TaskResolved,
+    TaskReturned,
+    TaskSigned,
+)
 from core.models import Case, Task
 from core.permissions import check_assignee, check_case
 from core.policy import load_policy
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_task
 from core.transitions import CaseAction, TaskAction, next_case_status, next_task_status
 
@@ -37,7 +49,7 @@ async def sign(d: Domain, actor: Actor, task_id: int, *, source: Platform) -> Ou
     task.nudge_at = d.calendar.shift(task.signed_at, (await load_policy()).signed_idle)
     await task.save()
     await record(d, actor, source, "sign", task, before)
-    event = DomainEvent("task_signed", case.id, task_id=task.id, actor_id=actor.staff_id)
+    event = TaskSigned(case.id, task.id, actor_id=actor.staff_id)
     return Outcome(True, f"已签收案件 {case.number},请在 {fmt_local(task.deadline)} 前办结", case=case, task=task, events=[event])
 
 
@@ -56,7 +68,7 @@ async def progress(d: Domain, actor: Actor, task_id: int, note: str, *, source: 
     task.nudge_at = d.calendar.shift(now, (await load_policy()).signed_idle)
     await task.save()
     await record(d, actor, source, "progress", task, before, {"note": text})
-    event = DomainEvent("task_progress", case.id, task_id=task.id, actor_id=actor.staff_id, data={"note": text})
+    event = TaskProgressed(case.id, task.id, text, actor_id=actor.staff_id)
     return Outcome(True, f"已记录案件 {case.number} 的进展", case=case, task=task, events=[event])
 
 
@@ -78,7 +90,7 @@ async def request_extension(
     task.extension_reason = text
     await task.save()
     await record(d, actor, source, "request_extension", task, before)
-    event = DomainEvent("extension_requested", case.id, task_id=task.id, actor_id=actor.staff_id)
+    event = ExtensionRequested(case.id, task.id, actor_id=actor.staff_id)
     return Outcome(True, f"已提交案件 {case.number} 延期 {workdays} 个工作日的申请", case=case, task=task, events=[event])
 
 
@@ -107,7 +119,7 @@ async def decide_extension(
     await task.save()
     action = "approve_extension" if approve else "deny_extension"
     await record(d, actor, source, action, task, before)
-    event = DomainEvent("extension_decided", case.id, task_id=task.id, actor_id=actor.staff_id, data={"approved": approve})
+    event = ExtensionDecided(case.id, task.id, approve, actor_id=actor.staff_id)
     verdict = f"同意延期,新的截止时间 {fmt_local(task.deadline)}" if approve else "不同意延期"
     return Outcome(True, f"案件 {case.number}:{verdict}", case=case, task=task, events=[event])
 
@@ -134,7 +146,7 @@ async def _after_withdrawal(d: Domain, actor: Actor, case: Case, task: Task, sou
         case.updated_at = d.clock.now()
         await case.save()
         await record(d, actor, source, "needs_redispatch", case, before)
-        return [DomainEvent("case_needs_dispatch", case.id, task_id=task.id, actor_id=actor.staff_id)]
+        return [CaseNeedsDispatch(case.id, task.id, actor_id=actor.staff_id)]
     return []
 
 
@@ -151,7 +163,7 @@ async def return_task(d: Domain, actor: Actor, task_id: int, reason: str, *, sou
     task.return_reason = text
     await task.save()
     await record(d, actor, source, "return_task", task, before)
-    events = [DomainEvent("task_returned", case.id, task_id=task.id, actor_id=actor.staff_id, data={"reason": text})]
+    events: list[DomainEvent] = [TaskReturned(case.id, task.id, text, actor_id=actor.staff_id)]
     events += await _after_withdrawal(d, actor, case, task, source)
     return Outcome(True, f"已退回案件 {case.number},调度员将重新交办", case=case, task=task, events=events)
 
@@ -170,7 +182,7 @@ async def release_task(d: Domain, actor: Actor, task_id: int, *, source: Platfor
     task.status = next_task_status(task.status, TaskAction.RELEASE).value
     await task.save()
     await record(d, actor, source, "release_task", task, before)
-    events = [DomainEvent("task_released", case.id, task_id=task.id, actor_id=actor.staff_id)]
+    events: list[DomainEvent] = [TaskReleased(case.id, task.id, actor_id=actor.staff_id)]
     events += await _after_withdrawal(d, actor, case, task, source)
     return Outcome(True, f"已撤回案件 {case.number} 的任务", case=case, task=task, events=events)
 
@@ -202,7 +214,7 @@ async def resolve_task(
     task.extension_days = None
     await task.save()
     await record(d, actor, source, "resolve_task", task, before)
-    events = [DomainEvent("task_resolved", case.id, task_id=task.id, actor_id=actor.staff_id)]
+    events: list[DomainEvent] = [TaskResolved(case.id, task.id, actor_id=actor.staff_id)]
     if not task.is_lead:
         return Outcome(True, f"已办结您在案件 {case.number} 中的任务", case=case, task=task, events=events)
     case_before = snapshot(case)
@@ -217,5 +229,5 @@ async def resolve_task(
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "resolve", case, case_before)
-    events.append(DomainEvent("case_resolved", case.id, task_id=task.id, actor_id=actor.staff_id))
+    events.append(CaseResolved(case.id, task.id, actor_id=actor.staff_id))
     return Outcome(True, f"案件 {case.number} 已办结({result.label})", case=case, task=task, events=events)

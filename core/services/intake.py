@@ -8,12 +8,13 @@ from datetime import timedelta
 from core.clock import local
 from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
 from core.errors import InvalidInput
+from core.events import CaseRepeated, CaseReported, CaseResubmitted, CaseSettled
 from core.models import Case, Region, Staff
 from core.numbering import format_number, next_seq
 from core.permissions import check_reporter
 from core.policy import Policy, load_policy
 from core.reports.kpi import REPEAT_WINDOW_DAYS
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.text import visible
 from core.transitions import CaseAction, next_case_status
@@ -111,7 +112,7 @@ async def report(d: Domain, actor: Actor, data: ReportInput, *, source: Platform
     policy = await load_policy()
     case = await _new_case(d, actor, data, policy, CaseStatus.REPORTED)
     await record(d, actor, source, "report", case, {}, {"content_chars": len(case.content)})
-    event = DomainEvent("case_reported", case.id, actor_id=actor.staff_id)
+    event = CaseReported(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已登记,案件编号 {case.number}", case=case, events=[event])
 
 
@@ -134,7 +135,7 @@ async def settle_on_spot(
     case.follow_up_due_at = d.calendar.shift(now, policy.follow_up_after)
     await case.save()
     await record(d, actor, source, "settle_on_spot", case, {})
-    event = DomainEvent("case_settled", case.id, actor_id=actor.staff_id)
+    event = CaseSettled(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已记录当场调处,案件编号 {case.number}", case=case, events=[event])
 
 
@@ -153,7 +154,7 @@ async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, sour
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "resubmit", case, before, {"addition": addition.strip()})
-    event = DomainEvent("case_resubmitted", case.id, actor_id=actor.staff_id)
+    event = CaseResubmitted(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已补充并重新提交", case=case, events=[event])
 
 
@@ -169,5 +170,5 @@ async def link_repeat(d: Domain, actor: Actor, case_id: int, text: str, *, sourc
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "link_repeat", case, before, {"text": text.strip()[:500]})
-    event = DomainEvent("case_repeated", case.id, actor_id=actor.staff_id)
+    event = CaseRepeated(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已并入案件 {case.number}(该事项第 {case.repeat_count + 1} 次上报)", case=case, events=[event])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from core.durations import Duration
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, EscalationReason, Level, Platform, TaskStatus
 from core.errors import InvalidInput, InvalidTransition
+from core.events import CaseEscalated
 from core.models import Case, EscalationRecord, Region, Task
 from core.permissions import check_case
 from core.regions import ancestor_at
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.transitions import CaseAction, next_case_status
 
@@ -74,18 +75,8 @@ async def move_up(
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "escalate", case, before, {"reason": reason.value, "tried": tried})
-    event = DomainEvent(
-        "case_escalated",
-        case.id,
-        actor_id=actor.staff_id,
-        data={
-            "from_level": from_level.value,
-            "to_level": to_level.value,
-            "to_region_id": target.id,
-            "record_id": record_row.id,
-            "released_task_ids": [t.id for t in released],
-        },
-    )
+    event = CaseEscalated(case.id, from_level, to_level, target.id, record_row.id,
+                          tuple(t.id for t in released), actor_id=actor.staff_id)
     message = f"案件 {case.number} 已由{from_level.label}上报至{target.name}({to_level.label}级调处)"
     return Outcome(True, message, case=case, events=[event], tasks=released)
 

@@ -6,9 +6,10 @@ from core.clock import fmt_local
 from core.durations import Duration, Unit
 from core.enums import Platform, Role
 from core.errors import InvalidInput, NotFound, Refused
+from core.events import ProxyAssigned, ProxyFeedbackGiven
 from core.models import Staff
 from core.permissions import check_case
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 
 DEFAULT_WORKDAYS = 15
@@ -38,7 +39,7 @@ async def assign_proxy(d: Domain, actor: Actor, case_id: int, agent_id: int, wor
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "assign_proxy", case, before)
-    event = DomainEvent("proxy_assigned", case.id, actor_id=actor.staff_id, data={"agent_id": agent.id})
+    event = ProxyAssigned(case.id, agent.id, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已指定信访代办员 {agent.name},须于 {fmt_local(case.proxy_due_at)} 前"
                          "向群众反馈", case=case, events=[event])
 
@@ -57,5 +58,5 @@ async def record_feedback(d: Domain, actor: Actor, case_id: int, text: str, *, s
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "proxy_feedback", case, before)
-    event = DomainEvent("proxy_feedback", case.id, actor_id=actor.staff_id)
+    event = ProxyFeedbackGiven(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已记录案件 {case.number} 的代办反馈", case=case, events=[event])

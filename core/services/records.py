@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from core.enums import Difficulty, MediationMethod, Performance, Platform
 from core.errors import InvalidInput, NotFound, Refused
+from core.events import MediationRecorded, PerformanceRecorded
 from core.models import Case, CaseMediator, Department, Staff, Task
 from core.permissions import check_case
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 
 MAX_MEDIATORS = 10
@@ -75,7 +76,7 @@ async def record_mediation(
              "mediation_method": case.mediation_method, "difficulty": case.difficulty}
     await record(d, actor, source, "record_mediation", case, snapshot(case), {"before": before, **after})
     names = "、".join(p.name for p in sorted(people, key=lambda p: (p.id != lead, p.id)))
-    event = DomainEvent("mediation_recorded", case.id, actor_id=actor.staff_id)
+    event = MediationRecorded(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已登记案件 {case.number} 的调解员:{names}", case=case, events=[event])
 
 
@@ -94,5 +95,5 @@ async def record_performance(
     await case.save(update_fields=["performance", "updated_at"])
     await record(d, actor, source, "record_performance", case, snapshot(case),
                  {"performance": performance.value, "previous": previous, **({"note": note.strip()[:500]} if note.strip() else {})})
-    event = DomainEvent("performance_recorded", case.id, actor_id=actor.staff_id)
+    event = PerformanceRecorded(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已登记案件 {case.number} 的协议履行情况:{performance.label}", case=case, events=[event])

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, Platform
 from core.errors import InvalidInput, NotFound, Refused
+from core.events import SessionAnswered, SessionBooked, SessionDone
 from core.models import Case, MediationSession, Room, SessionParticipant, Staff, Task
 from core.permissions import check_case
-from core.services.base import Actor, Domain, DomainEvent, Outcome, transactional
+from core.services.base import Actor, Domain, Outcome, transactional
 from core.services.lookup import lock_case
 
 REMIND_BEFORE = timedelta(hours=2)
@@ -67,7 +68,7 @@ async def book(
     for staff_id in people:
         await SessionParticipant.create(session_id=session.id, staff_id=staff_id,
                                         response="attend" if staff_id == actor.staff_id else "invited")
-    event = DomainEvent("session_booked", case.id, actor_id=actor.staff_id, data={"session_id": session.id})
+    event = SessionBooked(case.id, session.id, actor_id=actor.staff_id)
     when = f"{fmt_local(starts_at)}—{fmt_local(ends_at)[-5:]}"
     return Outcome(True, f"已预约:案件 {case.number},{when},{room.name},已邀请 {len(people) - 1} 人",
                    case=case, events=[event])
@@ -84,8 +85,7 @@ async def respond(d: Domain, actor: Actor, session_id: int, attend: bool, *, sou
         return Outcome(False, "已登记,无需重复操作", case=session.case)
     row.response = wanted
     await row.save(update_fields=["response"])
-    event = DomainEvent("session_answered", session.case_id, actor_id=actor.staff_id,
-                        data={"session_id": session_id, "attend": attend})
+    event = SessionAnswered(session.case_id, session_id, attend, actor_id=actor.staff_id)
     return Outcome(True, f"已登记{'参加' if attend else '请假'}:案件 {session.case.number} 的调解",
                    case=session.case, events=[event])
 
@@ -102,5 +102,5 @@ async def record_outcome(d: Domain, actor: Actor, case_id: int, outcome: str, no
         raise NotFound(f"案件 {case.number} 没有已预约的调解")
     session.status, session.outcome, session.outcome_note, session.remind_at = "done", outcome, note.strip(), None
     await session.save()
-    event = DomainEvent("session_done", case.id, actor_id=actor.staff_id, data={"session_id": session.id})
+    event = SessionDone(case.id, session.id, actor_id=actor.staff_id)
     return Outcome(True, f"已记录案件 {case.number} 的调解结果:{OUTCOMES[outcome]}", case=case, events=[event])

@@ -15,12 +15,20 @@ from core.enums import (
     Severity,
 )
 from core.errors import InvalidInput, InvalidTransition, NotFound
+from core.events import (
+    CaseAccepted,
+    CaseReturnedToReporter,
+    DomainEvent,
+    PlanApproved,
+    PlanRequested,
+    TaskDispatched,
+)
 from core.models import Region, Staff, Task
 from core.permissions import check_case
 from core.policy import load_policy
 from core.regions import ancestor_at, staff_region
 from core.routing import suggest_route
-from core.services.base import Actor, Domain, DomainEvent, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import move_up, step_due
 from core.services.lookup import lock_case
 from core.transitions import CaseAction, next_case_status
@@ -42,7 +50,7 @@ async def accept(d: Domain, actor: Actor, case_id: int, *, source: Platform) -> 
     case.accepted_at = case.accepted_at or now
     case.first_receiver_id = case.first_receiver_id or actor.staff_id
     route = await suggest_route(case, policy)
-    events = [DomainEvent("case_accepted", case.id, actor_id=actor.staff_id)]
+    events: list[DomainEvent] = [CaseAccepted(case.id, actor_id=actor.staff_id)]
     if route.escalate_to is not None:
         await case.save()
         await record(d, actor, source, "accept", case, before)
@@ -54,7 +62,7 @@ async def accept(d: Domain, actor: Actor, case_id: int, *, source: Platform) -> 
         return moved
     if route.needs_approval:
         case.status = CaseStatus.AWAITING_APPROVAL.value
-        events.append(DomainEvent("plan_requested", case.id, actor_id=actor.staff_id))
+        events.append(PlanRequested(case.id, actor_id=actor.staff_id))
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "accept", case, before)
@@ -79,7 +87,7 @@ async def return_to_reporter(d: Domain, actor: Actor, case_id: int, note: str, *
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "return_to_reporter", case, before)
-    event = DomainEvent("case_returned_to_reporter", case.id, actor_id=actor.staff_id, data={"note": case.return_note})
+    event = CaseReturnedToReporter(case.id, case.return_note, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 已退回上报人补充", case=case, events=[event])
 
 
@@ -97,7 +105,7 @@ async def approve_plan(d: Domain, actor: Actor, case_id: int, plan: str, *, sour
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "approve_plan", case, before)
-    event = DomainEvent("plan_approved", case.id, actor_id=actor.staff_id)
+    event = PlanApproved(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"案件 {case.number} 处置方案已审定,可以交办", case=case, events=[event])
 
 
@@ -192,6 +200,6 @@ async def dispatch(
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "dispatch", case, before)
-    events = [DomainEvent("task_dispatched", case.id, task_id=t.id, actor_id=actor.staff_id) for t in created]
+    events: list[DomainEvent] = [TaskDispatched(case.id, t.id, actor_id=actor.staff_id) for t in created]
     names = "、".join([(await t.assignee).name for t in created])
     return Outcome(True, f"案件 {case.number} 已交办给 {names}", case=case, events=events, tasks=created)

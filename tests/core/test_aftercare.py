@@ -6,6 +6,7 @@ import pytest
 
 from core.enums import CaseStatus, Category, Platform, ResultType, Satisfaction
 from core.errors import InvalidInput, InvalidTransition, Refused
+from core.events import CaseReopened
 from core.models import Case
 from core.services import aftercare, handling, intake, triage
 from tests.conftest import staff_id, who
@@ -27,7 +28,7 @@ async def test_unsatisfied_follow_up_reopens(org, domain) -> None:
     out = await aftercare.record_follow_up(domain, await who("周小梅"), case.id, Satisfaction.UNSATISFIED, "仍有争议", source=W)
     case = await Case.get(id=case.id)
     assert case.status == CaseStatus.ACCEPTED and case.reopen_count == 1 and case.satisfaction == "unsatisfied"
-    assert out.events[0].kind == "case_reopened"
+    assert isinstance(out.events[0], CaseReopened)
     # the center dispatches again; the second resolution can be followed up again
     task = (await triage.dispatch(domain, await who("林晓"), case.id, [triage.Assignment(await staff_id("赵敏"))], source=W)).tasks[0]
     await handling.resolve_task(domain, await who("赵敏"), task.id, ResultType.AGREEMENT, "再次调解成功", source=W)

@@ -9,6 +9,7 @@ import pytest
 from core.clock import local
 from core.enums import CaseStatus, Platform, ResultType, TaskStatus
 from core.errors import InvalidInput, InvalidTransition, Refused
+from core.events import CaseNeedsDispatch, TaskReturned
 from core.models import AuditEvent, Case, Task
 from core.services import handling, triage
 from tests.conftest import staff_id, who
@@ -52,7 +53,7 @@ async def test_return_needs_reason_and_puts_case_back_for_redispatch(org, domain
     with pytest.raises(InvalidInput):
         await handling.return_task(domain, await who("赵敏"), task.id, "  ", source=W)
     out = await handling.return_task(domain, await who("赵敏"), task.id, "不属于本所职责", source=W)
-    assert [e.kind for e in out.events] == ["task_returned", "case_needs_dispatch"]
+    assert [type(e) for e in out.events] == [TaskReturned, CaseNeedsDispatch]
     assert (await Case.get(id=case.id)).status == CaseStatus.ACCEPTED
     out = await triage.dispatch(domain, await who("林晓"), case.id, [triage.Assignment(await staff_id("孙婷"))], source=W)
     assert out.changed and out.tasks[0].is_lead

@@ -9,6 +9,7 @@ import pytest
 from core.clock import local
 from core.enums import CaseStatus, Category, EscalationReason, Platform, Severity
 from core.errors import InvalidInput, InvalidTransition
+from core.events import CaseAccepted, CaseEscalated
 from core.models import Case, EscalationRecord, Region, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for, suggest_route
@@ -53,7 +54,7 @@ async def test_major_case_goes_up_to_the_level_the_org_file_names(org, domain) -
     assert (await Region.get(id=case.handling_region_id)).name == "西溪区"
     record = await EscalationRecord.get(case_id=case.id)
     assert record.reason == EscalationReason.MAJOR and record.from_level == "grid"
-    assert [e.kind for e in out.events] == ["case_accepted", "case_escalated"]
+    assert [type(e) for e in out.events] == [CaseAccepted, CaseEscalated]
     assert [s.name for s in await dispatchers_for(await Region.get(id=case.handling_region_id))] == ["邓华"]
 
 
@@ -68,7 +69,7 @@ async def test_escalation_records_what_was_tried_and_releases_tasks(org, domain)
     assert case.status == CaseStatus.ESCALATED and case.step == "district"
     record = await EscalationRecord.get(case_id=case.id)
     assert (record.from_level, record.to_level, record.tried) == ("township", "district", "两次调解均未达成一致")
-    assert out.events[0].data["released_task_ids"] == [task.id]
+    assert isinstance(out.events[0], CaseEscalated) and out.events[0].released_task_ids == (task.id,)
     with pytest.raises(InvalidTransition, match="最高层级"):
         await ladder.escalate(domain, await who("邓华"), case.id, "区级未果", source=W)
 
