@@ -61,6 +61,10 @@ async def step_timed_out(d: Domain, actor: Actor, case_id: int) -> Outcome:
     case = await Case.filter(id=case_id, status__in=_OPEN_CASES, step_due_at__lte=now).first()
     if case is None:
         return Outcome(False, "案件不在调处时限到期状态")
+    # Claim the step: of several schedulers that read it due at once, one moves it (the others' updates find
+    # the due time changed once the first commits); in the caller's transaction, so a failure gives it back.
+    if not await Case.filter(id=case_id, step_due_at=case.step_due_at).update(step_due_at=None):
+        return Outcome(False, "案件已由其他进程处理")
     overdue = await Task.filter(case_id=case_id, status__in=_OPEN_TASKS, deadline__lt=now).exists()
     try:
         outcome = await ladder.escalate(d, actor, case_id, "", source=Platform.SYSTEM,

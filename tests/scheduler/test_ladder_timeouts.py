@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -82,3 +83,13 @@ async def test_a_step_not_yet_due_is_left_alone(h: Harness, clock) -> None:
     await Case.filter(id=task.case_id).update(step_due_at=clock.now() + timedelta(minutes=1))
     assert not await jobs.escalate_case(h.domain, task.case_id)
     assert (await Case.get(id=task.case_id)).step == "township"
+
+
+async def test_two_schedulers_on_one_due_step_escalate_it_once(h: Harness, clock) -> None:
+    """Two processes' ticks reach the same due case at once: one climbs one step, the other finds it claimed
+    (before, both escalated: village → township → district, and a false record for the skipped step)."""
+    task = await dispatched(h)
+    await Case.filter(id=task.case_id).update(step_due_at=clock.now() - timedelta(minutes=1))
+    done = await asyncio.gather(jobs.escalate_case(h.domain, task.case_id), jobs.escalate_case(h.domain, task.case_id))
+    assert sorted(done) == [False, True]
+    assert await EscalationRecord.filter(case_id=task.case_id).count() == 1
