@@ -16,7 +16,7 @@ class Delivery:
 
     outbound: Outbound
     user_id: str | None = None  # the platform's user id for 1:1 messages
-    group_ref: str | None = None  # WeCom chatid / DingTalk openConversationId
+    group_ref: str | None = None  # the group's id on this platform (a GroupAddress ref)
     link: CardLink | None = None  # the stored card link, for new cards and in-place updates
     key: str = ""  # stable per outbox row across retries: card ids derive from it
     dedupe_seconds: int | None = None  # an earlier try may have arrived: ask the platform to drop a repeat
@@ -28,7 +28,7 @@ class SendResult:
     permanent: bool = False  # do not retry (invalid user, revoked app, bad request)
     error: str = ""
     external_id: str | None = None  # id of a new card on the platform, for later updates
-    response_code: str | None = None  # WeCom's single-use code for updating the card
+    response_code: str | None = None  # a single-use code some platforms give for updating the card
     retry_after: float | None = None  # seconds the platform asked us to wait
     ambiguous: bool = False  # failed after the request may have reached the platform (timeout, 5xx)
     quota_exhausted: bool = False  # the platform's monthly API quota is used up: hold, or use another platform
@@ -41,7 +41,7 @@ class Channel(Protocol):
 
 
 class BatchChannel(Channel, Protocol):
-    """A channel that sends one message to several people at once (DingTalk batchSend: 20 a call)."""
+    """A channel that sends one message to several people at once (a batch endpoint, so many a call)."""
 
     async def send_many(self, deliveries: list[Delivery]) -> list[SendResult]: ...
 
@@ -51,12 +51,19 @@ class ChannelRegistry:
 
     def __init__(self) -> None:
         self._channels: dict[Platform, Channel] = {}
+        self._labels: dict[Platform, str] = {}
 
-    def register(self, channel: Channel) -> None:
+    def register(self, channel: Channel, label: str | None = None) -> None:
+        """`label` is the platform's name as chat users read it (from its plug-in registration)."""
         self._channels[channel.platform] = channel
+        if label:
+            self._labels[channel.platform] = label
 
     def get(self, platform: Platform) -> Channel | None:
         return self._channels.get(platform)
+
+    def label(self, platform: Platform) -> str:
+        return self._labels.get(platform, platform.value)
 
     @property
     def platforms(self) -> list[Platform]:

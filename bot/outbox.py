@@ -60,9 +60,9 @@ async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessag
         targets = [o]
         if o.target.kind == "group" and o.target.platform is None and o.target.group_id is not None:
             group = await GroupChat.get_or_none(id=o.target.group_id)
-            ids = {Platform.WECOM: group.wecom_chatid, Platform.DINGTALK: group.dingtalk_conversation} if group else {}
+            refs = await group.refs() if group else {}
             targets = [o.model_copy(update={"target": o.target.model_copy(update={"platform": p})})
-                       for p in CHAT_PLATFORMS if ids.get(p)]
+                       for p in CHAT_PLATFORMS if refs.get(p.value)]
         for t in targets:
             rows.append(await OutboxMessage.create(
                 payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,

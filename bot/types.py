@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from core.enums import Platform
 
 MAX_TEXT = 4000  # longer messages are cut (with a note) before they reach a command
-ACTION_MAX_BYTES = 200  # fits WeCom's 1024-byte key and DingTalk params with room to spare
+ACTION_MAX_BYTES = 200  # fits every platform's button key or parameter limit with room to spare
 
 
 class InvalidAction(ValueError):
@@ -92,7 +92,7 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     action: CardAction | None = None
     quoted_link_id: int | None = None  # a reply/quote of one of our cards
-    card_token: str | None = None  # a platform token that lets us update the clicked card (WeCom ResponseCode)
+    card_token: str | None = None  # a platform token that lets us update the clicked card (a single-use response code)
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -103,7 +103,7 @@ class Settings(BaseSettings):
 
 
 def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:
-    """One message naming every bad variable, e.g. MAOTIAO_HTTP_PORT or WECOM_AES_KEY."""
+    """One message naming every bad variable, e.g. MAOTIAO_HTTP_PORT or a platform's AES key."""
     problems = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "?"

@@ -6,7 +6,11 @@ from enum import StrEnum
 
 
 class Platform(StrEnum):
-    """Where an action came from: a chat platform, the JSON API, the CLI or the scheduler."""
+    """Where an action came from: a chat platform, the JSON API, the CLI or the scheduler.
+
+    The one place platform values are declared. Every value not in NON_CHAT_SOURCES is a chat platform,
+    implemented by a plug-in under integrations/ and registered in integrations/registry.py.
+    """
 
     WECOM = "wecom"
     DINGTALK = "dingtalk"
@@ -16,7 +20,9 @@ class Platform(StrEnum):
     SYSTEM = "system"
 
 
-CHAT_PLATFORMS: tuple[Platform, ...] = (Platform.WECOM, Platform.DINGTALK)
+NON_CHAT_SOURCES: frozenset[Platform] = frozenset({Platform.API, Platform.CLI, Platform.WEB, Platform.SYSTEM})
+# In declaration order: where a person has accounts on several, the earlier one is tried first.
+CHAT_PLATFORMS: tuple[Platform, ...] = tuple(p for p in Platform if p not in NON_CHAT_SOURCES)
 
 
 class Level(StrEnum):

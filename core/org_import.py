@@ -15,9 +15,20 @@ from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
 from core.durations import Duration
-from core.enums import Level, Platform, Role
-from core.models import Department, GroupChat, Identity, Liaison, Region, Room, RosterEntry, Setting, Staff
-from core.org_schema import OrgFile, RegionIn, StaffIn
+from core.enums import CHAT_PLATFORMS, Level, Platform, Role
+from core.models import (
+    Department,
+    GroupAddress,
+    GroupChat,
+    Identity,
+    Liaison,
+    Region,
+    Room,
+    RosterEntry,
+    Setting,
+    Staff,
+)
+from core.org_schema import COLLECTED, OrgFile, RegionIn, StaffIn
 from core.policy import Policy, TaskDefault, save_policy
 from core.privacy import PRIVACY_KEY
 from core.reports.scoring import Evaluation, GoldRule, save_evaluation
@@ -51,6 +62,8 @@ def _entry_label(data: Any, loc: tuple[Any, ...]) -> str:
             node = node[item] if isinstance(node, list) and item < len(node) else None
             if isinstance(node, dict) and node.get("name"):
                 parts[-1] += f" ({node['name']})"
+        elif item in COLLECTED and isinstance(node, dict) and item not in node:
+            continue  # a per-platform key gathered into one field: name the key as the file has it
         else:
             parts.append(str(item))
             node = node.get(item) if isinstance(node, dict) else None
@@ -116,7 +129,7 @@ def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
         full = tree.resolve(dep.region, f"departments[{i}] ({dep.name})", problems)
         if full:
             dept_keys.setdefault(dep.name, []).append((full, dep.name))
-    seen_ids: dict[tuple[str, str], str] = {}
+    seen_ids: dict[tuple[Platform, str], str] = {}
     names: dict[str, int] = {}
     for i, person in enumerate(org.staff):
         where = f"staff[{i}] ({person.name})"
@@ -127,13 +140,11 @@ def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
             tree.resolve(person.region, where, problems)
         if person.department is not None and _dept_ref(person.department, dept_keys) is None:
             problems.append(f"{where}: department '{person.department}' not found or ambiguous")
-        for platform in ("wecom", "dingtalk"):
-            ext = getattr(person, platform)
-            if ext:
-                other = seen_ids.get((platform, ext))
-                if other:
-                    problems.append(f"{where}: {platform} id '{ext}' is also used by {other}")
-                seen_ids[(platform, ext)] = person.name
+        for platform, ext in person.ids().items():
+            other = seen_ids.get((platform, ext))
+            if other:
+                problems.append(f"{where}: {platform} id '{ext}' is also used by {other}")
+            seen_ids[(platform, ext)] = person.name
     for who in _people_refs(org):
         where, name = who
         if names.get(name, 0) != 1:
@@ -182,8 +193,9 @@ def _experts_as_staff(org: OrgFile) -> dict[str, list[str]]:
     """Experts join the staff list (role expert, at their region or the top of the tree)."""
     expertise = {}
     for e in org.experts:
-        org.staff.append(StaffIn(name=e.name, id=e.id, roles=[Role.EXPERT], region=e.region or org.regions[0].name,
-                                 title=e.field, wecom=e.wecom, dingtalk=e.dingtalk))
+        org.staff.append(StaffIn.model_validate({
+            "name": e.name, "id": e.id, "roles": [Role.EXPERT], "region": e.region or org.regions[0].name,
+            "title": e.field, **e.accounts}))
         expertise[e.name] = [c.value for c in e.categories]
     return expertise
 
@@ -214,9 +226,8 @@ async def import_org(text: str) -> ImportSummary:
 
 def _text_only(org: OrgFile) -> dict[str, object]:
     """Who reads plain text only: read by the platform adapters at send time."""
-    return {"all": org.text_only,
-            "wecom": [p.wecom for p in org.staff if p.text_only and p.wecom],
-            "dingtalk": [p.dingtalk for p in org.staff if p.text_only and p.dingtalk]}
+    readers = [p.ids() for p in org.staff if p.text_only]
+    return {"all": org.text_only, **{c.value: [ids[c] for ids in readers if c in ids] for c in CHAT_PLATFORMS}}
 
 
 async def _upsert_regions(tree: _Tree, summary: ImportSummary) -> dict[str, Region]:
@@ -264,11 +275,12 @@ async def _upsert_departments(
     return out
 
 
-async def _find_staff(person: Any, unit: dict[str, Any]) -> Staff | None:
+async def _find_staff(person: StaffIn, unit: dict[str, Any]) -> Staff | None:
     if person.id:
         return await Staff.get_or_none(code=person.id)
-    for platform in (Platform.WECOM, Platform.DINGTALK):
-        ext = getattr(person, platform.value)
+    ids = person.ids()
+    for platform in CHAT_PLATFORMS:
+        ext = ids.get(platform)
         if ext:
             ident = await Identity.get_or_none(platform=platform.value, external_id=ext)
             if ident:
@@ -303,7 +315,7 @@ async def _upsert_staff(
             row.update_from_dict(values)
             await row.save()
             summary.bump("updated", "staff")
-        wanted = {(p.value, getattr(person, p.value)) for p in (Platform.WECOM, Platform.DINGTALK) if getattr(person, p.value)}
+        wanted = {(p.value, ext) for p, ext in person.ids().items()}
         have = {(i.platform, i.external_id): i for i in await Identity.filter(staff_id=row.id)}
         for key, ident in have.items():
             if key not in wanted:
@@ -331,16 +343,9 @@ async def _upsert_rest(org: OrgFile, tree: _Tree, regions: dict[str, Region], st
         )
     for group in org.groups:
         region_id = regions[tree.resolve(group.region, "", []) or ""].id if group.region else None
-        await GroupChat.update_or_create(
-            defaults={
-                "wecom_chatid": group.wecom_chatid,
-                "dingtalk_conversation": group.dingtalk_conversation,
-                "receives": group.receives,
-                "region_id": region_id,
-                "active": True,
-            },
-            name=group.name,
-        )
+        row, _ = await GroupChat.update_or_create(
+            defaults={"receives": group.receives, "region_id": region_id, "active": True}, name=group.name)
+        await _set_addresses(row, group.refs())
     await GroupChat.exclude(name__in=[g.name for g in org.groups]).update(active=False)
     for room in org.rooms:
         region_id = regions[tree.resolve(room.region, "", []) or ""].id if room.region else None
@@ -352,6 +357,13 @@ async def _upsert_rest(org: OrgFile, tree: _Tree, regions: dict[str, Region], st
             await RosterEntry.create(day=day.date, staff_id=staff[day.leader].id, duty="leader")
         for name in dict.fromkeys(day.staff):
             await RosterEntry.create(day=day.date, staff_id=staff[name].id, duty="staff")
+
+
+async def _set_addresses(group: GroupChat, refs: dict[Platform, str]) -> None:
+    """The group's address on each platform as the file gives it: one left out is removed."""
+    await GroupAddress.filter(group_id=group.id).exclude(platform__in=[p.value for p in refs]).delete()
+    for platform, ref in refs.items():
+        await GroupAddress.update_or_create(defaults={"ref": ref}, group_id=group.id, platform=platform.value)
 
 
 def _policy(org: OrgFile, tree: _Tree) -> Policy:

@@ -1,14 +1,19 @@
-"""The org file's shape (YAML a center hands over), validated before anything is written."""
+"""The org file's shape (YAML a center hands over), validated before anything is written.
+
+Chat platforms are read generically, for every value of CHAT_PLATFORMS: a person's account on a platform is
+the key named by the platform's value (`<platform>: userid`), a group's address there is the one key starting
+with the value and an underscore (`<platform>_chatid: …`, `<platform>_conversation: …`).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from core.durations import Duration
-from core.enums import Category, Level, Role, Severity
+from core.enums import CHAT_PLATFORMS, Category, Level, Platform, Role, Severity
 
 GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
 
@@ -24,6 +29,34 @@ def _duration(value: Any) -> str:
 DurationText = Annotated[str, BeforeValidator(_duration)]
 # Ids in YAML may be written as numbers ("dt1001" or 1001): keep them as text.
 IdText = Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))]
+AccountId = Annotated[Annotated[str, Field(max_length=128)] | None,
+                      BeforeValidator(lambda v: None if v is None else str(v))]
+# Entry fields that collect per-platform keys; error messages name the key as written, not these.
+COLLECTED = ("accounts", "addresses")
+
+
+def group_key_platform(key: str) -> Platform | None:
+    """The platform a group entry's key gives an address on (`<platform>_…`), if any."""
+    return next((p for p in CHAT_PLATFORMS if key.startswith(f"{p.value}_")), None)
+
+
+class _HasAccounts(_Entry):
+    """An entry that may name the person's account on each chat platform."""
+
+    accounts: dict[str, AccountId] = Field(default_factory=dict)  # platform value → user id, as written
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            chat = {p.value for p in CHAT_PLATFORMS}
+            data = {k: v for k, v in data.items() if k not in chat} | {
+                "accounts": {k: v for k, v in data.items() if k in chat}}
+        return data
+
+    def ids(self) -> dict[Platform, str]:
+        """Platform → the person's user id there, for the platforms given."""
+        return {Platform(k): v for k, v in self.accounts.items() if v}
 
 
 class CenterIn(_Entry):
@@ -55,19 +88,17 @@ class DepartmentIn(_Entry):
     categories: list[Category] = Field(default_factory=list)
 
 
-class StaffIn(_Entry):
+class StaffIn(_HasAccounts):
     name: str = Field(min_length=1, max_length=64)
     id: IdText = Field(default=None, max_length=64)
     roles: list[Role] = Field(min_length=1)
     region: str | None = None
     department: str | None = None
     title: str = ""
-    wecom: IdText = Field(default=None, max_length=128)
-    dingtalk: IdText = Field(default=None, max_length=128)
-    text_only: bool = False  # reads chat where markdown and cards do not show (WeCom through the WeChat plugin)
+    text_only: bool = False  # reads chat where markdown and cards do not show (a plugin inside another app)
 
 
-class ExpertIn(_Entry):
+class ExpertIn(_HasAccounts):
     """调解专家库 entry: an expert who can be invited to mediation sessions."""
 
     name: str = Field(min_length=1, max_length=64)
@@ -75,8 +106,6 @@ class ExpertIn(_Entry):
     field: str = Field(default="", max_length=64, description="律师 / 心理咨询师 / 医生 / 退休法官 …")
     categories: list[Category] = Field(default_factory=list)
     region: str | None = None
-    wecom: IdText = Field(default=None, max_length=128)
-    dingtalk: IdText = Field(default=None, max_length=128)
 
 
 class LiaisonIn(_Entry):
@@ -113,10 +142,30 @@ class FollowUpIn(_Entry):
 
 class GroupIn(_Entry):
     name: str = Field(min_length=1, max_length=100)
-    wecom_chatid: str | None = None
-    dingtalk_conversation: str | None = None
+    addresses: dict[str, str | None] = Field(default_factory=dict)  # `<platform>_…` key → chat id, as written
     receives: list[str] = Field(default_factory=list)
     region: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        found = {k: v for k, v in data.items() if group_key_platform(str(k)) is not None}
+        for platform in CHAT_PLATFORMS:
+            keys = [str(k) for k in found if group_key_platform(str(k)) is platform]
+            if len(keys) > 1:
+                raise ValueError(f"more than one {platform} address ({', '.join(keys)})")
+        return {k: v for k, v in data.items() if k not in found} | {"addresses": found}
+
+    def refs(self) -> dict[Platform, str]:
+        """Platform → the group's chat id there, for the platforms given."""
+        out: dict[Platform, str] = {}
+        for key, ref in self.addresses.items():
+            platform = group_key_platform(key)
+            if platform is not None and ref:
+                out[platform] = ref
+        return out
 
     @field_validator("receives")
     @classmethod

@@ -1,7 +1,7 @@
 """Text from outside that the database cannot store or a person cannot see.
 
 PostgreSQL refuses U+0000 in text and JSON, and no database stores a lone UTF-16 surrogate as UTF-8:
-either one in a field used to be a 500 (API) or a message that was never stored nor answered (DingTalk).
+either one in a field used to be a 500 (API) or a message that was never stored nor answered (a chat platform).
 Zero-width and other invisible characters alone look like content to `str.strip` but are not a report.
 """
 

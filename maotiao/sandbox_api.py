@@ -174,15 +174,16 @@ async def chat(request: web.Request) -> web.Response:
     messages.sort(key=lambda m: m["at"])
     groups = []
     for g in await GroupChat.filter(active=True).order_by("id"):
+        refs = await g.refs()
         items: list[dict[str, Any]] = [
             {"at": m.at, "text": str(m.body.get("content", "")), "platform": "wecom",
              "image": f"/sandbox/media/wecom/{m.body['media_id']}" if m.msgtype == "image" else ""}
-            for m in sb.wecom.groups.get(g.wecom_chatid or "", [])]
+            for m in sb.wecom.groups.get(refs.get("wecom", ""), [])]
         items += [{"at": m.get("at", 0), "platform": "dingtalk",
                    "image": f"/sandbox/media/dingtalk/{m['param']['photoURL']}" if m.get("msgKey") == "sampleImageMsg"
                    else "",
                    "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
-                  for m in sb.dingtalk.groups.get(g.dingtalk_conversation or "", [])]
+                  for m in sb.dingtalk.groups.get(refs.get("dingtalk", ""), [])]
         groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
     clock = request.app[CLOCK]
     return _json({"messages": messages[-80:], "groups": groups, "now": fmt_local(clock.now()),

@@ -1,5 +1,5 @@
-"""Identical plain messages to several people go out together where the platform can (DingTalk batchSend takes
-20 userIds a call): rosters, digests and warnings then cost one metered call per 20 people, not one each."""
+"""Identical plain messages to several people go out together where the platform can (a BatchChannel, e.g.
+20 user ids a call): rosters, digests and warnings then cost one metered call per batch, not one each."""
 
 from __future__ import annotations
 

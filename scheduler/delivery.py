@@ -41,7 +41,7 @@ async def _address(o: Outbound, link: CardLink | None, registry: ChannelRegistry
         group = await GroupChat.get_or_none(id=t.group_id) if t.group_id else None
         if group is None or t.platform is None or t.platform not in platforms:
             return "群聊不存在或其平台未接入"
-        ref = group.wecom_chatid if t.platform is Platform.WECOM else group.dingtalk_conversation
+        ref = (await group.refs()).get(t.platform.value)
         return (t.platform, Delivery(o, group_ref=ref)) if ref else "群聊在该平台没有会话编号"
     if t.staff_id is None:
         if t.user_id and t.platform in platforms:
@@ -140,7 +140,7 @@ async def conclude(row: OutboxMessage, outbound: Outbound, link: CardLink | None
                    result: SendResult, registry: ChannelRegistry, now: datetime) -> SendResult:
     """Record what the platform said: sent, retried, sent on the person's other platform, or dead."""
     if result.quota_exhausted:
-        await quota_notice(platform, now)
+        await quota_notice(platform, now, registry.label(platform))
     if (result.permanent or result.quota_exhausted) and outbound.target.staff_id is not None and not outbound.update:
         # This platform refuses the person for good (or has no calls left this month): try their other account.
         retry = outbound.model_copy(update={"target": outbound.target.model_copy(
@@ -161,15 +161,14 @@ async def conclude(row: OutboxMessage, outbound: Outbound, link: CardLink | None
     return result
 
 
-async def quota_notice(platform: Platform, now: datetime) -> None:
-    """The platform's monthly quota ran out: the administrators are told once that month."""
+async def quota_notice(platform: Platform, now: datetime, name: str) -> None:
+    """The platform's monthly quota ran out: the administrators are told once that month, by `name`."""
     month = now.astimezone(DISPLAY_TZ).strftime("%Y-%m")
     key = f"quota_notice:{platform.value}"
     seen = await Setting.get_or_none(key=key)
     if seen is not None and seen.value.get("month") == month:
         return
     await Setting.update_or_create(defaults={"value": {"month": month}}, key=key)
-    name = {Platform.DINGTALK: "钉钉", Platform.WECOM: "企业微信"}.get(platform, platform.value)
     text = (f"【平台额度】{name}本月接口调用量已用完,"
             "消息暂存并尽量改由其他平台送达;下月初或购买增购包后自动续发。")
     admins = [s for s in await Staff.filter(active=True) if Role.ADMIN.value in s.roles]

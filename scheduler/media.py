@@ -1,6 +1,6 @@
 """Fetching evidence media off the acknowledging path: every photo, voice message and file a person sends is
 recorded as a pending MediaFile with the report, then fetched from its platform here, retried with backoff,
-until the platform's id expires (WeCom: 3 days). A failed fetch never loses the message: the draft and its
+until the platform's id expires (the shortest-lived: 3 days). A failed fetch never loses the message: the draft and its
 text were committed when the message was handled."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core.media_store import MediaStore
 from core.models import MediaFile
 
 log = logging.getLogger(__name__)
-MEDIA_LIFETIME = timedelta(days=3)  # WeCom temporary media; DingTalk download codes are assumed no longer-lived
+MEDIA_LIFETIME = timedelta(days=3)  # the shortest media id lifetime of the platforms (see integrations/)
 MAX_ATTEMPTS = 20
 
 

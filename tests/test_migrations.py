@@ -144,3 +144,33 @@ async def test_upgrading_to_mediation_records_keeps_cases_and_dates_old_backlog(
         assert await Tortoise.get_connection("default").execute_query_dict("SELECT id FROM task") == [{"id": 1}]
     finally:
         await db.close_db()
+
+
+@pytest.mark.db
+async def test_upgrading_moves_group_chat_ids_into_addresses_keyed_by_platform(fresh_url: str) -> None:
+    """0008 replaces group_chat's one column per platform with group_address rows: every group keeps the ids
+    it had (an empty one was never an address), and SQLite dropping the columns must not cascade them away."""
+    from tortoise.migrations.api import migrate
+
+    from core.models import GroupAddress, GroupChat
+
+    try:
+        await migrate(config=db.tortoise_config(fresh_url), target="models.0007_mediation_records")
+        conn = Tortoise.get_connection("default")
+        await conn.execute_script(
+            "INSERT INTO group_chat (name, wecom_chatid, dingtalk_conversation, receives, active) VALUES "
+            "('指挥室群', 'wrOgQ1', 'cidABC', '[\"digest\"]', TRUE), "
+            "('预警群', 'wrOgQ2', NULL, '[\"warning\"]', TRUE), "
+            "('钉钉群', '', 'cidXYZ', '[]', FALSE)")
+    finally:
+        await Tortoise.close_connections()
+    await db.upgrade(fresh_url)
+    await db.init_db(fresh_url)
+    try:
+        refs = {g.name: await g.refs() for g in await GroupChat.all()}
+        assert refs == {"指挥室群": {"wecom": "wrOgQ1", "dingtalk": "cidABC"}, "预警群": {"wecom": "wrOgQ2"},
+                        "钉钉群": {"dingtalk": "cidXYZ"}}
+        assert (await GroupChat.get(name="预警群")).receives == ["warning"]
+        assert await GroupAddress.all().count() == 4
+    finally:
+        await db.close_db()

@@ -49,14 +49,14 @@ async def add(ctx: Ctx, text: str) -> None:
     await draft.save()
     await _keep_media(ctx, draft)
     await _show(ctx, draft)
-    if untranscribed:  # WeCom gives a self-built app no transcript: the voice is kept, the words must come as text
+    if untranscribed:  # some platforms give no transcript: the voice is kept, the words must come as text
         ctx.reply("收到语音,请再用一两句文字说明情况")
     if draft.texts and await draft_region(draft, ctx.staff.region_id) is None:
         ctx.reply("请问纠纷发生在哪个村/社区或网格?直接回复地点即可")
 
 
 async def _keep_media(ctx: Ctx, draft: Draft) -> None:
-    """Platform media ids expire (WeCom: 3 days): record each file to be fetched and kept (scheduler/media.py)."""
+    """Platform media ids expire (within days): record each file to be fetched and kept (scheduler/media.py)."""
     for att in ctx.inbound.attachments:
         if att.ref and att.kind in ("image", "voice", "video", "file"):
             await MediaFile.create(platform=ctx.inbound.platform.value, kind=att.kind, ref=att.ref[:512],

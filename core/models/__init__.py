@@ -11,6 +11,7 @@ from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, O
 from core.models.org import (
     CalendarDay,
     Department,
+    GroupAddress,
     GroupChat,
     Identity,
     Liaison,
@@ -41,6 +42,7 @@ __all__ = [
     "DatabaseMark",
     "Department",
     "EscalationRecord",
+    "GroupAddress",
     "GroupChat",
     "Identity",
     "Liaison",

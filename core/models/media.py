@@ -7,7 +7,7 @@ from tortoise.models import Model
 
 
 class MediaFile(Model):
-    """A photo, voice message, video or file a person sent. Platform media ids die (WeCom after 3 days), so the
+    """A photo, voice message, video or file a person sent. Platform media ids die (within days), so the
     file is fetched soon after it arrives and kept in the media store, and the row remembers where."""
 
     id = fields.IntField(primary_key=True)
@@ -35,7 +35,7 @@ class MediaFile(Model):
 
 
 class ApiUsage(Model):
-    """Metered API calls per platform per natural month (the DingTalk standard edition allows 10,000)."""
+    """Metered API calls per platform per natural month (some platforms allow only so many a month)."""
 
     id = fields.IntField(primary_key=True)
     platform = fields.CharField(max_length=16)

@@ -64,8 +64,8 @@ class CardLink(Model):
     draft_id = fields.IntField(null=True, db_index=True)
     session_id = fields.IntField(null=True)  # a mediation session (invitation cards)
     platform = fields.CharField(max_length=16, null=True)
-    external_id = fields.CharField(max_length=128, null=True)  # WeCom task_id / DingTalk outTrackId
-    response_code = fields.CharField(max_length=255, null=True)  # WeCom single-use update code
+    external_id = fields.CharField(max_length=128, null=True)  # the platform's id of the card it shows
+    response_code = fields.CharField(max_length=255, null=True)  # a platform's single-use code for updating the card
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
 

@@ -70,7 +70,7 @@ class Staff(Model):
 
 
 class Identity(Model):
-    """The account of one staff member on one chat platform (WeCom userid, DingTalk userId)."""
+    """The account of one staff member on one chat platform (its user id there)."""
 
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
@@ -108,10 +108,10 @@ class Liaison(Model):
 
 
 class GroupChat(Model):
+    """A group chat that receives feeds: one chat, reached on each platform through its GroupAddress."""
+
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100, unique=True)
-    wecom_chatid = fields.CharField(max_length=128, null=True)
-    dingtalk_conversation = fields.CharField(max_length=128, null=True)
     receives: list[str] = fields.JSONField(default=list)
     region: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="groups", null=True, on_delete=fields.SET_NULL
@@ -119,8 +119,30 @@ class GroupChat(Model):
     region_id: int | None
     active = fields.BooleanField(default=True)
 
+    addresses: fields.ReverseRelation[GroupAddress]
+
     class Meta:
         table = "group_chat"
+
+    async def refs(self) -> dict[str, str]:
+        """Platform value → the group's id on that platform, for the platforms it lives on."""
+        return {a.platform: a.ref for a in await GroupAddress.filter(group_id=self.id) if a.ref}
+
+
+class GroupAddress(Model):
+    """Where one group chat lives on one chat platform (its chat or conversation id there)."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[GroupChat] = fields.ForeignKeyField(
+        "models.GroupChat", related_name="addresses", on_delete=fields.CASCADE
+    )
+    group_id: int
+    platform = fields.CharField(max_length=16)
+    ref = fields.CharField(max_length=128, db_index=True)
+
+    class Meta:
+        table = "group_address"
+        unique_together = (("group", "platform"),)
 
 
 class RosterEntry(Model):

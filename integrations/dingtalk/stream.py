@@ -26,7 +26,7 @@ from bot.handling import Handling
 from bot.outbox import enqueue, refresh
 from bot.types import Inbound, Outbound
 from core.enums import Platform
-from core.models import CardLink, GroupChat
+from core.models import CardLink, GroupAddress, GroupChat
 from integrations.dingtalk import cards
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.inbound import MalformedFrame, bot_message, card_click
@@ -236,8 +236,11 @@ class StreamRunner:
 
 async def remember_group(conversation_id: str, title: str) -> None:
     """A group @-mentioned the bot: keep its conversation id for broadcasts, matched by the group's name."""
-    if await GroupChat.filter(dingtalk_conversation=conversation_id).exists():
+    platform = Platform.DINGTALK.value
+    if await GroupAddress.filter(platform=platform, ref=conversation_id).exists():
         return
-    updated = await GroupChat.filter(name=title, dingtalk_conversation=None).update(dingtalk_conversation=conversation_id)
-    if not updated:
+    group = await GroupChat.get_or_none(name=title)
+    if group is not None and not await GroupAddress.filter(group_id=group.id, platform=platform).exists():
+        await GroupAddress.create(group_id=group.id, platform=platform, ref=conversation_id)
+    else:
         log.info("DingTalk group %r (%s) is not in the org file; not used for broadcasts", title, conversation_id)

@@ -11,11 +11,13 @@ from aiohttp.test_utils import TestServer
 
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
+from core.enums import Platform
 from core.services.base import Domain
 from integrations.dingtalk.api import DingTalkAPI
 from integrations.dingtalk.channel import DingTalkChannel
 from integrations.dingtalk.config import load_dingtalk
 from integrations.dingtalk.stream import StreamRunner
+from integrations.registry import plugin
 from integrations.sandbox.dingtalk import FakeDingTalk, UserSim
 from scheduler.delivery import deliver_due
 
@@ -70,7 +72,7 @@ async def dingtalk_rig(domain: Domain, registry: ChannelRegistry | None = None, 
                                  watchdog_seconds=watchdog)
         api = DingTalkAPI(settings)
         registry = registry or ChannelRegistry()
-        registry.register(DingTalkChannel(api))
+        registry.register(DingTalkChannel(api), label=plugin(Platform.DINGTALK).label)
         runner = StreamRunner(settings, Bot(domain))
         runner.start()
         try:

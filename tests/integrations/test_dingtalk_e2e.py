@@ -85,7 +85,7 @@ async def test_group_mention_records_the_conversation(org, domain) -> None:
         await rig.user.text("dt2001", "值班", group="cidNEWGROUP", title="茶园乡领导群")
         await rig.settle()
         group = await GroupChat.get(name="茶园乡领导群")
-        assert group.dingtalk_conversation == "cidNEWGROUP"
+        assert (await group.refs())["dingtalk"] == "cidNEWGROUP"
         assert any("值班领导" in t for t in rig.fake.texts("dt2001"))  # answered 1:1, not in the group
         assert rig.fake.groups == {}
 
@@ -130,10 +130,10 @@ async def test_digest_with_chart_reaches_both_platforms_groups(org, domain, cloc
             assert await publish_digests(domain) == 2  # two periods, one group (on both platforms)
             await dt.settle()
             group = await GroupChat.get(name="茶园乡矛调工作群")
-            wx_msgs = wx.fake.groups[group.wecom_chatid]
+            wx_msgs = wx.fake.groups[(await group.refs())["wecom"]]
             assert [m.msgtype for m in wx_msgs] == ["markdown", "image", "markdown", "image"]
             assert wx.fake.media[wx_msgs[1].body["media_id"]][:4] == b"\x89PNG"
-            dt_msgs = dt.fake.groups[group.dingtalk_conversation]
+            dt_msgs = dt.fake.groups[(await group.refs())["dingtalk"]]
             assert [m["msgKey"] for m in dt_msgs] == ["sampleMarkdown", "sampleImageMsg"] * 2
             assert dt_msgs[1]["param"]["photoURL"] in dt.fake.media
             assert "每周梳理" in dt_msgs[2]["param"]["text"]

@@ -11,7 +11,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
+from core.enums import Platform
 from core.services.base import Domain
+from integrations.registry import plugin
 from integrations.sandbox.wecom import FakeWeCom, Stored
 from integrations.sandbox.wecom_member import WeComMember
 from integrations.wecom.api import WeComAPI
@@ -64,7 +66,7 @@ async def wecom_rig(domain: Domain, api_timeout: float = 10.0, **fake_options: o
                               api_base=str(fake_server.make_url("/cgi-bin/")), timeout_seconds=api_timeout)
         api = WeComAPI(settings)
         registry = ChannelRegistry()
-        registry.register(WeComChannel(api))
+        registry.register(WeComChannel(api), label=plugin(Platform.WECOM).label)
         bot = Bot(domain)
         callback = WeComCallback(settings, bot)
         app = web.Application()

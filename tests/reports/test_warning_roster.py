@@ -70,7 +70,7 @@ async def test_major_and_sensitive_cases_alert_leaders_at_once_privately(org, do
     assert case.severity == Severity.MAJOR and Flag.SENSITIVE.value in case.flags
     leader_msgs = [s for s in await h.inbox("唐志刚") if "红色预警" in s.text]
     assert leader_msgs and leader_msgs[0].urgent and "2026-0001" in leader_msgs[0].text
-    groups = {g.wecom_chatid for g in await GroupChat.all()}
+    groups = {(await g.refs()).get("wecom") for g in await GroupChat.all()}
     group_msgs = [s for s in h.channels[W].sent if s.to in groups]
     assert group_msgs and all("涉敏事件 1 起" in s.text for s in group_msgs)
     for s in group_msgs:  # privacy of every group message
@@ -114,8 +114,8 @@ async def test_monday_broadcast_with_the_week_and_personal_reminders(org, domain
     clock.set(cst(2026, 11, 23, 8, 0))
     assert await roster_broadcast(domain) and not await roster_broadcast(domain)
     await h.flush()
-    group = await GroupChat.get(name="茶园乡矛调工作群")
-    text = next(s.text for s in h.channels[W].sent if s.to == group.wecom_chatid)
+    chat = (await (await GroupChat.get(name="茶园乡矛调工作群")).refs())["wecom"]
+    text = next(s.text for s in h.channels[W].sent if s.to == chat)
     assert "【今日值班】" in text and "值班领导 唐志刚" in text and "【本周值班】" in text and "11-25" in text
     assert any("值班提醒" in s.text for s in await h.inbox("林晓"))
     assert not [s for s in h.channels[W].sent if s.to == "chayuanlead"]  # that group does not take rosters
@@ -138,8 +138,8 @@ async def test_a_process_dying_while_it_broadcasts_leaves_the_roster_to_the_next
     h = Harness(domain)
     assert await roster_broadcast(domain)  # the day was not claimed by the run that sent nothing
     await h.flush()
-    group = await GroupChat.get(name="茶园乡矛调工作群")
-    assert [s.text for s in h.channels[W].sent if s.to == group.wecom_chatid and "【今日值班】" in s.text]
+    chat = (await (await GroupChat.get(name="茶园乡矛调工作群")).refs())["wecom"]
+    assert [s.text for s in h.channels[W].sent if s.to == chat and "【今日值班】" in s.text]
 
 
 async def test_swap_is_recorded_with_its_approver(org, domain) -> None:

@@ -66,8 +66,8 @@ async def test_overdue_then_secretary_supervision(h: Harness, clock) -> None:
     assert case.supervised_at is not None and str(case.meeting_date) == "2026-12-14"
     assert any("书记督办" in t and "2026-12-14" in t for t in await texts(h, "韩卫国"))
     assert any("已列入书记督办" in t for t in await texts(h, "赵敏"))
-    group = await GroupChat.get(name="茶园乡领导群")
-    sent = [s for s in h.channels[Platform.WECOM].sent if s.to == group.wecom_chatid]
+    chat = (await (await GroupChat.get(name="茶园乡领导群")).refs())["wecom"]
+    sent = [s for s in h.channels[Platform.WECOM].sent if s.to == chat]
     assert sent and "2026-0001" in sent[0].text and "漏水" not in sent[0].text  # numbers and categories only
 
 
@@ -79,7 +79,7 @@ async def test_sensitive_case_never_reaches_a_group(h: Harness, clock) -> None:
     clock.set(cst(2026, 12, 7, 18, 1))
     await tick(h)
     assert (await Case.get(id=task.case_id)).supervised_at is not None
-    groups = {g.wecom_chatid for g in await GroupChat.all()}
+    groups = {(await g.refs()).get("wecom") for g in await GroupChat.all()}
     to_groups = [s for s in h.channels[Platform.WECOM].sent if s.to in groups]
     assert to_groups  # the morning roster and digests still go out …
     assert not [s for s in to_groups if "2026-0001" in s.text]  # … but never this case, only a count

@@ -196,10 +196,11 @@ async def _village(township: str) -> int:
 
 async def test_the_daily_full_checkpoint_goes_to_the_admins_group(org, domain, settings) -> None:
     """A copy off this host: the groups that receive `audit` get the full checkpoint's number and code."""
-    from core.models import GroupChat, OutboxMessage
+    from core.models import GroupAddress, GroupChat, OutboxMessage
     from maotiao.checkpoints import Checkpoints
 
-    await GroupChat.create(name="管理员群", wecom_chatid="admins01", receives=["audit"])
+    group = await GroupChat.create(name="管理员群", receives=["audit"])
+    await GroupAddress.create(group=group, platform="wecom", ref="admins01")
     await dispatched(domain)
     checkpoints = Checkpoints(_log(settings), 300)
     line = await checkpoints.once()
