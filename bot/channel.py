@@ -32,6 +32,7 @@ class SendResult:
     retry_after: float | None = None  # seconds the platform asked us to wait
     ambiguous: bool = False  # failed after the request may have reached the platform (timeout, 5xx)
     quota_exhausted: bool = False  # the platform's monthly API quota is used up: hold, or use another platform
+    held: bool = False  # not carried out because of a rate limit or quota (ours or the platform's): a wait, not a try
 
 
 class Channel(Protocol):

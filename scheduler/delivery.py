@@ -76,7 +76,7 @@ async def finish(row: OutboxMessage, result: SendResult, platform: Platform | No
     platform_value = platform.value if platform else row.platform
     if result.ok:
         await settle(row, status="sent", sent_at=now, last_error="", platform=platform_value)
-    elif result.permanent or row.attempts >= MAX_ATTEMPTS:
+    elif result.permanent or (row.attempts >= MAX_ATTEMPTS and not result.held):
         async with in_transaction():  # the row is dead and the center is told, or neither
             if await settle(row, status="dead", last_error=result.error[:2000], platform=platform_value):
                 log.warning("outbox %s undeliverable: %s", row.id, result.error)
@@ -84,8 +84,10 @@ async def finish(row: OutboxMessage, result: SendResult, platform: Platform | No
     else:
         wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(row.attempts)
         maybe_sent_at = now if result.ambiguous and row.maybe_sent_at is None else row.maybe_sent_at
+        # A wait for a rate limit or quota is not a failed try: it must never add up to a dead letter.
+        attempts = row.attempts - 1 if result.held else row.attempts
         await settle(row, status="pending", next_attempt_at=now + wait, last_error=result.error[:2000],
-                     platform=platform_value, maybe_sent_at=maybe_sent_at)
+                     platform=platform_value, maybe_sent_at=maybe_sent_at, attempts=attempts)
 
 
 async def _report_dead(row: OutboxMessage, now: datetime) -> None:

@@ -24,12 +24,13 @@ OUT_TRACK_EXISTS = ("outTrackId", "exist")  # assumed wording of a createAndDeli
 
 def _failed(exc: DingTalkError) -> SendResult:
     if exc.quota_exhausted:
-        return SendResult(False, error=exc.plain(), retry_after=QUOTA_RETRY_SECONDS, quota_exhausted=True)
+        return SendResult(False, error=exc.plain(), retry_after=QUOTA_RETRY_SECONDS, quota_exhausted=True,
+                          held=True)
     if exc.unknown_user:
         return SendResult(False, permanent=True, error=f"钉钉不认识该用户(staffId.notExisted):{exc.message}")
     retry = THROTTLED_RETRY_SECONDS if exc.throttled else None
     return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry,
-                      ambiguous=exc.ambiguous)
+                      ambiguous=exc.ambiguous, held=exc.throttled)
 
 
 def batchable(o: Outbound) -> bool:
@@ -163,7 +164,7 @@ class DingTalkChannel:
         if user in _listed(resp.get("filteredStaffIdList")):  # not delivered (e.g. the person blocked the bot)
             return SendResult(False, permanent=True, error=f"钉钉未投递给该用户(filteredStaffIdList):{user}")
         if user in _listed(resp.get("flowControlledStaffIdList")):
-            return SendResult(False, error="钉钉对该用户限流,稍后重试", retry_after=THROTTLED_RETRY_SECONDS)
+            return SendResult(False, error="钉钉对该用户限流,稍后重试", retry_after=THROTTLED_RETRY_SECONDS, held=True)
         return SendResult(True)
 
 

@@ -59,7 +59,7 @@ class WeComChannel:
             wait = await self.rates.windows(f"wecom:{self.api.settings.agent_id}:{d.user_id}", self.limits,
                                             max(1, len(pieces)))
             if wait > 0:
-                return SendResult(False, error="按成员限速等待", retry_after=min(wait, 3600.0))
+                return SendResult(False, error="按成员限速等待", retry_after=min(wait, 3600.0), held=True)
             if pieces:
                 return await self._pieces_out(d, d.user_id, pieces)
             return await self._user(d, d.user_id, plain)
@@ -72,9 +72,9 @@ class WeComChannel:
             log.error(exc.plain())
         if exc.errcode == IP_NOT_TRUSTED:
             return SendResult(False, error=exc.plain(), retry_after=600)
-        retry_after = 60.0 if exc.errcode in RATE_LIMITED else None
-        return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=retry_after,
-                          ambiguous=exc.ambiguous)
+        limited = exc.errcode in RATE_LIMITED
+        return SendResult(False, permanent=not exc.transient, error=exc.plain(), retry_after=60.0 if limited else None,
+                          held=limited, ambiguous=exc.ambiguous)
 
     @staticmethod
     def _pieces(o: Outbound, plain: bool) -> list[tuple[str, str]]:

@@ -91,3 +91,31 @@ async def test_a_row_two_passes_both_finished_is_reported_undeliverable_once(
     notices = [r for r in await OutboxMessage.all() if "消息未送达" in str(r.payload.get("text", ""))]
     dispatchers = {r.payload["target"]["staff_id"] for r in notices}  # type: ignore[index]
     assert len(notices) == len(dispatchers) >= 1, [r.payload for r in notices]
+
+
+class PacedChannel:
+    """Holds every send back (a rate limit) until `waits` passes went by, then delivers."""
+
+    platform = Platform.WECOM
+
+    def __init__(self, waits: int) -> None:
+        self.waits = waits
+        self.sent: list[str] = []
+
+    async def send(self, d: Delivery) -> SendResult:
+        if self.waits:
+            self.waits -= 1
+            return SendResult(False, error="按成员限速等待", retry_after=60, held=True)
+        self.sent.append(d.outbound.text)
+        return SendResult(True)
+
+
+async def test_waiting_for_a_rate_limit_never_makes_a_dead_letter(clock: ManualClock) -> None:
+    ch = PacedChannel(waits=delivery.MAX_ATTEMPTS * 3)
+    officer = await staff_id("钱伟")
+    await enqueue([Outbound(target=Target(staff_id=officer, platform=Platform.WECOM), text="请签收")], clock.now())
+    for _ in range(delivery.MAX_ATTEMPTS * 3 + 1):
+        await deliver_due(registry(ch), clock)  # type: ignore[arg-type]
+        clock.advance(timedelta(seconds=61))
+    assert ch.sent == ["请签收"]
+    assert not [r for r in await OutboxMessage.all() if "消息未送达" in str(r.payload.get("text", ""))]
