@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, load_settings
+from core.config import ConfigError, load_early_settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {"bot", "integrations", "scheduler", "maotiao", "dingtalk_stream", "wechatpy", "httpx", "aiohttp",
@@ -64,3 +64,29 @@ def test_the_layering_check_sees_a_forbidden_import(tmp_path) -> None:
     bad = tmp_path / "x.py"
     bad.write_text("import httpx\nfrom integrations.wecom import api\n", encoding="utf-8")
     assert _imports(bad) & FORBIDDEN == {"httpx", "integrations"}
+
+
+ENV_READERS_ALLOWED = {  # everything else takes its configuration from the settings objects
+    "bot/documents/pdf.py",  # passes PATH on to the LibreOffice child process: not configuration
+}
+
+
+def test_environment_is_read_only_by_the_settings_objects() -> None:
+    readers = {
+        str(p.relative_to(ROOT))
+        for package in ("core", "bot", "integrations", "scheduler", "maotiao")
+        for p in (ROOT / package).rglob("*.py")
+        if any(word in p.read_text(encoding="utf-8") for word in ("os.environ", "getenv("))
+    }
+    assert readers == ENV_READERS_ALLOWED
+
+
+def test_early_settings_come_from_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MAOTIAO_OUTBOX_STALE_SECONDS", "7.5")
+    monkeypatch.setenv("MAOTIAO_DELIVERY_CONCURRENCY", "2")
+    early = load_early_settings()
+    assert (early.outbox_stale_seconds, early.delivery_concurrency, early.inbound_retry_seconds) == (7.5, 2, 30)
+    monkeypatch.setenv("MAOTIAO_DELIVERY_CONCURRENCY", "0")
+    with pytest.raises(ConfigError, match="MAOTIAO_DELIVERY_CONCURRENCY"):
+        load_early_settings()
