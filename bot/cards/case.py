@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cards.common import TASKS_ON_CASE, btn, case_fields
 from bot.cards.evidence import evidence_line
 from bot.types import Act, Card
-from core.enums import CaseStatus, ResultType, TaskStatus
+from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
 from core.regions import contains
 from core.routing import suggest_experts
@@ -85,8 +85,9 @@ async def render_follow_up(link: CardLink) -> Card:
     case = await Case.get(id=link.case_id)
     fields = [("编号", case.number), ("结果", _outcome(case))]
     if CaseStatus(case.status) is CaseStatus.RESOLVED:
-        buttons = [btn(Act.SATISFIED, link, "满意", "primary"), btn(Act.BASICALLY, link, "基本满意"),
-                   btn(Act.UNSATISFIED, link, "不满意", "danger")]
+        buttons = [btn(Act.SATISFIED, link, Satisfaction.SATISFIED.label, "primary"),
+                   btn(Act.BASICALLY, link, Satisfaction.BASICALLY.label),
+                   btn(Act.UNSATISFIED, link, Satisfaction.UNSATISFIED.label, "danger")]
         return Card(kind="follow_up", title=f"回访:{case.number}", subtitle="请回访当事人并记录满意度",
                     fields=fields, buttons=buttons)
     return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=CaseStatus(case.status).label, fields=fields)

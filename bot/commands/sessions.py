@@ -18,8 +18,8 @@ from core.services.lookup import case_by_number
 
 BOOK = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2})\s+(\d{1,2}:\d{2})\s*[-—~至]\s*(\d{1,2}:\d{2})"
                   r"\s+(\S+)\s*(.*)$")  # after the case number
-RESULT = re.compile(r"^(达成协议|未达成|改期)\s*(.*)$", re.S)  # after the case number
-_OUTCOME = {"达成协议": "agreement", "未达成": "no_agreement", "改期": "rescheduled"}
+_OUTCOME = {label: outcome for outcome, label in sessions.OUTCOMES.items()}  # 达成协议 → agreement
+RESULT = re.compile(rf"^({'|'.join(_OUTCOME)})\s*(.*)$", re.S)  # after the case number
 USAGE = "格式:预约 0042 11-25 14:00-16:00 第一调解室 赵敏、王律师(可加:当事人:双方到场)"
 
 
