@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
-from bot.conversation import clear_state, set_state
+from bot.conversation import Waiting, clear_state, set_state
 from bot.outbox import new_card
 from bot.types import Inbound, Outbound, Target
 from core.events import DomainEvent
-from core.models import Staff
+from core.models import CardLink, Staff
 from core.services.base import Actor, Domain, Outcome
 
 
@@ -41,8 +43,11 @@ class Ctx:
             self.new_links.add(out.card_link_id)
         self.out.append(out)
 
-    async def expect(self, state: str, **data: object) -> None:
+    async def expect(self, state: Waiting, **data: object) -> None:
         await set_state(self.staff.id, state, dict(data), self.now)
 
     async def done(self) -> None:
         await clear_state(self.staff.id, self.now)
+
+
+ActionHandler: TypeAlias = Callable[[Ctx, CardLink], Awaitable[None]]  # what a button press runs

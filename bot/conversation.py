@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from core.models import Conversation
 
 IDLE = "idle"
+
+
+class Waiting(StrEnum):
+    """What the bot is waiting for from a person. Values are stored in conversation rows: never change them."""
+
+    DRAFT_EDIT = "draft_edit"  # the new text of a draft (修改)
+    DRAFT_SETTLE = "draft_settle"  # how a draft was settled on the spot (当场已调处)
+    REASSIGN = "reassign"  # who takes a case (改派, or no department found)
+    RETURN_REPORTER = "return_rep"  # what the reporter should add (退回补充)
+    ESCALATE = "escalate"  # the work done at this level (上报上级)
+    TASK_TEXT = "task_text"  # the text of a task action (进展, 延期, 退回, 办结)
+    PICK_CASE = "pick_case"  # which case a plain task reply is about
+    RESUBMIT = "resubmit"  # the reporter's addition to a returned case
 STATE_TTL_HOURS = 24
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.conversation import set_state
+from bot.conversation import Waiting, set_state
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
@@ -222,7 +222,7 @@ async def _case_escalated(b: Batch, ev: CaseEscalated, case: Case, holder: Regio
 async def _case_returned_to_reporter(b: Batch, ev: CaseReturnedToReporter, case: Case, holder: Region) -> None:
     if case.reporter_id:
         b.tell(case.reporter_id, f"您上报的 {case.number} 需要补充:{ev.note}\n请直接回复补充内容。")
-        await set_state(case.reporter_id, "resubmit", {"case_id": case.id}, b.now)
+        await set_state(case.reporter_id, Waiting.RESUBMIT, {"case_id": case.id}, b.now)
 
 
 async def _case_repeated(b: Batch, ev: CaseRepeated, case: Case, holder: Region) -> None:

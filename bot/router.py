@@ -21,24 +21,19 @@ from bot.commands import (
     swap,
     task,
 )
-from bot.context import Ctx
-from bot.conversation import IDLE, get_state
-from bot.types import Act
+from bot.context import ActionHandler, Ctx
+from bot.conversation import IDLE, Waiting, get_state
+from bot.types import ButtonAct
 from core.enums import Platform, Role
 from core.models import CardLink
 from core.services import intake
 from core.text import visible
+from core.transitions import TaskAction
 
 CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
 
-ACTION_ROUTES: dict[Act, Callable[[Ctx, Act, CardLink], Awaitable[None]]] = {
-    **{a: report.on_action for a in (Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL)},
-    **{a: center.on_action for a in (Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
-                                     Act.APPROVE, Act.LEVEL_UP, Act.EXT_YES, Act.EXT_NO)},
-    **{a: task.on_action for a in (Act.SIGN, Act.PROGRESS, Act.EXTEND, Act.RETURN_TASK, Act.RESOLVE)},
-    **{a: followup.on_action for a in (Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED)},
-    **{a: report.on_repeat for a in (Act.SAME, Act.NOT_SAME)},
-    **{a: sessions.on_action for a in (Act.ATTEND, Act.LEAVE)},
+ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exactly one command module
+    **report.ACTIONS, **center.ACTIONS, **task.ACTIONS, **followup.ACTIONS, **sessions.ACTIONS,
 }
 
 
@@ -49,15 +44,15 @@ async def _resubmit(ctx: Ctx, data: dict[str, Any], text: str) -> None:
     ctx.took(outcome)
 
 
-STATE_ROUTES: dict[str, Callable[[Ctx, dict[str, Any], str], Awaitable[None]]] = {
-    "draft_edit": lambda ctx, d, t: report.on_edit_text(ctx, int(d["draft_id"]), t),
-    "draft_settle": lambda ctx, d, t: report.on_settle_text(ctx, int(d["draft_id"]), t),
-    "reassign": lambda ctx, d, t: center.on_reassign_text(ctx, int(d["case_id"]), t),
-    "return_rep": lambda ctx, d, t: center.on_return_text(ctx, int(d["case_id"]), t),
-    "escalate": lambda ctx, d, t: center.on_escalate_text(ctx, int(d["case_id"]), t),
-    "task_text": lambda ctx, d, t: task.on_task_text(ctx, str(d["verb"]), int(d["task_id"]), t),
-    "pick_case": lambda ctx, d, t: task.on_pick_case(ctx, str(d["verb"]), str(d["rest"]), d.get("days"), t),
-    "resubmit": _resubmit,
+STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]]] = {
+    Waiting.DRAFT_EDIT: lambda ctx, d, t: report.on_edit_text(ctx, int(d["draft_id"]), t),
+    Waiting.DRAFT_SETTLE: lambda ctx, d, t: report.on_settle_text(ctx, int(d["draft_id"]), t),
+    Waiting.REASSIGN: lambda ctx, d, t: center.on_reassign_text(ctx, int(d["case_id"]), t),
+    Waiting.RETURN_REPORTER: lambda ctx, d, t: center.on_return_text(ctx, int(d["case_id"]), t),
+    Waiting.ESCALATE: lambda ctx, d, t: center.on_escalate_text(ctx, int(d["case_id"]), t),
+    Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t),
+    Waiting.PICK_CASE: lambda ctx, d, t: task.on_pick_case(ctx, TaskAction(d["verb"]), str(d["rest"]), d.get("days"), t),
+    Waiting.RESUBMIT: _resubmit,
 }
 
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
@@ -97,7 +92,7 @@ async def on_click(ctx: Ctx) -> None:
     if ctx.inbound.card_token and link.platform == ctx.inbound.platform.value:
         link.response_code = ctx.inbound.card_token  # the freshest code for updating this card in place
         await link.save(update_fields=["response_code"])
-    await ACTION_ROUTES[action.act](ctx, action.act, link)
+    await ACTION_ROUTES[action.act](ctx, link)
 
 
 async def on_text(ctx: Ctx) -> None:
@@ -111,7 +106,7 @@ async def on_text(ctx: Ctx) -> None:
             await ctx.done()
             ctx.reply("已取消")
             return
-        await STATE_ROUTES[state.name](ctx, state.data, text)
+        await STATE_ROUTES[Waiting(state.name)](ctx, state.data, text)
         return
     for pattern, handler in COMMANDS:
         m = pattern.match(text)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
 from core.enums import Platform
+from core.transitions import TaskAction
 
 MAX_TEXT = 4000  # longer messages are cut (with a note) before they reach a command
 ACTION_MAX_BYTES = 200  # fits every platform's button key or parameter limit with room to spare
@@ -20,7 +21,9 @@ class InvalidAction(ValueError):
 
 
 class Act(StrEnum):
-    """Every button the bot can draw."""
+    """Every button the bot can draw, except the officer's task buttons: those are core's `TaskAction`
+    members themselves (see `TASK_BUTTONS`), so a task action has one name from the button to the verb.
+    Values are the wire format of buttons already sent in chats: never change them."""
 
     CONFIRM = "confirm"  # 确认上报
     EDIT = "edit"  # 修改
@@ -32,11 +35,6 @@ class Act(StrEnum):
     ESCALATE = "escalate"  # 上报上级
     APPROVE = "approve"  # 同意交办
     LEVEL_UP = "level_up"  # 提级处理
-    SIGN = "sign"  # 签收
-    PROGRESS = "progress"  # 反馈进展
-    EXTEND = "extend"  # 申请延期
-    RETURN_TASK = "return"  # 退回
-    RESOLVE = "resolve"  # 办结
     EXT_YES = "ext_yes"  # 同意延期
     EXT_NO = "ext_no"  # 不同意延期
     SAME = "same"  # 是同一件事
@@ -48,11 +46,28 @@ class Act(StrEnum):
     UNSATISFIED = "unsat"  # 不满意
 
 
+TASK_BUTTONS: tuple[TaskAction, ...] = (
+    TaskAction.SIGN, TaskAction.PROGRESS, TaskAction.EXTEND, TaskAction.RETURN, TaskAction.RESOLVE,
+)
+ButtonAct: TypeAlias = Act | TaskAction  # what a button press names
+_BY_WIRE: dict[str, ButtonAct] = {a.value: a for a in (*Act, *TASK_BUTTONS)}
+if len(_BY_WIRE) != len(Act) + len(TASK_BUTTONS):
+    raise RuntimeError("two button actions share a wire value")
+
+
+def button_act(wire: str) -> ButtonAct:
+    """The action a button's wire value names ("return" → TaskAction.RETURN)."""
+    try:
+        return _BY_WIRE[wire]
+    except KeyError:
+        raise InvalidAction(f"unknown action {wire!r}") from None
+
+
 @dataclass(frozen=True)
 class CardAction:
     """What a button means: an action on the card it sits on (the card link says which case/task)."""
 
-    act: Act
+    act: ButtonAct
     link_id: int
 
     def encode(self) -> str:
@@ -65,10 +80,7 @@ class CardAction:
         act, sep, link = raw.partition(":")
         if not sep or not link.isdigit() or len(link) > 12:
             raise InvalidAction("action payload is not ACT:LINK")
-        try:
-            return cls(Act(act), int(link))
-        except ValueError:
-            raise InvalidAction(f"unknown action {act!r}") from None
+        return cls(button_act(act), int(link))
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,7 @@ def inbound_from_payload(payload: dict[str, Any]) -> Inbound:
     data["received_at"] = datetime.fromisoformat(data["received_at"])
     data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments") or ())
     action = data.get("action")
-    data["action"] = CardAction(Act(action["act"]), int(action["link_id"])) if action else None
+    data["action"] = CardAction(button_act(action["act"]), int(action["link_id"])) if action else None
     return Inbound(**data)
 
 

@@ -48,9 +48,21 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the environment variable."""
 
 
-class Settings(BaseSettings):
+class EarlySettings(BaseSettings):
+    """The settings read before (or without) the whole configuration: at import by the delivery and sweep
+    loops (the reliability drills shorten them for a child process), and by the intake model outside
+    `serve`. Read on their own, so an unrelated bad variable cannot break an import; `Settings` has them too.
+    """
+
     model_config = SettingsConfigDict(env_prefix="MAOTIAO_", env_file=".env", extra="ignore")
 
+    outbox_stale_seconds: float = Field(default=120, gt=0)  # a row 'sending' this long: its claimer died
+    delivery_concurrency: int = Field(default=4, ge=1)  # recipients sent to at once
+    inbound_retry_seconds: float = Field(default=30, ge=0)  # an event stored but not handled: handled again
+    intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
+
+
+class Settings(EarlySettings):
     db_url: str = "sqlite://maotiao.sqlite3"
     redis_url: str | None = None
     http_host: str = "127.0.0.1"
@@ -63,7 +75,6 @@ class Settings(BaseSettings):
     audit_key_file: str = ""  # or a file holding it
     audit_checkpoint_file: str = "maotiao-audit.checkpoints"
     audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
-    intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
     intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
 
     @field_validator("db_url")
@@ -110,6 +121,13 @@ def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:
         shown = "" if _SECRET_FIELDS.search(field) else f" (got {err.get('input')!r})"  # never echo a secret
         problems.append(f"{prefix}{field.upper()}: {err['msg']}{shown}")
     return ConfigError(f"invalid {what}:\n  " + "\n  ".join(problems))
+
+
+def load_early_settings() -> EarlySettings:
+    try:
+        return EarlySettings()
+    except ValidationError as exc:
+        raise config_error("MAOTIAO_", "configuration", exc) from None
 
 
 def load_settings(**overrides: Any) -> Settings:

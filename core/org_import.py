@@ -124,11 +124,27 @@ def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
     tree = _Tree()
     for root in org.regions:
         tree.add(root, None, problems)
+    dept_keys = _department_keys(org, tree, problems)
+    names = _check_staff(org, tree, dept_keys, problems)
+    for where, name in _people_refs(org):
+        if names.get(name, 0) != 1:
+            problems.append(f"{where}: staff '{name}' " + ("not found" if not names.get(name) else "is ambiguous"))
+    _check_region_refs(org, tree, problems)
+    return tree, problems
+
+
+def _department_keys(org: OrgFile, tree: _Tree, problems: list[str]) -> dict[str, list[tuple[str, str]]]:
     dept_keys: dict[str, list[tuple[str, str]]] = {}
     for i, dep in enumerate(org.departments):
         full = tree.resolve(dep.region, f"departments[{i}] ({dep.name})", problems)
         if full:
             dept_keys.setdefault(dep.name, []).append((full, dep.name))
+    return dept_keys
+
+
+def _check_staff(org: OrgFile, tree: _Tree, dept_keys: dict[str, list[tuple[str, str]]],
+                 problems: list[str]) -> dict[str, int]:
+    """Each person's unit and platform ids; returns how many people carry each name."""
     seen_ids: dict[tuple[Platform, str], str] = {}
     names: dict[str, int] = {}
     for i, person in enumerate(org.staff):
@@ -140,15 +156,20 @@ def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
             tree.resolve(person.region, where, problems)
         if person.department is not None and _dept_ref(person.department, dept_keys) is None:
             problems.append(f"{where}: department '{person.department}' not found or ambiguous")
-        for platform, ext in person.ids().items():
-            other = seen_ids.get((platform, ext))
-            if other:
-                problems.append(f"{where}: {platform} id '{ext}' is also used by {other}")
-            seen_ids[(platform, ext)] = person.name
-    for who in _people_refs(org):
-        where, name = who
-        if names.get(name, 0) != 1:
-            problems.append(f"{where}: staff '{name}' " + ("not found" if not names.get(name) else "is ambiguous"))
+        _check_platform_ids(person, where, seen_ids, problems)
+    return names
+
+
+def _check_platform_ids(person: StaffIn, where: str, seen_ids: dict[tuple[Platform, str], str],
+                        problems: list[str]) -> None:
+    for platform, ext in person.ids().items():
+        other = seen_ids.get((platform, ext))
+        if other:
+            problems.append(f"{where}: {platform} id '{ext}' is also used by {other}")
+        seen_ids[(platform, ext)] = person.name
+
+
+def _check_region_refs(org: OrgFile, tree: _Tree, problems: list[str]) -> None:
     for village, _ in org.liaisons.items():
         full = tree.resolve(village, f"liaisons.{village}", problems)
         if full and tree.nodes[full][0].level is not Level.VILLAGE:
@@ -159,7 +180,6 @@ def _validate_refs(org: OrgFile) -> tuple[_Tree, list[str]]:
     for i, group in enumerate(org.groups):
         if group.region:
             tree.resolve(group.region, f"groups[{i}] ({group.name})", problems)
-    return tree, problems
 
 
 def _dept_ref(ref: str, keys: dict[str, list[tuple[str, str]]]) -> tuple[str, str] | None:

@@ -40,6 +40,35 @@ def _day(value: object) -> date:
     return date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
 
 
+_Row = tuple[date, Staff | None, list[Staff]]
+
+
+def _parse_row(i: int, cells: list[object], names: dict[str, Staff], problems: list[str]) -> _Row | None:
+    """One sheet row as (day, leader, staff); None when it is a header or blank, or its date is bad."""
+    if i == 1 and str(cells[0] or "").strip() == HEADER[0]:
+        return None
+    if not any(c not in (None, "") for c in cells[:3]):
+        return None
+    try:
+        day = _day(cells[0])
+    except ValueError:
+        problems.append(f"第{i}行:日期「{cells[0]}」无法识别")
+        return None
+    people: list[Staff] = []
+    leader = None
+    for col, raw in ((2, cells[1]), (3, cells[2])):
+        for name in [n for n in _SPLIT.split(str(raw or "")) if n]:
+            if name not in names:
+                problems.append(f"第{i}行第{col}列:「{name}」不在组织名单中")
+            elif col == 2:
+                leader = names[name]
+            else:
+                people.append(names[name])
+    if leader is None and not people:
+        problems.append(f"第{i}行:没有值班人")
+    return day, leader, people
+
+
 async def import_roster_xlsx(data: bytes) -> int:
     """Columns 日期 | 值班领导 | 值班人员 (names split by 、or commas). Any bad row: nothing is imported."""
     try:
@@ -48,31 +77,11 @@ async def import_roster_xlsx(data: bytes) -> int:
         raise RosterImportError([f"not an .xlsx workbook: {exc}"]) from None
     names = {s.name: s for s in await Staff.filter(active=True)}
     problems: list[str] = []
-    parsed: list[tuple[date, Staff | None, list[Staff]]] = []
+    parsed: list[_Row] = []
     for i, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = list(row) + [None] * 3
-        if i == 1 and str(cells[0] or "").strip() == HEADER[0]:
-            continue
-        if not any(c not in (None, "") for c in cells[:3]):
-            continue
-        try:
-            day = _day(cells[0])
-        except ValueError:
-            problems.append(f"第{i}行:日期「{cells[0]}」无法识别")
-            continue
-        people: list[Staff] = []
-        leader = None
-        for col, raw in ((2, cells[1]), (3, cells[2])):
-            for name in [n for n in _SPLIT.split(str(raw or "")) if n]:
-                if name not in names:
-                    problems.append(f"第{i}行第{col}列:「{name}」不在组织名单中")
-                elif col == 2:
-                    leader = names[name]
-                else:
-                    people.append(names[name])
-        if leader is None and not people:
-            problems.append(f"第{i}行:没有值班人")
-        parsed.append((day, leader, people))
+        entry = _parse_row(i, [*row, None, None, None], names, problems)
+        if entry is not None:
+            parsed.append(entry)
     if problems:
         raise RosterImportError(problems)
     async with in_transaction():

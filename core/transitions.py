@@ -23,13 +23,16 @@ class CaseAction(StrEnum):
 
 
 class TaskAction(StrEnum):
-    SIGN = "sign"
-    PROGRESS = "progress"
-    REQUEST_EXTENSION = "request_extension"
-    DECIDE_EXTENSION = "decide_extension"
-    RETURN = "return"
-    RESOLVE = "resolve"
-    RELEASE = "release"
+    """What can happen to a task. The officer's actions are also the bot's button and plain-word names, so
+    their values are the wire values of buttons already sent in chats ("return:123"): never change them."""
+
+    SIGN = "sign"  # 签收
+    PROGRESS = "progress"  # 反馈进展
+    EXTEND = "extend"  # 申请延期
+    DECIDE_EXTENSION = "decide_extension"  # 延期审批 (the center's 同意/不同意 buttons)
+    RETURN = "return"  # 退回
+    RESOLVE = "resolve"  # 办结
+    RELEASE = "release"  # 撤回 (the center or the lead)
 
 
 CASE_TRANSITIONS: dict[tuple[C, CaseAction], C] = {
@@ -55,8 +58,8 @@ TASK_TRANSITIONS: dict[tuple[T, TaskAction], T] = {
     (T.PENDING, TaskAction.SIGN): T.SIGNED,
     (T.PENDING, TaskAction.PROGRESS): T.SIGNED,  # reporting progress implies having signed
     (T.SIGNED, TaskAction.PROGRESS): T.SIGNED,
-    (T.PENDING, TaskAction.REQUEST_EXTENSION): T.PENDING,
-    (T.SIGNED, TaskAction.REQUEST_EXTENSION): T.SIGNED,
+    (T.PENDING, TaskAction.EXTEND): T.PENDING,
+    (T.SIGNED, TaskAction.EXTEND): T.SIGNED,
     (T.PENDING, TaskAction.DECIDE_EXTENSION): T.PENDING,
     (T.SIGNED, TaskAction.DECIDE_EXTENSION): T.SIGNED,
     (T.PENDING, TaskAction.RETURN): T.RETURNED,

@@ -89,12 +89,67 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
     return sandbox, build_platforms(sandbox.wecom_settings, sandbox.dingtalk_settings), Domain(clock=OffsetClock())
 
 
-async def serve(settings: Settings) -> int:
+def _use_intake_model(settings: Settings) -> None:
     try:  # once per process, before anything is accepted: a bad model file stops start-up
         model = intake_model.use(settings.intake_model)
     except intake_model.ModelError as exc:
         raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
     log.info("intake model %s (%s)", model.version, model.path)
+
+
+def _checkpoints(settings: Settings, rt: Runtime) -> Checkpoints | None:
+    key = load_key(settings)
+    if key is None:
+        log.info("audit checkpoints off: no MAOTIAO_AUDIT_KEY (a sandbox needs none)")
+        return None
+    return Checkpoints(CheckpointLog(settings.audit_checkpoint_file, key), settings.audit_checkpoint_seconds,
+                       rt.scheduler.kick_delivery)
+
+
+async def _listen(settings: Settings, rt: Runtime) -> web.AppRunner:
+    runner = web.AppRunner(rt.app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await db.close_db()
+        raise SystemExit(f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}") from None
+    return runner
+
+
+def _announce(settings: Settings, sandboxed: bool) -> None:
+    print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
+    if sandboxed:
+        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process and "
+              f"this database is marked as a sandbox's (never served as production). Open "
+              f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _stop(rt: Runtime, runner: web.AppRunner, checkpoints: Checkpoints | None,
+                sandbox: Sandbox | None) -> None:
+    for stream in rt.streams:
+        await stream.stop()
+    if checkpoints is not None:
+        await checkpoints.stop()
+    await rt.scheduler.stop()
+    await runner.cleanup()
+    await rt.platforms.aclose()
+    if sandbox is not None:
+        await sandbox.aclose()
+    await db.close_db()
+
+
+async def serve(settings: Settings) -> int:
+    _use_intake_model(settings)
     chosen, platforms = await _prepare(settings)
     sandbox, domain = None, Domain()
     if chosen == mode.SANDBOX:
@@ -107,45 +162,15 @@ async def serve(settings: Settings) -> int:
         sandbox.connect_callback(f"http://127.0.0.1:{settings.http_port}/wecom/callback")
         sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings)  # type: ignore[arg-type]
     await load_calendar(rt.domain.calendar)
-    key = load_key(settings)
-    checkpoints = None
-    if key is not None:
-        checkpoints = Checkpoints(CheckpointLog(settings.audit_checkpoint_file, key),
-                                  settings.audit_checkpoint_seconds, rt.scheduler.kick_delivery)
-    else:
-        log.info("audit checkpoints off: no MAOTIAO_AUDIT_KEY (a sandbox needs none)")
-    runner = web.AppRunner(rt.app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
-    try:
-        await site.start()
-    except OSError as exc:
-        await db.close_db()
-        raise SystemExit(f"cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}") from None
+    checkpoints = _checkpoints(settings, rt)
+    runner = await _listen(settings, rt)
     rt.scheduler.start()
     if checkpoints is not None:
         checkpoints.start()
     for stream in rt.streams:
         stream.start()
-    print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
-    if sandbox is not None:
-        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process and "
-              f"this database is marked as a sandbox's (never served as production). Open "
-              f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    _announce(settings, sandbox is not None)
+    await _until_signalled()
     print("stopping…", flush=True)
-    for stream in rt.streams:
-        await stream.stop()
-    if checkpoints is not None:
-        await checkpoints.stop()
-    await rt.scheduler.stop()
-    await runner.cleanup()
-    await rt.platforms.aclose()
-    if sandbox is not None:
-        await sandbox.aclose()
-    await db.close_db()
+    await _stop(rt, runner, checkpoints, sandbox)
     return 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
@@ -19,15 +18,16 @@ from bot.identity import address
 from bot.outbox import enqueue
 from bot.types import Outbound, Target
 from core.clock import DISPLAY_TZ, Clock
+from core.config import load_early_settings
 from core.enums import Platform, Role
 from core.models import CardLink, GroupChat, OutboxMessage, Setting, Staff
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 # A row 'sending' this long was claimed by a process that died: it is tried again.
-STALE_SENDING = timedelta(seconds=float(os.environ.get("MAOTIAO_OUTBOX_STALE_SECONDS", "120")))
+STALE_SENDING = timedelta(seconds=load_early_settings().outbox_stale_seconds)  # MAOTIAO_OUTBOX_STALE_SECONDS
 DEDUPE_MARGIN_SECONDS = 120  # the platform's dedupe window reaches back past the first uncertain try
-DELIVERY_CONCURRENCY = int(os.environ.get("MAOTIAO_DELIVERY_CONCURRENCY", "4"))  # recipients sent to at once
+DELIVERY_CONCURRENCY = load_early_settings().delivery_concurrency  # recipients sent to at once
 
 
 def backoff(attempts: int) -> timedelta:

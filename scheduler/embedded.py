@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from bot.types import inbound_from_payload
 from core import db
-from core.config import load_settings
+from core.config import load_early_settings, load_settings
 from core.media_store import MediaStore
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
@@ -22,7 +21,7 @@ from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
 log = logging.getLogger(__name__)
 # An event stored and acknowledged but not handled this long after (a crash in between) is handled again.
-UNHANDLED_AFTER = timedelta(seconds=float(os.environ.get("MAOTIAO_INBOUND_RETRY_SECONDS", "30")))
+UNHANDLED_AFTER = timedelta(seconds=load_early_settings().inbound_retry_seconds)  # MAOTIAO_INBOUND_RETRY_SECONDS
 AUDIT_EVERY = timedelta(minutes=5)
 
 

@@ -1,4 +1,5 @@
-"""Configuration errors name the variable; core/ imports no platform, bot, scheduler or HTTP code."""
+"""Configuration errors name the variable; each package imports only what its layer may; only the settings
+objects read the environment."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, load_settings
+from core.config import ConfigError, load_early_settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"bot", "integrations", "scheduler", "maotiao", "dingtalk_stream", "wechatpy", "httpx", "aiohttp",
-             "arq", "requests", "websockets"}
 
 
 def test_defaults(monkeypatch, tmp_path) -> None:
@@ -42,25 +41,117 @@ def test_dotenv_is_read(monkeypatch, tmp_path) -> None:
     assert load_settings().api_key_map == {"abcdefghijklmnop1": "hotline", "abcdefghijklmnop2": "other"}
 
 
+SDKS = {"aiohttp", "httpx", "wechatpy", "dingtalk_stream", "arq", "redis", "requests", "websockets"}
+APP = {"core", "bot", "integrations", "scheduler", "maotiao"}
+PLATFORMS = {"wecom", "dingtalk", "zwdd"}  # integrations/<platform>/: each knows only its own platform
+
+
 def _imports(path: Path) -> set[str]:
+    """Every module a file imports, dotted in full and with each imported name (`from a.b import c` gives
+    a.b and a.b.c), lazy imports inside functions included."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
+            names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}: relative import (the layering check reads absolute ones only)")
     return names
 
 
-def test_core_imports_no_platform_bot_scheduler_or_http_code() -> None:
-    offenders = {
-        str(p.relative_to(ROOT)): sorted(_imports(p) & FORBIDDEN) for p in (ROOT / "core").rglob("*.py")
+def _forbidden(rel: str, module: str) -> bool:
+    """Whether the file at `rel` (e.g. bot/router.py) may not import `module` (e.g. integrations.wecom.api)."""
+    parts = module.split(".")
+    layer = rel.split("/")[0]
+    if layer == "core":  # the domain: no other package, no SDK
+        return parts[0] in (APP - {"core"}) | SDKS
+    if layer == "bot":  # platform-neutral: no platform, scheduler, entry point or SDK
+        return parts[0] in {"integrations", "scheduler", "maotiao"} | SDKS
+    if layer == "scheduler":  # platforms only through integrations/registry
+        return parts[0] == "maotiao" or (parts[0] == "integrations" and parts[1:2] != ["registry"])
+    if layer == "integrations":
+        own = rel.split("/")[1]
+        if parts[0] in ("scheduler", "maotiao"):
+            return True
+        if own in PLATFORMS and parts[0] == "integrations" and len(parts) > 1:
+            return parts[1] != own and parts[1] in PLATFORMS | {"sandbox", "registry"}
+    return False
+
+
+def _violations(root: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for layer in ("core", "bot", "scheduler", "integrations"):
+        for p in sorted((root / layer).rglob("*.py")):
+            rel = p.relative_to(root).as_posix()
+            bad = sorted(m for m in _imports(p) if _forbidden(rel, m))
+            if bad:
+                found[rel] = bad
+    return found
+
+
+def test_every_package_imports_only_what_its_layer_may() -> None:
+    """core: nothing but itself; bot: core; scheduler: bot, core and integrations/registry; a platform
+    package: its own platform and the shared integrations modules (sandbox and registry may import all)."""
+    assert _violations(ROOT) == {}
+
+
+@pytest.mark.parametrize(("rel", "module"), [
+    ("core/x.py", "httpx"), ("core/x.py", "redis.asyncio"), ("core/x.py", "bot.types"),
+    ("core/x.py", "integrations.wecom.api"), ("core/x.py", "scheduler.jobs"), ("core/x.py", "maotiao.cli"),
+    ("bot/x.py", "integrations.registry"), ("bot/x.py", "scheduler.delivery"), ("bot/x.py", "maotiao.mode"),
+    ("bot/x.py", "aiohttp.web"), ("bot/x.py", "arq"),
+    ("scheduler/x.py", "integrations.wecom.channel"), ("scheduler/x.py", "integrations.dingtalk"),
+    ("scheduler/x.py", "maotiao.runtime"),
+    ("integrations/wecom/x.py", "integrations.dingtalk.cards"), ("integrations/dingtalk/x.py", "integrations.zwdd"),
+    ("integrations/zwdd/x.py", "integrations.wecom.api"), ("integrations/wecom/x.py", "integrations.sandbox.wecom"),
+    ("integrations/wecom/x.py", "integrations.registry"), ("integrations/wecom/x.py", "scheduler.delivery"),
+])
+def test_the_layering_check_sees_each_forbidden_arrow(rel: str, module: str) -> None:
+    assert _forbidden(rel, module)
+
+
+@pytest.mark.parametrize(("rel", "module"), [
+    ("core/x.py", "core.models"), ("core/x.py", "tortoise"), ("bot/x.py", "core.services"),
+    ("scheduler/x.py", "integrations.registry"), ("scheduler/x.py", "bot.outbox"), ("scheduler/x.py", "arq"),
+    ("integrations/wecom/x.py", "integrations.wecom.api"), ("integrations/wecom/x.py", "integrations.text"),
+    ("integrations/wecom/x.py", "bot.types"), ("integrations/sandbox/x.py", "integrations.wecom.api"),
+    ("integrations/registry.py", "integrations.dingtalk.channel"),
+])
+def test_the_layering_check_lets_allowed_arrows_through(rel: str, module: str) -> None:
+    assert not _forbidden(rel, module)
+
+
+def test_the_layering_check_reads_files(tmp_path) -> None:
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "x.py").write_text("import httpx\ndef f():\n    from integrations.wecom import api\n",
+                                            encoding="utf-8")
+    assert _violations(tmp_path) == {"core/x.py": ["httpx", "integrations.wecom", "integrations.wecom.api"]}
+
+
+ENV_READERS_ALLOWED = {  # everything else takes its configuration from the settings objects
+    "bot/documents/pdf.py",  # passes PATH on to the LibreOffice child process: not configuration
+}
+
+
+def test_environment_is_read_only_by_the_settings_objects() -> None:
+    readers = {
+        str(p.relative_to(ROOT))
+        for package in ("core", "bot", "integrations", "scheduler", "maotiao")
+        for p in (ROOT / package).rglob("*.py")
+        if any(word in p.read_text(encoding="utf-8") for word in ("os.environ", "getenv("))
     }
-    assert {k: v for k, v in offenders.items() if v} == {}
+    assert readers == ENV_READERS_ALLOWED
 
 
-def test_the_layering_check_sees_a_forbidden_import(tmp_path) -> None:
-    bad = tmp_path / "x.py"
-    bad.write_text("import httpx\nfrom integrations.wecom import api\n", encoding="utf-8")
-    assert _imports(bad) & FORBIDDEN == {"httpx", "integrations"}
+def test_early_settings_come_from_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MAOTIAO_OUTBOX_STALE_SECONDS", "7.5")
+    monkeypatch.setenv("MAOTIAO_DELIVERY_CONCURRENCY", "2")
+    early = load_early_settings()
+    assert (early.outbox_stale_seconds, early.delivery_concurrency, early.inbound_retry_seconds) == (7.5, 2, 30)
+    monkeypatch.setenv("MAOTIAO_DELIVERY_CONCURRENCY", "0")
+    with pytest.raises(ConfigError, match="MAOTIAO_DELIVERY_CONCURRENCY"):
+        load_early_settings()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cards.common import btn, case_fields
+from bot.cards.common import TASKS_ON_CASE, btn, case_fields
 from bot.cards.evidence import evidence_line
 from bot.types import Act, Card
-from core.enums import CaseStatus, ResultType
+from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
 from core.regions import contains
 from core.routing import suggest_experts
@@ -14,12 +14,8 @@ from core.services.base import actor_for
 
 async def _tasks_line(case: Case) -> str:
     tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
-    active = [t for t in tasks if t.status in ("pending", "signed", "resolved")]
-    return ";".join(f"{t.assignee.name}({'牵头,' if t.is_lead else ''}{_task_state(t.status)})" for t in active)
-
-
-def _task_state(status: str) -> str:
-    return {"pending": "待签收", "signed": "办理中", "resolved": "已办结"}.get(status, status)
+    active = [t for t in tasks if TaskStatus(t.status) in TASKS_ON_CASE]
+    return ";".join(f"{t.assignee.name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})" for t in active)
 
 
 def _outcome(case: Case) -> str:
@@ -89,8 +85,9 @@ async def render_follow_up(link: CardLink) -> Card:
     case = await Case.get(id=link.case_id)
     fields = [("编号", case.number), ("结果", _outcome(case))]
     if CaseStatus(case.status) is CaseStatus.RESOLVED:
-        buttons = [btn(Act.SATISFIED, link, "满意", "primary"), btn(Act.BASICALLY, link, "基本满意"),
-                   btn(Act.UNSATISFIED, link, "不满意", "danger")]
+        buttons = [btn(Act.SATISFIED, link, Satisfaction.SATISFIED.label, "primary"),
+                   btn(Act.BASICALLY, link, Satisfaction.BASICALLY.label),
+                   btn(Act.UNSATISFIED, link, Satisfaction.UNSATISFIED.label, "danger")]
         return Card(kind="follow_up", title=f"回访:{case.number}", subtitle="请回访当事人并记录满意度",
                     fields=fields, buttons=buttons)
     return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=CaseStatus(case.status).label, fields=fields)

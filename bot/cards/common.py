@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from bot.types import Act, Button, CardAction
-from core.enums import Category, Flag, Severity
+from bot.types import Button, ButtonAct, CardAction
+from core.enums import OPEN_TASK_STATUSES, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
 from core.models import CardLink, Case, Region, Staff
 
 CONTENT_CHARS = 300
+TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)  # not returned or released
 
 
-def btn(act: Act, link: CardLink, label: str, style: str = "default") -> Button:
+def btn(act: ButtonAct, link: CardLink, label: str, style: str = "default") -> Button:
     return Button(label=label, action=CardAction(act, link.id).encode(), style=style)  # type: ignore[arg-type]
 
 

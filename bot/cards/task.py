@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.cards.common import btn, short
+from bot.cards.common import TASKS_ON_CASE, btn, short
 from bot.types import Act, Card
 from core.clock import fmt_local
 from core.enums import TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
+from core.transitions import TaskAction
 
 
 async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
@@ -20,12 +21,11 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
     ]
     if cc:
         fields.append(("抄送", "、".join(cc)))
-    others = await Task.filter(case_id=case.id, status__in=["pending", "signed", "resolved"]).exclude(
+    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(
         id=task.id).prefetch_related("assignee")
     if others:
-        state = {"pending": "待签收", "signed": "办理中", "resolved": "已办结"}
-        fields.append(("协办", ";".join(f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{state[o.status]})"
-                                         for o in others)))
+        fields.append(("协办", ";".join(
+            f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})" for o in others)))
     return fields
 
 
@@ -37,13 +37,13 @@ async def render_task(link: CardLink) -> Card:
     buttons = []
     subtitle = status.label + ("(牵头)" if task.is_lead else "")
     if status is TaskStatus.PENDING:
-        buttons = [btn(Act.SIGN, link, "签收", "primary"), btn(Act.RETURN_TASK, link, "退回", "danger")]
+        buttons = [btn(TaskAction.SIGN, link, "签收", "primary"), btn(TaskAction.RETURN, link, "退回", "danger")]
     elif status is TaskStatus.SIGNED:
         buttons = [
-            btn(Act.PROGRESS, link, "反馈进展"),
-            btn(Act.EXTEND, link, "申请延期"),
-            btn(Act.RETURN_TASK, link, "退回", "danger"),
-            btn(Act.RESOLVE, link, "办结", "primary"),
+            btn(TaskAction.PROGRESS, link, "反馈进展"),
+            btn(TaskAction.EXTEND, link, "申请延期"),
+            btn(TaskAction.RETURN, link, "退回", "danger"),
+            btn(TaskAction.RESOLVE, link, "办结", "primary"),
         ]
     elif status is TaskStatus.RESOLVED:
         fields.append(("办结情况", task.result_note))

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 import base64
-import re
 
 from bot import documents
+from bot.commands.args import case_args
 from bot.context import Ctx
 from bot.types import Outbound, Target
-from core.clock import local
 from core.errors import Refused
 from core.models import Task
-from core.numbering import parse_number
 from core.permissions import check_case
 from core.services.lookup import case_by_number
 
-ARGS = re.compile(r"^(\S+)\s+(.+)$", re.S)
-
 
 async def make(ctx: Ctx, rest: str, kind: str) -> None:
-    m = ARGS.match(rest.strip())
-    number = parse_number(m.group(1), local(ctx.now).year) if m else None
-    if m is None or number is None:
+    args = case_args(rest, ctx.now)
+    if args is None:
         ctx.reply("格式:协议 0042 双方同意……(写明协议条款);司法确认 0042 ……")
         return
-    case = await case_by_number(number)
+    case = await case_by_number(args.number)
     if not await Task.filter(case_id=case.id, assignee_id=ctx.staff.id).exists():
         try:
             await check_case(ctx.actor, "dispatch", case)
         except Refused:
             ctx.reply(f"只有案件 {case.number} 的承办人或中心可以制作协议书")
             return
-    doc = await documents.create(case, kind, m.group(2).strip(), ctx.staff.id, ctx.now)
+    doc = await documents.create(case, kind, args.rest, ctx.staff.id, ctx.now)
     ctx.reply(f"已生成《{documents.KINDS[kind]}》{doc.number},文件随后发送给您")
     ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform),
                             file_b64=base64.b64encode(doc.content).decode(), file_name=doc.filename))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.types import Act
+import functools
+from collections.abc import Awaitable, Callable
+
+from bot.context import ActionHandler, Ctx
+from bot.conversation import Waiting
+from bot.types import Act, ButtonAct
 from core.enums import CaseStatus, EscalationReason, Platform, Role
 from core.models import CardLink, Case, Department, Staff
 from core.policy import load_policy
@@ -33,37 +37,66 @@ async def accept_and_dispatch(ctx: Ctx, case: Case) -> None:
         return  # waiting for a leader's plan, escalated, or already dispatched: the outcome said so
     route = await suggest_route(case, await load_policy())
     if route.assignee is None:
-        await ctx.expect("reassign", case_id=case.id)
+        await ctx.expect(Waiting.REASSIGN, case_id=case.id)
         ctx.reply(f"没有找到负责「{case.category}」类纠纷的部门,请回复承办人姓名或部门名称")
         return
     await _dispatch_to(ctx, case, route.assignee)
 
 
-async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
-    case = await Case.get(id=link.case_id)
-    if act in (Act.ACCEPT_DISPATCH, Act.APPROVE):
-        if act is Act.APPROVE:
-            ctx.took(await triage.approve_plan(ctx.domain, ctx.actor, case.id, "同意交办", source=_src(ctx)))
-            case = await Case.get(id=case.id)
-        await accept_and_dispatch(ctx, case)
-    elif act is Act.REASSIGN:
-        case = await _accept_if_new(ctx, case)
-        if CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
-            await ctx.expect("reassign", case_id=case.id)
-            ctx.reply(f"请回复案件 {case.number} 的承办人姓名或部门名称")
-    elif act is Act.RETURN_REPORTER:
-        await ctx.expect("return_rep", case_id=case.id)
-        ctx.reply(f"请回复需要上报人补充的内容(案件 {case.number})")
-    elif act is Act.ESCALATE:
-        await ctx.expect("escalate", case_id=case.id)
-        ctx.reply(f"请简述本级已做的调处工作,将记入三级四步登记表(案件 {case.number})")
-    elif act is Act.LEVEL_UP:
-        outcome = await ladder.escalate(ctx.domain, ctx.actor, case.id, "领导审定:提级处理", source=_src(ctx),
-                                        reason=EscalationReason.LEADER)
-        ctx.took(outcome)
-    elif act in (Act.EXT_YES, Act.EXT_NO) and link.task_id:
-        ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, link.task_id, act is Act.EXT_YES,
-                                                 source=_src(ctx)))
+async def _accept(ctx: Ctx, case: Case, link: CardLink) -> None:
+    await accept_and_dispatch(ctx, case)
+
+
+async def _approve(ctx: Ctx, case: Case, link: CardLink) -> None:
+    ctx.took(await triage.approve_plan(ctx.domain, ctx.actor, case.id, "同意交办", source=_src(ctx)))
+    await accept_and_dispatch(ctx, await Case.get(id=case.id))
+
+
+async def _reassign(ctx: Ctx, case: Case, link: CardLink) -> None:
+    case = await _accept_if_new(ctx, case)
+    if CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
+        await ctx.expect(Waiting.REASSIGN, case_id=case.id)
+        ctx.reply(f"请回复案件 {case.number} 的承办人姓名或部门名称")
+
+
+async def _ask_return(ctx: Ctx, case: Case, link: CardLink) -> None:
+    await ctx.expect(Waiting.RETURN_REPORTER, case_id=case.id)
+    ctx.reply(f"请回复需要上报人补充的内容(案件 {case.number})")
+
+
+async def _ask_escalate(ctx: Ctx, case: Case, link: CardLink) -> None:
+    await ctx.expect(Waiting.ESCALATE, case_id=case.id)
+    ctx.reply(f"请简述本级已做的调处工作,将记入三级四步登记表(案件 {case.number})")
+
+
+async def _level_up(ctx: Ctx, case: Case, link: CardLink) -> None:
+    outcome = await ladder.escalate(ctx.domain, ctx.actor, case.id, "领导审定:提级处理", source=_src(ctx),
+                                    reason=EscalationReason.LEADER)
+    ctx.took(outcome)
+
+
+async def _decide_extension(approve: bool, ctx: Ctx, case: Case, link: CardLink) -> None:
+    if link.task_id:
+        ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, link.task_id, approve, source=_src(ctx)))
+
+
+_ON_CASE: dict[Act, Callable[[Ctx, Case, CardLink], Awaitable[None]]] = {
+    Act.ACCEPT_DISPATCH: _accept,
+    Act.APPROVE: _approve,
+    Act.REASSIGN: _reassign,
+    Act.RETURN_REPORTER: _ask_return,
+    Act.ESCALATE: _ask_escalate,
+    Act.LEVEL_UP: _level_up,
+    Act.EXT_YES: functools.partial(_decide_extension, True),
+    Act.EXT_NO: functools.partial(_decide_extension, False),
+}
+
+
+async def _on_button(act: Act, ctx: Ctx, link: CardLink) -> None:
+    await _ON_CASE[act](ctx, await Case.get(id=link.case_id), link)
+
+
+ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_on_button, act) for act in _ON_CASE}
 
 
 async def find_assignee(name: str) -> list[Staff]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.types import Act
+import functools
+
+from bot.context import ActionHandler, Ctx
+from bot.types import Act, ButtonAct
 from core.enums import Platform, Satisfaction
 from core.models import CardLink
 from core.services import aftercare
@@ -12,8 +14,11 @@ _CHOICE = {Act.SATISFIED: Satisfaction.SATISFIED, Act.BASICALLY: Satisfaction.BA
            Act.UNSATISFIED: Satisfaction.UNSATISFIED}
 
 
-async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
+async def _record(choice: Satisfaction, ctx: Ctx, link: CardLink) -> None:
     assert link.case_id is not None
-    outcome = await aftercare.record_follow_up(ctx.domain, ctx.actor, link.case_id, _CHOICE[act],
+    outcome = await aftercare.record_follow_up(ctx.domain, ctx.actor, link.case_id, choice,
                                                source=Platform(ctx.inbound.platform))
     ctx.took(outcome)
+
+
+ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_record, choice) for act, choice in _CHOICE.items()}

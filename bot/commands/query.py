@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from bot.commands.args import case_number
 from bot.context import Ctx
-from core.clock import fmt_local, local
+from core.clock import fmt_local
 from core.enums import CaseStatus, TaskStatus
 from core.models import Case, Task
-from core.numbering import parse_number
 from core.permissions import can_view
 
 
 async def show(ctx: Ctx, rest: str) -> None:
-    number = parse_number(rest, local(ctx.now).year) if rest.strip() else None
+    number = case_number(rest, ctx.now)
     if number is None:
         ctx.reply("请在「查询」后写案件编号,如:查询 0042")
         return

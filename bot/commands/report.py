@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.cards.draft import draft_region
-from bot.context import Ctx
+from bot.context import ActionHandler, Ctx
+from bot.conversation import Waiting
 from bot.intake.parse import parse
 from bot.outbox import refresh
-from bot.types import Act
+from bot.types import Act, ButtonAct
 from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Severity
 from core.models import CardLink, Case, Draft, MediaFile
 from core.services import intake
@@ -100,48 +103,73 @@ def _report_input(draft: Draft, region_id: int) -> intake.ReportInput:
     )
 
 
-async def on_repeat(ctx: Ctx, act: Act, link: CardLink) -> None:
-    """是同一件事: linked to the earlier case. 不是: submitted as a new case."""
+async def _same_matter(ctx: Ctx, draft: Draft, link: CardLink) -> None:
+    """是同一件事: the draft is linked to the earlier case."""
+    assert link.case_id is not None
+    outcome = await intake.link_repeat(ctx.domain, ctx.actor, link.case_id, "\n".join(draft.texts),
+                                       source=Platform(ctx.inbound.platform))
+    draft.status, draft.case_id = "linked", link.case_id
+    await draft.save()
+    await MediaFile.filter(draft_id=draft.id).update(case_id=draft.case_id)
+    ctx.took(outcome)
+    await _show(ctx, draft)
+
+
+async def _new_matter(ctx: Ctx, draft: Draft, link: CardLink) -> None:
+    """不是: the draft is submitted as a new case."""
+    await draft.save()
+    await submit(ctx, draft)
+
+
+async def _on_repeat(same: bool, ctx: Ctx, link: CardLink) -> None:
     draft = await Draft.get(id=link.draft_id)
     if draft.status != "open" or draft.repeat_checked:
         ctx.reply("这份上报已经处理")
         return
     draft.repeat_checked = True
-    if act is Act.SAME:
-        assert link.case_id is not None
-        outcome = await intake.link_repeat(ctx.domain, ctx.actor, link.case_id, "\n".join(draft.texts),
-                                           source=Platform(ctx.inbound.platform))
-        draft.status, draft.case_id = "linked", link.case_id
-        await draft.save()
-        await MediaFile.filter(draft_id=draft.id).update(case_id=draft.case_id)
-        ctx.took(outcome)
-        await _show(ctx, draft)
-    else:
-        await draft.save()
-        await submit(ctx, draft)
+    await (_same_matter if same else _new_matter)(ctx, draft, link)
     ctx.out += await refresh([link])
 
 
-async def on_action(ctx: Ctx, act: Act, link: CardLink) -> None:
+async def _cancel(ctx: Ctx, draft: Draft) -> None:
+    draft.status = "cancelled"
+    await draft.save()
+    await _show(ctx, draft)
+    ctx.reply("已取消本次上报")
+
+
+async def _ask_edit(ctx: Ctx, draft: Draft) -> None:
+    await ctx.expect(Waiting.DRAFT_EDIT, draft_id=draft.id)
+    ctx.reply("请发送修改后的完整描述,将替换原内容")
+
+
+async def _ask_settle(ctx: Ctx, draft: Draft) -> None:
+    await ctx.expect(Waiting.DRAFT_SETTLE, draft_id=draft.id)
+    ctx.reply("请简要说明当场调处的结果,如:双方互相谅解,已和好")
+
+
+_ON_DRAFT: dict[Act, Callable[[Ctx, Draft], Awaitable[None]]] = {
+    Act.CONFIRM: lambda ctx, draft: submit(ctx, draft),
+    Act.EDIT: _ask_edit,
+    Act.SETTLE: _ask_settle,
+    Act.CANCEL: _cancel,
+}
+_DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消", "linked": "已并入原案件"}
+
+
+async def _on_draft_button(act: Act, ctx: Ctx, link: CardLink) -> None:
     draft = await Draft.get(id=link.draft_id)
     if draft.status != "open":
-        done = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消",
-                "linked": "已并入原案件"}[draft.status]
-        ctx.reply(f"该上报{done},无需重复操作")
+        ctx.reply(f"该上报{_DONE[draft.status]},无需重复操作")
         return
-    if act is Act.CANCEL:
-        draft.status = "cancelled"
-        await draft.save()
-        await _show(ctx, draft)
-        ctx.reply("已取消本次上报")
-    elif act is Act.EDIT:
-        await ctx.expect("draft_edit", draft_id=draft.id)
-        ctx.reply("请发送修改后的完整描述,将替换原内容")
-    elif act is Act.SETTLE:
-        await ctx.expect("draft_settle", draft_id=draft.id)
-        ctx.reply("请简要说明当场调处的结果,如:双方互相谅解,已和好")
-    elif act is Act.CONFIRM:
-        await submit(ctx, draft)
+    await _ON_DRAFT[act](ctx, draft)
+
+
+ACTIONS: dict[ButtonAct, ActionHandler] = {
+    **{act: functools.partial(_on_draft_button, act) for act in _ON_DRAFT},
+    Act.SAME: functools.partial(_on_repeat, True),
+    Act.NOT_SAME: functools.partial(_on_repeat, False),
+}
 
 
 REPEAT_WINDOW_DAYS = 30

@@ -17,7 +17,7 @@ from docx.shared import Pt
 from bot.documents import docx as d
 from bot.reports.markdown import pct
 from core.clock import local
-from core.enums import Difficulty
+from core.enums import CaseStatus, Difficulty
 from core.reports.bulletin import COHORTS, Bulletin
 from core.reports.indicators import Figures
 from core.reports.periods import Kind
@@ -146,7 +146,7 @@ def _requirements(doc: DocumentObject, b: Bulletin) -> None:
     black = sorted({e.name for _, (_, blk) in b.lists.items() for e in blk})
     d.para(doc, "(一)列入黑榜的单位和个人要对照考核指标查找原因,于下期通报前将整改情况报中心。"
            + (f"本期为:{'、'.join(black)}。" if black else ""))
-    still_open = [s.number for s in b.supervised if s.status != "已办结" and s.status != "已结案"]
+    still_open = [s.number for s in b.supervised if s.status not in (CaseStatus.RESOLVED.label, CaseStatus.CLOSED.label)]
     d.para(doc, "(二)书记督办事项由包案领导在党政联席周会商上汇报办理进展,确有困难的会后拟定处置方案报主要领导审查。"
            + (f"尚未办结的:{'、'.join(still_open)}。" if still_open else ""))
     d.para(doc, "(三)各村(社区)、网格员要落实“小事不出村、大事不出镇、矛盾不上交”,提高首报及时率和当场调处率。")

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import math
-import os
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +25,7 @@ from bot.intake import signals
 from bot.intake.features import CONTEXT, CUE_LIST, scores_from
 from bot.intake.homophones import Corrector
 from bot.intake.matcher import Scan, Scanner
+from core.config import load_early_settings
 
 FORMAT = 1
 MODEL_ENV = "MAOTIAO_INTAKE_MODEL"
@@ -185,7 +185,7 @@ def use(path: str) -> CategoryModel:
 
 def configured_path() -> Path:
     """The file chosen by use(), else MAOTIAO_INTAKE_MODEL, else the model shipped in the package."""
-    chosen = _chosen if _chosen is not None else os.environ.get(MODEL_ENV, "").strip()
+    chosen = _chosen if _chosen is not None else load_early_settings().intake_model.strip()
     return Path(chosen) if chosen else shipped_path()
 
 
@@ -193,7 +193,7 @@ def load(path: Path) -> CategoryModel:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        hint = f" (set by {MODEL_ENV})" if os.environ.get(MODEL_ENV) else ""
+        hint = f" (set by {MODEL_ENV})" if load_early_settings().intake_model else ""
         raise ModelError(f"cannot read the intake model {path}{hint}: {exc.strerror}") from None
     model = loads(data, str(path))
     model.meta.setdefault("sha256", hashlib.sha256(data).hexdigest())

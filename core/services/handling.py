@@ -85,7 +85,7 @@ async def request_extension(
     if task.extension_days == workdays and task.extension_reason == text:
         return Outcome(False, f"案件 {case.number} 的延期申请已提交,等待审批", case=case, task=task)
     before = snapshot(task)
-    next_task_status(task.status, TaskAction.REQUEST_EXTENSION)
+    next_task_status(task.status, TaskAction.EXTEND)
     task.extension_days = workdays
     task.extension_reason = text
     await task.save()

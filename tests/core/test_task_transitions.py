@@ -37,7 +37,7 @@ async def _act(d, action: TaskAction, task: Task):
         return await handling.sign(d, officer, task.id, source=W)
     if action is TaskAction.PROGRESS:
         return await handling.progress(d, officer, task.id, "已约双方明天调解", source=W)
-    if action is TaskAction.REQUEST_EXTENSION:
+    if action is TaskAction.EXTEND:
         return await handling.request_extension(d, officer, task.id, 3, "当事人外出", source=W)
     if action is TaskAction.DECIDE_EXTENSION:
         await Task.filter(id=task.id).update(extension_days=2, extension_reason="当事人外出")

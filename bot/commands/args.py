@@ -1,0 +1,33 @@
+"""The arguments case commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.clock import local
+from core.numbering import parse_number
+
+CASE_NUMBER = r"(?:\d{4}-\d{1,6}|\d{1,6})"  # 2026-0042, 0042 or 42, inside a larger pattern
+_NUMBER_THEN_REST = re.compile(r"^(\S+)\s+(.+)$", re.S)
+
+
+@dataclass(frozen=True)
+class CaseArgs:
+    number: str  # the full case number, e.g. 2026-0042
+    rest: str  # what follows it, stripped (never empty)
+
+
+def case_number(text: str, now: datetime) -> str | None:
+    """"0042" or "2026-0042" as a full case number (a short one is in this year); None when it is not one."""
+    return parse_number(text, local(now).year) if text.strip() else None
+
+
+def case_args(text: str, now: datetime) -> CaseArgs | None:
+    """"0042 双方同意……" → (2026-0042, "双方同意……"); None without a case number first or anything after it."""
+    m = _NUMBER_THEN_REST.match(text.strip())
+    number = case_number(m.group(1), now) if m else None
+    if m is None or number is None:
+        return None
+    return CaseArgs(number, m.group(2).strip())
