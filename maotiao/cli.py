@@ -15,7 +15,8 @@ from core import db
 from core.calendar_import import CalendarImportError, import_calendar
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
-from core.org_import import OrgImportError, import_org
+from core.org_import import import_org
+from core.org_validate import OrgImportError
 from maotiao import logredact
 from maotiao.early_stop import install_for
 from maotiao.meeting_cmd import add_meeting_parser

@@ -10,7 +10,7 @@ from bot.intake import model as intake_model
 from bot.intake.parse import parse
 from bot.intake.places import PlaceIndex
 from core.config import ConfigError, load_settings
-from core.org_import import OrgImportError, org_places
+from core.org_validate import OrgImportError, org_places
 
 
 def run_parse(args: argparse.Namespace) -> int:

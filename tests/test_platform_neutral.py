@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from core.enums import CHAT_PLATFORMS, Platform
-from core.org_import import parse_org
+from core.org_validate import parse_org
 from integrations.registry import PLUGINS, missing_plugins
 
 ROOT = Path(__file__).resolve().parent.parent

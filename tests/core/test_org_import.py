@@ -9,7 +9,8 @@ import pytest
 from core.durations import Duration
 from core.enums import Level, Platform
 from core.models import Department, GroupChat, Identity, Liaison, Region, RosterEntry, Staff
-from core.org_import import OrgImportError, import_org
+from core.org_import import import_org
+from core.org_validate import OrgImportError
 from core.policy import load_policy
 from core.services import intake
 from tests.conftest import DEMO_ORG, who

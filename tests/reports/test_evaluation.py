@@ -10,7 +10,8 @@ import pytest
 
 from core.enums import CaseSource, Category, Difficulty, Platform, ResultType, Satisfaction
 from core.models import Draft, Region, Task
-from core.org_import import OrgImportError, import_org
+from core.org_import import import_org
+from core.org_validate import OrgImportError
 from core.reports import evaluation
 from core.reports.periods import Kind, period_of
 from core.reports.scoring import Entry, Evaluation, GoldRule, load_evaluation, red_black, score
