@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
     intake_model: str = ""  # a retrained category model file; empty: the one shipped in the package
     intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
+    public_url: str = ""  # how the platforms reach this server (https://<备案 domain>); `maotiao doctor` checks it
 
     @field_validator("db_url")
     @classmethod
@@ -81,6 +82,13 @@ class Settings(BaseSettings):
         if not value.startswith(_REDIS_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(_REDIS_SCHEMES)}")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://maotiao.example.gov.cn")
+        return value.rstrip("/")
 
     @field_validator("api_keys")
     @classmethod
