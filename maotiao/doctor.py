@@ -100,7 +100,7 @@ async def check_calendar(today: date, with_db: bool) -> list[Check]:
             out.append(Check("工作日历", name, Status.FAIL if urgent else Status.WARN,
                              "没有数据:期限只按周末和元旦、劳动节、国庆节计算,春节等调休不准",
                              f"按国务院办公厅公布的{year}年部分节假日安排整理 CSV(每行 日期,休/班,名称,"
-                             f"如 {year}-10-08,休,国庆节),运行 maotiao calendar import 文件;或升级 chinesecalendar"))
+                             f"如 {year}-01-01,休,元旦),运行 maotiao calendar import 文件;或升级 chinesecalendar"))
     return out
 
 
