@@ -20,6 +20,7 @@ from bot.commands import (
     sessions,
     swap,
     task,
+    usage,
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
@@ -70,6 +71,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^司法确认\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "confirmation")),
     (re.compile(r"^代办反馈\s*(.*)$", re.S), petition.feedback),
     (re.compile(r"^代办\s*(.*)$", re.S), petition.assign),
+    (re.compile(r"^(用量|接口用量|调用量)$"), lambda ctx, _: usage.show(ctx)),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

@@ -76,6 +76,7 @@ class Settings(EarlySettings):
     audit_checkpoint_file: str = "maotiao-audit.checkpoints"
     audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
     intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
+    public_url: str = ""  # how the platforms reach this server (https://<备案 domain>); `maotiao doctor` checks it
 
     @field_validator("db_url")
     @classmethod
@@ -92,6 +93,13 @@ class Settings(EarlySettings):
         if not value.startswith(_REDIS_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(_REDIS_SCHEMES)}")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://maotiao.example.gov.cn")
+        return value.rstrip("/")
 
     @field_validator("api_keys")
     @classmethod

@@ -69,3 +69,21 @@ async def _add(platform: str, month: str, n: int) -> None:
 async def calls_this_month(platform: str, now: datetime) -> int:
     row = await ApiUsage.get_or_none(platform=platform, month=month_of(now))
     return row.calls if row is not None else 0
+
+
+WARN_SHARE = 0.8  # from this share of the month's quota on, the center is warned
+
+
+def usage_share(used: int, quota: int) -> float:
+    return used / quota if quota > 0 else 0.0
+
+
+def usage_text(used: int, quota: int, now: datetime) -> str:
+    """What the center reads about DingTalk's metered calls this month (doctor, the 用量 command)."""
+    month = now.astimezone(DISPLAY_TZ)
+    line = f"钉钉 {month:%Y年%m月} 接口调用 {used:,} 次,额度 {quota:,} 次(已用 {usage_share(used, quota):.0%})"
+    if used >= quota:
+        return line + ";本月额度已用完:钉钉消息暂存,改由其他平台送达或等到下月 1 日"
+    if usage_share(used, quota) >= WARN_SHARE:
+        return line + ";接近额度,可在钉钉开发者后台 → 资源管理 查看用量明细或购买增购包"
+    return line

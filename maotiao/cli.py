@@ -137,6 +137,12 @@ async def cmd_meeting(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, lambda: meeting(args))
 
 
+async def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.doctor import run
+
+    return await run(settings, args)
+
+
 async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from maotiao.runtime import serve
 
@@ -145,6 +151,7 @@ async def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "serve": cmd_serve,
+    "doctor": cmd_doctor,
     "db upgrade": cmd_db_upgrade,
     "org import": cmd_org_import,
     "calendar import": cmd_calendar_import,
@@ -163,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_p.add_argument("--sandbox", action="store_true",
                          help="serve this database as a sandbox for good (fake platforms, a movable clock)")
     sub.add_parser("worker", help="run the scheduler's jobs on arq (needs MAOTIAO_REDIS_URL)")
+    sub.add_parser("doctor", help="check the deployment for real (platforms, database, calendar) before going live")
     parse_p = sub.add_parser("parse", help="classify a report as the bot would (JSON out)")
     parse_p.add_argument("text", nargs="*", help="the report text")
     parse_p.add_argument("--jsonl", metavar="FILE", help='one {"text": …} per line')
@@ -234,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         from maotiao.intake_cmd import run_intake
 
         sys.exit(run_intake(args))
-    key = args.command if args.command in ("serve", "report") else f"{args.command} {args.action}"
+    key = args.command if args.command in ("serve", "report", "doctor") else f"{args.command} {args.action}"
     try:
         settings = load_settings(**({"sandbox": True} if getattr(args, "sandbox", False) else {}))
     except ConfigError as exc:

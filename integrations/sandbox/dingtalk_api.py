@@ -56,6 +56,7 @@ class FakeDingTalkAPI:
     drop_next: int = 0  # carry out this many calls, then cut the connection without an answer
     oapi_tokens: int = 0  # legacy tokens handed out (/gettoken)
     base_url: str = ""
+    group_robots: dict[str, set[str]] = field(default_factory=dict)  # openConversationId → robotCodes in that group
     _calls: dict[str, list[float]] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -65,6 +66,8 @@ class FakeDingTalkAPI:
         app.router.add_post("/v1.0/robot/groupMessages/send", self.group_send)
         app.router.add_post("/v1.0/card/instances/createAndDeliver", self.create_card)
         app.router.add_put("/v1.0/card/instances", self.update_card)
+        app.router.add_post("/v1.0/card/instances", self.create_undelivered)
+        app.router.add_post("/v1.0/robot/groups/robots/query", self.robots_in_group)
         app.router.add_post("/v1.0/robot/ding/send", self.ding)
         app.router.add_post("/v1.0/robot/messageFiles/download", self.file_download)
         app.router.add_get("/files/{token}", self.file_content)
@@ -203,6 +206,40 @@ class FakeDingTalkAPI:
             self.inbox.setdefault(user, []).append({"card": out_track, "at": time.time()})
         return await self._answer(request, {"success": True, "result": {"outTrackId": out_track, "deliverResults": [
             {"spaceType": "IM_ROBOT", "spaceId": user, "success": ok, "errorMsg": "" if ok else "user not found"}]}})
+
+    async def create_undelivered(self, request: web.Request) -> web.StreamResponse:
+        """card_1_0.CreateCard (POST /v1.0/card/instances): a card instance made but put in no space (nobody
+        sees it until /v1.0/card/instances/deliver). Same template rules as createAndDeliver."""
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        body = await request.json()
+        params = (body.get("cardData") or {}).get("cardParamMap", {})
+        problem = self._card_problem(str(body.get("cardTemplateId", "")), params)
+        if problem is not None:
+            return _error(400, problem if problem.startswith("param.") else "InvalidParameter", problem)
+        out_track = str(body.get("outTrackId", ""))
+        if not out_track or out_track in self.cards:
+            return _error(400, "InvalidParameter", "outTrackId missing or already exists")
+        self.cards[out_track] = {"user": "", "params": dict(params), "updates": 0,
+                                 "template": str(body["cardTemplateId"])}
+        return await self._answer(request, {"success": True, "result": out_track})
+
+    def add_group(self, conversation: str, *robots: str) -> None:
+        """A group the org made, with these robots added to it (ours by default)."""
+        self.group_robots[conversation] = set(robots or (self.robot_code,))
+
+    async def robots_in_group(self, request: web.Request) -> web.StreamResponse:
+        """robot_1_0.GetBotListInGroup (POST /v1.0/robot/groups/robots/query {openConversationId}) →
+        {chatbotInstanceVOList: [{robotCode, name, openRobotType}]}. An unknown conversation answers HTTP 400
+        (assumed: the SDK documents no error codes; InvalidParameter is DingTalk's general 400 code)."""
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        body = await request.json()
+        robots = self.group_robots.get(str(body.get("openConversationId", "")))
+        if robots is None:
+            return _error(400, "InvalidParameter", "openConversationId invalid")
+        return await self._answer(request, {"chatbotInstanceVOList": [
+            {"robotCode": r, "name": "矛调" if r == self.robot_code else r, "openRobotType": 1} for r in sorted(robots)]})
 
     def apply(self, out_track: str, params: Any) -> str | None:
         """Update a card's data by key (updateCardDataByKey), checked against its template."""

@@ -1,10 +1,11 @@
 """A fake WeCom API server on loopback, speaking the documented protocol: tokens that expire,
 message/send with WeCom's per-member limits (the excess dropped silently), template cards with single-use
 response codes that expire, update_template_card, media upload and media/get with 3-day media ids, appchat
-and group-robot webhooks. `serve` uses it when no credentials are given.
+and group-robot webhooks, agent/get (visibility) and appchat/get (chats this app created). `serve` uses it when no credentials are given.
 
 Every rule names its source: the API docs at developer.work.weixin.qq.com/document/path/<n> (90236 发送应用消息,
-94888 更新模版卡片消息, 90253/90254 上传/获取临时素材, 90455 全局错误码) and ../shared/PLATFORMS.md."""
+94888 更新模版卡片消息, 90253/90254 上传/获取临时素材, 90455 全局错误码, 98914 获取群聊会话, 获取应用 agent/get)
+and ../shared/PLATFORMS.md."""
 
 from __future__ import annotations
 
@@ -69,6 +70,10 @@ class FakeWeCom:
     media: dict[str, bytes] = field(default_factory=dict)
     media_meta: dict[str, tuple[str, str, float]] = field(default_factory=dict)  # media_id → (mime, name, created)
     calls: list[str] = field(default_factory=list)
+    agent_name: str = "矛调"
+    visible_parties: list[int] = field(default_factory=lambda: [1])  # agent/get allow_partys; 1 is the root department
+    visible_users: list[str] = field(default_factory=list)  # agent/get allow_userinfos
+    chats: dict[str, dict[str, Any]] = field(default_factory=dict)  # chatid → chat_info of chats this app created
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -80,6 +85,8 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/webhook/send", self.webhook_send)
         app.router.add_post("/cgi-bin/media/upload", self.media_upload)
         app.router.add_get("/cgi-bin/media/get", self.media_get)
+        app.router.add_get("/cgi-bin/agent/get", self.agent_get)
+        app.router.add_get("/cgi-bin/appchat/get", self.appchat_get)
         return app
 
     @staticmethod
@@ -103,17 +110,24 @@ class FakeWeCom:
         self.tokens[token] = self.now() + self.token_ttl
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.token_ttl})
 
-    async def _guard(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
+    def _refused(self, request: web.Request) -> web.Response | None:
+        """What every API call but gettoken meets first: outages, the token, the trusted-IP list (60020: the
+        server's IP is not on the app's 企业可信IP; gettoken itself is not refused — PLATFORMS.md, 90313)."""
         self.calls.append(request.path)
         if self.fail_next:
             self.fail_next -= 1
-            return None, web.Response(status=503, text="upstream unavailable")
+            return web.Response(status=503, text="upstream unavailable")
         if (problem := self._token_problem(request)) is not None:
-            return None, problem
+            return problem
         if self.untrusted_ip:
-            return None, self._err(60020, "not allow to access from your ip")
+            return self._err(60020, "not allow to access from your ip")
         if self.errcodes:
-            return None, self._err(self.errcodes.pop(0), "as configured")
+            return self._err(self.errcodes.pop(0), "as configured")
+        return None
+
+    async def _guard(self, request: web.Request) -> tuple[dict[str, Any] | None, web.Response | None]:
+        if (refused := self._refused(request)) is not None:
+            return None, refused
         try:
             body = await request.json()
         except ValueError:
@@ -296,6 +310,35 @@ class FakeWeCom:
         self.groups.setdefault(chat, []).append(Stored(f"msg{next(self._ids)}", chat, msgtype, body.get(msgtype) or {},
                                                        self.now()))
         return self._err(0, "ok")
+
+    def create_chat(self, chatid: str, name: str, owner: str, users: list[str]) -> None:
+        """A group chat as appchat/create would have made it for this app (2-2000 members, owner among them)."""
+        assert 2 <= len(users) <= 2000 and owner in users
+        self.chats[chatid] = {"chatid": chatid, "name": name, "owner": owner, "userlist": list(users), "chat_type": 0}
+
+    async def agent_get(self, request: web.Request) -> web.Response:
+        """agent/get (获取应用): name, visibility (allow_partys / allow_userinfos / allow_tags) and whether the
+        app is disabled (close). A self-built app may read only itself: another agentid is 40056."""
+        if (refused := self._refused(request)) is not None:
+            return refused
+        if request.query.get("agentid") != str(self.agent_id):
+            return self._err(40056, "invalid agentid")
+        return web.json_response({
+            "errcode": 0, "errmsg": "ok", "agentid": self.agent_id, "name": self.agent_name, "description": "",
+            "allow_userinfos": {"user": [{"userid": u} for u in self.visible_users]},
+            "allow_partys": {"partyid": list(self.visible_parties)}, "allow_tags": {"tagid": []}, "close": 0,
+            "redirect_domain": "", "report_location_flag": 0, "isreportenter": 0, "home_url": ""})
+
+    async def appchat_get(self, request: web.Request) -> web.Response:
+        """appchat/get (98914): only chats this app created with appchat/create; any other chatid answers
+        86003 参数 chatid 不存在 (global error codes, 90313). The doc also requires the app to be visible from the
+        root department; the errcode it answers otherwise is not documented, so it is not modelled here."""
+        if (refused := self._refused(request)) is not None:
+            return refused
+        chat = self.chats.get(request.query.get("chatid", ""))
+        if chat is None:
+            return self._err(86003, "chatid not found")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "chat_info": dict(chat)})
 
     async def webhook_send(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -83,6 +83,23 @@ class WeComAPI:
                 raise
         raise AssertionError("unreachable")
 
+    async def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET with the access token (agent/get, appchat/get); an expired token is refreshed once."""
+        token = ""
+        for attempt in (0, 1):
+            token = await self.token(force=attempt == 1, stale=token)
+            try:
+                resp = await self._client.get(self._url(path), params={**params, "access_token": token})
+            except httpx.HTTPError as exc:
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+            try:
+                return self._json(resp)
+            except WeComError as exc:
+                if exc.errcode in TOKEN_EXPIRED and attempt == 0:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
     async def upload_image(self, data: bytes, filename: str = "chart.png") -> str:
         return await self.upload(data, filename, "image", "image/png")
 

@@ -101,6 +101,18 @@ def test_card_rendering_respects_wecom_limits() -> None:
     assert body["button_list"][0]["key"] == "sign:0"
 
 
+def test_card_title_is_cut_at_36_and_desc_at_44_characters_not_shorter() -> None:
+    """The doc's suggested lengths for a button_interaction card (90236): the client cuts longer text itself,
+    WeCom does not refuse it, so we only render within them; text that fits is left whole."""
+    long_card = Card(kind="task", title="甲" * 50, subtitle="乙" * 60, buttons=[Button(label="签收", action="sign:0")])
+    title = cards.template_card(long_card, cards.new_task_id(1))["main_title"]
+    assert len(title["title"]) == 36 and title["title"] == "甲" * 35 + "…"
+    assert len(title["desc"]) == 44 and title["desc"] == "乙" * 43 + "…"
+    fitting = Card(kind="task", title="甲" * 36, subtitle="乙" * 44, buttons=[Button(label="签收", action="sign:0")])
+    title = cards.template_card(fitting, cards.new_task_id(2))["main_title"]
+    assert title == {"title": "甲" * 36, "desc": "乙" * 44}
+
+
 async def test_member_pacing_waits_instead_of_dropping() -> None:
     now = [0.0]
     store = MemoryRateStore(now=lambda: now[0])

@@ -1,0 +1,205 @@
+"""`maotiao doctor`: before going live (and whenever something seems off), check the deployment for real and
+print a checklist in Chinese — ✅ fine, ❌ will not work (with what to do), ⚠️ needs attention, ➖ not
+configured or not checked. Exits 1 when any line is ❌.
+
+Checked: the database (reachable, every migration applied), Redis when configured, holiday data for this year
+and next, each configured platform against its real API (integrations/<platform>/doctor.py), and DingTalk's
+metered calls this month. A platform left unconfigured is listed as 未配置; that is a failure only when no
+platform at all is configured outside the sandbox."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import chinese_calendar
+from tortoise import Tortoise
+from tortoise.migrations.executor import MigrationExecutor
+
+from core import db
+from core.clock import DISPLAY_TZ, Clock, SystemClock
+from core.config import ConfigError, Settings
+from core.enums import Platform
+from core.models import CalendarDay, GroupChat
+from integrations.checklist import Check, Status, skipped
+from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
+from integrations.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
+from integrations.wecom.config import WeComSettings, load_wecom
+from integrations.zwdd.config import ZwddSettings, load_zwdd
+
+PUBLISH_MONTH = 11  # the State Council publishes next year's holidays around November (assumed, see README)
+REDIS_TIMEOUT = 3.0
+
+
+async def group_addresses(platform: Platform) -> list[tuple[str, str]]:
+    """(group name, chat id on `platform`) of every active group that has one. The only place doctor reads
+    group addresses: when they move to a per-platform table, this is the line to change."""
+    column = {Platform.WECOM: "wecom_chatid", Platform.DINGTALK: "dingtalk_conversation"}[platform]
+    return [(g.name, ref) for g in await GroupChat.filter(active=True).order_by("id") if (ref := getattr(g, column))]
+
+
+# --- database, Redis, calendar ------------------------------------------------------------------------
+async def check_database(settings: Settings) -> list[Check]:
+    try:
+        await db.init_db(settings.db_url)
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # any driver error: the line says what it was
+        return [Check("数据库", "连接", Status.FAIL, f"无法连接({type(exc).__name__}: {str(exc)[:120]})",
+                      "检查 MAOTIAO_DB_URL(主机、端口、库名、账号密码)和数据库服务是否在运行"),
+                *skipped("数据库", ["迁移"], "先解决连接")]
+    executor = MigrationExecutor(Tortoise.get_connection("default"), db.tortoise_config(settings.db_url)["apps"])
+    pending = [f"{s.migration.name}" for s in await executor.plan() if not s.backward]
+    ok = Check("数据库", "连接", Status.OK, "可以连接")
+    if pending:
+        return [ok, Check("数据库", "迁移", Status.FAIL, f"有 {len(pending)} 个迁移未执行:{', '.join(pending)}",
+                          "运行 maotiao db upgrade(serve 启动时也会自动执行)")]
+    return [ok, Check("数据库", "迁移", Status.OK, "表结构是最新的")]
+
+
+async def check_redis(settings: Settings) -> Check:
+    if not settings.redis_url:
+        return Check("Redis", "连接", Status.OFF, "未配置:只运行一个 maotiao serve,调度在其进程内")
+    from redis.asyncio import Redis
+
+    client: Any = Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+    try:
+        await client.ping()
+    except Exception as exc:  # connection refused, auth, timeout: all mean the same to the reader
+        return Check("Redis", "连接", Status.FAIL, f"无法连接({type(exc).__name__})",
+                     "检查 MAOTIAO_REDIS_URL 和 Redis 服务;不用 Redis 时删除该变量")
+    finally:
+        await client.aclose()
+    return Check("Redis", "连接", Status.OK, "可以连接(worker 与 serve 共用限速和任务队列)")
+
+
+def _builtin(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 7, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+async def _imported(year: int) -> bool:
+    """A center that imported a year's list has at least its holidays in calendar_day (assumed sufficient)."""
+    return await CalendarDay.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31), workday=False).exists()
+
+
+async def check_calendar(today: date, with_db: bool) -> list[Check]:
+    out = []
+    for year in (today.year, today.year + 1):
+        name = f"{year} 年节假日"
+        if _builtin(year):
+            out.append(Check("工作日历", name, Status.OK, "内置数据(chinesecalendar)已包含"))
+        elif with_db and await _imported(year):
+            out.append(Check("工作日历", name, Status.OK, "已导入(maotiao calendar import)"))
+        else:
+            urgent = year == today.year or today.month >= PUBLISH_MONTH
+            out.append(Check("工作日历", name, Status.FAIL if urgent else Status.WARN,
+                             "没有数据:期限只按周末和元旦、劳动节、国庆节计算,春节等调休不准",
+                             f"按国务院办公厅公布的{year}年部分节假日安排整理 CSV(每行 日期,休/班,名称,"
+                             f"如 {year}-01-01,休,元旦),运行 maotiao calendar import 文件;或升级 chinesecalendar"))
+    return out
+
+
+async def check_usage(dingtalk: DingTalkSettings | None, now: datetime) -> Check:
+    used = await calls_this_month("dingtalk", now)
+    if dingtalk is None and not used:
+        return Check("用量", "钉钉接口调用量", Status.OFF, "未连接钉钉")
+    quota = dingtalk.monthly_quota if dingtalk else DingTalkSettings.model_fields["monthly_quota"].default
+    share = usage_share(used, quota)
+    status = Status.FAIL if used >= quota else Status.WARN if share >= WARN_SHARE else Status.OK
+    return Check("用量", "钉钉接口调用量", status, usage_text(used, quota, now),
+                 "额度按自然月计算;可设置 DINGTALK_MONTHLY_QUOTA 为所购版本的额度" if status is not Status.OK else "")
+
+
+# --- platforms ----------------------------------------------------------------------------------------
+Loaded = tuple[WeComSettings | None, DingTalkSettings | None, ZwddSettings | None]
+
+
+def _load(loader: Callable[[], WeComSettings | DingTalkSettings | ZwddSettings], section: str,
+          problems: list[Check]) -> WeComSettings | DingTalkSettings | ZwddSettings | None:
+    try:
+        found = loader()
+    except ConfigError as exc:
+        problems.append(Check(section, "配置", Status.FAIL, str(exc).replace("\n", " "), "补全或改正上述环境变量"))
+        return None
+    return found if found.enabled else None
+
+
+async def _groups(platform: Platform, with_db: bool) -> list[tuple[str, str]]:
+    return await group_addresses(platform) if with_db else []
+
+
+async def check_platforms(settings: Settings, loaded: Loaded, with_db: bool, problems: list[Check],
+                          clock: Clock) -> list[Check]:
+    from integrations.dingtalk.doctor import check_dingtalk
+    from integrations.wecom.doctor import check_wecom
+    from integrations.zwdd.doctor import check_zwdd
+
+    wecom, dingtalk, zwdd = loaded
+    out = list(problems)
+    if wecom is not None:
+        out += await check_wecom(wecom, await _groups(Platform.WECOM, with_db), settings.public_url)
+    if dingtalk is not None:
+        out += await check_dingtalk(dingtalk, await _groups(Platform.DINGTALK, with_db), clock)
+    if zwdd is not None:
+        out += await check_zwdd(zwdd)
+    for section, configured in (("企业微信", wecom), ("钉钉", dingtalk), ("浙政钉", zwdd)):
+        if configured is None and not any(c.section == section for c in problems):
+            out.append(Check(section, "平台", Status.OFF, "未配置"))
+    if all(c is None for c in loaded) and not problems and not settings.sandbox:
+        out.append(Check("平台", "至少一个平台", Status.FAIL, "企业微信、钉钉、浙政钉都没有配置,机器人无法收发消息",
+                         "按 README「Going live」至少配置一个平台(WECOM_* 或 DINGTALK_*)"))
+    return out
+
+
+def load_platforms(problems: list[Check]) -> Loaded:
+    return (_load(load_wecom, "企业微信", problems), _load(load_dingtalk, "钉钉", problems),  # type: ignore[return-value]
+            _load(load_zwdd, "浙政钉", problems))
+
+
+# --- the command --------------------------------------------------------------------------------------
+async def diagnose(settings: Settings, *, clock: Clock | None = None, loaded: Loaded | None = None) -> list[Check]:
+    clock = clock or SystemClock()
+    now = clock.now()
+    problems: list[Check] = []
+    loaded = loaded if loaded is not None else load_platforms(problems)
+    checks = await check_database(settings)
+    with_db = not checks[0].failed and not checks[-1].failed
+    try:
+        checks.append(await check_redis(settings))
+        checks += await check_calendar(now.astimezone(DISPLAY_TZ).date(), with_db)
+        checks += await check_platforms(settings, loaded, with_db, problems, clock)
+        if with_db:  # after the platform checks, so their own calls are counted
+            checks.append(await check_usage(loaded[1], now))
+    finally:
+        await db.close_db()
+    return checks
+
+
+def render(checks: list[Check], now: datetime) -> str:
+    lines = [f"矛调上线检查({now.astimezone(DISPLAY_TZ):%Y-%m-%d %H:%M})"]
+    section = ""
+    for check in checks:
+        if check.section != section:
+            section = check.section
+            lines.append(f"\n【{section}】")
+        lines.append(f"  {check.status.value} {check.name}" + (f":{check.detail}" if check.detail else ""))
+        if check.advice and check.status in (Status.FAIL, Status.WARN):
+            lines.append(f"     → 处理:{check.advice}")
+    failed = sum(c.failed for c in checks)
+    warned = sum(c.status is Status.WARN for c in checks)
+    verdict = "全部通过,可以上线" if not failed else f"{failed} 项未通过(❌),请按“处理”逐项解决后再运行 maotiao doctor"
+    lines.append(f"\n结果:{verdict}" + (f";{warned} 项需留意(⚠️)" if warned else ""))
+    return "\n".join(lines)
+
+
+async def run(settings: Settings, _: argparse.Namespace | None = None, *, clock: Clock | None = None,
+              loaded: Loaded | None = None) -> int:
+    clock = clock or SystemClock()
+    checks = await diagnose(settings, clock=clock, loaded=loaded)
+    print(render(checks, clock.now()))
+    return 1 if any(c.failed for c in checks) else 0

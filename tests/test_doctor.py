@@ -1,0 +1,278 @@
+"""`maotiao doctor` against the fake WeCom and DingTalk on loopback, a migrated SQLite file and our own
+callback server: a healthy deployment is all green, and each way a real one breaks on day one is one red
+line that says what to do."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.engine import Bot
+from core import db
+from core.clock import ManualClock
+from core.config import Settings, load_settings
+from core.models import ApiUsage, CalendarDay, GroupChat
+from core.services.base import Domain
+from core.workdays import WorkCalendar
+from integrations.checklist import Check, Status
+from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
+from integrations.sandbox.dingtalk_api import FakeDingTalkAPI
+from integrations.sandbox.wecom import FakeWeCom
+from integrations.usage import month_of
+from integrations.wecom.callback import WeComCallback
+from integrations.wecom.config import WeComSettings, load_wecom
+from maotiao import doctor
+from tests.conftest import REDIS_URL, cst
+
+CORP, AGENT, SECRET, TOKEN = "wwdoctor01", 1000003, "wecom-secret", "tok3n"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+CLIENT, DSECRET, ROBOT, TEMPLATE = "dingdoctor", "ding-secret", "robotdoctor", "tpl.doctor"
+
+
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database file with every migration applied; each test gets its own copy."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("doctor") / "template.sqlite3"
+    asyncio.run(db.upgrade(f"sqlite://{path}"))
+    return path
+
+
+@dataclass
+class World:
+    settings: Settings
+    wecom: WeComSettings
+    dingtalk: DingTalkSettings
+    fake_wecom: FakeWeCom
+    fake_ding: FakeDingTalkAPI
+    clock: ManualClock
+
+    @property
+    def loaded(self) -> doctor.Loaded:
+        return (self.wecom, self.dingtalk, None)
+
+    async def run(self, capsys: pytest.CaptureFixture[str], **loaded: object) -> tuple[int, str]:
+        wecom = loaded.get("wecom", self.wecom)
+        dingtalk = loaded.get("dingtalk", self.dingtalk)
+        code = await doctor.run(self.settings, clock=self.clock, loaded=(wecom, dingtalk, None))  # type: ignore[arg-type]
+        return code, capsys.readouterr().out
+
+
+async def _seed(url: str) -> None:
+    """Two groups the center sends to, with their addresses on both platforms, and next year's holidays."""
+    await db.init_db(url)
+    try:
+        await GroupChat.create(name="中心调度群", wecom_chatid="wrchat01", dingtalk_conversation="cidCenter==")
+        await GroupChat.create(name="调解员群", wecom_chatid="wrchat02", dingtalk_conversation="cidMediators==")
+        await CalendarDay.create(day=date(2027, 2, 8), workday=False, name="春节")
+    finally:
+        await db.close_db()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, migrated_template: Path) -> AsyncIterator[World]:
+    path = tmp_path / "maotiao.sqlite3"
+    shutil.copy(migrated_template, path)
+    url = f"sqlite://{path}"
+    await _seed(url)
+    fake_wecom = FakeWeCom(CORP, SECRET, AGENT)
+    fake_wecom.create_chat("wrchat01", "中心调度群", "linx", ["linx", "dengh"])
+    fake_wecom.create_chat("wrchat02", "调解员群", "linx", ["linx", "tangzg", "dengh"])
+    fake_ding = FakeDingTalkAPI(CLIENT, DSECRET, ROBOT)
+    fake_ding.template(TEMPLATE)
+    fake_ding.add_group("cidCenter==")
+    fake_ding.add_group("cidMediators==")
+    ding_app = web.Application()
+    fake_ding.api_routes(ding_app)
+    clock = ManualClock(cst(2026, 6, 1, 9, 0))
+    async with TestServer(fake_wecom.app(), host="127.0.0.1") as wecom_server, \
+            TestServer(ding_app, host="127.0.0.1") as ding_server:
+        wecom = load_wecom(corp_id=CORP, agent_id=AGENT, secret=SECRET, token=TOKEN, aes_key=AES_KEY,
+                           api_base=str(wecom_server.make_url("/cgi-bin/")))
+        ding_base = str(ding_server.make_url("")).rstrip("/")
+        dingtalk = load_dingtalk(client_id=CLIENT, client_secret=DSECRET, robot_code=ROBOT,
+                                 card_template_id=TEMPLATE, api_base=ding_base, oapi_base=ding_base)
+        ours = web.Application()  # our real callback, as the public URL would reach it
+        WeComCallback(wecom, Bot(Domain(clock=clock, calendar=WorkCalendar()))).setup(ours)
+        async with TestServer(ours, host="127.0.0.1") as callback_server:
+            public = str(callback_server.make_url("")).rstrip("/")
+            settings = load_settings(db_url=url, redis_url="", public_url=public, sandbox=False)
+            yield World(settings, wecom, dingtalk, fake_wecom, fake_ding, clock)
+
+
+def _line(out: str, name: str) -> str:
+    return next(line for line in out.splitlines() if name in line)
+
+
+def _advice(out: str, name: str) -> str:
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if name in line)
+    return lines[at + 1]
+
+
+async def test_a_healthy_deployment_is_all_green_and_exits_zero(world: World, capsys) -> None:
+    code, out = await world.run(capsys)
+    assert code == 0, out
+    assert "❌" not in out and "⚠️" not in out and "全部通过" in out
+    for name in ("连接", "迁移", "2026 年节假日", "2027 年节假日", "获取 access_token", "企业可信IP",
+                 "应用状态与可见范围", "群「中心调度群」", "群「调解员群」", "回调地址", "卡片模板"):
+        assert "✅" in _line(out, name), name
+    assert "2 人,群主 linx" in _line(out, "群「中心调度群」")
+    assert "Token 和 EncodingAESKey 与配置一致" in _line(out, "回调地址")
+    assert "➖ 平台:未配置" in out.split("【浙政钉】")[1]  # 浙政钉 is listed, not failed
+    assert "➖ 连接:未配置" in out.split("【Redis】")[1]
+    # the calls doctor itself made on DingTalk (one card instance, one query per group) are the month's usage
+    assert world.fake_ding.metered == 3
+    assert "钉钉 2026年06月 接口调用 3 次,额度 10,000 次" in _line(out, "钉钉接口调用量")
+    assert not world.fake_ding.inbox  # the template check delivered no card to anybody
+
+
+async def test_a_wrong_wecom_secret_is_a_red_token_line_saying_where_the_secret_is(world: World, capsys) -> None:
+    code, out = await world.run(capsys, wecom=world.wecom.model_copy(update={"secret": "not-the-secret"}))
+    assert code == 1
+    assert "❌" in _line(out, "获取 access_token") and "应用 Secret 不对(40001)" in out
+    assert "应用管理 → 应用 → 自建" in _advice(out, "获取 access_token")
+    assert "WECOM_SECRET" in _advice(out, "获取 access_token")
+    assert "➖ 企业可信IP:未检查" in out  # nothing after the token is tried
+    assert "✅" in _line(out, "卡片模板")  # DingTalk is checked all the same
+
+
+async def test_untrusted_server_ip_gets_the_trusted_ip_setting_as_advice(world: World, capsys) -> None:
+    world.fake_wecom.untrusted_ip = True
+    code, out = await world.run(capsys)
+    assert code == 1
+    assert "❌" in _line(out, "企业可信IP") and "60020" in _line(out, "企业可信IP")
+    assert "开发者接口 → 企业可信IP → 配置" in _advice(out, "企业可信IP")
+    assert "未检查" in _line(out, "群「中心调度群」")
+
+
+async def test_an_unknown_card_template_id_is_red(world: World, capsys) -> None:
+    code, out = await world.run(capsys, dingtalk=world.dingtalk.model_copy(update={"card_template_id": "tpl.never.imported"}))
+    assert code == 1
+    assert "❌" in _line(out, "卡片模板") and "tpl.never.imported 不存在或未发布" in out
+    assert "卡片平台 → 模板列表 → 更多 → 导入" in _advice(out, "卡片模板")
+
+
+async def test_a_chat_the_app_did_not_create_is_red(world: World, capsys) -> None:
+    del world.fake_wecom.chats["wrchat02"]  # e.g. an ordinary group's id copied from a client
+    code, out = await world.run(capsys)
+    assert code == 1
+    wecom = out.split("【企业微信】")[1].split("【")[0]
+    assert "✅ 群「中心调度群」" in wecom
+    assert "❌ 群「调解员群」:chatid wrchat02 不存在,或不是本应用创建的群(86003)" in wecom
+    assert "appchat/create" in wecom
+
+
+async def test_a_dingtalk_group_without_our_robot_or_unknown_is_red(world: World, capsys) -> None:
+    world.fake_ding.add_group("cidCenter==", "someone-elses-robot")
+    del world.fake_ding.group_robots["cidMediators=="]
+    code, out = await world.run(capsys)
+    ding = out.split("【钉钉】")[1].split("【")[0]
+    assert code == 1
+    assert "❌ 群「中心调度群」:本应用的机器人不在群里" in ding and "添加机器人" in ding
+    assert "❌ 群「调解员群」:群会话 cidMediators== 无效" in ding
+
+
+async def test_an_app_not_visible_from_the_root_department_is_red_when_groups_are_used(world: World, capsys) -> None:
+    world.fake_wecom.visible_parties = [7]
+    world.fake_wecom.visible_users = ["linx"]
+    code, out = await world.run(capsys)
+    assert code == 1
+    line = _line(out, "应用状态与可见范围")
+    assert "❌" in line and "部门 1 个、成员 1 人" in line
+    assert "可见范围 → 编辑,选择企业根部门" in _advice(out, "应用状态与可见范围")
+
+
+async def test_a_callback_served_with_another_token_is_red(world: World, capsys) -> None:
+    code, out = await world.run(capsys, wecom=world.wecom.model_copy(update={"token": "another-token"}))
+    assert code == 1
+    assert "❌" in _line(out, "回调地址") and "签名校验失败" in _line(out, "回调地址")
+
+
+async def test_without_a_public_url_the_callback_is_a_warning_not_a_failure(world: World, capsys) -> None:
+    world.settings = world.settings.model_copy(update={"public_url": ""})
+    code, out = await world.run(capsys)
+    assert code == 0
+    assert "⚠️" in _line(out, "回调地址") and "MAOTIAO_PUBLIC_URL" in _advice(out, "回调地址")
+
+
+async def test_an_unmigrated_database_is_red_with_the_upgrade_command(world: World, tmp_path: Path, capsys) -> None:
+    world.settings = world.settings.model_copy(update={"db_url": f"sqlite://{tmp_path}/empty.sqlite3"})
+    code, out = await world.run(capsys)
+    assert code == 1
+    assert "❌" in _line(out, "迁移") and "maotiao db upgrade" in _advice(out, "迁移")
+
+
+async def test_no_platform_outside_the_sandbox_fails_and_each_is_listed_as_unconfigured(world: World, capsys) -> None:
+    code, out = await world.run(capsys, wecom=None, dingtalk=None)
+    assert code == 1
+    for section in ("企业微信", "钉钉", "浙政钉"):
+        assert "➖ 平台:未配置" in out.split(f"【{section}】")[1].split("【")[0]
+    assert "❌ 至少一个平台" in out
+    world.settings = world.settings.model_copy(update={"sandbox": True})
+    code, out = await world.run(capsys, wecom=None, dingtalk=None)
+    assert code == 0 and "至少一个平台" not in out
+
+
+async def test_next_years_holidays_missing_is_a_warning_in_june_and_red_from_november() -> None:
+    june = await doctor.check_calendar(date(2026, 6, 1), with_db=False)
+    assert [(c.name, c.status) for c in june] == [("2026 年节假日", Status.OK), ("2027 年节假日", Status.WARN)]
+    november = await doctor.check_calendar(date(2026, 11, 2), with_db=False)
+    assert november[1].status is Status.FAIL and "maotiao calendar import" in november[1].advice
+
+
+async def test_calls_near_or_past_the_monthly_quota_are_flagged(world: World, capsys) -> None:
+    await db.init_db(world.settings.db_url)
+    await ApiUsage.create(platform="dingtalk", month=month_of(world.clock.now()), calls=8_500)
+    await db.close_db()
+    code, out = await world.run(capsys)
+    assert code == 0 and "⚠️" in _line(out, "钉钉接口调用量") and "8,503 次" in out
+    code, out = await world.run(capsys, dingtalk=world.dingtalk.model_copy(update={"monthly_quota": 8_000}))
+    assert code == 1 and "本月额度已用完" in _line(out, "钉钉接口调用量")
+
+
+async def test_redis_is_checked_when_configured(world: World, redis) -> None:
+    ok = await doctor.check_redis(world.settings.model_copy(update={"redis_url": REDIS_URL}))
+    assert ok.status is Status.OK
+    down = await doctor.check_redis(world.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    assert down.status is Status.FAIL and "MAOTIAO_REDIS_URL" in down.advice
+
+
+def test_the_checklist_shows_advice_only_for_lines_that_need_it() -> None:
+    text = doctor.render([Check("数据库", "连接", Status.OK, "可以连接", "never shown"),
+                          Check("钉钉", "卡片模板", Status.FAIL, "不存在", "导入模板")], cst(2026, 6, 1, 9, 0))
+    assert "never shown" not in text and "→ 处理:导入模板" in text and "1 项未通过" in text
+
+
+async def test_the_cli_runs_doctor(world: World, capsys, monkeypatch) -> None:
+    from maotiao.cli import COMMANDS, build_parser
+
+    args = build_parser().parse_args(["doctor"])
+    monkeypatch.setattr(doctor, "load_platforms", lambda problems: world.loaded)
+    assert await COMMANDS["doctor"](world.settings, args) == 0
+    assert "矛调上线检查" in capsys.readouterr().out
+
+
+async def test_wecom_api_get_refreshes_an_expired_token(world: World) -> None:
+    from integrations.wecom.api import WeComAPI
+
+    api = WeComAPI(world.wecom)
+    try:
+        await api.token()
+        world.fake_wecom.expire_tokens()
+        agent = await api.get("agent/get", {"agentid": str(AGENT)})
+        assert agent["allow_partys"] == {"partyid": [1]}
+    finally:
+        await api.aclose()
+    async with httpx.AsyncClient() as client:  # and the fake refuses a call without a token, as WeCom does
+        resp = await client.get(world.wecom.api_base + "appchat/get", params={"chatid": "wrchat01"})
+        assert resp.json()["errcode"] == 40014
