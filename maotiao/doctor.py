@@ -22,10 +22,12 @@ from core import db
 from core.clock import DISPLAY_TZ, Clock, SystemClock
 from core.config import ConfigError, Settings
 from core.enums import Platform
-from core.models import CalendarDay, GroupChat
+from core.models import CalendarDay, GroupAddress
+from core.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
 from integrations.checklist import Check, Status, skipped
+from integrations.dingtalk.api import LABEL as DINGTALK_LABEL
+from integrations.dingtalk.api import QUOTA_ADVICE as DINGTALK_ADVICE
 from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
-from integrations.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
 from integrations.wecom.config import WeComSettings, load_wecom
 from integrations.zwdd.config import ZwddSettings, load_zwdd
 
@@ -34,10 +36,10 @@ REDIS_TIMEOUT = 3.0
 
 
 async def group_addresses(platform: Platform) -> list[tuple[str, str]]:
-    """(group name, chat id on `platform`) of every active group that has one. The only place doctor reads
-    group addresses: when they move to a per-platform table, this is the line to change."""
-    column = {Platform.WECOM: "wecom_chatid", Platform.DINGTALK: "dingtalk_conversation"}[platform]
-    return [(g.name, ref) for g in await GroupChat.filter(active=True).order_by("id") if (ref := getattr(g, column))]
+    """(group name, chat id on `platform`) of every active group that has one."""
+    rows = await GroupAddress.filter(platform=platform.value, group__active=True).order_by("group_id") \
+        .prefetch_related("group")
+    return [(a.group.name, a.ref) for a in rows if a.ref]
 
 
 # --- database, Redis, calendar ------------------------------------------------------------------------
@@ -111,7 +113,7 @@ async def check_usage(dingtalk: DingTalkSettings | None, now: datetime) -> Check
     quota = dingtalk.monthly_quota if dingtalk else DingTalkSettings.model_fields["monthly_quota"].default
     share = usage_share(used, quota)
     status = Status.FAIL if used >= quota else Status.WARN if share >= WARN_SHARE else Status.OK
-    return Check("用量", "钉钉接口调用量", status, usage_text(used, quota, now),
+    return Check("用量", "钉钉接口调用量", status, usage_text(DINGTALK_LABEL, used, quota, now, DINGTALK_ADVICE),
                  "额度按自然月计算;可设置 DINGTALK_MONTHLY_QUOTA 为所购版本的额度" if status is not Status.OK else "")
 
 

@@ -19,14 +19,15 @@ from bot.engine import Bot
 from core import db
 from core.clock import ManualClock
 from core.config import Settings, load_settings
-from core.models import ApiUsage, CalendarDay, GroupChat
+from core.enums import Platform
+from core.models import ApiUsage, CalendarDay, GroupAddress, GroupChat
 from core.services.base import Domain
+from core.usage import month_of
 from core.workdays import WorkCalendar
 from integrations.checklist import Check, Status
 from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
 from integrations.sandbox.dingtalk_api import FakeDingTalkAPI
 from integrations.sandbox.wecom import FakeWeCom
-from integrations.usage import month_of
 from integrations.wecom.callback import WeComCallback
 from integrations.wecom.config import WeComSettings, load_wecom
 from maotiao import doctor
@@ -71,8 +72,10 @@ async def _seed(url: str) -> None:
     """Two groups the center sends to, with their addresses on both platforms, and next year's holidays."""
     await db.init_db(url)
     try:
-        await GroupChat.create(name="中心调度群", wecom_chatid="wrchat01", dingtalk_conversation="cidCenter==")
-        await GroupChat.create(name="调解员群", wecom_chatid="wrchat02", dingtalk_conversation="cidMediators==")
+        for name, chat, conversation in (("中心调度群", "wrchat01", "cidCenter=="), ("调解员群", "wrchat02", "cidMediators==")):
+            group = await GroupChat.create(name=name)
+            await GroupAddress.create(group=group, platform=Platform.WECOM.value, ref=chat)
+            await GroupAddress.create(group=group, platform=Platform.DINGTALK.value, ref=conversation)
         await CalendarDay.create(day=date(2027, 2, 8), workday=False, name="春节")
     finally:
         await db.close_db()

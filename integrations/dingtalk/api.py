@@ -31,6 +31,10 @@ def _maybe_arrived(exc: httpx.HTTPError) -> bool:
     return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
+LABEL = "钉钉"
+QUOTA_ADVICE = "可在钉钉开发者后台 → 资源管理 查看用量明细或购买增购包"
+
+
 class DingTalkAPI:
     def __init__(self, settings: DingTalkSettings, client: httpx.AsyncClient | None = None,
                  rates: RateStore | None = None, meter: UsageMeter | None = None) -> None:
@@ -38,7 +42,7 @@ class DingTalkAPI:
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout_seconds, connect=min(5.0, settings.timeout_seconds)))
         self.rates = rates or MemoryRateStore()
-        self.meter = meter or UsageMeter("dingtalk")
+        self.meter = meter or UsageMeter("dingtalk", quota=settings.monthly_quota, label=LABEL, advice=QUOTA_ADVICE)
         self._token: str | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
