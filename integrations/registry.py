@@ -44,12 +44,12 @@ def missing_plugins() -> list[Platform]:
 
 
 def credentials() -> str:
-    """The platforms' environment variables as operators read them in messages: `WECOM_*/DINGTALK_*`."""
+    """The platforms' environment variables as operators read them in messages (`A_*/B_*`)."""
     return "/".join(f"{p.env_prefix}*" for p in PLUGINS)
 
 
 def names() -> str:
-    """The platforms' names as serve's messages give them: `WeCom and DingTalk`."""
+    """The platforms' names as serve's messages give them (`A and B`)."""
     return " and ".join(p.name for p in PLUGINS)
 
 
