@@ -1,70 +1,68 @@
 """The chat platforms this code base knows, as plug-ins, and which of them this deployment talks to.
 
-A platform is a package under integrations/ plus one entry in PLUGINS (and its value in core.enums.Platform).
-Everything that needs to know the platforms iterates PLUGINS: building channels from the settings, the
-Chinese name chat users read, and the org-file keys. core/, bot/ and scheduler/ never name a platform.
+A platform is its value in core.enums.Platform, a package under integrations/ whose plugin.py exports PLUGIN
+(integrations/plugin.py says what one provides), and its name in REGISTERED below. Everything that needs to
+know the platforms iterates PLUGINS: the channels built from the settings, the inbound serve attaches, the
+secrets the log hides, the sandbox's fakes, the Chinese name chat users read, the org-file keys. core/, bot/,
+scheduler/ and maotiao/ never name a platform.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from importlib import import_module
+from typing import Any
 
-from bot.channel import Channel, ChannelRegistry
-from core.config import load_settings
+from bot.channel import ChannelRegistry
+from core.config import ConfigError, load_settings
 from core.enums import CHAT_PLATFORMS, Platform
-from integrations.dingtalk.api import DingTalkAPI
-from integrations.dingtalk.channel import DingTalkChannel
-from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
 from integrations.pacing import RateStore, rate_store
-from integrations.wecom.api import WeComAPI
-from integrations.wecom.channel import WeComChannel
-from integrations.wecom.config import WeComSettings, load_wecom
+from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
+
+# The registration: integrations/<name>/plugin.py for each chat platform, in core.enums.CHAT_PLATFORMS order.
+REGISTERED = ("wecom", "dingtalk")
 
 
-class PlatformSettings(Protocol):
-    @property
-    def enabled(self) -> bool: ...
+def _load(name: str) -> PlatformPlugin[Any]:
+    entry = import_module(f"integrations.{name}.plugin").PLUGIN
+    if not isinstance(entry, PlatformPlugin):
+        raise TypeError(f"integrations.{name}.plugin.PLUGIN is not a PlatformPlugin")
+    return entry
 
 
-class PlatformAPI(Protocol):
-    async def aclose(self) -> None: ...
+PLUGINS: tuple[PlatformPlugin[Any], ...] = tuple(_load(name) for name in REGISTERED)
 
 
-@dataclass(frozen=True)
-class PlatformPlugin:
-    platform: Platform
-    label: str  # the platform's name as chat users read it (notices such as 【平台额度】)
-    org_staff_key: str  # org file: a person's account on the platform (core/org_schema.py reads `<value>`)
-    org_group_key: str  # org file: a group's chat id on the platform (read as `<value>_…`)
-    load: Callable[[], Any]  # its settings from the environment (…_* variables)
-    connect: Callable[[Any, RateStore | None], tuple[Channel, PlatformAPI]]  # settings → channel and its API
-
-
-def _wecom(settings: WeComSettings, rates: RateStore | None) -> tuple[Channel, PlatformAPI]:
-    api = WeComAPI(settings)
-    return WeComChannel(api, rates), api
-
-
-def _dingtalk(settings: DingTalkSettings, rates: RateStore | None) -> tuple[Channel, PlatformAPI]:
-    api = DingTalkAPI(settings, rates=rates)
-    return DingTalkChannel(api), api
-
-
-PLUGINS: tuple[PlatformPlugin, ...] = (
-    PlatformPlugin(Platform.WECOM, "企业微信", "wecom", "wecom_chatid", load_wecom, _wecom),
-    PlatformPlugin(Platform.DINGTALK, "钉钉", "dingtalk", "dingtalk_conversation", load_dingtalk, _dingtalk),
-)
-
-
-def plugin(platform: Platform) -> PlatformPlugin:
+def plugin(platform: Platform) -> PlatformPlugin[Any]:
     return next(p for p in PLUGINS if p.platform is platform)
 
 
 def missing_plugins() -> list[Platform]:
     """Chat platforms declared in core.enums without a registered plug-in (a test keeps this empty)."""
     return [p for p in CHAT_PLATFORMS if p not in {x.platform for x in PLUGINS}]
+
+
+def credentials() -> str:
+    """The platforms' environment variables as operators read them in messages (`A_*/B_*`)."""
+    return "/".join(f"{p.env_prefix}*" for p in PLUGINS)
+
+
+def names() -> str:
+    """The platforms' names as serve's messages give them (`A and B`)."""
+    return " and ".join(p.name for p in PLUGINS)
+
+
+def configured_secrets() -> list[str | None]:
+    """Every platform's secrets in the environment, for the log redaction (a platform's bad configuration
+    is reported by the command that uses it, not here)."""
+    found: list[str | None] = []
+    for p in PLUGINS:
+        try:
+            found += p.secrets(p.load())
+        except ConfigError:
+            pass
+    return found
 
 
 @dataclass
@@ -75,12 +73,14 @@ class Platforms:
     rates: RateStore | None = None
 
     @property
-    def wecom(self) -> WeComSettings | None:
-        return self.settings.get(Platform.WECOM)
+    def connected(self) -> bool:
+        """Whether any platform's credentials are set (serve runs as production then)."""
+        return bool(self.settings)
 
-    @property
-    def dingtalk(self) -> DingTalkSettings | None:
-        return self.settings.get(Platform.DINGTALK)
+    def attach(self, wiring: Wiring) -> list[Runner]:
+        """Each enabled platform's inbound: routes on the app, and the background runners serve must run."""
+        runners = [p.attach(self.settings[p.platform], wiring) for p in PLUGINS if p.platform in self.settings]
+        return [r for r in runners if r is not None]
 
     async def aclose(self) -> None:
         for api in self.apis:
@@ -89,15 +89,14 @@ class Platforms:
             await self.rates.aclose()
 
 
-def build_platforms(wecom: WeComSettings | None = None, dingtalk: DingTalkSettings | None = None,
-                    **given: Any) -> Platforms:
-    """Channels for every plug-in whose settings are enabled; settings given by platform value (the
-    sandbox's) are used instead of the environment's."""
-    given = {Platform.WECOM.value: wecom, Platform.DINGTALK.value: dingtalk, **given}
+def build_platforms(given: Mapping[Platform, Any] | None = None) -> Platforms:
+    """Channels for every plug-in whose settings are enabled; settings given by platform (the sandbox's) are
+    used instead of the environment's."""
+    given = given or {}
     # Rate limits shared by every serve and worker process when Redis is configured (integrations/pacing.py).
     out = Platforms(rates=rate_store(load_settings().redis_url))
     for p in PLUGINS:
-        settings = given.get(p.platform.value) or p.load()
+        settings = given.get(p.platform) or p.load()
         if not settings.enabled:
             continue
         channel, api = p.connect(settings, out.rates)

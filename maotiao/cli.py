@@ -164,7 +164,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in DingTalk and WeCom")
+    parser = argparse.ArgumentParser(prog="maotiao", description="矛调中心 in the chat platforms its staff use")
     sub = parser.add_subparsers(dest="command", required=True)
     serve_p = sub.add_parser("serve", help="run the HTTP server, the bot and the in-process scheduler")
     serve_p.add_argument("--sandbox", action="store_true",
@@ -195,22 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
 def configured_secrets(settings: Settings) -> list[str | None]:
     """Every secret the configuration holds, for the log redaction (a platform's bad configuration is
     reported by the command that uses it, not here)."""
-    from integrations.dingtalk.config import load_dingtalk
-    from integrations.wecom.config import load_wecom
+    from integrations.registry import configured_secrets as platform_secrets
     from integrations.zwdd.config import load_zwdd
 
-    found: list[str | None] = [*settings.api_key_map, settings.audit_key]
+    found: list[str | None] = [*settings.api_key_map, settings.audit_key, *platform_secrets()]
     try:
-        wecom = load_wecom()
-        found += [wecom.secret, wecom.token, wecom.aes_key]
-    except ConfigError:
-        pass
-    try:
-        found.append(load_dingtalk().client_secret)
-    except ConfigError:
-        pass
-    try:
-        found.append(load_zwdd().app_secret)
+        found.append(load_zwdd().app_secret)  # 浙政钉 is no chat platform (yet): not among the plug-ins
     except ConfigError:
         pass
     return found

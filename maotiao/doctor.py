@@ -3,8 +3,8 @@ print a checklist in Chinese — ✅ fine, ❌ will not work (with what to do), 
 configured or not checked. Exits 1 when any line is ❌.
 
 Checked: the database (reachable, every migration applied), Redis when configured, holiday data for this year
-and next, each configured platform against its real API (integrations/<platform>/doctor.py), and DingTalk's
-metered calls this month. A platform left unconfigured is listed as 未配置; that is a failure only when no
+and next, each configured platform against its real API (its plug-in's doctor hook), including metered calls
+this month where a platform meters them. A platform left unconfigured is listed as 未配置; that is a failure only when no
 platform at all is configured outside the sandbox."""
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from core.clock import DISPLAY_TZ, Clock, SystemClock
 from core.config import ConfigError, Settings
 from core.enums import Platform
 from core.models import CalendarDay, GroupAddress
-from core.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
+from integrations import registry
 from integrations.checklist import Check, Status, skipped
-from integrations.dingtalk.api import LABEL as DINGTALK_LABEL
-from integrations.dingtalk.api import QUOTA_ADVICE as DINGTALK_ADVICE
-from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
-from integrations.wecom.config import WeComSettings, load_wecom
-from integrations.zwdd.config import ZwddSettings, load_zwdd
+from integrations.plugin import DoctorContext
+from integrations.zwdd.config import load_zwdd
+from integrations.zwdd.doctor import check_zwdd
+
+ZWDD, ZWDD_LABEL = "zwdd", "浙政钉"  # not a chat platform yet (its own client, no plug-in): checked apart
 
 PUBLISH_MONTH = 11  # the State Council publishes next year's holidays around November (assumed, see README)
 REDIS_TIMEOUT = 3.0
@@ -106,61 +106,44 @@ async def check_calendar(today: date, with_db: bool) -> list[Check]:
     return out
 
 
-async def check_usage(dingtalk: DingTalkSettings | None, now: datetime) -> Check:
-    used = await calls_this_month("dingtalk", now)
-    if dingtalk is None and not used:
-        return Check("用量", "钉钉接口调用量", Status.OFF, "未连接钉钉")
-    quota = dingtalk.monthly_quota if dingtalk else DingTalkSettings.model_fields["monthly_quota"].default
-    share = usage_share(used, quota)
-    status = Status.FAIL if used >= quota else Status.WARN if share >= WARN_SHARE else Status.OK
-    return Check("用量", "钉钉接口调用量", status, usage_text(DINGTALK_LABEL, used, quota, now, DINGTALK_ADVICE),
-                 "额度按自然月计算;可设置 DINGTALK_MONTHLY_QUOTA 为所购版本的额度" if status is not Status.OK else "")
-
-
 # --- platforms ----------------------------------------------------------------------------------------
-Loaded = tuple[WeComSettings | None, DingTalkSettings | None, ZwddSettings | None]
+Loaded = dict[str, Any]  # settings of each platform that is configured, by platform value ("zwdd" too)
+SETTINGS_PROBLEM = "补全或改正上述环境变量"
 
 
-def _load(loader: Callable[[], WeComSettings | DingTalkSettings | ZwddSettings], section: str,
-          problems: list[Check]) -> WeComSettings | DingTalkSettings | ZwddSettings | None:
+def _load(loader: Callable[[], Any], section: str, problems: list[Check]) -> Any:
     try:
         found = loader()
     except ConfigError as exc:
-        problems.append(Check(section, "配置", Status.FAIL, str(exc).replace("\n", " "), "补全或改正上述环境变量"))
+        problems.append(Check(section, "配置", Status.FAIL, str(exc).replace("\n", " "), SETTINGS_PROBLEM))
         return None
     return found if found.enabled else None
 
 
-async def _groups(platform: Platform, with_db: bool) -> list[tuple[str, str]]:
-    return await group_addresses(platform) if with_db else []
+def load_platforms(problems: list[Check]) -> Loaded:
+    loaded = {p.platform.value: _load(p.load, p.label, problems) for p in registry.PLUGINS}
+    loaded[ZWDD] = _load(load_zwdd, ZWDD_LABEL, problems)
+    return loaded
 
 
 async def check_platforms(settings: Settings, loaded: Loaded, with_db: bool, problems: list[Check],
                           clock: Clock) -> list[Check]:
-    from integrations.dingtalk.doctor import check_dingtalk
-    from integrations.wecom.doctor import check_wecom
-    from integrations.zwdd.doctor import check_zwdd
-
-    wecom, dingtalk, zwdd = loaded
     out = list(problems)
-    if wecom is not None:
-        out += await check_wecom(wecom, await _groups(Platform.WECOM, with_db), settings.public_url)
-    if dingtalk is not None:
-        out += await check_dingtalk(dingtalk, await _groups(Platform.DINGTALK, with_db), clock)
-    if zwdd is not None:
-        out += await check_zwdd(zwdd)
-    for section, configured in (("企业微信", wecom), ("钉钉", dingtalk), ("浙政钉", zwdd)):
-        if configured is None and not any(c.section == section for c in problems):
+    for p in registry.PLUGINS:
+        configured = loaded.get(p.platform.value)
+        if configured is not None:
+            groups = await group_addresses(p.platform) if with_db else []
+            out += await p.doctor(configured, DoctorContext(groups, settings.public_url, clock, with_db))
+    if loaded.get(ZWDD) is not None:
+        out += await check_zwdd(loaded[ZWDD])
+    for section, value in [*((p.label, p.platform.value) for p in registry.PLUGINS), (ZWDD_LABEL, ZWDD)]:
+        if loaded.get(value) is None and not any(c.section == section for c in problems):
             out.append(Check(section, "平台", Status.OFF, "未配置"))
-    if all(c is None for c in loaded) and not problems and not settings.sandbox:
-        out.append(Check("平台", "至少一个平台", Status.FAIL, "企业微信、钉钉、浙政钉都没有配置,机器人无法收发消息",
-                         "按 README「Going live」至少配置一个平台(WECOM_* 或 DINGTALK_*)"))
+    if all(v is None for v in loaded.values()) and not problems and not settings.sandbox:
+        labels = "、".join([*(p.label for p in registry.PLUGINS), ZWDD_LABEL])
+        out.append(Check("平台", "至少一个平台", Status.FAIL, f"{labels}都没有配置,机器人无法收发消息",
+                         f"按 README「Going live」至少配置一个平台({registry.credentials()})"))
     return out
-
-
-def load_platforms(problems: list[Check]) -> Loaded:
-    return (_load(load_wecom, "企业微信", problems), _load(load_dingtalk, "钉钉", problems),  # type: ignore[return-value]
-            _load(load_zwdd, "浙政钉", problems))
 
 
 # --- the command --------------------------------------------------------------------------------------
@@ -175,8 +158,6 @@ async def diagnose(settings: Settings, *, clock: Clock | None = None, loaded: Lo
         checks.append(await check_redis(settings))
         checks += await check_calendar(now.astimezone(DISPLAY_TZ).date(), with_db)
         checks += await check_platforms(settings, loaded, with_db, problems, clock)
-        if with_db:  # after the platform checks, so their own calls are counted
-            checks.append(await check_usage(loaded[1], now))
     finally:
         await db.close_db()
     return checks

@@ -4,7 +4,7 @@ The sandbox lets whoever reaches it act as any person and move the clock, which 
 audit events ahead and uses up the day's roster, digest and warning runs. So a database is marked by the
 first `serve` (core.models.DatabaseMark) and the mark never changes:
 
-  WECOM_*/DINGTALK_* credentials set            production; refused if the database is a sandbox's, and
+  a platform's credentials set                  production; refused if the database is a sandbox's, and
                                                  refused with --sandbox (a sandbox never talks to them)
   no credentials, database marked sandbox       sandbox (the README's command, run again)
   no credentials, fresh database                sandbox: the demo organisation is loaded, database marked
@@ -28,6 +28,7 @@ from ipaddress import ip_address
 from core.audit_checkpoint import load_key
 from core.config import ConfigError, Settings
 from core.models import Case, DatabaseMark, Region, Staff
+from integrations.registry import credentials
 
 PRODUCTION, SANDBOX = "production", "sandbox"
 LOOPBACK_NAMES = ("localhost",)
@@ -66,19 +67,19 @@ async def decide(settings: Settings, has_credentials: bool) -> str:
     if has_credentials:
         return _production(settings, mark)
     if mark is not None and mark.mode == PRODUCTION:
-        raise ConfigError(f"no WECOM_*/DINGTALK_* credentials, and this is a production database ({_when(mark)}): "
+        raise ConfigError(f"no {credentials()} credentials, and this is a production database ({_when(mark)}): "
                           "it is never served as a sandbox. Set the platform credentials, or point MAOTIAO_DB_URL at "
                           "another database to try the sandbox")
     explicit = settings.sandbox
     if not explicit and not is_loopback(settings.http_host):
-        raise ConfigError(f"no WECOM_*/DINGTALK_* credentials: serve would be a sandbox on {settings.http_host}, "
+        raise ConfigError(f"no {credentials()} credentials: serve would be a sandbox on {settings.http_host}, "
                           "where anyone who reaches it can act as any person. Set the credentials, listen on "
                           "127.0.0.1, or pass --sandbox (MAOTIAO_SANDBOX=1) if that is what you mean")
     if mark is not None or explicit:
         return SANDBOX
     regions, staff, cases = await Region.all().count(), await Staff.all().count(), await Case.all().count()
     if regions or staff or cases:
-        raise ConfigError(f"no WECOM_*/DINGTALK_* credentials, and this database holds an organisation ({regions} "
+        raise ConfigError(f"no {credentials()} credentials, and this database holds an organisation ({regions} "
                           f"regions, {staff} staff, {cases} cases) that is not a sandbox's: refusing to serve it as "
                           "one. Set the platform credentials for production, or pass --sandbox (MAOTIAO_SANDBOX=1) "
                           "to make this database a sandbox for good")
@@ -87,7 +88,7 @@ async def decide(settings: Settings, has_credentials: bool) -> str:
 
 def _production(settings: Settings, mark: DatabaseMark | None) -> str:
     if settings.sandbox:
-        raise ConfigError("--sandbox (MAOTIAO_SANDBOX) with WECOM_*/DINGTALK_* credentials set: a sandbox never "
+        raise ConfigError(f"--sandbox (MAOTIAO_SANDBOX) with {credentials()} credentials set: a sandbox never "
                           "talks to the real platforms. Unset one of them")
     if mark is not None and mark.mode == SANDBOX:
         raise ConfigError(f"this database is a sandbox's ({_when(mark)}): its people are a demo and its clock was "

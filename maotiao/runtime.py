@@ -19,10 +19,9 @@ from core.clock import OffsetClock
 from core.config import Settings
 from core.models import Region
 from core.services.base import Domain
-from integrations.dingtalk.stream import StreamRunner
-from integrations.registry import Platforms, build_platforms
+from integrations.plugin import Runner, Wiring
+from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
-from integrations.wecom.callback import WeComCallback
 from maotiao import logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
 from maotiao.server import build_app
@@ -39,7 +38,7 @@ class Runtime:
     platforms: Platforms
     scheduler: EmbeddedScheduler
     app: web.Application
-    streams: list[StreamRunner] = field(default_factory=list)
+    streams: list[Runner] = field(default_factory=list)  # the platforms' background inbound, e.g. a Stream
 
 
 def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | None = None,
@@ -49,12 +48,7 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     # With Redis, `maotiao worker` runs the time-driven jobs; serve still delivers replies at once.
     scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=in_process_jobs or settings.redis_url is None)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
-    if platforms.wecom is not None:
-        WeComCallback(platforms.wecom, bot, on_handled=scheduler.kick_delivery).setup(rt.app)
-        log.info("WeCom connected: callback at /wecom/callback, API %s", platforms.wecom.api_base)
-    if platforms.dingtalk is not None:
-        rt.streams.append(StreamRunner(platforms.dingtalk, bot, on_handled=scheduler.kick_delivery))
-        log.info("DingTalk connected: Stream via %s", platforms.dingtalk.gateway)
+    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log))
     return rt
 
 
@@ -64,7 +58,7 @@ async def _prepare(settings: Settings) -> tuple[str, Platforms]:
     await db.upgrade(settings.db_url)
     await db.init_db(settings.db_url)
     try:
-        chosen = await mode.decide(settings, platforms.wecom is not None or platforms.dingtalk is not None)
+        chosen = await mode.decide(settings, platforms.connected)
         await mode.claim(chosen)
     except BaseException:
         await db.close_db()
@@ -76,9 +70,8 @@ async def _prepare(settings: Settings) -> tuple[str, Platforms]:
 async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain]:
     from maotiao.cli import load_demo_org_if_empty
 
-    sandbox = await start_sandbox()  # fake WeCom and DingTalk on loopback, reached through the same code
-    logredact.register(sandbox.wecom_settings.secret, sandbox.wecom_settings.token,
-                       sandbox.dingtalk_settings.client_secret)
+    sandbox = await start_sandbox()  # each platform's fake on loopback, reached through the same code
+    logredact.register(*sandbox.secrets())
     if await load_demo_org_if_empty():
         log.info("empty database: loaded the demo organisation")
     if settings.redis_url:
@@ -86,7 +79,7 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
     if not mode.is_loopback(settings.http_host):
         log.warning("the sandbox lets anyone who reaches %s act as any person (--sandbox was given)",
                     settings.http_host)
-    return sandbox, build_platforms(sandbox.wecom_settings, sandbox.dingtalk_settings), Domain(clock=OffsetClock())
+    return sandbox, build_platforms(sandbox.settings), Domain(clock=OffsetClock())
 
 
 def _use_intake_model(settings: Settings) -> None:
@@ -121,7 +114,7 @@ async def _listen(settings: Settings, rt: Runtime) -> web.AppRunner:
 def _announce(settings: Settings, sandboxed: bool) -> None:
     print(f"maotiao is serving on http://{settings.http_host}:{settings.http_port}/ (Ctrl-C to stop)", flush=True)
     if sandboxed:
-        print(f"sandbox: no WECOM_*/DINGTALK_* credentials, so fake WeCom and DingTalk run inside this process and "
+        print(f"sandbox: no {credentials()} credentials, so fake {names()} run inside this process and "
               f"this database is marked as a sandbox's (never served as production). Open "
               f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
 
@@ -159,7 +152,7 @@ async def serve(settings: Settings) -> int:
         log.warning("no organisation in this database yet: import one with `maotiao org import FILE`")
     rt = build_runtime(settings, domain, platforms, in_process_jobs=sandbox is not None)
     if sandbox is not None:
-        sandbox.connect_callback(f"http://127.0.0.1:{settings.http_port}/wecom/callback")
+        sandbox.connect(f"http://127.0.0.1:{settings.http_port}")
         sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings)  # type: ignore[arg-type]
     await load_calendar(rt.domain.calendar)
     checkpoints = _checkpoints(settings, rt)

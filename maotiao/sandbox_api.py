@@ -20,10 +20,11 @@ from aiohttp import web
 from bot.reports.chart import FONT_FILE
 from core.clock import OffsetClock, fmt_local
 from core.config import Settings
-from core.enums import CaseStatus, Category, Platform
+from core.enums import CaseStatus, Category
 from core.models import AuditEvent, Case, DatabaseMark, GroupChat, Identity, Staff, Task
 from core.permissions import can_view
 from core.services.base import actor_for
+from integrations import registry
 from integrations.sandbox.runtime import Sandbox
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
@@ -118,6 +119,11 @@ ACTION_LABELS = {
 }
 
 
+async def platforms(_: web.Request) -> web.Response:
+    """Each platform's name as its users read it, by platform value (the page's tags and picker)."""
+    return _json({p.platform.value: p.label for p in registry.PLUGINS})
+
+
 async def personas(_: web.Request) -> web.Response:
     out = []
     for s in await Staff.filter(active=True).order_by("id").prefetch_related("department", "region"):
@@ -127,67 +133,26 @@ async def personas(_: web.Request) -> web.Response:
     return _json(out)
 
 
-def _wecom_messages(sb: Sandbox, user: str) -> list[dict[str, Any]]:
-    out = []
-    for m in sb.wecom.inbox.get(user, []):
-        item: dict[str, Any] = {"platform": "wecom", "at": m.at, "from": "bot"}
-        if m.msgtype == "template_card":
-            b = m.body
-            item["card"] = {"id": b.get("task_id"), "title": b.get("main_title", {}).get("title", ""),
-                            "subtitle": b.get("replaced") or b.get("main_title", {}).get("desc", ""),
-                            "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
-                            "note": b.get("sub_title_text", ""),
-                            "buttons": [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]}
-        else:
-            item["text"] = str(m.body.get("content", ""))
-        out.append(item)
-    return out
-
-
-def _ding_messages(sb: Sandbox, user: str) -> list[dict[str, Any]]:
-    out = []
-    for m in sb.dingtalk.inbox.get(user, []):
-        item: dict[str, Any] = {"platform": "dingtalk", "at": m.get("at", 0), "from": "bot"}
-        if "card" in m:
-            p = sb.dingtalk.cards[m["card"]]["params"]
-            item["card"] = {"id": m["card"], "title": p.get("title", ""), "subtitle": p.get("subtitle", ""),
-                            "fields": [[f["label"], f["value"]] for f in json.loads(p.get("fields") or "[]")],
-                            "note": p.get("note", ""),
-                            "buttons": [{"text": b["text"], "key": b["text"]} for b in json.loads(p.get("buttons") or "[]")]}
-        else:
-            param = m.get("param") or {}
-            item["text"] = str(param.get("content") or param.get("text") or "")
-        out.append(item)
-    return out
-
-
 async def chat(request: web.Request) -> web.Response:
     sb = request.app[SANDBOX]
     staff_id = int(request.query.get("staff", "0"))
     idents = {i.platform: i.external_id for i in await Identity.filter(staff_id=staff_id)}
-    messages = []
-    if "wecom" in idents:
-        messages += _wecom_messages(sb, idents["wecom"])
-    if "dingtalk" in idents:
-        messages += _ding_messages(sb, idents["dingtalk"])
+    messages = [m for p, fake in sb.fakes.items() if p.value in idents for m in fake.messages(idents[p.value])]
     messages += sb.typed.get(str(staff_id), [])
     messages.sort(key=lambda m: m["at"])
     groups = []
     for g in await GroupChat.filter(active=True).order_by("id"):
         refs = await g.refs()
-        items: list[dict[str, Any]] = [
-            {"at": m.at, "text": str(m.body.get("content", "")), "platform": "wecom",
-             "image": f"/sandbox/media/wecom/{m.body['media_id']}" if m.msgtype == "image" else ""}
-            for m in sb.wecom.groups.get(refs.get("wecom", ""), [])]
-        items += [{"at": m.get("at", 0), "platform": "dingtalk",
-                   "image": f"/sandbox/media/dingtalk/{m['param']['photoURL']}" if m.get("msgKey") == "sampleImageMsg"
-                   else "",
-                   "text": str((m.get("param") or {}).get("content") or (m.get("param") or {}).get("text") or "")}
-                  for m in sb.dingtalk.groups.get(refs.get("dingtalk", ""), [])]
+        items = [_group_item(m) for p, fake in sb.fakes.items() for m in fake.group_messages(refs.get(p.value, ""))]
         groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
     clock = request.app[CLOCK]
     return _json({"messages": messages[-80:], "groups": groups, "now": fmt_local(clock.now()),
                   "platforms": list(idents)})
+
+
+def _group_item(m: dict[str, Any]) -> dict[str, Any]:
+    media_id = m.pop("media", "")
+    return {**m, "image": f"/sandbox/media/{m['platform']}/{media_id}" if media_id else ""}
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -201,9 +166,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 async def media(request: web.Request) -> web.Response:
-    sb = request.app[SANDBOX]
-    store = sb.wecom.media if request.match_info["platform"] == "wecom" else sb.dingtalk.media
-    data = store.get(request.match_info["media_id"])
+    fake = request.app[SANDBOX].fake(request.match_info["platform"])
+    data = fake.media(request.match_info["media_id"]) if fake is not None else None
     if data is None:
         raise web.HTTPNotFound()
     return web.Response(body=data, content_type="image/png")
@@ -214,15 +178,11 @@ async def say(request: web.Request) -> web.Response:
     data = await _body(request)
     staff_id, text, platform = int(data.get("staff", 0)), str(data.get("text", ""))[:5000], str(data.get("platform"))
     ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
-    if ident is None or not text.strip():
+    fake = sb.fake(platform)
+    if ident is None or fake is None or not text.strip():
         return _json({"error": "该人员在此平台没有账号,或内容为空"}, 400)
     sb.typed.setdefault(str(staff_id), []).append({"platform": platform, "at": time.time(), "from": "me", "text": text})
-    if platform == Platform.WECOM.value:
-        assert sb.member is not None
-        await sb.member.text(ident.external_id, text)
-    else:
-        assert sb.user is not None
-        await sb.user.text(ident.external_id, text)
+    await fake.say(ident.external_id, text)
     return _json({"ok": True})
 
 
@@ -232,18 +192,11 @@ async def click(request: web.Request) -> web.Response:
     staff_id, platform = int(data.get("staff", 0)), str(data.get("platform"))
     card, key = str(data.get("card", "")), str(data.get("key", ""))
     ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
-    if ident is None:
+    fake = sb.fake(platform)
+    if ident is None or fake is None:
         return _json({"error": "unknown persona"}, 400)
-    if platform == Platform.WECOM.value:
-        assert sb.member is not None
-        if card not in sb.wecom.cards:
-            return _json({"error": "unknown card"}, 400)
-        await sb.member.click(ident.external_id, card, key, sb.wecom.new_code(card))
-    else:
-        assert sb.user is not None
-        if card not in sb.dingtalk.cards:
-            return _json({"error": "unknown card"}, 400)
-        await sb.user.click(ident.external_id, card, key)
+    if not await fake.click(ident.external_id, card, key):
+        return _json({"error": "unknown card"}, 400)
     return _json({"ok": True})
 
 
@@ -287,6 +240,7 @@ def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kic
     app[KICK] = kick
     app.router.add_get("/", page)
     app.router.add_get("/sandbox/font.otf", font)
+    app.router.add_get("/sandbox/api/platforms", platforms)
     app.router.add_get("/sandbox/api/personas", personas)
     app.router.add_get("/sandbox/api/chat", chat)
     app.router.add_post("/sandbox/api/say", say)

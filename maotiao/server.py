@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 @web.middleware
 async def database_outage(request: web.Request,
                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-    """With the database down nothing can be stored, so nothing is acknowledged: a clean 503 that WeCom
-    and API clients retry, not a 500 with a traceback per request."""
+    """With the database down nothing can be stored, so nothing is acknowledged: a clean 503 that platform
+    callbacks and API clients retry, not a 500 with a traceback per request."""
     try:
         return await handler(request)
     except web.HTTPException:

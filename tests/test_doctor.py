@@ -59,12 +59,12 @@ class World:
 
     @property
     def loaded(self) -> doctor.Loaded:
-        return (self.wecom, self.dingtalk, None)
+        return {"wecom": self.wecom, "dingtalk": self.dingtalk, "zwdd": None}
 
     async def run(self, capsys: pytest.CaptureFixture[str], **loaded: object) -> tuple[int, str]:
         wecom = loaded.get("wecom", self.wecom)
         dingtalk = loaded.get("dingtalk", self.dingtalk)
-        code = await doctor.run(self.settings, clock=self.clock, loaded=(wecom, dingtalk, None))  # type: ignore[arg-type]
+        code = await doctor.run(self.settings, clock=self.clock, loaded={"wecom": wecom, "dingtalk": dingtalk, "zwdd": None})
         return code, capsys.readouterr().out
 
 
@@ -135,7 +135,7 @@ async def test_a_healthy_deployment_is_all_green_and_exits_zero(world: World, ca
     assert "➖ 连接:未配置" in out.split("【Redis】")[1]
     # the calls doctor itself made on DingTalk (one card instance, one query per group) are the month's usage
     assert world.fake_ding.metered == 3
-    assert "钉钉 2026年06月 接口调用 3 次,额度 10,000 次" in _line(out, "钉钉接口调用量")
+    assert "钉钉 2026年06月 接口调用 3 次,额度 10,000 次" in _line(out, "接口调用量")
     assert not world.fake_ding.inbox  # the template check delivered no card to anybody
 
 
@@ -238,9 +238,9 @@ async def test_calls_near_or_past_the_monthly_quota_are_flagged(world: World, ca
     await ApiUsage.create(platform="dingtalk", month=month_of(world.clock.now()), calls=8_500)
     await db.close_db()
     code, out = await world.run(capsys)
-    assert code == 0 and "⚠️" in _line(out, "钉钉接口调用量") and "8,503 次" in out
+    assert code == 0 and "⚠️" in _line(out, "接口调用量") and "8,503 次" in out
     code, out = await world.run(capsys, dingtalk=world.dingtalk.model_copy(update={"monthly_quota": 8_000}))
-    assert code == 1 and "本月额度已用完" in _line(out, "钉钉接口调用量")
+    assert code == 1 and "本月额度已用完" in _line(out, "接口调用量")
 
 
 async def test_redis_is_checked_when_configured(world: World, redis) -> None:

@@ -14,10 +14,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from core.clock import Clock
+from core.enums import Platform
+from core.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
 from integrations.checklist import Check, Status, skipped
-from integrations.dingtalk.api import DingTalkAPI
+from integrations.dingtalk.api import LABEL, QUOTA_ADVICE, DingTalkAPI
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.errors import DingTalkError
 from integrations.usage import UsageMeter
@@ -81,7 +84,8 @@ async def check_dingtalk(settings: DingTalkSettings, groups: list[tuple[str, str
                          api: DingTalkAPI | None = None) -> list[Check]:
     """Every DingTalk line of the checklist; `groups` are (group name, openConversationId). Its own calls are
     metered like any other (they count toward the month's quota)."""
-    api = api or DingTalkAPI(settings, meter=UsageMeter("dingtalk", clock))
+    api = api or DingTalkAPI(settings, meter=UsageMeter(Platform.DINGTALK.value, clock, quota=settings.monthly_quota,
+                                                         label=LABEL, advice=QUOTA_ADVICE))
     try:
         token = await _token(api)
         if token.failed:
@@ -89,3 +93,13 @@ async def check_dingtalk(settings: DingTalkSettings, groups: list[tuple[str, str
         return [token, await _template(api), *[await _group(api, name, cid) for name, cid in groups]]
     finally:
         await api.aclose()
+
+
+async def check_usage(settings: DingTalkSettings, now: datetime) -> Check:
+    """This month's metered calls against the configured quota (the whole deployment's, from the database)."""
+    used = await calls_this_month(Platform.DINGTALK.value, now)
+    quota = settings.monthly_quota
+    share = usage_share(used, quota)
+    status = Status.FAIL if used >= quota else Status.WARN if share >= WARN_SHARE else Status.OK
+    return Check(SECTION, "接口调用量", status, usage_text(LABEL, used, quota, now, QUOTA_ADVICE),
+                 "额度按自然月计算;可设置 DINGTALK_MONTHLY_QUOTA 为所购版本的额度" if status is not Status.OK else "")

@@ -18,7 +18,7 @@ from maotiao import mode, sandbox_api
 async def page(org) -> AsyncIterator[tuple[TestClient, OffsetClock]]:
     await mode.claim(mode.SANDBOX)
     sandbox = await start_sandbox()
-    sandbox.connect_callback("http://127.0.0.1:9/wecom/callback")
+    sandbox.connect("http://127.0.0.1:9")
     clock = OffsetClock()
     app = web.Application()
     sandbox_api.setup(app, sandbox, clock, lambda: None, load_settings())

@@ -1,0 +1,103 @@
+"""What a chat platform plug-in is: the entry each integrations/<platform>/plugin.py exports as PLUGIN, and
+what the rest of the code base hands it. integrations/registry.py lists the plug-ins; nothing else does."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+import httpx
+from aiohttp import web
+
+from bot.channel import Channel
+from core.clock import Clock
+from core.enums import Platform
+from integrations.checklist import Check
+from integrations.pacing import RateStore
+
+if TYPE_CHECKING:
+    from bot.engine import Bot
+
+
+class PlatformSettings(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+
+
+S = TypeVar("S", bound=PlatformSettings)
+
+
+class PlatformAPI(Protocol):
+    async def aclose(self) -> None: ...
+
+
+class Runner(Protocol):
+    """An inbound connection serve keeps open in the background (started once listening, stopped at exit)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What a platform's inbound is attached to: serve's HTTP app (for callback routes), the bot that records
+    and handles what arrives, the kick that sends its replies at once, and serve's log."""
+
+    app: web.Application
+    bot: Bot
+    on_handled: Callable[[], None]
+    log: logging.Logger
+
+
+class FakePlatform(Protocol):
+    """A platform's fake for the sandbox, serving on loopback, with simulated people on it. Items are the
+    sandbox page's JSON (maotiao/sandbox_api.py): {"platform", "at", "from", "text" | "card"} for a person's chat,
+    {"platform", "at", "text", "media"} for a group's (media: an id that media() answers, or "")."""
+
+    @property
+    def settings(self) -> Any: ...  # settings that point the real integration at the fake
+
+    def connect(self, server: str, client: httpx.AsyncClient) -> None: ...  # serve listens at `server` now
+
+    def messages(self, user: str) -> list[dict[str, Any]]: ...
+
+    def group_messages(self, ref: str) -> list[dict[str, Any]]: ...
+
+    def media(self, media_id: str) -> bytes | None: ...
+
+    async def say(self, user: str, text: str) -> None: ...
+
+    async def click(self, user: str, card: str, key: str) -> bool: ...  # False: no such card
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    """What `maotiao doctor` hands a platform's checks: the groups the center sends to there (name, id), the
+    public URL its callback should answer at (if configured), the clock, and whether the database is usable."""
+
+    groups: list[tuple[str, str]]
+    public_url: str
+    clock: Clock
+    with_db: bool
+
+
+Serve = Callable[[web.Application], Awaitable[str]]  # serves an app on a loopback port, answers its base URL
+
+
+@dataclass(frozen=True)
+class PlatformPlugin(Generic[S]):
+    platform: Platform
+    label: str  # the platform's name as chat users read it (notices such as 【平台额度】)
+    name: str  # the platform's name in serve's log and messages
+    env_prefix: str  # its settings' environment variables (`<env_prefix>*`)
+    org_staff_key: str  # org file: a person's account on the platform (core/org_schema.py reads `<value>`)
+    org_group_key: str  # org file: a group's chat id on the platform (read as `<value>_…`)
+    load: Callable[[], S]  # its settings from the environment; ConfigError when they are inconsistent
+    connect: Callable[[S, RateStore | None], tuple[Channel, PlatformAPI]]  # settings → channel and its API
+    secrets: Callable[[S], list[str | None]]  # the settings' values the log must never show
+    attach: Callable[[S, Wiring], Runner | None]  # inbound: add routes to the app, or answer a background runner
+    sandbox: Callable[[Serve], Awaitable[FakePlatform]]  # start its fake (imports test code: call lazily)
+    doctor: Callable[[S, DoctorContext], Awaitable[list[Check]]]  # its lines of `maotiao doctor`

@@ -1,0 +1,75 @@
+"""WeCom in the sandbox: FakeWeCom on loopback, settings pointing our real integration at it, and a member
+who types and clicks through the real callback (integrations/sandbox/ holds the fake and the member)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from core.enums import Platform
+from integrations.plugin import Serve
+from integrations.sandbox.wecom import FakeWeCom
+from integrations.sandbox.wecom_member import WeComMember
+from integrations.wecom.callback import PATH
+from integrations.wecom.config import WeComSettings, load_wecom
+
+CORP_ID, AGENT_ID = "wwsandbox", 1000001
+AES_KEY = "sandboxsandboxsandboxsandboxsandboxsandbox1"  # 43 characters
+PLATFORM = Platform.WECOM.value
+
+
+@dataclass
+class WeComSandbox:
+    fake: FakeWeCom
+    settings: WeComSettings
+    member: WeComMember | None = None
+
+    def connect(self, server: str, client: httpx.AsyncClient) -> None:
+        self.member = WeComMember(CORP_ID, AGENT_ID, self.settings.token, AES_KEY, server + PATH, client)
+
+    def messages(self, user: str) -> list[dict[str, Any]]:
+        out = []
+        for m in self.fake.inbox.get(user, []):
+            item: dict[str, Any] = {"platform": PLATFORM, "at": m.at, "from": "bot"}
+            if m.msgtype == "template_card":
+                b = m.body
+                item["card"] = {"id": b.get("task_id"), "title": b.get("main_title", {}).get("title", ""),
+                                "subtitle": b.get("replaced") or b.get("main_title", {}).get("desc", ""),
+                                "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
+                                "note": b.get("sub_title_text", ""),
+                                "buttons": [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]}
+            else:
+                item["text"] = str(m.body.get("content", ""))
+            out.append(item)
+        return out
+
+    def group_messages(self, ref: str) -> list[dict[str, Any]]:
+        return [{"at": m.at, "text": str(m.body.get("content", "")), "platform": PLATFORM,
+                 "media": m.body["media_id"] if m.msgtype == "image" else ""}
+                for m in self.fake.groups.get(ref, [])]
+
+    def media(self, media_id: str) -> bytes | None:
+        return self.fake.media.get(media_id)
+
+    async def say(self, user: str, text: str) -> None:
+        assert self.member is not None
+        await self.member.text(user, text)
+
+    async def click(self, user: str, card: str, key: str) -> bool:
+        assert self.member is not None
+        if card not in self.fake.cards:
+            return False
+        await self.member.click(user, card, key, self.fake.new_code(card))
+        return True
+
+
+async def start(serve: Serve) -> WeComSandbox:
+    secret = secrets.token_hex(8)
+    fake = FakeWeCom(CORP_ID, secret, AGENT_ID)  # WeCom's per-member limits are FakeWeCom's defaults
+    base = await serve(fake.app())
+    settings = load_wecom(corp_id=CORP_ID, agent_id=AGENT_ID, secret=secret, token=secrets.token_hex(6),
+                          aes_key=AES_KEY, api_base=f"{base}/cgi-bin/")
+    return WeComSandbox(fake, settings)
