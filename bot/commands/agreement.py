@@ -8,6 +8,7 @@ from bot import documents
 from bot.commands.args import case_args
 from bot.context import Ctx
 from bot.types import Outbound, Target
+from core.enums import LIVE_TASK_STATUSES
 from core.errors import Refused
 from core.models import Task
 from core.permissions import check_case
@@ -20,7 +21,8 @@ async def make(ctx: Ctx, rest: str, kind: str) -> None:
         ctx.reply("格式:协议 0042 双方同意……(写明协议条款);司法确认 0042 ……")
         return
     case = await case_by_number(args.number)
-    if not await Task.filter(case_id=case.id, assignee_id=ctx.staff.id).exists():
+    live = [s.value for s in LIVE_TASK_STATUSES]
+    if not await Task.filter(case_id=case.id, assignee_id=ctx.staff.id, status__in=live).exists():
         try:
             await check_case(ctx.actor, "dispatch", case)
         except Refused:
