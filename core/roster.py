@@ -10,7 +10,8 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from tortoise.transactions import in_transaction
 
-from core.enums import Role
+from core import audit
+from core.enums import Platform, Role
 from core.errors import InvalidInput, NotFound, Refused
 from core.models import RosterEntry, RosterSwap, Staff
 from core.regions import contains, staff_region
@@ -111,7 +112,8 @@ async def _may_approve(actor: Actor, giver: Staff, taker: Staff) -> None:
             raise Refused(f"{person.name} 不在您的管辖范围内,无法审批其调班")
 
 
-async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datetime) -> RosterSwap:
+async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datetime, *,
+               source: Platform = Platform.SYSTEM) -> RosterSwap:
     """调班, approved by a leader, dispatcher or admin of the people's own center: the change and the approver
     are recorded."""
     if not actor.has(Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.SECRETARY):
@@ -130,5 +132,10 @@ async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datet
         entry.staff_id = taker.id
         await entry.save(update_fields=["staff_id"])
         assert actor.staff_id is not None
-        return await RosterSwap.create(day=day, duty=entry.duty, from_staff_id=giver.id, to_staff_id=taker.id,
-                                       approved_by_id=actor.staff_id, at=now)
+        record = await RosterSwap.create(day=day, duty=entry.duty, from_staff_id=giver.id, to_staff_id=taker.id,
+                                         approved_by_id=actor.staff_id, at=now)
+        await audit.append(at=now, actor_id=actor.staff_id, actor_name=actor.name, source=source.value,
+                           action="roster_swap", entity="roster_swap", entity_id=record.id, case_id=None,
+                           before={"day": day, "duty": entry.duty, "staff_id": giver.id},
+                           after={"day": day, "duty": entry.duty, "staff_id": taker.id})
+        return record

@@ -8,7 +8,7 @@ from bot import documents
 from bot.commands.args import case_args
 from bot.context import Ctx
 from bot.types import Outbound, Target
-from core.enums import LIVE_TASK_STATUSES
+from core.enums import LIVE_TASK_STATUSES, Platform
 from core.errors import Refused
 from core.models import Task
 from core.permissions import check_case
@@ -28,7 +28,7 @@ async def make(ctx: Ctx, rest: str, kind: str) -> None:
         except Refused:
             ctx.reply(f"只有案件 {case.number} 的承办人或中心可以制作协议书")
             return
-    doc = await documents.create(case, kind, args.rest, ctx.staff.id, ctx.now)
+    doc = await documents.create(case, kind, args.rest, ctx.staff.id, ctx.now, source=Platform(ctx.inbound.platform))
     ctx.reply(f"已生成《{documents.KINDS[kind]}》{doc.number},文件随后发送给您")
     ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform),
                             file_b64=base64.b64encode(doc.content).decode(), file_name=doc.filename))
