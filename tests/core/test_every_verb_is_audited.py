@@ -39,9 +39,10 @@ from core.services import (
     petition,
     records,
     sessions,
+    timeouts,
     triage,
 )
-from core.services.base import Domain
+from core.services.base import Actor, Domain
 from core.services.corrections import Labels
 from tests.conftest import staff_id, who
 from tests.core.flows import accepted, dispatched, reported
@@ -261,6 +262,22 @@ async def s_record_correction(d: Domain) -> Call:
         corrected=Labels("land_homestead", "general"), source=W)
 
 
+async def s_supervise_overdue_task(d: Domain) -> Call:
+    _, task = await dispatched(d)
+    return lambda: timeouts.supervise_overdue_task(d, Actor.system("定时任务"), task.id)
+
+
+async def s_supervise_overdue_proxy(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    return lambda: timeouts.supervise_overdue_proxy(d, Actor.system("定时任务"), case.id)
+
+
+async def s_step_timed_out(d: Domain) -> Call:
+    case = await reported(d)
+    await Case.filter(id=case.id).update(step_due_at=d.clock.now() - timedelta(minutes=1))
+    return lambda: timeouts.step_timed_out(d, Actor.system("定时任务"), case.id)
+
+
 async def s_swap(d: Domain) -> Call:
     day = d.clock.now().date()
     return lambda: roster.swap(_actors["林晓"], day, "唐志刚", "曹军", d.clock.now())
@@ -285,6 +302,8 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "records.record_mediation": s_record_mediation, "records.record_performance": s_record_performance,
     "sessions.book": s_book, "sessions.respond": s_respond, "sessions.record_outcome": s_record_outcome,
     "corrections.record_correction": s_record_correction,
+    "timeouts.supervise_overdue_task": s_supervise_overdue_task,
+    "timeouts.supervise_overdue_proxy": s_supervise_overdue_proxy, "timeouts.step_timed_out": s_step_timed_out,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
