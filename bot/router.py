@@ -24,7 +24,7 @@ from bot.commands import (
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
-from bot.types import ButtonAct
+from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.enums import Platform, Role
 from core.models import CardLink
 from core.services import intake
@@ -35,6 +35,19 @@ CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
 
 ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exactly one command module
     **report.ACTIONS, **center.ACTIONS, **task.ACTIONS, **followup.ACTIONS, **sessions.ACTIONS,
+}
+# The actions each kind of card draws buttons for (bot/cards): a click naming any other action is forged or
+# stale, and is answered before any handler sees a card it was not written for.
+CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
+    "draft": frozenset({Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL}),
+    "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE}),
+    "plan": frozenset({Act.APPROVE, Act.LEVEL_UP}),
+    "cc": frozenset(),
+    "follow_up": frozenset({Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED}),
+    "task": frozenset(TASK_BUTTONS),
+    "extension": frozenset({Act.EXT_YES, Act.EXT_NO}),
+    "repeat": frozenset({Act.SAME, Act.NOT_SAME}),
+    "invite": frozenset({Act.ATTEND, Act.LEAVE}),
 }
 
 
@@ -86,6 +99,9 @@ async def on_click(ctx: Ctx) -> None:
         return
     if link.staff_id != ctx.staff.id:
         ctx.reply("这张卡片不是发给您的,无法操作")
+        return
+    if action.act not in CARD_ACTIONS.get(link.kind, frozenset()):
+        ctx.reply("该卡片不支持此操作")
         return
     clicked = ctx.inbound.extra.get("card_ref")
     if clicked and link.external_id and clicked != link.external_id and link.platform == ctx.inbound.platform.value:

@@ -210,6 +210,9 @@ class TaskStatus(StrEnum):
 
 
 OPEN_TASK_STATUSES: tuple[TaskStatus, ...] = (TaskStatus.PENDING, TaskStatus.SIGNED)
+# Tasks that still tie their people to the case (to read it, to draw up its 协议书): open or done, not given
+# back (退回) nor withdrawn by the center.
+LIVE_TASK_STATUSES: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)
 
 
 class ResultType(StrEnum):

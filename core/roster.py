@@ -10,9 +10,11 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from tortoise.transactions import in_transaction
 
-from core.enums import Role
+from core import audit
+from core.enums import Platform, Role
 from core.errors import InvalidInput, NotFound, Refused
 from core.models import RosterEntry, RosterSwap, Staff
+from core.regions import contains, staff_region
 from core.services.base import Actor
 
 _SPLIT = re.compile(r"[、,,;;\s]+")
@@ -100,14 +102,27 @@ async def on_duty(day: date) -> Duty:
     return Duty(day, leader, [e.staff for e in entries if e.duty != "leader"])
 
 
-async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datetime) -> RosterSwap:
-    """调班, approved by a leader, dispatcher or admin: the change and the approver are recorded."""
+async def _may_approve(actor: Actor, giver: Staff, taker: Staff) -> None:
+    """An approver of the center both people work in (or above it), and never one of the two."""
+    if actor.staff_id in (giver.id, taker.id):
+        raise Refused("不能审批本人的调班,请由其他领导或调度员审批登记")
+    for person in (giver, taker):
+        region = await staff_region(person)
+        if region is None or actor.scope_path is None or not contains(actor.scope_path, region.path):
+            raise Refused(f"{person.name} 不在您的管辖范围内,无法审批其调班")
+
+
+async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datetime, *,
+               source: Platform = Platform.SYSTEM) -> RosterSwap:
+    """调班, approved by a leader, dispatcher or admin of the people's own center: the change and the approver
+    are recorded."""
     if not actor.has(Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.SECRETARY):
         raise Refused("调班需由领导、调度员或管理员审批登记")
     giver = await Staff.get_or_none(name=from_name, active=True)
     taker = await Staff.get_or_none(name=to_name, active=True)
     if giver is None or taker is None:
         raise NotFound(f"找不到「{from_name if giver is None else to_name}」")
+    await _may_approve(actor, giver, taker)
     async with in_transaction():
         entry = await RosterEntry.filter(day=day, staff_id=giver.id).first()
         if entry is None:
@@ -117,5 +132,10 @@ async def swap(actor: Actor, day: date, from_name: str, to_name: str, now: datet
         entry.staff_id = taker.id
         await entry.save(update_fields=["staff_id"])
         assert actor.staff_id is not None
-        return await RosterSwap.create(day=day, duty=entry.duty, from_staff_id=giver.id, to_staff_id=taker.id,
-                                       approved_by_id=actor.staff_id, at=now)
+        record = await RosterSwap.create(day=day, duty=entry.duty, from_staff_id=giver.id, to_staff_id=taker.id,
+                                         approved_by_id=actor.staff_id, at=now)
+        await audit.append(at=now, actor_id=actor.staff_id, actor_name=actor.name, source=source.value,
+                           action="roster_swap", entity="roster_swap", entity_id=record.id, case_id=None,
+                           before={"day": day, "duty": entry.duty, "staff_id": giver.id},
+                           after={"day": day, "duty": entry.duty, "staff_id": taker.id})
+        return record

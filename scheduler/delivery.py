@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
@@ -19,8 +20,12 @@ from bot.outbox import enqueue
 from bot.types import Outbound, Target
 from core.clock import DISPLAY_TZ, Clock
 from core.config import load_early_settings
-from core.enums import Platform, Role
-from core.models import CardLink, GroupChat, OutboxMessage, Setting, Staff
+from core.enums import Flag, Platform, Role
+from core.masking import mask_numbers
+from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Setting, Staff
+from core.privacy import Audience, hide_names, party_mode
+from core.regions import staff_region
+from core.routing import dispatchers_for
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -91,7 +96,9 @@ async def finish(row: OutboxMessage, result: SendResult, platform: Platform | No
 
 
 async def _report_dead(row: OutboxMessage, now: datetime) -> None:
-    """A message that can never be delivered is shown to the center, so someone reaches the person."""
+    """A message that can never be delivered is shown to the center that owns it, so someone reaches the
+    person: the dispatchers of the case's handling center (of the recipient's own center for a message about
+    no case), with numbers masked and parties' names shortened; of a 涉敏 case, only its number."""
     outbound = Outbound.model_validate(row.payload)
     if outbound.notice:
         return
@@ -99,13 +106,56 @@ async def _report_dead(row: OutboxMessage, now: datetime) -> None:
     if outbound.target.staff_id is not None:
         staff = await Staff.get_or_none(id=outbound.target.staff_id)
         who = staff.name if staff else who
-    what = (outbound.card.title if outbound.card else outbound.text)[:60]
-    text = f"【消息未送达】发给{who}的消息「{what}」无法送达:{row.last_error}。请电话联系或核对其账号。"
-    receivers = [s for s in await Staff.filter(active=True) if Role.DISPATCHER.value in s.roles]
+    raw = outbound.card.title if outbound.card else outbound.text
+    cases = await _cases_named(raw, row.card_link_id)
+    text = f"【消息未送达】发给{who}的{await _what(raw, cases)}无法送达:{row.last_error}。请电话联系或核对其账号。"
+    receivers = await _owning_dispatchers(outbound.target, cases[0] if cases else None)
     notices = [Outbound(target=Target(staff_id=s.id), text=text, notice=True) for s in receivers
                if s.id != outbound.target.staff_id]
     if notices:
         await enqueue(notices, now)
+
+
+_CASE_NUMBER = re.compile(r"(?<!\d)(\d{4}-\d{4,6})(?!\d)")
+
+
+async def _cases_named(raw: str, card_link_id: int | None) -> list[Case]:
+    """The cases a message is about: its card's case first, then those its text names by number."""
+    link = await CardLink.get_or_none(id=card_link_id) if card_link_id is not None else None
+    ids = [link.case_id] if link is not None and link.case_id is not None else []
+    cases = list(await Case.filter(id__in=ids))
+    numbers = [n for n in dict.fromkeys(_CASE_NUMBER.findall(raw)) if n not in {c.number for c in cases}]
+    return cases + (await Case.filter(number__in=numbers).order_by("id") if numbers else [])
+
+
+async def _what(raw: str, cases: list[Case]) -> str:
+    """What the notice may say of the message: nothing of a 涉敏 case; else its start, masked."""
+    numbered = f"案件 {cases[0].number} " if cases else ""
+    if any(Flag.SENSITIVE.value in c.flags for c in cases):
+        return f"一条关于{numbered}的消息"
+    mode = await party_mode(Audience.CENTER)
+    parties = [p for c in cases for p in c.parties]
+    keep = {c.number for c in cases}  # case numbers are not personal numbers: kept as they are
+    pieces = _CASE_NUMBER.split(hide_names(raw, parties, mode))
+    shown = "".join(p if p in keep else mask_numbers(p) for p in pieces)
+    about = f"(关于{numbered.strip()})" if cases else ""
+    return f"消息「{shown[:60]}」{about}"
+
+
+async def _owning_dispatchers(target: Target, case: Case | None) -> list[Staff]:
+    """The dispatchers of the center that holds the case, else of the recipient's own center."""
+    region: Region | None = None
+    if case is not None:
+        region = await Region.get_or_none(id=case.handling_region_id)
+    elif target.staff_id is not None:
+        staff = await Staff.get_or_none(id=target.staff_id)
+        region = await staff_region(staff) if staff else None
+    elif target.group_id is not None:
+        group = await GroupChat.get_or_none(id=target.group_id)
+        region = await Region.get_or_none(id=group.region_id) if group and group.region_id else None
+    if region is None:  # a person or group of no unit: the center at the top of the tree
+        region = await Region.filter(parent_id=None, active=True).order_by("id").first()
+    return await dispatchers_for(region) if region is not None else []
 
 
 async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.args import case_number
 from bot.context import Ctx
 from core.clock import fmt_local
-from core.enums import CaseStatus, TaskStatus
+from core.enums import LIVE_TASK_STATUSES, CaseStatus, TaskStatus
 from core.models import Case, Task
 from core.permissions import can_view
 
@@ -17,7 +17,8 @@ async def show(ctx: Ctx, rest: str) -> None:
         return
     case = await Case.get_or_none(number=number)
     tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee") if case else []
-    mine = any(t.assignee_id == ctx.staff.id or ctx.staff.id in t.cc for t in tasks)
+    live = [t for t in tasks if TaskStatus(t.status) in LIVE_TASK_STATUSES]  # 退回/撤回: no longer theirs
+    mine = any(t.assignee_id == ctx.staff.id or ctx.staff.id in t.cc for t in live)
     if case is None or not (mine or await can_view(ctx.actor, case)):
         ctx.reply(f"找不到案件 {number},或您无权查看")
         return

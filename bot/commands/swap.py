@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.context import Ctx
 from core.clock import local
+from core.enums import Platform
 from core.roster import swap
 
 _ARGS = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日)\s+(\S+?)\s*(?:→|->|换成|\s)\s*(\S+)$")
@@ -29,5 +30,5 @@ async def run(ctx: Ctx, rest: str) -> None:
     except ValueError:
         ctx.reply(f"日期「{m.group(1)}」无法识别")
         return
-    record = await swap(ctx.actor, day, m.group(2), m.group(3), ctx.now)
+    record = await swap(ctx.actor, day, m.group(2), m.group(3), ctx.now, source=Platform(ctx.inbound.platform))
     ctx.reply(f"已登记调班:{day:%m月%d日} {m.group(2)} → {m.group(3)},审批人 {ctx.staff.name}(记录 #{record.id})")

@@ -8,9 +8,12 @@ from datetime import datetime
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from tortoise.transactions import in_transaction
 
+from core import audit
 from core.clock import local
-from core.models import Case, CaseDocument, Region
+from core.enums import Platform
+from core.models import Case, CaseDocument, Region, Staff
 
 KINDS = {"agreement": "人民调解协议书", "confirmation": "司法确认申请书"}
 
@@ -55,11 +58,19 @@ async def build_docx(case: Case, kind: str, terms: str, number: str, now: dateti
     return out.getvalue()
 
 
-async def create(case: Case, kind: str, terms: str, staff_id: int | None, now: datetime) -> CaseDocument:
+async def create(case: Case, kind: str, terms: str, staff_id: int | None, now: datetime, *,
+                 source: Platform = Platform.SYSTEM) -> CaseDocument:
+    """Generate and keep the document; its audit event names who drew it up (the terms stay in the file)."""
     count = await CaseDocument.filter(case_id=case.id, kind=kind).count()
     prefix = "调协" if kind == "agreement" else "司确"
     number = f"{prefix}〔{case.year}〕{case.seq}-{count + 1}号"
     data = await build_docx(case, kind, terms, number, now)
-    return await CaseDocument.create(case_id=case.id, kind=kind, number=number,
-                                     filename=f"{KINDS[kind]}-{case.number}-{count + 1}.docx",
-                                     content=data, created_by_id=staff_id, created_at=now)
+    staff = await Staff.get_or_none(id=staff_id) if staff_id is not None else None
+    async with in_transaction():
+        doc = await CaseDocument.create(case_id=case.id, kind=kind, number=number,
+                                        filename=f"{KINDS[kind]}-{case.number}-{count + 1}.docx",
+                                        content=data, created_by_id=staff_id, created_at=now)
+        await audit.append(at=now, actor_id=staff_id, actor_name=staff.name if staff else "系统", source=source.value,
+                           action=f"create_{kind}", entity="case", entity_id=case.id, case_id=case.id, before={},
+                           after={"document_id": doc.id, "kind": kind, "number": number}, region_id=case.region_id)
+    return doc

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.transactions import in_transaction
+
+from core import audit
 from core.enums import Category, Flag, Platform, Role, Severity
 from core.errors import InvalidInput, Refused
 from core.masking import mask_numbers
@@ -58,6 +61,19 @@ async def record_correction(
     same_flags = not flags_corrected or predicted.flags == corrected.flags
     if (predicted.category, predicted.severity) == (corrected.category, corrected.severity) and same_flags:
         return None
+    async with in_transaction():  # the correction and its audit event land together
+        row = await _store(d, actor, text, predicted, corrected, case_id, model_version, flags_corrected, source)
+        await audit.append(at=row.at, actor_id=actor.staff_id, actor_name=actor.name, source=source.value,
+                           action="correct_intake", entity="intake_correction", entity_id=row.id, case_id=case_id,
+                           before={"category": predicted.category, "severity": predicted.severity,
+                                   "flags": list(predicted.flags)},
+                           after={"category": corrected.category, "severity": corrected.severity,
+                                  "flags": list(corrected.flags) if flags_corrected else None})
+    return row
+
+
+async def _store(d: Domain, actor: Actor, text: str, predicted: Labels, corrected: Labels, case_id: int | None,
+                 model_version: str, flags_corrected: bool, source: Platform) -> IntakeCorrection:
     return await IntakeCorrection.create(
         case_id=case_id,
         text=mask_numbers(text.strip()),

@@ -8,9 +8,10 @@ from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, Platform
 from core.errors import InvalidInput, NotFound, Refused
 from core.events import SessionAnswered, SessionBooked, SessionDone
+from core.masking import mask_numbers
 from core.models import Case, MediationSession, Room, SessionParticipant, Staff, Task
 from core.permissions import check_case
-from core.services.base import Actor, Domain, Outcome, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 
 REMIND_BEFORE = timedelta(hours=2)
@@ -68,6 +69,9 @@ async def book(
     for staff_id in people:
         await SessionParticipant.create(session_id=session.id, staff_id=staff_id,
                                         response="attend" if staff_id == actor.staff_id else "invited")
+    await record(d, actor, source, "book_session", case, snapshot(case),
+                 {"session_id": session.id, "room": room.name, "starts_at": starts_at, "ends_at": ends_at,
+                  "participants": people})
     event = SessionBooked(case.id, session.id, actor_id=actor.staff_id)
     when = f"{fmt_local(starts_at)}—{fmt_local(ends_at)[-5:]}"
     return Outcome(True, f"已预约:案件 {case.number},{when},{room.name},已邀请 {len(people) - 1} 人",
@@ -85,6 +89,8 @@ async def respond(d: Domain, actor: Actor, session_id: int, attend: bool, *, sou
         return Outcome(False, "已登记,无需重复操作", case=session.case)
     row.response = wanted
     await row.save(update_fields=["response"])
+    await record(d, actor, source, "answer_session", session.case, snapshot(session.case),
+                 {"session_id": session_id, "response": wanted})
     event = SessionAnswered(session.case_id, session_id, attend, actor_id=actor.staff_id)
     return Outcome(True, f"已登记{'参加' if attend else '请假'}:案件 {session.case.number} 的调解",
                    case=session.case, events=[event])
@@ -102,5 +108,7 @@ async def record_outcome(d: Domain, actor: Actor, case_id: int, outcome: str, no
         raise NotFound(f"案件 {case.number} 没有已预约的调解")
     session.status, session.outcome, session.outcome_note, session.remind_at = "done", outcome, note.strip(), None
     await session.save()
+    await record(d, actor, source, "session_outcome", case, snapshot(case),
+                 {"session_id": session.id, "outcome": outcome, "note": mask_numbers(session.outcome_note)[:500]})
     event = SessionDone(case.id, session.id, actor_id=actor.staff_id)
     return Outcome(True, f"已记录案件 {case.number} 的调解结果:{OUTCOMES[outcome]}", case=case, events=[event])

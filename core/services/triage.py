@@ -14,7 +14,7 @@ from core.enums import (
     ReminderMethod,
     Severity,
 )
-from core.errors import InvalidInput, InvalidTransition, NotFound
+from core.errors import InvalidInput, InvalidTransition, NotFound, Refused
 from core.events import (
     CaseAccepted,
     CaseReturnedToReporter,
@@ -23,10 +23,10 @@ from core.events import (
     PlanRequested,
     TaskDispatched,
 )
-from core.models import Region, Staff, Task
+from core.models import Department, Region, Staff, Task
 from core.permissions import check_case
 from core.policy import load_policy
-from core.regions import ancestor_at, staff_region
+from core.regions import ancestor_at, contains, staff_region
 from core.routing import suggest_route
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import move_up, step_due
@@ -125,6 +125,21 @@ async def _unit_level(staff: Staff) -> Level | None:
     return Level(region.level) if region else None
 
 
+async def _within_tree(actor: Actor, staff: Staff, department_id: int | None) -> None:
+    """A center hands tasks only to people (and departments) of its own region tree."""
+    if actor.is_system:
+        return
+    region = await staff_region(staff)
+    if region is None or actor.scope_path is None or not contains(actor.scope_path, region.path):
+        raise Refused(f"{staff.name} 不在您的管辖范围内,无法交办")
+    if department_id is not None and department_id != staff.department_id:
+        dept = await Department.get_or_none(id=department_id, active=True)
+        if dept is None:
+            raise NotFound("找不到该承办单位或已停用")
+        if not contains(actor.scope_path, (await Region.get(id=dept.region_id)).path):
+            raise Refused(f"{dept.name} 不在您的管辖范围内,无法交办")
+
+
 @transactional
 async def dispatch(
     d: Domain, actor: Actor, case_id: int, assignments: list[Assignment], *, source: Platform
@@ -150,6 +165,7 @@ async def dispatch(
         staff = await Staff.get_or_none(id=a.assignee_id, active=True)
         if staff is None:
             raise NotFound("找不到承办人或已停用")
+        await _within_tree(actor, staff, a.department_id)
         if staff.id in busy:
             skipped.append(staff.name)
             continue
