@@ -104,7 +104,9 @@ async def test_killed_workers_and_a_flushed_queue_lose_no_reminder(redis: ArqRed
             await _until(lambda: all(got(f"【逾期】案件 {n}") for n in numbers), 40, "the overdue notices were lost")
             # Every row settled (sent or dead, and the notices about the dead ones sent): a duplicate would be out.
             await _until_settled(40)
-            procs[-1].send_signal(signal.SIGTERM)  # a clean stop (systemd's) ends the process promptly
+            # The last worker is up (the notices may all have gone out before it even started) ...
+            await _until(lambda: "Starting worker" in (tmp_path / "c.log").read_text(), 60, "worker c never started")
+            procs[-1].send_signal(signal.SIGTERM)  # ... and a clean stop (systemd's) ends it promptly
             assert await asyncio.to_thread(procs[-1].wait, STOP_GRACE + STOP_DEADLINE + 5) == 0
         for number in numbers:
             assert len([t for t in got("到期提醒") if number in t]) == 1, (number, got("到期提醒"))
