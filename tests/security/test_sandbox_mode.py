@@ -44,7 +44,7 @@ def _serve_briefly(env: dict[str, str], *args: str) -> str:
         _wait_healthy(proc, port)
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=90)
     assert proc.returncode == 0, out
     return out
 
