@@ -2,7 +2,8 @@
 print a checklist in Chinese — ✅ fine, ❌ will not work (with what to do), ⚠️ needs attention, ➖ not
 configured or not checked. Exits 1 when any line is ❌.
 
-Checked: the database (reachable, every migration applied), Redis when configured, holiday data for this year
+Checked: the database (reachable, every migration applied), Redis when configured (and whether a
+`maotiao worker` is alive: with Redis only workers deliver), holiday data for this year
 and next, each configured platform against its real API (its plug-in's doctor hook), including metered calls
 this month where a platform meters them. A platform left unconfigured is listed as 未配置; that is a failure only when no
 platform at all is configured outside the sandbox."""
@@ -60,20 +61,30 @@ async def check_database(settings: Settings) -> list[Check]:
     return [ok, Check("数据库", "迁移", Status.OK, "表结构是最新的")]
 
 
-async def check_redis(settings: Settings) -> Check:
+async def check_redis(settings: Settings) -> list[Check]:
+    """The connection, and with it whether a worker is alive: with Redis only `maotiao worker` delivers."""
     if not settings.redis_url:
-        return Check("Redis", "连接", Status.OFF, "未配置:只运行一个 maotiao serve,调度在其进程内")
-    from redis.asyncio import Redis
+        return [Check("Redis", "连接", Status.OFF, "未配置:只运行一个 maotiao serve,调度和消息发送在其进程内")]
+    from arq.connections import ArqRedis
 
-    client: Any = Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+    from scheduler.nudge import worker_health
+
+    client = ArqRedis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
     try:
         await client.ping()
+        alive = await worker_health(client)
     except Exception as exc:  # connection refused, auth, timeout: all mean the same to the reader
-        return Check("Redis", "连接", Status.FAIL, f"无法连接({type(exc).__name__})",
-                     "检查 MAOTIAO_REDIS_URL 和 Redis 服务;不用 Redis 时删除该变量")
+        return [Check("Redis", "连接", Status.FAIL, f"无法连接({type(exc).__name__})",
+                      "检查 MAOTIAO_REDIS_URL 和 Redis 服务;不用 Redis 时删除该变量"),
+                *skipped("Redis", ["worker"], "先解决连接")]
     finally:
         await client.aclose()
-    return Check("Redis", "连接", Status.OK, "可以连接(worker 与 serve 共用限速和任务队列)")
+    ok = Check("Redis", "连接", Status.OK, "可以连接(worker 与 serve 共用限速和任务队列)")
+    if alive is None:
+        return [ok, Check("Redis", "worker", Status.FAIL, "没有运行中的 maotiao worker:回复和定时任务都不会发出",
+                          "配置了 MAOTIAO_REDIS_URL 时只有 maotiao worker 发送消息,请至少运行一个"
+                          "(启动后 30 秒内在此显示);不用 Redis 时删除该变量")]
+    return [ok, Check("Redis", "worker", Status.OK, f"有 worker 在运行(最近记录:{alive})")]
 
 
 def _builtin(year: int) -> bool:
@@ -155,7 +166,7 @@ async def diagnose(settings: Settings, *, clock: Clock | None = None, loaded: Lo
     checks = await check_database(settings)
     with_db = not checks[0].failed and not checks[-1].failed
     try:
-        checks.append(await check_redis(settings))
+        checks += await check_redis(settings)
         checks += await check_calendar(now.astimezone(DISPLAY_TZ).date(), with_db)
         checks += await check_platforms(settings, loaded, with_db, problems, clock)
     finally:

@@ -26,6 +26,7 @@ from maotiao import logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
+from scheduler.nudge import Nudger
 
 log = logging.getLogger("maotiao.serve")
 
@@ -45,8 +46,10 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
                   in_process_jobs: bool = False) -> Runtime:
     bot = Bot(domain)
     platforms = platforms or build_platforms()
-    # With Redis, `maotiao worker` runs the time-driven jobs; serve still delivers replies at once.
-    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=in_process_jobs or settings.redis_url is None)
+    # With Redis (outside the sandbox) only `maotiao worker` runs the timed jobs and delivers the outbox;
+    # serve nudges the workers to deliver its replies at once (scheduler/nudge.py).
+    nudge = Nudger(settings.redis_url) if settings.redis_url and not in_process_jobs else None
+    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
     rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log))
     return rt

@@ -1,4 +1,5 @@
-"""The in-process engine used when no Redis is configured: delivery loop and the inbound sweeper."""
+"""serve's in-process engine: the inbound sweeper always; without Redis (or in the sandbox) also the timed jobs
+and the delivery loop. With Redis, workers deliver and this loop only asks them to (scheduler/nudge.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.media_store import MediaStore
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
 from scheduler.media import fetch_media_due
+from scheduler.nudge import Nudger
 from scheduler.rhythm import morning
 from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
 
@@ -44,11 +46,15 @@ async def sweep_inbound(bot: Bot, batch: int = 50) -> int:
 
 
 class EmbeddedScheduler:
+    """`nudge` given (Redis configured, not a sandbox): this process never delivers; each wake-up of the
+    delivery loop enqueues a `deliver` job for the workers instead."""
+
     def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0, run_jobs: bool = True,
-                 media: MediaStore | None = None) -> None:
+                 media: MediaStore | None = None, nudge: Nudger | None = None) -> None:
         self.bot = bot
         self.media = media or MediaStore(load_settings().media_dir)
         self.run_jobs = run_jobs
+        self.nudge = nudge
         self.registry = registry
         self.interval = interval
         self._kick = asyncio.Event()  # time-driven jobs
@@ -67,13 +73,19 @@ class EmbeddedScheduler:
         self._send.set()
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._loop(self._kick, self.jobs)),
-                       asyncio.create_task(self._loop(self._send, self.deliver))]
+        # Nudging on a timer would make a job a second for nothing: with Redis, only a wake-up nudges.
+        send_every = None if self.nudge is not None else self.interval
+        self._tasks = [asyncio.create_task(self._loop(self._kick, self.jobs, self.interval)),
+                       asyncio.create_task(self._loop(self._send, self.deliver, send_every))]
+        if self.nudge is not None:
+            self._tasks.append(asyncio.create_task(self.nudge.warn_without_worker()))
 
     async def stop(self) -> None:
         self._stopping = True
         self.kick()
         await asyncio.gather(*self._tasks)
+        if self.nudge is not None:
+            await self.nudge.aclose()
 
     async def tick(self) -> None:
         """One full round, as the loops do it between them (tests call this)."""
@@ -82,26 +94,32 @@ class EmbeddedScheduler:
 
     async def jobs(self) -> None:
         d = self.bot.domain
-        await sweep_inbound(self.bot)
+        handled = await sweep_inbound(self.bot)
         if self.run_jobs:
             await run_due(d)
             await monthly_backlog_if_due(d)
             await morning(d)
-            now = d.clock.now()
-            if self._last_audit is None or now - self._last_audit >= AUDIT_EVERY:
-                self._last_audit = now
-                await late_items(d)
-        self._send.set()
+        now = d.clock.now()
+        # Audited here even when workers run the jobs: with Redis and no worker alive, this is what logs
+        # the replies waiting in the outbox.
+        if self._last_audit is None or now - self._last_audit >= AUDIT_EVERY:
+            self._last_audit = now
+            await late_items(d)
+        if self.run_jobs or handled:
+            self._send.set()
 
     async def deliver(self) -> None:
+        if self.nudge is not None:  # workers deliver (scheduler/nudge.py)
+            await self.nudge()
+            return
         while await deliver_due(self.registry, self.bot.domain.clock) > 0:
             pass
         await fetch_media_due(self.registry, self.bot.domain.clock, self.media)
 
-    async def _loop(self, wake: asyncio.Event, work: Callable[[], Awaitable[None]]) -> None:
+    async def _loop(self, wake: asyncio.Event, work: Callable[[], Awaitable[None]], every: float | None) -> None:
         while not self._stopping:
             try:
-                await asyncio.wait_for(wake.wait(), timeout=self.interval)
+                await asyncio.wait_for(wake.wait(), timeout=every)
             except TimeoutError:
                 pass
             wake.clear()

@@ -26,6 +26,7 @@ from scheduler import jobs
 from scheduler.delivery import deliver_due
 from scheduler.embedded import sweep_inbound
 from scheduler.media import fetch_media_due
+from scheduler.nudge import delivery_started
 from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 
@@ -85,6 +86,9 @@ async def sweep(ctx: dict[str, Any]) -> int:
 
 
 async def deliver(ctx: dict[str, Any]) -> int:
+    """Send everything due. With Redis this is the only place the outbox is delivered; serve enqueues this
+    job to have its replies sent now (scheduler/nudge.py explains the job ids)."""
+    await delivery_started(ctx["redis"])  # before reading the outbox, so a nudge from now on is not coalesced
     total = 0
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent
@@ -113,3 +117,6 @@ class WorkerSettings:
     max_jobs = 20
     job_completion_wait = STOP_GRACE
     keep_result = 3600
+    # The health key (arq:queue:health-check) lives this long + 1 s: `maotiao doctor` and serve read it to
+    # tell whether a worker is alive (arq's default, an hour, would report a killed worker alive for an hour).
+    health_check_interval = 30

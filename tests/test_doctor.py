@@ -243,11 +243,23 @@ async def test_calls_near_or_past_the_monthly_quota_are_flagged(world: World, ca
     assert code == 1 and "本月额度已用完" in _line(out, "接口调用量")
 
 
-async def test_redis_is_checked_when_configured(world: World, redis) -> None:
-    ok = await doctor.check_redis(world.settings.model_copy(update={"redis_url": REDIS_URL}))
-    assert ok.status is Status.OK
-    down = await doctor.check_redis(world.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
-    assert down.status is Status.FAIL and "MAOTIAO_REDIS_URL" in down.advice
+async def test_redis_is_checked_when_configured_and_says_whether_a_worker_is_alive(world: World, redis) -> None:
+    from arq.worker import Worker
+
+    from scheduler.worker import WorkerSettings
+
+    with_redis = world.settings.model_copy(update={"redis_url": REDIS_URL})
+    connected, no_worker = await doctor.check_redis(with_redis)
+    assert connected.status is Status.OK
+    assert no_worker.status is Status.FAIL and "maotiao worker" in no_worker.advice
+    # what the installed arq records for a live worker (the key its health check reads)
+    live = Worker(functions=WorkerSettings.functions, redis_pool=redis, handle_signals=False,
+                  health_check_interval=WorkerSettings.health_check_interval)
+    await live.record_health()
+    assert [c.status for c in await doctor.check_redis(with_redis)] == [Status.OK, Status.OK]
+    assert await redis.pttl("arq:queue:health-check") <= (WorkerSettings.health_check_interval + 1) * 1000
+    down, unchecked = await doctor.check_redis(world.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    assert down.status is Status.FAIL and "MAOTIAO_REDIS_URL" in down.advice and unchecked.status is Status.OFF
 
 
 def test_the_checklist_shows_advice_only_for_lines_that_need_it() -> None:
