@@ -4,7 +4,7 @@ the evidence, with links only when a public URL is configured; no group message 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -36,7 +36,7 @@ PHOTO = b"\xff\xd8\xff\xe0 a photo of the wall" + bytes(range(256))
 
 
 @pytest.fixture
-def signer() -> AsyncIterator[LinkSigner]:
+def signer() -> Iterator[LinkSigner]:
     s = LinkSigner(SECRET, PUBLIC, timedelta(hours=72))
     evidence_links.use(s)
     yield s
@@ -44,7 +44,7 @@ def signer() -> AsyncIterator[LinkSigner]:
 
 
 @pytest.fixture
-def no_public_url() -> AsyncIterator[None]:
+def no_public_url() -> Iterator[None]:
     evidence_links.use(None)
     yield None
     evidence_links.reset()
