@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
 
 from bot.cards import render
 from bot.types import Outbound, Target
 from core.enums import CHAT_PLATFORMS, Platform
+from core.evidence_links import PATH as EVIDENCE_PATH
 from core.models import CardLink, GroupChat, OutboxMessage
+
+log = logging.getLogger(__name__)
+_EVIDENCE_LINE = re.compile(rf"^.*{re.escape(EVIDENCE_PATH)}\?token=.*$\n?", re.M)
+
+
+def without_links(o: Outbound) -> Outbound:
+    """A group message as it may be sent: an evidence link is minted for one person, so a card loses its
+    links and a text its lines that carry one (none should: this is the last line of defence)."""
+    if o.target.kind != "group":
+        return o
+    card = o.card.model_copy(update={"links": []}) if o.card is not None and o.card.links else o.card
+    text = _EVIDENCE_LINE.sub("", o.text)
+    if card is o.card and text == o.text:
+        return o
+    log.warning("evidence links removed from a group message (target group %s)", o.target.group_id)
+    return o.model_copy(update={"card": card, "text": text})
 
 
 async def new_card(
@@ -57,6 +76,7 @@ async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessag
     for i, o in enumerate(outbounds):
         if o.update and o.card_link_id is not None and latest_update[o.card_link_id] != i:
             continue  # a later re-render of the same card supersedes this one
+        o = without_links(o)
         targets = [o]
         if o.target.kind == "group" and o.target.platform is None and o.target.group_id is not None:
             group = await GroupChat.get_or_none(id=o.target.group_id)

@@ -136,6 +136,15 @@ class Button(BaseModel):
     style: Literal["primary", "default", "danger"] = "default"
 
 
+class CardUrl(BaseModel):
+    """A card line that opens a web page (an evidence file). Its URL is minted for the card's one recipient:
+    a card with links is never sent to a group (bot/outbox.py strips them)."""
+
+    label: str
+    text: str
+    url: str
+
+
 class Card(BaseModel):
     """A neutral interactive card; each platform renders it its own way."""
 
@@ -145,6 +154,7 @@ class Card(BaseModel):
     fields: list[tuple[str, str]] = Field(default_factory=list)
     buttons: list[Button] = Field(default_factory=list)
     note: str = ""
+    links: list[CardUrl] = Field(default_factory=list)  # shown after the fields
 
 
 class Outbound(BaseModel):

@@ -77,6 +77,8 @@ class Settings(EarlySettings):
     audit_checkpoint_seconds: int = Field(default=300, ge=10, le=86_400)
     intake_model_dir: str = "intake-models"  # where `maotiao intake train` writes versioned models
     public_url: str = ""  # how the platforms reach this server (https://<备案 domain>); `maotiao doctor` checks it
+    link_secret: str = ""  # signs the evidence links on cards (core/evidence_links.py); production needs it with a public URL
+    link_hours: int = Field(default=72, ge=1, le=24 * 7)  # how long such a link opens its file
 
     @field_validator("db_url")
     @classmethod
@@ -100,6 +102,14 @@ class Settings(EarlySettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL, e.g. https://maotiao.example.gov.cn")
         return value.rstrip("/")
+
+    @field_validator("link_secret")
+    @classmethod
+    def _link_secret(cls, value: str) -> str:
+        if value and (len(value) < MIN_SECRET or any(c.isspace() for c in value)):
+            raise ValueError(f"use at least {MIN_SECRET} characters without whitespace "
+                             "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return value
 
     @field_validator("api_keys")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.enums import Role
+from core.enums import LIVE_TASK_STATUSES, Role
 from core.errors import Refused
 from core.models import Case, Task
 from core.regions import contains
@@ -68,3 +68,14 @@ async def can_view(actor: Actor, case: Case) -> bool:
     if not actor.has(*CASE_VERB_ROLES["view"]) or actor.scope_path is None:
         return False
     return contains(actor.scope_path, await region_path(case.region_id))
+
+
+async def can_open_evidence(actor: Actor, case: Case) -> bool:
+    """Who may open a case's kept files: whoever may view the case, and the officers it is dispatched to
+    while their task is live. Not 抄送 recipients: they are told of a case, not given its evidence."""
+    if actor.is_system:
+        return False  # a link is always minted for a person
+    if await can_view(actor, case):
+        return True
+    live = [s.value for s in LIVE_TASK_STATUSES]
+    return await Task.filter(case_id=case.id, assignee_id=actor.staff_id, status__in=live).exists()

@@ -22,7 +22,7 @@ from core.services.base import Domain
 from integrations.plugin import Runner, Wiring
 from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
-from maotiao import logredact, mode, sandbox_api
+from maotiao import evidence, logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
@@ -154,6 +154,7 @@ async def serve(settings: Settings) -> int:
     elif not await Region.exists():
         log.warning("no organisation in this database yet: import one with `maotiao org import FILE`")
     rt = build_runtime(settings, domain, platforms, in_process_jobs=sandbox is not None)
+    evidence.configure(settings, production=sandbox is None)  # /evidence links: refused start if unsignable
     if sandbox is not None:
         sandbox.connect(f"http://127.0.0.1:{settings.http_port}")
         sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings)  # type: ignore[arg-type]

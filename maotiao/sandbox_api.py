@@ -18,6 +18,7 @@ import mplfonts
 from aiohttp import web
 
 from bot.reports.chart import FONT_FILE
+from core import evidence
 from core.clock import OffsetClock, fmt_local
 from core.config import Settings
 from core.enums import CaseStatus, Category
@@ -224,10 +225,12 @@ async def ledger(request: web.Request) -> web.Response:
         if case.id not in mine and not await can_view(actor, case):
             continue
         events = await AuditEvent.filter(case_id=case.id).order_by("seq")
+        timeline = [(e.at, f"{fmt_local(e.at)} {e.actor_name} {ACTION_LABELS.get(e.action, e.action)}") for e in events]
+        timeline += [(m.received_at, f"{fmt_local(m.received_at)} {m.sender or '—'} 发来证据:{m.kind}({m.state})")
+                     for m in await evidence.for_case(case.id)]
         out.append({"number": case.number, "status": CaseStatus(case.status).label,
                     "category": Category(case.category).label,
-                    "timeline": [f"{fmt_local(e.at)} {e.actor_name} {ACTION_LABELS.get(e.action, e.action)}"
-                                 for e in events]})
+                    "timeline": [line for _, line in sorted(timeline, key=lambda t: t[0])]})
     return _json(out)
 
 

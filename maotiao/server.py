@@ -1,4 +1,5 @@
-"""The HTTP server `maotiao serve` runs: /healthz and the intake API (later: platform callbacks)."""
+"""The HTTP server `maotiao serve` runs: /healthz, the intake API, the dashboard and evidence links (the
+platforms attach their callbacks)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core import db
 from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
-from maotiao import dashboard
+from maotiao import dashboard, evidence
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -48,4 +49,5 @@ def build_app(settings: Settings, domain: Domain) -> web.Application:
     app.router.add_get("/healthz", healthz)
     api_routes.setup(app, domain, settings.api_key_map)
     dashboard.setup(app, domain)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
+    evidence.setup(app, settings)  # /evidence?token=…: a kept file for the person a card's link was minted for
     return app

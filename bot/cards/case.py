@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cards.common import TASKS_ON_CASE, btn, case_fields
-from bot.cards.evidence import evidence_line
+from bot.cards.evidence import evidence_part
 from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
@@ -31,8 +31,8 @@ async def render_center(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
-    if evidence := await evidence_line(case.id):
-        fields.append(("证据", evidence))
+    evidence, links = await evidence_part(case, link.staff_id)
+    fields += evidence
     experts = await suggest_experts(case.category)
     if experts and status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
         fields.append(("建议专家", "、".join(f"{e.name}({e.title})" if e.title else e.name for e in experts)))
@@ -54,7 +54,7 @@ async def render_center(link: CardLink) -> Card:
     elif status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         fields.append(("结果", _outcome(case)))
     title = "新上报矛盾纠纷" if status is CaseStatus.REPORTED else f"矛盾纠纷 {case.number}"
-    return Card(kind="center", title=title, subtitle=subtitle, fields=fields, buttons=buttons)
+    return Card(kind="center", title=title, subtitle=subtitle, fields=fields, buttons=buttons, links=links)
 
 
 async def render_plan(link: CardLink) -> Card:

@@ -1,25 +1,43 @@
-"""The evidence a case carries (photos, voice, video, files kept in the media store), as a card line."""
+"""The evidence a case carries (photos, voice, video, files kept in the media store), listed on a card: each
+item with its kind, when it came and whether it is kept, at most MAX_ITEMS and then "等 N 项". A kept item
+opens through a link minted for the card's recipient, only when links are on (a public URL and a secret,
+core/evidence_links.py) and that person may open the case's files (core/permissions.can_open_evidence)."""
 
 from __future__ import annotations
 
-from core.models import MediaFile
+from bot.types import CardUrl
+from core import evidence, evidence_links
+from core.clock import local
+from core.models import Case, Staff
+from core.permissions import can_open_evidence
+from core.services.base import actor_for
 
-_KIND = {"image": "照片", "voice": "语音", "video": "视频", "file": "文件"}
+MAX_ITEMS = 3  # the platforms cut long cards; the 卷宗 and 查询 list every item
 
 
-async def evidence_line(case_id: int) -> str | None:
-    """E.g. "照片2 语音1(1个获取中)"; None when the case has no media."""
-    rows = await MediaFile.filter(case_id=case_id).only("kind", "status")
-    if not rows:
-        return None
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.kind] = counts.get(row.kind, 0) + 1
-    text = " ".join(f"{_KIND.get(k, k)}{n}" for k, n in counts.items())
-    pending = sum(1 for r in rows if r.status == "pending")
-    failed = sum(1 for r in rows if r.status == "failed")
-    if pending:
-        text += f"({pending}个获取中)"
-    if failed:
-        text += f"({failed}个已过期未能保存)"
-    return text
+def _text(item: evidence.Evidence) -> str:
+    return f"{item.kind} {local(item.received_at):%m-%d %H:%M} {item.state}"
+
+
+async def _may_open(case: Case, staff_id: int) -> bool:
+    staff = await Staff.get_or_none(id=staff_id)
+    return staff is not None and staff.active and await can_open_evidence(await actor_for(staff), case)
+
+
+async def evidence_part(case: Case, viewer_id: int) -> tuple[list[tuple[str, str]], list[CardUrl]]:
+    """(fields, links) for the card of `viewer_id`: a kept item with a link becomes a link, the rest fields."""
+    items = await evidence.for_case(case.id)
+    if not items:
+        return [], []
+    signer = evidence_links.current()
+    linked = signer is not None and await _may_open(case, viewer_id)
+    fields: list[tuple[str, str]] = []
+    links: list[CardUrl] = []
+    for i, item in enumerate(items[:MAX_ITEMS], start=1):
+        if linked and item.kept and signer is not None:
+            links.append(CardUrl(label=f"证据{i}", text=_text(item), url=signer.url(item.media_id, case.id, viewer_id)))
+        else:
+            fields.append((f"证据{i}", _text(item)))
+    if len(items) > MAX_ITEMS:
+        fields.append(("证据", f"等 {len(items)} 项"))
+    return fields, links

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.args import case_number
 from bot.context import Ctx
+from core import evidence
 from core.clock import fmt_local
 from core.enums import LIVE_TASK_STATUSES, CaseStatus, TaskStatus
 from core.models import Case, Task
@@ -26,4 +27,7 @@ async def show(ctx: Ctx, rest: str) -> None:
     lines += [f"· {t.assignee.name}:{TaskStatus(t.status).label},截止 {fmt_local(t.deadline)}" for t in tasks]
     if case.result_note:
         lines.append(f"办结情况:{case.result_note}")
+    if items := await evidence.for_case(case.id):  # the files open from the case's cards, not from here
+        lines.append(f"证据({len(items)} 项):")
+        lines += [f"· {fmt_local(e.received_at)} {e.sender or '—'} {e.kind}({e.state})" for e in items]
     ctx.reply("\n".join(lines))

@@ -2,7 +2,8 @@
 
 Modelled on the published 人民调解卷宗 (a 封面 with 卷名, 卷号, 调解员, 调解日期, 立卷人, 立卷日期, 保管期限;
 a 卷内目录 with 序号, 文书名称, 页号, 备注; then the documents in order: 受理登记表, … 调解记录, 调解协议书,
-回访记录, 司法确认有关材料, 卷宗情况说明, 封底), with our 三级四步登记表 after the 受理登记表. Every document
+回访记录, 司法确认有关材料, 卷宗情况说明, 封底), with our 三级四步登记表 after the 受理登记表 and the evidence the
+reporters sent (证据材料, where the model's 其他材料 go) before the 卷宗情况说明. Every document
 starts on its own page and the 目录's page numbers are fields the word processor fills in. For the archive:
 parties are named in full; phone and ID numbers are masked as in every generated document.
 """
@@ -141,9 +142,22 @@ def _visits(doc: DocumentObject, cf: CaseFile) -> None:
         d.spacer(doc)
 
 
+def _evidence(doc: DocumentObject, cf: CaseFile) -> None:
+    """The list of what was sent, with where it is: the files themselves are kept in the media store."""
+    if not cf.evidence:
+        d.para(doc, "本案无随报证据材料。", size=d.TABLE_SIZE)
+        return
+    d.table(doc, ["序号", "收到时间", "提交人", "类型", "保存情况"],
+            [[str(i), when(e.received_at), e.sender or "—", e.kind, e.state] for i, e in enumerate(cf.evidence, start=1)],
+            (14, 34, 26, 22, 60))
+    kept = [f"E{e.media_id}" for e in cf.evidence if e.kept]
+    where = f"已保存 {len(kept)} 项,原件存于本中心证据存储(存储编号 {'、'.join(kept)})" if kept else "均未能保存"
+    d.para(doc, f"共 {len(cf.evidence)} 项,{where}。", size=d.TABLE_SIZE)
+
+
 def _closing(doc: DocumentObject, cf: CaseFile) -> None:
     c = cf.case
-    d.para(doc, f"本卷为案件 {c.number} 的调处材料,按受理登记、三级四步登记、调解记录、调解协议、回访记录、司法确认的顺序"
+    d.para(doc, f"本卷为案件 {c.number} 的调处材料,按受理登记、三级四步登记、调解记录、调解协议、回访记录、司法确认、证据材料的顺序"
                 f"立卷。处理结果:{cf.register.result or cf.register.status}。", size=d.TABLE_SIZE)
     d.spacer(doc)
     d.para(doc, "立卷人:____________    检查人:____________    立卷时间:____年__月__日", indent=False, align="right",
@@ -159,6 +173,7 @@ def parts_of(cf: CaseFile) -> list[Part]:
         Part("p_agreement", "调解协议书", f"{len(cf.agreements)} 份" if cf.agreements else result),
         Part("p_visit", "回访记录", f"{len(cf.visits)} 次" if cf.visits else "尚未回访"),
         Part("p_confirm", "司法确认有关材料", f"{len(cf.confirmations)} 份" if cf.confirmations else "无"),
+        Part("p_evidence", "证据材料", f"{len(cf.evidence)} 项" if cf.evidence else "无"),
         Part("p_closing", "卷宗情况说明", ""),
     ]
 
@@ -177,6 +192,7 @@ async def casefile_docx(cf: CaseFile) -> bytes:
         "p_agreement": lambda: _agreements(doc, cf.agreements, f"本案未形成书面调解协议(处理结果:{parts[3].note})。"),
         "p_visit": lambda: _visits(doc, cf),
         "p_confirm": lambda: _agreements(doc, cf.confirmations, "本案未申请司法确认。"),
+        "p_evidence": lambda: _evidence(doc, cf),
         "p_closing": lambda: _closing(doc, cf),
     }
     for i, part in enumerate(parts, start=1):

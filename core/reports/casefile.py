@@ -1,13 +1,16 @@
 """A case's 卷宗: everything an archive keeps of it, gathered in one place — the intake (受理登记), the
 三级四步 register, the mediation sessions and the handling record (调解记录, from the audit trail), the
-agreements and judicial confirmations as generated, and the follow-up visits (回访记录). Data only."""
+agreements and judicial confirmations as generated, the follow-up visits (回访记录) and the evidence the
+reporters sent (证据材料: photos, voice, video, files, kept in the media store or not). Data only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core import evidence
 from core.enums import Satisfaction
+from core.evidence import Evidence
 from core.models import AuditEvent, Case, CaseDocument, MediationSession, Room, SessionParticipant, Staff
 from core.reports import mediation_ledger, register
 from core.reports.mediation_ledger import LedgerEntry
@@ -65,6 +68,7 @@ class CaseFile:
     agreements: list[CaseDocument] = field(default_factory=list)
     confirmations: list[CaseDocument] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 RESPONSES = {"attend": "参加", "leave": "请假", "invited": "已邀请"}
@@ -106,4 +110,5 @@ async def build(case: Case) -> CaseFile:
         reporter=names.get(case.reporter_id or 0, ""), first_receiver=names.get(case.first_receiver_id or 0, ""),
         sessions=await _sessions(case), steps=steps, agreements=[d for d in docs if d.kind == "agreement"],
         confirmations=[d for d in docs if d.kind == "confirmation"], visits=visits,
+        evidence=await evidence.for_case(case.id),
     )

@@ -26,7 +26,9 @@ def new_out_track_id(link_id: int | None, key: str) -> str:
 
 
 def card_params(card: Card) -> dict[str, str]:
-    fields = [{"label": k, "value": v} for k, v in card.fields]
+    # the template's fields are text: a link is its text and the URL, which the client opens when tapped
+    fields = [{"label": k, "value": v} for k, v in card.fields] + [
+        {"label": u.label, "value": f"{u.text} {u.url}"} for u in card.links]
     buttons = [{"text": b.label, "color": _COLOR[b.style], "action": b.action} for b in card.buttons[:MAX_BUTTONS]]
     return {
         "title": card.title,
@@ -50,6 +52,7 @@ def markdown(card: Card) -> dict[str, str]:
     if card.subtitle:
         lines.append(card.subtitle)
     lines += [f"- **{k}**:{v}" for k, v in card.fields]
+    lines += [f"- **{u.label}**:[{u.text}]({u.url})" for u in card.links]
     if card.note:
         lines.append(card.note)
     return {"title": card.title, "text": "\n".join(lines)}

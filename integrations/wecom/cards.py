@@ -10,6 +10,7 @@ from bot.types import Card
 
 MAX_BUTTONS = 6
 MAX_FIELDS = 6
+MAX_LINKS = 3  # of the six horizontal items, how many may be links (type 1: keyname, value, url)
 _STYLE = {"primary": 1, "default": 2, "danger": 3}
 _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 
@@ -31,12 +32,15 @@ TITLE, DESC, KEYNAME, VALUE, SUBTITLE, BUTTON = 36, 44, 5, 26, 112, 10
 
 
 def template_card(card: Card, task_id: str) -> dict[str, Any]:
-    shown, rest = card.fields[:MAX_FIELDS], card.fields[MAX_FIELDS:]
+    links = card.links[:MAX_LINKS]
+    room = MAX_FIELDS - len(links)
+    shown, rest = card.fields[:room], card.fields[room:]
     sub = "\n".join([*(f"{k}:{v}" for k, v in rest), card.note] if (rest or card.note) else [])
     body: dict[str, Any] = {
         "card_type": "button_interaction",
         "main_title": {"title": _cut(card.title, TITLE), "desc": _cut(card.subtitle, DESC)},
-        "horizontal_content_list": [{"keyname": _cut(k, KEYNAME), "value": _cut(v, VALUE)} for k, v in shown],
+        "horizontal_content_list": [{"keyname": _cut(k, KEYNAME), "value": _cut(v, VALUE)} for k, v in shown] + [
+            {"type": 1, "keyname": _cut(u.label, KEYNAME), "value": _cut(u.text, VALUE), "url": u.url} for u in links],
         "task_id": task_id,
         "button_list": [
             {"text": _cut(b.label, BUTTON), "style": _STYLE[b.style], "key": b.action} for b in card.buttons[:MAX_BUTTONS]
@@ -52,6 +56,7 @@ def markdown(card: Card) -> dict[str, str]:
     if card.subtitle:
         lines.append(f"<font color=\"comment\">{card.subtitle}</font>")
     lines += [f"> {k}:{v}" for k, v in card.fields]
+    lines += [f"> {u.label}:[{u.text}]({u.url})" for u in card.links]
     if card.note:
         lines.append(card.note)
     return {"content": "\n".join(lines)}

@@ -183,7 +183,7 @@ async def test_org_file_marks_text_only_readers(db) -> None:
     assert (await Setting.get(key="text_only")).value == {"all": False, "wecom": ["zhouxm"], "dingtalk": ["dt1001"]}
 
 
-async def test_the_center_card_shows_the_evidence(org, domain, tmp_path) -> None:
+async def test_the_center_card_lists_the_evidence_item(org, domain, tmp_path) -> None:
     async with wecom_rig(domain) as rig:
         media_id = rig.fake.incoming_media(b"\xff\xd8jpeg", "image/jpeg", "p.jpg")
         await rig.member.post(rig.member.image_xml("zhouxm", media_id))
@@ -191,5 +191,7 @@ async def test_the_center_card_shows_the_evidence(org, domain, tmp_path) -> None
         await fetch_media_due(rig.registry, domain.clock, MediaStore(tmp_path))
         await rig.click("zhouxm", "确认上报")
         center = rig.card("linx", "受理并交办")
-        assert {"keyname": "证据", "value": "照片1"} in center.body["horizontal_content_list"] or \
-            "证据:照片1" in center.body.get("sub_title_text", "")
+        shown = [h["value"] for h in center.body["horizontal_content_list"] if h["keyname"] == "证据1"]
+        text = shown[0] if shown else center.body.get("sub_title_text", "")
+        assert "照片" in text and "已保存" in text
+        assert "evidence" not in str(center.body)  # no public URL in the tests: listed without a link

@@ -1,0 +1,102 @@
+"""Signed, short-lived links to kept evidence files, minted per recipient when a card is rendered for a person
+who may see the case, and checked by `serve`'s /evidence route (maotiao/evidence.py).
+
+A link is `<public URL>/evidence?token=<media>.<case>.<staff>.<expiry>.<HMAC-SHA256>`, the HMAC keyed with a
+key derived from MAOTIAO_LINK_SECRET over all four numbers. So a link cannot be guessed, altered (another
+file, another case, another person, a later expiry) or used after it expires; the route also checks again,
+when it is opened, that the person it was minted for may still see the case. The token travels as the
+`token` query parameter, which the log redaction (maotiao/logredact.py) blanks in every log line.
+
+Expiry is measured on the wall clock, not a case clock (the sandbox moves that one): it bounds how long a
+link that left its chat stays usable. Links exist only with a public URL (MAOTIAO_PUBLIC_URL): without one,
+cards list the evidence without links.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from core.config import load_settings
+
+PATH = "/evidence"
+_TOKEN = re.compile(r"(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
+_CONTEXT = b"maotiao evidence link v1"
+
+
+@dataclass(frozen=True)
+class Claim:
+    media_id: int
+    case_id: int
+    staff_id: int
+    expires: int  # Unix seconds
+
+
+class LinkSigner:
+    def __init__(self, secret: str, base_url: str, lifetime: timedelta) -> None:
+        if not secret:
+            raise ValueError("an evidence link needs a secret")
+        self._key = hmac.new(secret.encode(), _CONTEXT, hashlib.sha256).digest()  # this purpose only
+        self.base_url = base_url.rstrip("/")
+        self.lifetime = lifetime
+
+    def _sig(self, payload: str) -> str:
+        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def token(self, media_id: int, case_id: int, staff_id: int, now: datetime | None = None) -> str:
+        expires = int(((now or datetime.now(UTC)) + self.lifetime).timestamp())
+        payload = f"{media_id}.{case_id}.{staff_id}.{expires}"
+        return f"{payload}.{self._sig(payload)}"
+
+    def url(self, media_id: int, case_id: int, staff_id: int, now: datetime | None = None) -> str:
+        return f"{self.base_url}{PATH}?token={quote(self.token(media_id, case_id, staff_id, now))}"
+
+    def verify(self, token: str, now: datetime | None = None) -> Claim | None:
+        """The claim of a genuine, unexpired token; None for anything else (no reason is given)."""
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        media, case, staff, expires, sig = match.groups()
+        if not hmac.compare_digest(sig, self._sig(f"{media}.{case}.{staff}.{expires}")):
+            return None
+        if int(expires) <= (now or datetime.now(UTC)).timestamp():
+            return None
+        return Claim(int(media), int(case), int(staff), int(expires))
+
+
+_UNSET = object()
+_signer: LinkSigner | None | object = _UNSET
+
+
+def use(signer: LinkSigner | None) -> None:
+    """Set this process's signer (`serve` at start, tests); None: no links."""
+    global _signer
+    _signer = signer
+
+
+def reset() -> None:
+    global _signer
+    _signer = _UNSET
+
+
+def from_settings(secret: str, public_url: str, hours: int) -> LinkSigner | None:
+    if not public_url or not secret:
+        return None
+    return LinkSigner(secret, public_url, timedelta(hours=hours))
+
+
+def current() -> LinkSigner | None:
+    """The signer, or None when links are off. A process that was not given one (a worker) reads the
+    settings once: without both a public URL and a secret it makes no links (it never invents a key that
+    `serve` would not accept)."""
+    global _signer
+    if _signer is _UNSET:
+        settings = load_settings()
+        _signer = from_settings(settings.link_secret, settings.public_url, settings.link_hours)
+    return _signer if isinstance(_signer, LinkSigner) else None
