@@ -1,5 +1,6 @@
 """`maotiao groups create [--dry-run]`: the app makes the center's group chats on the platforms whose group
-messages reach only chats the app created (WeCom), and keeps their ids (integrations/groups.py)."""
+messages reach only chats the app created (a plug-in with a `groups` hook), and keeps their ids
+(integrations/groups.py)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    """Group chats are made by the app itself (WeCom's appchat/send reaches no other chat), so a group says who
-    is put in it: roles and/or names from the org file. Nullable, so adding it never rebuilds the table."""
+    """Group chats are made by the app itself where a platform's group messages reach no other chat, so a group
+    says who is put in it: roles and/or names from the org file. Nullable, so adding it never rebuilds the table."""
 
     dependencies = [('models', '0009_outbox_card_order_index')]
 
