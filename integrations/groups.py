@@ -1,5 +1,5 @@
 """Making the center's group chats where a platform sends group messages only to chats the app made itself
-(WeCom's appchat/send; the plug-in's `groups` hook): `maotiao groups create`, and the sandbox at its start.
+(a plug-in with a `groups` hook): `maotiao groups create`, and the sandbox at its start.
 
 For each active group and each such platform: a chat the app made already (the platform says so) is left
 alone; otherwise one is created with the group's members (core/group_members.py) who have an account there,
@@ -23,8 +23,8 @@ Status = Literal["exists", "created", "planned", "failed"]
 
 @dataclass
 class Outcome:
-    platform: str  # the plug-in's label (企业微信)
-    org_key: str  # the org file's key for the group's id there (wecom_chatid)
+    platform: str  # the plug-in's label, as chat users read it
+    org_key: str  # the org file's key for the group's id there (the plug-in's org_group_key)
     group: str
     status: Status
     ref: str = ""
