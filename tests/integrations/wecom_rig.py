@@ -71,6 +71,7 @@ async def wecom_rig(domain: Domain, api_timeout: float = 10.0, groups: bool = Tr
         if groups:
             made = await make_groups({Platform.WECOM: settings})
             assert all(o.status != "failed" for o in made), [o.reason for o in made]
+            fake.calls.clear()  # what a test counts starts with the test (going live happened before)
         api = WeComAPI(settings)
         registry = ChannelRegistry()
         registry.register(WeComChannel(api), label=plugin(Platform.WECOM).label)
