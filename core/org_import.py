@@ -200,7 +200,8 @@ async def _upsert_rest(org: OrgFile, tree: OrgTree, regions: dict[str, Region], 
     for group in org.groups:
         region_id = regions[tree.resolve(group.region, "", []) or ""].id if group.region else None
         row, _ = await GroupChat.update_or_create(
-            defaults={"receives": group.receives, "region_id": region_id, "active": True}, name=group.name)
+            defaults={"receives": group.receives, "region_id": region_id, "members": group.members or None,
+                      "active": True}, name=group.name)
         await _set_addresses(row, group.refs())
     await GroupChat.exclude(name__in=[g.name for g in org.groups]).update(active=False)
     for room in org.rooms:

@@ -145,6 +145,9 @@ class GroupIn(_Entry):
     addresses: dict[str, str | None] = Field(default_factory=dict)  # `<platform>_…` key → chat id, as written
     receives: list[str] = Field(default_factory=list)
     region: str | None = None
+    # Who the app puts in the chat it creates (`maotiao groups create`): roles (leader, officer …) and/or staff
+    # names, in order — the first person found owns the chat. Left out: the center roles of `region`.
+    members: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

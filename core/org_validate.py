@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from core.enums import Level, Platform
+from core.enums import Level, Platform, Role
 from core.org_schema import COLLECTED, OrgFile, RegionIn, StaffIn
 
 
@@ -166,6 +166,9 @@ def _people_refs(org: OrgFile) -> list[tuple[str, str]]:
         if day.leader:
             refs.append((f"roster[{i}] ({day.date}).leader", day.leader))
         refs += [(f"roster[{i}] ({day.date}).staff", s) for s in day.staff]
+    roles = {r.value for r in Role}
+    for i, group in enumerate(org.groups):
+        refs += [(f"groups[{i}] ({group.name}).members", m) for m in group.members if m not in roles]
     return refs
 
 

@@ -84,6 +84,32 @@ class DoctorContext:
     with_db: bool
 
 
+@dataclass(frozen=True)
+class GroupPlan:
+    """A group chat to make on one platform for one of the center's groups."""
+
+    name: str
+    members: list[str]  # the people's user ids on the platform, the owner first
+    chat_id: str  # the id to ask for, where the platform lets the creator choose it
+
+
+class GroupRefused(Exception):
+    """The platform will not make (or check) the chat; the message says why, in Chinese, for the administrator."""
+
+
+class GroupMaker(Protocol):
+    """Makes group chats the app owns, where a platform sends group messages only to those (`maotiao groups
+    create`). Failures are GroupRefused."""
+
+    async def exists(self, ref: str) -> bool: ...  # the app made this chat and can send to it
+
+    def plan(self, name: str, ref: str | None, members: list[str]) -> GroupPlan: ...  # GroupRefused: cannot be
+
+    async def create(self, plan: GroupPlan) -> str: ...  # → the chat's id
+
+    async def aclose(self) -> None: ...
+
+
 Serve = Callable[[web.Application], Awaitable[str]]  # serves an app on a loopback port, answers its base URL
 
 
@@ -101,3 +127,4 @@ class PlatformPlugin(Generic[S]):
     attach: Callable[[S, Wiring], Runner | None]  # inbound: add routes to the app, or answer a background runner
     sandbox: Callable[[Serve], Awaitable[FakePlatform]]  # start its fake (imports test code: call lazily)
     doctor: Callable[[S, DoctorContext], Awaitable[list[Check]]]  # its lines of `maotiao doctor`
+    groups: Callable[[S], GroupMaker] | None = None  # where group messages reach only chats the app made

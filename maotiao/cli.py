@@ -1,4 +1,4 @@
-"""The `maotiao` command: serve, db upgrade, org import, calendar import, audit verify, parse, intake."""
+"""The `maotiao` command: serve, db upgrade, org import, groups create, calendar import, audit verify, parse, intake."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from core.org_import import import_org
 from core.org_validate import OrgImportError
 from maotiao import logredact
 from maotiao.early_stop import install_for
+from maotiao.groups_cmd import add_groups_parser
 from maotiao.meeting_cmd import add_meeting_parser
 from maotiao.report_args import add_report_parser
 
@@ -137,6 +138,15 @@ async def cmd_meeting(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, lambda: meeting(args))
 
 
+async def cmd_groups_create(settings: Settings, args: argparse.Namespace) -> int:
+    from maotiao.groups_cmd import check_configured, create
+
+    platforms = check_configured()
+    if not platforms:
+        return 1
+    return await _with_db(settings, lambda: create(platforms, args))
+
+
 async def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
     from maotiao.doctor import run
 
@@ -159,6 +169,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any,
     "audit checkpoint": cmd_audit_checkpoint,
     "report": cmd_report,
     "roster import": cmd_roster_import,
+    "groups create": cmd_groups_create,
     **{f"meeting {a}": cmd_meeting for a in ("open", "item", "done", "list")},
 }
 
@@ -180,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_intake_parser(sub)
     add_report_parser(sub)
     add_meeting_parser(sub)
+    add_groups_parser(sub)
     dash = sub.add_parser("dashboard", help="the 综合信息指挥室 screen").add_subparsers(dest="action", required=True)
     dash.add_parser("hash-password", help="read a password (stdin) and print MAOTIAO_DASHBOARD_PASSWORD_HASH")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),

@@ -77,6 +77,7 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
     logredact.register(*sandbox.secrets())
     if await load_demo_org_if_empty():
         log.info("empty database: loaded the demo organisation")
+    await sandbox.create_groups()  # each start's fakes are new: their group chats are made as the app would
     if settings.redis_url:
         log.info("sandbox: its clock moves in this process, so the scheduler runs here too (Redis unused)")
     if not mode.is_loopback(settings.http_host):

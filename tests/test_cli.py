@@ -185,3 +185,10 @@ def test_roster_import_command_reports_rows(env, tmp_path) -> None:
     wb.save(tmp_path / "r.xlsx")
     result = run(["roster", "import", str(tmp_path / "r.xlsx")], env)
     assert result.returncode == 2 and "第2行" in result.stderr and "nothing changed" in result.stderr
+
+
+def test_groups_create_without_wecom_says_so_and_exits_nonzero(env) -> None:
+    clean = {k: v for k, v in env.items() if not k.startswith("WECOM_")}
+    result = run(["groups", "create", "--dry-run"], clean)
+    assert result.returncode == 1
+    assert "企业微信未配置" in result.stderr and "README「Going live」" in result.stderr

@@ -172,7 +172,7 @@ async def test_a_chat_the_app_did_not_create_is_red(world: World, capsys) -> Non
     wecom = out.split("【企业微信】")[1].split("【")[0]
     assert "✅ 群「中心调度群」" in wecom
     assert "❌ 群「调解员群」:chatid wrchat02 不存在,或不是本应用创建的群(86003)" in wecom
-    assert "appchat/create" in wecom
+    assert "appchat/create" in wecom and "maotiao groups create" in _advice(out, "群「调解员群」")
 
 
 async def test_a_dingtalk_group_without_our_robot_or_unknown_is_red(world: World, capsys) -> None:

@@ -81,7 +81,7 @@ def test_the_demo_org_file_reads_as_before() -> None:
 # fakes them iterates PLUGINS. logredact.py is the exception: its patterns describe where platforms put
 # secrets on the wire (query names, a header), not which platforms there are.
 ITERATES = [*sorted((ROOT / "maotiao").glob("*.py")), ROOT / "integrations" / "plugin.py",
-            ROOT / "integrations" / "sandbox" / "runtime.py"]
+            ROOT / "integrations" / "sandbox" / "runtime.py", ROOT / "integrations" / "groups.py"]
 WIRE_FORMATS = {ROOT / "maotiao" / "logredact.py"}
 
 

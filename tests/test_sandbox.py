@@ -41,6 +41,15 @@ class Page:
             time.sleep(0.2)
         raise AssertionError(f"{name} never saw {what}: {self.chat(name)['messages'][-3:]}")
 
+    def wait_group(self, group: str, platform: str, text: str) -> None:
+        deadline, found = time.monotonic() + 20, []
+        while time.monotonic() < deadline:
+            found = next(g["messages"] for g in self.chat("林晓")["groups"] if g["name"] == group)
+            if any(m["platform"] == platform and text in m["text"] for m in found):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"{group} never got {text} on {platform}: {found[-3:]}")
+
     def say(self, name: str, text: str, platform: str = "wecom") -> None:
         self.post("/sandbox/api/say", {"staff": self.people[name]["id"], "platform": platform, "text": text})
 
@@ -83,6 +92,8 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
             page.post("/sandbox/api/clock", {"hours": 24})
         page.wait_for("韩卫国", lambda m: "书记督办" in (m.get("text") or "") or "督办" in json.dumps(m, ensure_ascii=False),
                       "the supervision notice")
+        # the sandbox made the demo groups in its fake WeCom as the app would, so group messages arrive there
+        page.wait_group("茶园乡矛调工作群", "wecom", "【今日值班】")
         ledger = page.get(f"/sandbox/api/ledger?staff={page.people['林晓']['id']}")
         assert {c["number"] for c in ledger} >= {"2026-0001", "2026-0002"}
     finally:
@@ -91,4 +102,4 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         log.close()
     out = log_path.read_text(encoding="utf-8")
     assert proc.returncode == 0, out[-2000:]
-    assert "sandbox" in out
+    assert "sandbox" in out and "not created" not in out

@@ -118,6 +118,9 @@ class GroupChat(Model):
     )
     region_id: int | None
     active = fields.BooleanField(default=True)
+    # Who the chat is made with when the app creates it (`maotiao groups create`): roles and/or names, in order
+    # (the first person found owns the chat); null: the center roles of the group's region (core/group_members.py)
+    members: list[str] | None = fields.JSONField(null=True)
 
     addresses: fields.ReverseRelation[GroupAddress]
 

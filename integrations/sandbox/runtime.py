@@ -3,6 +3,7 @@ settings that point our real integrations at them, so `serve` works end to end b
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,8 @@ from aiohttp import web
 from core.enums import Platform
 from integrations import registry
 from integrations.plugin import FakePlatform
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,6 +36,15 @@ class Sandbox:
     def fake(self, platform: str) -> FakePlatform | None:
         """The fake for a platform value as the sandbox page sends it (None: no such platform)."""
         return next((f for p, f in self.fakes.items() if p.value == platform), None)
+
+    async def create_groups(self) -> None:
+        """Make the database's group chats in the fakes as the real app must (`maotiao groups create`, the same
+        path): a fake, like the platform, refuses group messages to chats the app did not create."""
+        from integrations.groups import make_groups
+
+        for outcome in await make_groups(self.settings):
+            if outcome.status == "failed":
+                log.warning("sandbox: %s group %s not created: %s", outcome.platform, outcome.group, outcome.reason)
 
     def connect(self, server: str) -> None:
         """serve listens at `server` (e.g. http://127.0.0.1:8080): the simulated people may reach it now."""

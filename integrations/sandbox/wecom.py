@@ -1,10 +1,12 @@
 """A fake WeCom API server on loopback, speaking the documented protocol: tokens that expire,
 message/send with WeCom's per-member limits (the excess dropped silently), template cards with single-use
-response codes that expire, update_template_card, media upload and media/get with 3-day media ids, appchat
-and group-robot webhooks, agent/get (visibility) and appchat/get (chats this app created). `serve` uses it when no credentials are given.
+response codes that expire, update_template_card, media upload and media/get with 3-day media ids, group chats
+(appchat/create, get and send: only chats this app created; wecom_appchat.py), group-robot webhooks, agent/get
+(visibility). `serve` uses it when no credentials are given.
 
 Every rule names its source: the API docs at developer.work.weixin.qq.com/document/path/<n> (90236 发送应用消息,
-94888 更新模版卡片消息, 90253/90254 上传/获取临时素材, 90455 全局错误码, 98914 获取群聊会话, 获取应用 agent/get)
+94888 更新模版卡片消息, 90253/90254 上传/获取临时素材, 90455 全局错误码, 90245 创建群聊会话, 98914 获取群聊会话,
+获取应用 agent/get)
 and ../shared/PLATFORMS.md."""
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.web_request import FileField
+
+from integrations.sandbox.wecom_appchat import AppChats
 
 _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 CODE_TTL = 72 * 3600  # response_code: one use, within 72 hours (94888)
@@ -41,7 +45,7 @@ class Stored:
 
 
 @dataclass
-class FakeWeCom:
+class FakeWeCom(AppChats):
     corp_id: str
     secret: str
     agent_id: int
@@ -81,6 +85,7 @@ class FakeWeCom:
         app.router.add_get("/cgi-bin/gettoken", self.gettoken)
         app.router.add_post("/cgi-bin/message/send", self.message_send)
         app.router.add_post("/cgi-bin/message/update_template_card", self.update_card)
+        app.router.add_post("/cgi-bin/appchat/create", self.appchat_create)
         app.router.add_post("/cgi-bin/appchat/send", self.appchat_send)
         app.router.add_post("/cgi-bin/webhook/send", self.webhook_send)
         app.router.add_post("/cgi-bin/media/upload", self.media_upload)
@@ -295,27 +300,6 @@ class FakeWeCom:
                                      "upload", self.now())
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})
 
-    async def appchat_send(self, request: web.Request) -> web.Response:
-        body, error = await self._guard(request)
-        if error is not None:
-            return error
-        assert body is not None
-        chat = str(body.get("chatid", ""))
-        msgtype = str(body.get("msgtype", ""))
-        if msgtype == "template_card":
-            return self._err(40008, "appchat does not support template_card")
-        content = body.get(msgtype) or {}
-        if msgtype in ("text", "markdown") and len(str(content.get("content", "")).encode()) > MAX_CONTENT_BYTES:
-            return self._err(45002, "content size out of limit")
-        self.groups.setdefault(chat, []).append(Stored(f"msg{next(self._ids)}", chat, msgtype, body.get(msgtype) or {},
-                                                       self.now()))
-        return self._err(0, "ok")
-
-    def create_chat(self, chatid: str, name: str, owner: str, users: list[str]) -> None:
-        """A group chat as appchat/create would have made it for this app (2-2000 members, owner among them)."""
-        assert 2 <= len(users) <= 2000 and owner in users
-        self.chats[chatid] = {"chatid": chatid, "name": name, "owner": owner, "userlist": list(users), "chat_type": 0}
-
     async def agent_get(self, request: web.Request) -> web.Response:
         """agent/get (获取应用): name, visibility (allow_partys / allow_userinfos / allow_tags) and whether the
         app is disabled (close). A self-built app may read only itself: another agentid is 40056."""
@@ -328,17 +312,6 @@ class FakeWeCom:
             "allow_userinfos": {"user": [{"userid": u} for u in self.visible_users]},
             "allow_partys": {"partyid": list(self.visible_parties)}, "allow_tags": {"tagid": []}, "close": 0,
             "redirect_domain": "", "report_location_flag": 0, "isreportenter": 0, "home_url": ""})
-
-    async def appchat_get(self, request: web.Request) -> web.Response:
-        """appchat/get (98914): only chats this app created with appchat/create; any other chatid answers
-        86003 参数 chatid 不存在 (global error codes, 90313). The doc also requires the app to be visible from the
-        root department; the errcode it answers otherwise is not documented, so it is not modelled here."""
-        if (refused := self._refused(request)) is not None:
-            return refused
-        chat = self.chats.get(request.query.get("chatid", ""))
-        if chat is None:
-            return self._err(86003, "chatid not found")
-        return web.json_response({"errcode": 0, "errmsg": "ok", "chat_info": dict(chat)})
 
     async def webhook_send(self, request: web.Request) -> web.Response:
         body = await request.json()

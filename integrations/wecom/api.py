@@ -159,4 +159,19 @@ class WeComAPI:
         return await self.post("message/update_template_card", body)
 
     async def send_group(self, chatid: str, msgtype: str, content: dict[str, Any]) -> dict[str, Any]:
+        """appchat/send: only to a chat this app created with create_chat (86003 for any other chatid)."""
         return await self.post("appchat/send", {"chatid": chatid, "msgtype": msgtype, msgtype: content})
+
+    async def create_chat(self, name: str, owner: str, userids: list[str], chatid: str | None = None) -> str:
+        """appchat/create (document/path/90245): a group chat of 2-2000 members, `owner` among them, and its
+        chatid — the one given (0-9a-zA-Z, at most 32 characters, not yet used) or one WeCom makes up. Only an
+        app visible from the root department may do this; the name is cut to 50 characters by WeCom."""
+        body: dict[str, Any] = {"name": name, "owner": owner, "userlist": list(userids)}
+        if chatid:
+            body["chatid"] = chatid
+        return str((await self.post("appchat/create", body))["chatid"])
+
+    async def get_chat(self, chatid: str) -> dict[str, Any]:
+        """appchat/get (document/path/98914): the chat_info of a chat this app created; WeComError 86003 (or
+        86001) for every other chatid."""
+        return dict((await self.get("appchat/get", {"chatid": chatid})).get("chat_info") or {})

@@ -16,6 +16,7 @@ from integrations.wecom import cards
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.errors import (
     CARD_CODE_UNUSABLE,
+    CHAT_UNKNOWN,
     CONFIG_ERROR,
     IP_NOT_TRUSTED,
     RATE_LIMITED,
@@ -101,17 +102,26 @@ class WeComChannel:
         return SendResult(True)
 
     async def _group(self, d: Delivery) -> SendResult:
-        o = d.outbound
         assert d.group_ref is not None
+        try:
+            return await self._group_out(d, d.group_ref)
+        except WeComError as exc:
+            if exc.errcode not in CHAT_UNKNOWN:
+                raise
+            # Not a chat this app created (an ordinary group's id, a made-up one): no retry can help.
+            return SendResult(False, permanent=True, error=f"群 chatid {d.group_ref}:{exc.plain()}")
+
+    async def _group_out(self, d: Delivery, ref: str) -> SendResult:
+        o = d.outbound
         if o.card is not None:
             kind, body = "markdown", cards.markdown(o.card)["content"]
         else:
             kind, body = ("markdown" if o.markdown else "text"), o.text
         for piece in split_bytes(body, MAX_CONTENT_BYTES):
-            await self.api.send_group(d.group_ref, kind, {"content": piece})
+            await self.api.send_group(ref, kind, {"content": piece})
         if o.image_png_b64:
             media_id = await self.api.upload_image(base64.b64decode(o.image_png_b64))
-            await self.api.send_group(d.group_ref, "image", {"media_id": media_id})
+            await self.api.send_group(ref, "image", {"media_id": media_id})
         return SendResult(True)
 
     async def _user(self, d: Delivery, user: str, plain: bool) -> SendResult:

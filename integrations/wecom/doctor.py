@@ -27,11 +27,10 @@ from integrations.checklist import Check, Status, skipped
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.callback import PATH
 from integrations.wecom.config import WeComSettings
-from integrations.wecom.errors import IP_NOT_TRUSTED, WeComError
+from integrations.wecom.errors import CHAT_UNKNOWN, IP_NOT_TRUSTED, WeComError
 
 SECTION = "企业微信"
 ROOT_DEPARTMENT = 1
-CHAT_UNKNOWN = frozenset({86001, 86003})  # 参数 chatid 不合法 / 不存在 (90313)
 CALLBACK_TIMEOUT = 5.0
 ADMIN = "企业微信管理后台(work.weixin.qq.com)"
 _FROM_IP = re.compile(r"from ip:\s*([0-9a-fA-F.:]+)")
@@ -102,15 +101,14 @@ def _visibility(agent: dict[str, Any], has_groups: bool) -> Check:
 async def _chat(api: WeComAPI, name: str, chatid: str) -> Check:
     title = f"群「{name}」"
     try:
-        data = await api.get("appchat/get", {"chatid": chatid})
+        info = await api.get_chat(chatid)
     except WeComError as exc:
         if exc.errcode in CHAT_UNKNOWN:
             return Check(SECTION, title, Status.FAIL, f"chatid {chatid} 不存在,或不是本应用创建的群({exc.errcode})",
-                         "企业微信只允许应用向它自己用 appchat/create 创建的群发消息:请由本应用建群,"
-                         "把返回的 chatid 写入组织文件(wecom_chatid)后重新运行 maotiao org import")
+                         "企业微信只允许应用向它自己用 appchat/create 创建的群发消息:运行 maotiao groups create "
+                         "由本应用建群,再把它打印的 chatid 写入组织文件(wecom_chatid)")
         return Check(SECTION, title, Status.FAIL, f"appchat/get 失败:errcode {exc.errcode}:{exc.errmsg}",
                      "解决上面的可信IP/可见范围问题后重试")
-    info = data.get("chat_info") or {}
     return Check(SECTION, title, Status.OK, f"{len(info.get('userlist') or [])} 人,群主 {info.get('owner', '')}")
 
 

@@ -11,6 +11,9 @@ RATE_LIMITED = frozenset({45009, 45033, 45047})
 IP_NOT_TRUSTED = 60020
 CONFIG_ERROR = 50001  # redirect URL domain not trusted: an administrator must fix the app, retrying cannot
 TOO_LONG = 45002  # text/markdown content over 2048 bytes
+# 86001 参数 chatid 不合法 / 86003 参数 chatid 不存在: for this app the chat does not exist — appchat/* reach only
+# chats it created itself with appchat/create (document/path/90245, 98914; PLATFORMS.md)
+CHAT_UNKNOWN = frozenset({86001, 86003})
 TRANSIENT = frozenset({-1, 45009, 45033, 45047, 60020})
 # Template-card errors are 42014-42022 (42014 task_id invalid or already used, 42015 app mismatch, 42016 the
 # task_id to update was not found, 42022 the response_code was already used). 40096-40100 are external-contact
@@ -37,6 +40,9 @@ class WeComError(Exception):
         if self.errcode == CONFIG_ERROR:
             return ("企业微信应用配置错误(50001):应用的可信域名/回调域名未通过校验,请管理员在企业微信管理后台"
                     "核对该应用的可信域名设置。")
+        if self.errcode in CHAT_UNKNOWN:
+            return (f"企业微信群聊不存在,或不是本应用创建的群({self.errcode}):应用只能向它自己用 appchat/create "
+                    "建的群发消息,请管理员运行 maotiao groups create 建群")
         if self.errcode in RATE_LIMITED:
             return "企业微信接口限流(45009),稍后重试"
         return f"企业微信接口错误 {self.errcode}:{self.errmsg}"

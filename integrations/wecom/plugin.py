@@ -9,6 +9,7 @@ from integrations.pacing import RateStore
 from integrations.plugin import (
     DoctorContext,
     FakePlatform,
+    GroupMaker,
     PlatformAPI,
     PlatformPlugin,
     Runner,
@@ -50,6 +51,13 @@ async def doctor(settings: WeComSettings, ctx: DoctorContext) -> list[Check]:
     return await check_wecom(settings, ctx.groups, ctx.public_url)
 
 
+def groups(settings: WeComSettings) -> GroupMaker:
+    """appchat/send reaches only chats this app created: `maotiao groups create` makes them."""
+    from integrations.wecom.groups import WeComGroups
+
+    return WeComGroups(settings)
+
+
 PLUGIN = PlatformPlugin(platform=Platform.WECOM, label="企业微信", name="WeCom", env_prefix="WECOM_",
                         org_staff_key="wecom", org_group_key="wecom_chatid", load=load_wecom, connect=connect,
-                        secrets=secrets, attach=attach, sandbox=sandbox, doctor=doctor)
+                        secrets=secrets, attach=attach, sandbox=sandbox, doctor=doctor, groups=groups)

@@ -78,6 +78,8 @@ async def test_same_names_in_different_towns_need_paths(db) -> None:
         (("- {name: 荷花村第一网格, level: grid}", "- {name: 荷花村第一网格, level: township}"), "cannot sit under a village"),
         (("receives: [roster, digest, warning]}", "receives: [roster, gossip]}"), "groups[0] (茶园乡矛调工作群).receives"),
         (("date: 2026-11-24, leader: 曹军", "date: 2026-11-24, leader: 无名氏"), "roster[1] (2026-11-24).leader"),
+        (("members: [secretary, leader]", "members: [secretary, 无名氏]"),
+         "groups[1] (茶园乡领导群).members: staff '无名氏' not found"),
     ],
 )
 async def test_invalid_file_changes_nothing_and_names_entry(db, edit, expected) -> None:

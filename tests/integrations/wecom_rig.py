@@ -13,6 +13,7 @@ from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from core.enums import Platform
 from core.services.base import Domain
+from integrations.groups import make_groups
 from integrations.registry import plugin
 from integrations.sandbox.wecom import FakeWeCom, Stored
 from integrations.sandbox.wecom_member import WeComMember
@@ -59,11 +60,18 @@ class WeComRig:
 
 
 @asynccontextmanager
-async def wecom_rig(domain: Domain, api_timeout: float = 10.0, **fake_options: object) -> AsyncIterator[WeComRig]:
+async def wecom_rig(domain: Domain, api_timeout: float = 10.0, groups: bool = True,
+                    **fake_options: object) -> AsyncIterator[WeComRig]:
+    """With `groups`, the database's group chats are first created in the fake as `maotiao groups create` does:
+    like WeCom, the fake takes group messages only for chats the app created."""
     fake = FakeWeCom(CORP, SECRET, AGENT, **fake_options)  # type: ignore[arg-type]
     async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
         settings = load_wecom(corp_id=CORP, agent_id=AGENT, secret=SECRET, token=TOKEN, aes_key=AES_KEY,
                               api_base=str(fake_server.make_url("/cgi-bin/")), timeout_seconds=api_timeout)
+        if groups:
+            made = await make_groups({Platform.WECOM: settings})
+            assert all(o.status != "failed" for o in made), [o.reason for o in made]
+            fake.calls.clear()  # what a test counts starts with the test (going live happened before)
         api = WeComAPI(settings)
         registry = ChannelRegistry()
         registry.register(WeComChannel(api), label=plugin(Platform.WECOM).label)
