@@ -83,7 +83,7 @@ def _kind(d: str) -> str | None:
         return "mobile"
     if d.startswith("86") and 11 <= n <= 13 and d[2] in "123456789":
         return "landline_cc"
-    if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
+    if 10 <= n <= 12 and d[0] == "0" and d[1] != "0":
         return "landline"
     if n == 15 and _is_date("19" + d[6:8], d[8:10], d[10:12]):
         return "id15"
