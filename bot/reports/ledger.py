@@ -15,7 +15,6 @@ from bot.reports.markdown import pct
 from bot.reports.redact import parties_line, redact
 from core.clock import fmt_local, local
 from core.enums import CaseSource, CaseStatus, Category, Flag, ResultType, Satisfaction, Severity
-from core.masking import mask_numbers
 from core.models import Case, Region, Task
 from core.privacy import WITHHELD, Audience, party_mode
 from core.reports.digest import Digest
@@ -69,10 +68,8 @@ def ledger_sheet(wb: Workbook, rows: list[LedgerEntry], mode: str, *, outside: b
 
 
 def _request(c: Case, mode: str, outside: bool) -> str:
-    """诉求内容 of the details sheet."""
-    if not outside:
-        return mask_numbers(c.content)
-    return WITHHELD if Flag.SENSITIVE.value in c.flags else redact(c.content, c.parties, mode)
+    """诉求内容 of the details sheet: parties as the sheet's mode shows them, like every other column."""
+    return WITHHELD if outside and Flag.SENSITIVE.value in c.flags else redact(c.content, c.parties, mode)
 
 
 async def _details_sheet(wb: Workbook, d: Digest, mode: str, outside: bool) -> None:
