@@ -28,6 +28,8 @@ _X_CHARS = "XxＸｘ×"
 _SEPARATORS = " \t\u00a0\u3000-‐‑‒–—―－﹣−.．·・•_()（）[]【】"
 _D = "[" + re.escape("".join(_DIGITS)) + "]"
 _S = "[" + re.escape(_SEPARATORS) + "]"
+DIGIT_CHARS = frozenset(_DIGITS)  # every character read as a digit
+NUMBER_CHARS = DIGIT_CHARS | frozenset(_X_CHARS) | frozenset(_SEPARATORS)  # all a number may be written with
 _RUN = re.compile(rf"{_D}(?:{_S}{{0,3}}{_D}){{6,}}(?:{_S}{{0,2}}[{_X_CHARS}])?")
 _PHONE_CUE = re.compile(r"电话|座机|手机|号码|联系|热线|固话|来电|致电|拨打|打|tel|TEL|Tel|call", re.IGNORECASE)
 _REFERENCE_CUE = re.compile(r"工单|单号|编号|案号|流水号|订单|受理号|件号|文号|No\.?|NO\.?|#")
@@ -83,7 +85,7 @@ def _kind(d: str) -> str | None:
         return "mobile"
     if d.startswith("86") and 11 <= n <= 13 and d[2] in "123456789":
         return "landline_cc"
-    if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
+    if 10 <= n <= 12 and d[0] == "0" and d[1] != "0":
         return "landline"
     if n == 15 and _is_date("19" + d[6:8], d[8:10], d[10:12]):
         return "id15"
@@ -208,6 +210,11 @@ def mask_numbers(text: str) -> str:
         return text
     out.append(text[pos:])
     return "".join(out)
+
+
+def may_hold_numbers(text: str) -> bool:
+    """A quick pre-check (one regex scan): False means mask_numbers leaves the text as it is."""
+    return _RUN.search(text) is not None
 
 
 def has_personal_numbers(text: str) -> bool:

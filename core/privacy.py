@@ -5,6 +5,8 @@ setting for records kept inside the center, fixed rules for the rest.
 - CENTER: records kept by the center (人民调解台账, batch 登记表 exports): names as `privacy.parties` says —
   full, surname (张**, the default) or hidden (当事人甲).
 - LEADERS: bulletins (通报), meeting minutes and the dashboard: no party names at all.
+- OUTSIDE: a 台账 or 登记表 spreadsheet that leaves the center (`maotiao report … --outside`): no party names,
+  whatever the setting, and a 涉敏 case's content columns say only WITHHELD (its row and counts stay).
 Phone and ID numbers are masked everywhere a document is generated.
 """
 
@@ -16,17 +18,22 @@ from core.models import Setting
 
 PRIVACY_KEY = "privacy"
 ORDINALS = "甲乙丙丁戊己庚辛壬癸"
+WITHHELD = "涉敏,内容不外传"
+OUTSIDE_MODE = "hidden"  # what leaves the center names no party
 
 
 class Audience(StrEnum):
     ARCHIVE = "archive"
     CENTER = "center"
     LEADERS = "leaders"
+    OUTSIDE = "outside"
 
 
 async def party_mode(audience: Audience) -> str:
     if audience is Audience.ARCHIVE:
         return "full"
+    if audience is Audience.OUTSIDE:
+        return OUTSIDE_MODE
     if audience is Audience.LEADERS:
         return "hidden"
     row = await Setting.get_or_none(key=PRIVACY_KEY)

@@ -8,6 +8,10 @@ Three rules, applied to the formatted message, the traceback and the stack of ev
   - `Bearer …` / `Basic …` credentials;
   - the configured secrets themselves (WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY, DINGTALK_CLIENT_SECRET,
     the API keys, the audit key), wherever they appear.
+Then personal numbers: phone, ID and card numbers in every format core.masking knows (full-width, Chinese
+numerals, +86, spaced or dotted groups …) are masked by that same masker, also when a log line carries them
+as escapes (tortoise logs SQL values as a list's repr and JSON fields ensure_ascii: `\\u4e00\\u4e09…`,
+`\\uff11…`). A line without a run of seven digits costs one regex scan; a masker failure blanks every digit.
 A logging.Filter sees only the records of the handler or logger it sits on, so the redaction runs in the
 log record factory, which builds every record of the process, whoever logs it and whichever handler
 (present or added later, propagating or not) writes it; the same filter also sits on the root handlers.
@@ -21,6 +25,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from core.masking import DIGIT_CHARS, NUMBER_CHARS, mask_numbers, may_hold_numbers
+
 MASK = "***"
 MIN_KNOWN = 8  # shorter configured values are too likely to be ordinary words
 # Field names that hold a secret wherever they appear (JSON bodies, dict reprs, headers) ...
@@ -30,6 +36,14 @@ _FIELDS = (r"access_?token|corp_?secret|app_?secret|client_?secret|suite_?secret
 _QUERY = re.compile(rf"(?i)([?&;](?:{_FIELDS}|key|sign|code)=)[^&\s\"'<>#]+")
 _FIELD = re.compile(rf"(?i)([\"']?\b(?:{_FIELDS})\b[\"']?\s*[:=]\s*[\"']?)(?!{re.escape(MASK)})[^\"'\s,}}&)]+")
 _CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)\s+(?!\*\*\*)[A-Za-z0-9._~+/=\-]+")
+# An escaped character, also with its backslash escaped again (a JSON string inside a repr).
+_ESCAPE = re.compile(r"\\+(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
+# Not personal, kept as they are: an access log's status after the request line (with the response size it
+# would read as an 8-digit phone), a case number in an API path, IPv4 addresses, and hashes and signatures
+# (lowercase hex of 32 characters or more, whose digit runs would otherwise be cut). ASCII digits only.
+_KEEP = re.compile(r'(HTTP/[0-9](?:\.[0-9])?" [1-5][0-9]{2}(?![0-9])|/cases/[0-9]{4}-[0-9]{1,6}(?![0-9])'
+                   r"|(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9.])"
+                   r"|(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z]))")
 _lock = threading.Lock()
 _known: list[str] = []
 _installed = False
@@ -44,13 +58,33 @@ def register(*values: str | None) -> None:
         _known.sort(key=len, reverse=True)
 
 
+def _unescaped(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1) or match.group(2), 16))
+    return char if char in NUMBER_CHARS else match.group(0)
+
+
+def mask_personal_numbers(text: str) -> str:
+    """core.masking's mask_numbers, reading escaped digits and separators first (the line stays escaped when
+    it holds no number). Fails closed: should the masker raise, no digit of the line is left."""
+    try:
+        plain = _ESCAPE.sub(_unescaped, text) if "\\" in text else text
+        if not may_hold_numbers(plain):  # most lines: one regex scan
+            return text
+        pieces = _KEEP.split(plain)
+        masked = "".join(p if i % 2 else mask_numbers(p) for i, p in enumerate(pieces))
+    except Exception:  # never break the caller's log call, never let a number through
+        return "".join("*" if c in DIGIT_CHARS else c for c in text)
+    return text if masked == plain else masked
+
+
 def redact(text: str) -> str:
     for secret in _known:
         if secret in text:
             text = text.replace(secret, MASK)
     text = _QUERY.sub(rf"\1{MASK}", text)
     text = _FIELD.sub(rf"\1{MASK}", text)
-    return _CREDENTIAL.sub(rf"\1 {MASK}", text)
+    text = _CREDENTIAL.sub(rf"\1 {MASK}", text)
+    return mask_personal_numbers(text)
 
 
 def redact_record(record: logging.LogRecord) -> None:

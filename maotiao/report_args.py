@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 DIGESTS = ("daily", "weekly", "monthly", "quarterly", "halfyear")
+OUTSIDE_HELP = "the spreadsheet leaves the center: no party names, 涉敏 cases' content withheld (rows and counts kept)"
 
 
 def _outputs(p: argparse.ArgumentParser, *kinds: str) -> None:
@@ -19,6 +20,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         p = kinds.add_parser(kind, help=f"the {kind} digest: markdown to stdout, optional 台账 and chart")
         p.add_argument("--date", help="a day inside the period (YYYY-MM-DD), default today")
         p.add_argument("--xlsx", metavar="FILE", help="write the 台账 spreadsheet")
+        p.add_argument("--outside", action="store_true", help=OUTSIDE_HELP)
         p.add_argument("--png", metavar="FILE", help="write the chart")
     reg = kinds.add_parser("register", help="《矛盾纠纷调处三级四步登记表》 for one case or a period")
     reg.add_argument("--case", metavar="NUMBER", help="one case (e.g. 2026-0042 or 42)")
@@ -26,6 +28,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     reg.add_argument("--to", dest="end", metavar="DATE", help="last day of the period (inclusive)")
     reg.add_argument("--escalated", action="store_true", help="only cases that moved up at least one step")
     _outputs(reg, "docx", "xlsx", "pdf")
+    reg.add_argument("--outside", action="store_true", help=OUTSIDE_HELP + "; with --xlsx only")
     bul = kinds.add_parser("bulletin", help="考核通报 for a period (.docx), its group-safe summary to stdout")
     bul.add_argument("--period", choices=DIGESTS[1:], default="monthly")
     bul.add_argument("--date", help="a day inside the period, default: the last finished period")

@@ -62,6 +62,8 @@ def _day(text: str | None, what: str) -> date | None:
 
 
 async def digest_report(args: argparse.Namespace) -> int:
+    if args.outside and not args.xlsx:
+        raise SystemExit("--outside makes the 台账 spreadsheet for outside the center: give --xlsx")
     now = SystemClock().now()
     day = _day(args.date, "--date") or local(now).date()
     kind = Kind(args.kind)
@@ -72,13 +74,16 @@ async def digest_report(args: argparse.Namespace) -> int:
         extra = {"人员": await kpi.by_person(period.start, period.end),
                  "村社区": await kpi.by_village(period.start, period.end),
                  "层级": await kpi.by_level(period.start, period.end)}
-        await write(args.xlsx, await ledger.xlsx(built, extra), "ledger")
+        await write(args.xlsx, await ledger.xlsx(built, extra, outside=args.outside),
+                    "ledger for outside the center" if args.outside else "ledger")
     if args.png:
         await write(args.png, chart.png(built), "chart")
     return 0
 
 
 async def register_report(args: argparse.Namespace) -> int:
+    if args.outside and (args.docx or args.pdf or not args.xlsx):
+        raise SystemExit("--outside makes the spreadsheet for outside the center: give --xlsx, without --docx/--pdf")
     if args.case:
         reg = await register.for_case(await find_case(args.case))
         docx = case_docx(reg, await party_mode(Audience.ARCHIVE))
@@ -98,7 +103,8 @@ async def register_report(args: argparse.Namespace) -> int:
     await write_docx_pdf(args, docx, "register")
     if args.xlsx:
         mode = await party_mode(Audience.ARCHIVE if args.case else Audience.CENTER)
-        await write(args.xlsx, register_xlsx(regs, mode), "register spreadsheet")
+        await write(args.xlsx, register_xlsx(regs, mode, outside=args.outside),
+                    "register spreadsheet for outside the center" if args.outside else "register spreadsheet")
     return 0
 
 

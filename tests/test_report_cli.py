@@ -94,3 +94,29 @@ def test_casefile_as_pdf(env, tmp_path) -> None:  # noqa: F811
     out = run(["report", "casefile", "2026-0001", "--pdf", str(pdf)], env, timeout=240)
     assert out.returncode == 0, out.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_spreadsheets_for_outside_the_center_name_no_party_and_withhold_sensitive_content(env, tmp_path) -> None:  # noqa: F811
+    import sqlite3
+
+    _seed(env, tmp_path)
+    with sqlite3.connect(env["MAOTIAO_DB_URL"].removeprefix("sqlite://")) as db:
+        db.execute("""UPDATE "case" SET flags = '["sensitive"]'""")
+    ledger, reg = tmp_path / "ledger.xlsx", tmp_path / "reg.xlsx"
+    out = run(["report", "monthly", "--date", "2026-11-23", "--xlsx", str(ledger), "--outside"], env)
+    assert out.returncode == 0 and "ledger for outside the center written" in out.stderr, out.stderr
+    out = run(["report", "register", "--from", "2026-11-01", "--to", "2026-11-30", "--xlsx", str(reg), "--outside"],
+              env)
+    assert out.returncode == 0, out.stderr
+    for path, sheet, column in ((ledger, "台账", 5), (ledger, "交办明细", 13), (reg, "三级四步登记", 5)):
+        wb = load_workbook(path)
+        cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
+        assert not [c for c in cells if "张" in c or "李四" in c or "院墙滴水" in c], path
+        rows = list(wb[sheet].iter_rows(min_row=2, values_only=True))
+        assert rows and all(r[0] == "2026-0001" and r[column] == "涉敏,内容不外传" for r in rows), (sheet, rows)
+    inside = tmp_path / "inside.xlsx"
+    assert run(["report", "monthly", "--date", "2026-11-23", "--xlsx", str(inside)], env).returncode == 0
+    assert "院墙滴水" in str(load_workbook(inside)["台账"]["F2"].value)  # without --outside: the center's copy
+    refused = run(["report", "register", "--docx", str(tmp_path / "r.docx"), "--xlsx", str(reg), "--outside"], env)
+    assert refused.returncode != 0 and "without --docx/--pdf" in refused.stderr
+    assert run(["report", "monthly", "--outside"], env).returncode != 0

@@ -1,5 +1,7 @@
 """The 台账 (.xlsx): the 人民调解台账 of the period (one row per case, the columns centers keep), the
-dispatch details, and KPI sheets. Parties appear as the privacy setting says; numbers are always masked."""
+dispatch details, and KPI sheets. Parties appear as the privacy setting says; numbers are always masked.
+For outside the center (outside=True): no party names, and a 涉敏 case's 简要情况, 回访 note and 诉求内容 say
+only 「涉敏,内容不外传」 — its row, and every count, stay."""
 
 from __future__ import annotations
 
@@ -13,9 +15,8 @@ from bot.reports.markdown import pct
 from bot.reports.redact import parties_line, redact
 from core.clock import fmt_local, local
 from core.enums import CaseSource, CaseStatus, Category, Flag, ResultType, Satisfaction, Severity
-from core.masking import mask_numbers
 from core.models import Case, Region, Task
-from core.privacy import Audience, party_mode
+from core.privacy import WITHHELD, Audience, party_mode
 from core.reports.digest import Digest
 from core.reports.kpi import Kpi
 from core.reports.mediation_ledger import LedgerEntry, entries
@@ -39,24 +40,25 @@ def _kpi_row(k: Kpi) -> list[object]:
             k.sign_hours, k.close_days, pct(k.satisfaction_rate), k.repeats]
 
 
-def ledger_row(e: LedgerEntry, mode: str) -> list[object]:
-    brief = redact(e.content, e.parties, mode)
+def ledger_row(e: LedgerEntry, mode: str, *, outside: bool = False) -> list[object]:
+    withheld = outside and e.sensitive
+    brief = WITHHELD if withheld else redact(e.content, e.parties, mode)
     brief = brief if len(brief) <= BRIEF else brief[:BRIEF] + "…"
     visit = ""
     if e.follow_up_at is not None:
-        visit = f"{_day(e.follow_up_at)} {e.follow_up_by}" + (f":{redact(e.follow_up_note, e.parties, mode)}"
-                                                               if e.follow_up_note else "")
+        note = WITHHELD if withheld else redact(e.follow_up_note, e.parties, mode)
+        visit = f"{_day(e.follow_up_at)} {e.follow_up_by}" + (f":{note}" if e.follow_up_note else "")
     return [e.number, _day(e.accepted_at), e.source, parties_line(e.parties, mode), e.category, brief,
             "、".join(e.mediators), e.organisation, e.method, e.result or e.status, e.performance, visit,
             e.satisfaction, _day(e.resolved_at)]
 
 
-def ledger_sheet(wb: Workbook, rows: list[LedgerEntry], mode: str) -> None:
+def ledger_sheet(wb: Workbook, rows: list[LedgerEntry], mode: str, *, outside: bool = False) -> None:
     ws = wb.active
     ws.title = "台账"
     ws.append(LEDGER_HEADER)
     for e in rows:
-        ws.append(ledger_row(e, mode))
+        ws.append(ledger_row(e, mode, outside=outside))
     for i, width in enumerate(LEDGER_WIDTHS):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
@@ -65,7 +67,12 @@ def ledger_sheet(wb: Workbook, rows: list[LedgerEntry], mode: str) -> None:
     ws.freeze_panes = "A2"
 
 
-async def _details_sheet(wb: Workbook, d: Digest) -> None:
+def _request(c: Case, mode: str, outside: bool) -> str:
+    """诉求内容 of the details sheet: parties as the sheet's mode shows them, like every other column."""
+    return WITHHELD if outside and Flag.SENSITIVE.value in c.flags else redact(c.content, c.parties, mode)
+
+
+async def _details_sheet(wb: Workbook, d: Digest, mode: str, outside: bool) -> None:
     ws = wb.create_sheet("交办明细")
     ws.append(CASE_HEADER)
     regions = {r.id: r.name for r in await Region.all()}
@@ -80,15 +87,18 @@ async def _details_sheet(wb: Workbook, d: Digest) -> None:
             CaseStatus(c.status).label, lead.assignee.name if lead else "", fmt_local(lead.deadline) if lead else "",
             fmt_local(c.resolved_at) if c.resolved_at else "",
             ResultType(c.result_type).label if c.result_type else "",
-            Satisfaction(c.satisfaction).label if c.satisfaction else "", mask_numbers(c.content),
+            Satisfaction(c.satisfaction).label if c.satisfaction else "", _request(c, mode, outside),
         ])
 
 
-async def xlsx(d: Digest, extra_kpis: dict[str, list[Kpi]] | None = None, *, mode: str | None = None) -> bytes:
+async def xlsx(d: Digest, extra_kpis: dict[str, list[Kpi]] | None = None, *, mode: str | None = None,
+               outside: bool = False) -> bytes:
+    """The center's 台账 (parties as `mode`, default the privacy setting), or with outside=True the copy that
+    leaves the center (mode is then ignored: no names)."""
     wb = Workbook()
-    mode = mode or await party_mode(Audience.CENTER)
-    ledger_sheet(wb, await entries(d.period.start, d.period.end), mode)
-    await _details_sheet(wb, d)
+    mode = await party_mode(Audience.OUTSIDE) if outside else mode or await party_mode(Audience.CENTER)
+    ledger_sheet(wb, await entries(d.period.start, d.period.end), mode, outside=outside)
+    await _details_sheet(wb, d, mode, outside)
     sheets = {"总体": [d.total], "部门": d.departments, **(extra_kpis or {})}
     for title, kpis in sheets.items():
         sheet = wb.create_sheet(title)

@@ -115,3 +115,14 @@ def test_ordinary_numbers_stay(text: str) -> None:
 def test_digits_in_the_words_around_a_number_do_not_hide_it() -> None:
     masked = mask_numbers("三组村民一三八一二三四五六七八反映")
     assert "1234" not in digits_of(masked) and not has_personal_numbers(masked)
+
+
+@pytest.mark.parametrize("text", ["用时0.12345678秒", "0 1234567", "0-0-0-1234567", "０.１２３４５６７８"])
+def test_a_lone_zero_at_the_start_of_a_run_does_not_crash_the_masker(text: str) -> None:
+    mask_numbers(text)  # raised IndexError: a one-digit "0" group was read as a landline's area code
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789０１零一幺 -.()（）—xX号电话", max_size=40))
+def test_any_text_of_digits_and_separators_is_masked_without_error(text: str) -> None:
+    assert not has_personal_numbers(mask_numbers(text))

@@ -69,3 +69,11 @@ async def test_results_are_told_apart_and_fallbacks_fill_mediators(org, domain, 
     assert (on_spot.result, on_spot.mediators, on_spot.method) == ("口头", ["郑丽"], "当场调解")
     assert got["2026-0001"].mediators == []  # the assignee is not a mediator unless recorded
     assert ResultType("referral").ledger_label == "转诉讼/仲裁"
+
+
+async def test_the_details_sheet_shows_parties_as_the_privacy_setting_says(org, domain, clock) -> None:
+    await walked_case(domain, clock)
+    d = await digest.build(Kind.MONTHLY, date(2026, 11, 23), clock.now())
+    header, row = list(load_workbook(io.BytesIO(await ledger.xlsx(d)))["交办明细"].iter_rows(values_only=True))
+    request = dict(zip(header, row, strict=True))["诉求内容"]
+    assert "张三" not in request and "李四" not in request and "张*" in request and "138****5678" in request
