@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot.engine import Bot
-from bot.types import Inbound
+from bot.types import Inbound, Outbound
 
 log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
@@ -24,20 +24,24 @@ class Handling:
         self.bot = bot
         self.on_handled = on_handled
         self._slots = asyncio.Semaphore(concurrency)  # waiters are woken in arrival order
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[list[Outbound]]] = set()
 
-    def submit(self, row_id: int, inbound: Inbound) -> None:
+    def submit(self, row_id: int, inbound: Inbound) -> asyncio.Task[list[Outbound]]:
+        """Handle in the background; the task answers what was enqueued (empty when handling failed)."""
         task = asyncio.create_task(self._run(row_id, inbound))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
-    async def _run(self, row_id: int, inbound: Inbound) -> None:
+    async def _run(self, row_id: int, inbound: Inbound) -> list[Outbound]:
+        out: list[Outbound] = []
         async with self._slots:
             try:
-                await self.bot.handle(row_id, inbound)
+                out = await self.bot.handle(row_id, inbound)
             except Exception:  # the sweeper retries events left unhandled
                 log.exception("handling %s event %s failed", inbound.platform.value, inbound.event_id)
         self.on_handled()
+        return out
 
     async def drain(self) -> None:
         """Wait for everything submitted so far (tests, shutdown)."""

@@ -21,12 +21,14 @@ import websockets
 from dingtalk_stream.frames import AckMessage, CallbackMessage, SystemMessage
 from tortoise.transactions import in_transaction
 
+from bot.cards import render
 from bot.engine import Bot
 from bot.handling import Handling
 from bot.outbox import enqueue, refresh
 from bot.types import Inbound, Outbound
+from core.clock import Clock
 from core.enums import Platform
-from core.models import CardLink, GroupAddress, GroupChat
+from core.models import CardLink, GroupAddress, GroupChat, OutboxMessage
 from integrations.dingtalk import cards
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.inbound import MalformedFrame, bot_message, card_click
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 BOT_TOPIC = dingtalk_stream.ChatbotMessage.TOPIC
 CARD_TOPIC = dingtalk_stream.CallbackHandler.TOPIC_CARD_CALLBACK
 RECONNECT_DELAY = 1.0
+# A click handled within this answers the callback with the card's new state; past it, the interim card.
+CLICK_ANSWER_SECONDS = 1.5
 PONG_TIMEOUT = 10.0
 SYSTEM_TYPE = SystemMessage.TYPE
 
@@ -42,13 +46,33 @@ SYSTEM_TYPE = SystemMessage.TYPE
 Answer = str | dict[str, object]
 
 
-def _card_answer(stored: bool) -> dict[str, object]:
-    """A card callback is answered with a JSON object, as every official example does. A stored click gets
-    the card as the clicker should see it at once (buttons greyed out, "正在处理"); the handled state follows
-    a moment later through PUT /v1.0/card/instances (the handling runs after the ACK, which stays fast)."""
+def _card_answer(stored: bool, params: dict[str, str] | None = None) -> dict[str, object]:
+    """A card callback is answered with a JSON object, as every official example does: the card as the
+    clicker sees it at once. Usually that is the handled state (`params`); when handling takes longer than
+    CLICK_ANSWER_SECONDS, the buttons greyed out with "正在处理", and the handled state follows through
+    PUT /v1.0/card/instances."""
     if not stored:
         return {}
-    return {"cardUpdateOptions": {"updateCardDataByKey": True}, "cardData": {"cardParamMap": cards.clicked()}}
+    return {"cardUpdateOptions": {"updateCardDataByKey": True},
+            "cardData": {"cardParamMap": params if params is not None else cards.clicked()}}
+
+
+async def _handled_card(task: asyncio.Task[list[Outbound]], link_id: int, clock: Clock) -> dict[str, str] | None:
+    """The clicked card after its click was handled, if that took at most CLICK_ANSWER_SECONDS; the updates
+    of that card already queued are then answered here and not sent again (each is a metered call)."""
+    done, _ = await asyncio.wait({task}, timeout=CLICK_ANSWER_SECONDS)
+    if not done:
+        return None
+    link = await CardLink.get_or_none(id=link_id, platform=Platform.DINGTALK.value)
+    if link is None or not link.external_id:
+        return None
+    queued = await OutboxMessage.filter(card_link_id=link.id, status="pending").order_by("-id").first()
+    params = cards.card_params(await render(link))  # rendered after every queued update: as new as they are
+    if queued is not None:
+        await OutboxMessage.filter(card_link_id=link.id, status="pending", id__lte=queued.id).update(
+            status="sent", sent_at=clock.now(), platform=Platform.DINGTALK.value,
+            last_error="answered in the card callback")
+    return params
 
 
 class _Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc]
@@ -70,10 +94,17 @@ class _Handler(dingtalk_stream.CallbackHandler):  # type: ignore[misc]
             return AckMessage.STATUS_OK, self._answer("ignored")  # acknowledged so it is not redelivered forever
         inbound, group = parsed if isinstance(parsed, tuple) else (parsed, None)
         try:
-            await self.runner.persist(inbound, group)
+            task = await self.runner.persist(inbound, group)
         except Exception:  # not stored: do not ACK 200, so the platform redelivers
             log.exception("could not store DingTalk frame %s", inbound.event_id)
             return AckMessage.STATUS_SYSTEM_EXCEPTION, self._answer("retry")
+        if self.card and task is not None and inbound.action is not None:
+            try:
+                params = await _handled_card(task, inbound.action.link_id, self.runner.bot.domain.clock)
+            except Exception:  # the click is stored and handled; only the at-once answer falls back
+                log.exception("could not render the clicked card %s", inbound.action.link_id)
+                params = None
+            return AckMessage.STATUS_OK, _card_answer(True, params)
         return AckMessage.STATUS_OK, self._answer("OK", stored=True)
 
 
@@ -207,13 +238,13 @@ class StreamRunner:
         except TimeoutError:
             pass
 
-    async def persist(self, inbound: Inbound, group: str | None) -> None:
-        """Store the frame; the SDK sends the ACK when this returns (and withholds it when it raises)."""
+    async def persist(self, inbound: Inbound, group: str | None) -> asyncio.Task[list[Outbound]] | None:
+        """Store the frame and start handling it; the SDK sends the ACK when the frame's handler returns (and
+        withholds it when this raises). None for a redelivery, which was handled already."""
         row_id = await self.bot.record(inbound)
         if group:
             await remember_group(group, inbound.extra.get("group_title", ""))
-        if row_id is not None:
-            self.handling.submit(row_id, inbound)
+        return self.handling.submit(row_id, inbound) if row_id is not None else None
 
     async def drain(self) -> None:
         if self._client is not None:

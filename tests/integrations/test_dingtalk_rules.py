@@ -154,20 +154,39 @@ async def test_a_card_retried_after_a_lost_answer_is_one_card(org, domain, monke
         await InboundEvent.all().delete()
 
 
-async def test_card_callback_is_answered_with_the_card_at_once_then_updated(org, domain) -> None:
+async def test_card_callback_is_answered_with_the_handled_card_at_once(org, domain) -> None:
+    async with dingtalk_rig(domain) as rig:
+        await rig.say("dt1001", "荷花村两户因为院墙滴水吵架")
+        out_track, _ = rig.card("dt1001", "确认上报")
+        before = rig.fake.cards[out_track]["params"]
+        frame = await rig.user.click("dt1001", out_track, "确认上报")
+        await rig.settle()
+        ack = next(a for a in rig.fake.acks if a["headers"].get("messageId") == frame.message_id)
+        response = json.loads(ack["data"])["response"]
+        assert response["cardUpdateOptions"] == {"updateCardDataByKey": True}
+        answered = response["cardData"]["cardParamMap"]
+        # the clicker sees the reported state in the answer itself, not an interim "processing" card
+        assert answered["status"] == "normal" and "处理" not in answered["note"]
+        assert "确认上报" in before["buttons"] and "确认上报" not in answered["buttons"]
+        assert rig.fake.ack_problems == []
+        assert rig.fake.cards[out_track]["params"]["buttons"] == answered["buttons"]
+        assert await Case.all().count() == 1
+
+
+async def test_a_click_handled_slowly_is_answered_processing_then_updated(org, domain, monkeypatch) -> None:
+    from integrations.dingtalk import stream
+
+    monkeypatch.setattr(stream, "CLICK_ANSWER_SECONDS", 0.0)  # handling takes longer than the answer may wait
     async with dingtalk_rig(domain) as rig:
         await rig.say("dt1001", "荷花村两户因为院墙滴水吵架")
         out_track, _ = rig.card("dt1001", "确认上报")
         frame = await rig.user.click("dt1001", out_track, "确认上报")
         await rig.settle()
         ack = next(a for a in rig.fake.acks if a["headers"].get("messageId") == frame.message_id)
-        response = json.loads(ack["data"])["response"]
-        assert response["cardUpdateOptions"] == {"updateCardDataByKey": True}
-        assert response["cardData"]["cardParamMap"]["status"] == "disabled"
-        assert rig.fake.ack_problems == []
+        assert json.loads(ack["data"])["response"]["cardData"]["cardParamMap"]["status"] == "disabled"
         params = rig.fake.cards[out_track]["params"]
         assert params["status"] == "normal" and "处理" not in params["note"]  # the handled state replaced it
-        assert await Case.all().count() == 1
+        assert "确认上报" not in params["buttons"]
 
 
 async def test_a_click_that_changes_nothing_still_gives_the_buttons_back(org, domain) -> None:
