@@ -4,7 +4,7 @@ it, and routing (core/routing.py) follows the corrected category from then on.""
 
 from __future__ import annotations
 
-from core.enums import CATEGORY_LABELS, Category, CaseStatus, Platform
+from core.enums import CATEGORY_LABELS, CaseStatus, Category, Platform
 from core.errors import InvalidInput, InvalidTransition
 from core.events import CaseRecategorized
 from core.models import Department
