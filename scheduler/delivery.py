@@ -190,7 +190,8 @@ async def _deliver_sms(row: OutboxMessage, outbound: Outbound, registry: Channel
 
 
 async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:
-    if row.payload.get("target", {}).get("kind") == "phone":
+    target = row.payload.get("target") if isinstance(row.payload, dict) else None
+    if isinstance(target, dict) and target.get("kind") == "phone":
         return await _deliver_sms(row, Outbound.model_validate(row.payload), registry, now)
     outbound, link, where = await prepare(row, registry, now)
     if isinstance(where, str):

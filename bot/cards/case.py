@@ -7,8 +7,8 @@ from bot.cards.evidence import evidence_part
 from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
-from core.regions import contains
 from core.policy import load_policy
+from core.regions import contains
 from core.routing import suggest_experts, suggest_route
 from core.services.base import actor_for
 
