@@ -47,12 +47,20 @@ class BatchChannel(Channel, Protocol):
     async def send_many(self, deliveries: list[Delivery]) -> list[SendResult]: ...
 
 
+class SmsSender(Protocol):
+    """A short-message provider (提醒方式 短信): a template filled with `params` (a case number and category,
+    never names or content) sent to a mobile number. `key` is stable per outbox row."""
+
+    async def send_sms(self, phone: str, params: dict[str, str], key: str) -> SendResult: ...
+
+
 class ChannelRegistry:
     """Platform → channel. Filled explicitly by the composition root; nothing registers itself."""
 
     def __init__(self) -> None:
         self._channels: dict[Platform, Channel] = {}
         self._labels: dict[Platform, str] = {}
+        self.sms: SmsSender | None = None  # set when an SMS provider is configured
 
     def register(self, channel: Channel, label: str | None = None) -> None:
         """`label` is the platform's name as chat users read it (from its plug-in registration)."""

@@ -24,6 +24,7 @@ from core.events import (
     CaseClosed,
     CaseEscalated,
     CaseNeedsDispatch,
+    CaseRecategorized,
     CaseReopened,
     CaseRepeated,
     CaseReported,
@@ -178,8 +179,11 @@ async def _task_dispatched(b: Batch, ev: TaskDispatched, case: Case, holder: Reg
     b.out.append(await b.card("task", task.assignee_id, urgent=urgent, case_id=case.id, task_id=task.id))
     for cc in task.cc:
         b.out.append(await b.card("cc", cc, case_id=case.id))
+    assignee = await Staff.get(id=task.assignee_id)
+    if task.reminder_method == ReminderMethod.SMS.value and not assignee.phone and task.dispatched_by_id:
+        b.tell(task.dispatched_by_id, f"{assignee.name} 在组织名单中没有手机号,案件 {case.number} 的短信提醒"
+                                      "将改为消息提醒(可在组织名单中补充 phone 后重新导入)")
     if case.reporter_id:
-        assignee = await Staff.get(id=task.assignee_id)
         dept = await _department_name(task)
         b.tell(case.reporter_id, f"您上报的 {case.number} 已交办:{dept}{assignee.name}")
 
@@ -257,8 +261,9 @@ async def _case_reopened(b: Batch, ev: CaseReopened, case: Case, holder: Region)
 
 
 async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Region) -> None:
-    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):
-        b.tell(task.assignee_id, f"案件 {case.number} 已列入书记督办,请抓紧办理")
+    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):  # 督办 insists: DING by call
+        b.out.append(Outbound(target=Target(staff_id=task.assignee_id), urgent=True, urgent_via="call",
+                              text=f"案件 {case.number} 已列入书记督办,请抓紧办理"))
 
 
 async def _task_overdue_supervised(b: Batch, ev: TaskOverdueSupervised, case: Case, holder: Region) -> None:
@@ -298,6 +303,7 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     PlanApproved: _cards_only,
     CaseReturnedToReporter: _case_returned_to_reporter,
     TaskDispatched: _task_dispatched,
+    CaseRecategorized: _cards_only,
     TaskSigned: _cards_only,
     TaskProgressed: _cards_only,
     ExtensionRequested: _extension_requested,

@@ -10,6 +10,7 @@ from bot.commands import (
     agreement,
     backlog,
     center,
+    dispatch,
     duty,
     followup,
     help,
@@ -85,6 +86,10 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^代办反馈\s*(.*)$", re.S), petition.feedback),
     (re.compile(r"^代办\s*(.*)$", re.S), petition.assign),
     (re.compile(r"^(用量|接口用量|调用量)$"), lambda ctx, _: usage.show(ctx)),
+    (re.compile(r"^交办\s*(.*)$", re.S), dispatch.dispatch_words),
+    (re.compile(r"^改派\s*(.*)$", re.S), dispatch.reassign_words),
+    (re.compile(r"^改类\s*(.*)$", re.S), dispatch.recategorize_words),
+    (re.compile(r"^审定\s*(.*)$", re.S), dispatch.approve_words),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

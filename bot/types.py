@@ -122,7 +122,7 @@ def inbound_from_payload(payload: dict[str, Any]) -> Inbound:
 class Target(BaseModel):
     """Who a message is for: a staff member (on the platform they use) or a configured group."""
 
-    kind: Literal["user", "group"] = "user"
+    kind: Literal["user", "group", "phone"] = "user"  # phone: an SMS to the staff member's mobile
     staff_id: int | None = None
     group_id: int | None = None
     platform: Platform | None = None  # None: the staff member's most recently used platform
@@ -167,6 +167,8 @@ class Outbound(BaseModel):
     card_link_id: int | None = None
     update: bool = False  # re-render the card of `card_link_id` in place
     urgent: bool = False  # DING / 加急 where the platform has it
+    urgent_via: Literal["app", "sms", "call"] = "app"  # how hard an urgent message insists, where the platform can
+    sms_params: dict[str, str] = Field(default_factory=dict)  # a phone target's template parameters
     notice: bool = False  # a notice about a failed delivery (never itself reported when it fails)
     image_png_b64: str = ""  # a chart sent after the text (digests to groups)
     file_b64: str = ""  # a document sent as a file (调解协议书), named by file_name

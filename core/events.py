@@ -70,6 +70,14 @@ class CaseReturnedToReporter(DomainEvent):
 
 
 @dataclass(frozen=True)
+class CaseRecategorized(DomainEvent):
+    """改类: the center corrected the category before dispatch (kept as a labelled intake example)."""
+
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class TaskDispatched(DomainEvent):
     """交办: a task was created for an officer."""
 

@@ -161,7 +161,7 @@ async def _upsert_staff(
         unit: dict[str, Any] = {"region_id": region_id, "department_id": depts[dept_key].id if dept_key else None}
         values: dict[str, Any] = {
             "name": person.name, "title": person.title, "roles": [r.value for r in person.roles],
-            "code": person.id, "active": True, **unit,
+            "code": person.id, "active": True, "phone": person.phone, **unit,
         }
         row = await _find_staff(person, unit)
         if row is None:

@@ -7,6 +7,7 @@ with the value and an underscore (`<platform>_chatid: …`, `<platform>_conversa
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,9 @@ DurationText = Annotated[str, BeforeValidator(_duration)]
 IdText = Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))]
 AccountId = Annotated[Annotated[str, Field(max_length=128)] | None,
                       BeforeValidator(lambda v: None if v is None else str(v))]
+# A mobile as people write it (138 0000 0101, 138-0000-0101, +86 …) kept as 11 digits.
+PhoneText = Annotated[Annotated[str, Field(pattern=r"^1\d{10}$")] | None, BeforeValidator(
+    lambda v: None if v in (None, "") else re.sub(r"^(?:\+?86)(?=1\d{10}$)", "", re.sub(r"[\s\-()]", "", str(v))))]
 # Entry fields that collect per-platform keys; error messages name the key as written, not these.
 COLLECTED = ("accounts", "addresses")
 
@@ -95,6 +99,7 @@ class StaffIn(_HasAccounts):
     region: str | None = None
     department: str | None = None
     title: str = ""
+    phone: PhoneText = None  # mainland mobile, for SMS reminders (提醒方式 短信)
     text_only: bool = False  # reads chat where markdown and cards do not show (a plugin inside another app)
 
 

@@ -15,6 +15,7 @@ CASE_VERB_ROLES: dict[str, frozenset[Role]] = {
     "return_to_reporter": frozenset({R.DISPATCHER, R.LEADER}),
     "dispatch": frozenset({R.DISPATCHER, R.LEADER}),
     "approve_plan": frozenset({R.LEADER}),
+    "correct": frozenset({R.DISPATCHER, R.LEADER}),  # 改类 before dispatch
     "escalate": frozenset({R.DISPATCHER, R.LEADER}),
     "decide_extension": frozenset({R.DISPATCHER, R.LEADER}),
     "release_task": frozenset({R.DISPATCHER, R.LEADER}),

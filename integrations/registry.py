@@ -17,6 +17,8 @@ from typing import Any
 from bot.channel import ChannelRegistry
 from core.config import ConfigError, load_settings
 from core.enums import CHAT_PLATFORMS, Platform
+from integrations.aliyun_sms.config import AliyunSmsSettings, load_aliyun_sms
+from integrations.aliyun_sms.sender import AliyunSms
 from integrations.pacing import RateStore, rate_store
 from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
 
@@ -62,6 +64,10 @@ def configured_secrets() -> list[str | None]:
             found += p.secrets(p.load())
         except ConfigError:
             pass
+    try:
+        found.append(load_aliyun_sms().access_key_secret or None)
+    except ConfigError:
+        pass
     return found
 
 
@@ -89,10 +95,11 @@ class Platforms:
             await self.rates.aclose()
 
 
-def build_platforms(given: Mapping[Platform, Any] | None = None) -> Platforms:
-    """Channels for every plug-in whose settings are enabled; settings given by platform (the sandbox's) are
-    used instead of the environment's."""
+def build_platforms(given: Mapping[Platform, Any] | None = None, sms: AliyunSmsSettings | None = None) -> Platforms:
+    """Channels for every plug-in whose settings are enabled, and the SMS sender when one is configured; settings
+    given (the sandbox's) are used instead of the environment's."""
     given = given or {}
+    sms = sms or load_aliyun_sms()
     # Rate limits shared by every serve and worker process when Redis is configured (integrations/pacing.py).
     out = Platforms(rates=rate_store(load_settings().redis_url))
     for p in PLUGINS:
@@ -103,4 +110,8 @@ def build_platforms(given: Mapping[Platform, Any] | None = None) -> Platforms:
         out.registry.register(channel, label=p.label)
         out.apis.append(api)
         out.settings[p.platform] = settings
+    if sms.enabled:
+        sender = AliyunSms(sms)
+        out.registry.sms = sender
+        out.apis.append(sender)
     return out

@@ -83,7 +83,8 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
     if not mode.is_loopback(settings.http_host):
         log.warning("the sandbox lets anyone who reaches %s act as any person (--sandbox was given)",
                     settings.http_host)
-    return sandbox, build_platforms(sandbox.settings), Domain(clock=OffsetClock())
+    sms = sandbox.sms.settings() if sandbox.sms is not None else None
+    return sandbox, build_platforms(sandbox.settings, sms=sms), Domain(clock=OffsetClock())
 
 
 def _use_intake_model(settings: Settings) -> None:

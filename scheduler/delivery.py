@@ -171,7 +171,28 @@ async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime
     return outbound, link, where
 
 
+async def _deliver_sms(row: OutboxMessage, outbound: Outbound, registry: ChannelRegistry,
+                       now: datetime) -> SendResult:
+    """An SMS to a staff member's mobile from the org file, through the configured provider."""
+    staff = await Staff.get_or_none(id=outbound.target.staff_id) if outbound.target.staff_id else None
+    if registry.sms is None:
+        result = SendResult(False, permanent=True, error="未配置短信服务")
+    elif staff is None or not staff.phone:
+        result = SendResult(False, permanent=True, error="该人员在组织名单中没有手机号")
+    else:
+        try:
+            result = await registry.sms.send_sms(staff.phone, outbound.sms_params, f"o{row.id}")
+        except Exception as exc:  # a provider bug must not stop the queue
+            log.exception("SMS failed on outbox %s", row.id)
+            result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
+    await finish(row, result, None, now)
+    return result
+
+
 async def deliver_one(row: OutboxMessage, registry: ChannelRegistry, now: datetime) -> SendResult:
+    target = row.payload.get("target") if isinstance(row.payload, dict) else None
+    if isinstance(target, dict) and target.get("kind") == "phone":
+        return await _deliver_sms(row, Outbound.model_validate(row.payload), registry, now)
     outbound, link, where = await prepare(row, registry, now)
     if isinstance(where, str):
         result = SendResult(False, permanent=True, error=where)

@@ -13,8 +13,8 @@ from bot.notify import notifications
 from bot.outbox import enqueue, new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
-from core.enums import OPEN_TASK_STATUSES, CaseStatus
-from core.models import Case, MediationSession, Region, SessionParticipant, Task
+from core.enums import OPEN_TASK_STATUSES, CaseStatus, Category, ReminderMethod
+from core.models import Case, MediationSession, Region, SessionParticipant, Staff, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
@@ -36,10 +36,23 @@ async def remind_task(d: Domain, task_id: int) -> bool:
                 remind_at=None, reminded_at=now):
             return False
         task = await Task.get(id=task_id).prefetch_related("case")
-        urgent = task.reminder_method == "urgent"
+        urgent = task.reminder_method == ReminderMethod.URGENT.value
         text = f"【到期提醒】案件 {task.case.number} 将于 {fmt_local(task.deadline)} 到期,请抓紧办理"
-        await enqueue([_text(task.assignee_id, text, urgent)], now)
+        await enqueue([_text(task.assignee_id, text, urgent), *await _sms(task, task.case)], now)
     return True
+
+
+async def _sms(task: Task, case: Case) -> list[Outbound]:
+    """提醒方式 短信: also an SMS to the assignee's mobile, naming only the case number and category. Without a
+    mobile the chat message alone goes (the dispatcher was told so at dispatch)."""
+    if task.reminder_method != ReminderMethod.SMS.value:
+        return []
+    staff = await Staff.get(id=task.assignee_id)
+    if not staff.phone:
+        return []
+    params = {"number": case.number, "category": Category(case.category).label}
+    text = f"短信:案件 {case.number}({params['category']})"
+    return [Outbound(target=Target(kind="phone", staff_id=staff.id), text=text, sms_params=params)]
 
 
 async def overdue_task(d: Domain, task_id: int) -> bool:
@@ -54,8 +67,9 @@ async def overdue_task(d: Domain, task_id: int) -> bool:
                 overdue_at=None, overdue_notified_at=now, supervise_at=grace):
             return False
         case = await Case.get(id=task.case_id)
-        out = [_text(task.assignee_id, f"【逾期】案件 {case.number} 已超过截止时间 {fmt_local(task.deadline)},"
-                                        "请尽快办结或申请延期", urgent=True)]
+        overdue = Outbound(target=Target(staff_id=task.assignee_id), urgent=True, urgent_via="sms",
+                           text=f"【逾期】案件 {case.number} 已超过截止时间 {fmt_local(task.deadline)},请尽快办结或申请延期")
+        out = [overdue, *await _sms(task, case)]
         out += [_text(cc, f"【逾期】您抄送的案件 {case.number} 已超过截止时间,尚未办结") for cc in task.cc]
         await enqueue(out, now)
     return True

@@ -194,7 +194,9 @@ async def test_a_registered_plugin_runs_its_fake_in_the_sandbox(monkeypatch: pyt
     sandbox.connect("http://127.0.0.1:9")
     fake = sandbox.fakes[Platform.API]
     assert isinstance(fake, _Fake) and fake.server == "http://127.0.0.1:9"
-    assert sandbox.secrets() == [_Settings.secret] and sandbox.settings == {Platform.API: fake.settings}
+    assert sandbox.sms is not None  # the SMS provider's fake runs beside the platforms' (its secret redacted too)
+    assert sandbox.secrets() == [_Settings.secret, sandbox.sms.access_key_secret]
+    assert sandbox.settings == {Platform.API: fake.settings}
     app = web.Application()
     sandbox_api.setup(app, sandbox, OffsetClock(), lambda: None, load_settings())
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:

@@ -7,8 +7,9 @@ from bot.cards.evidence import evidence_part
 from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
+from core.policy import load_policy
 from core.regions import contains
-from core.routing import suggest_experts
+from core.routing import suggest_experts, suggest_route
 from core.services.base import actor_for
 
 
@@ -54,7 +55,10 @@ async def render_center(link: CardLink) -> Card:
     elif status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         fields.append(("结果", _outcome(case)))
     title = "新上报矛盾纠纷" if status is CaseStatus.REPORTED else f"矛盾纠纷 {case.number}"
-    return Card(kind="center", title=title, subtitle=subtitle, fields=fields, buttons=buttons, links=links)
+    note = (f"也可回复「交办 {case.number[-4:]} 给部门或姓名 抄送… 3个工作日 提前一天提醒 加急/短信」"
+            f"设定任务,「改类 {case.number[-4:]} 类别」更正类别") if buttons else ""
+    return Card(kind="center", title=title, subtitle=subtitle, fields=fields, buttons=buttons, links=links,
+                note=note)
 
 
 async def render_plan(link: CardLink) -> Card:
@@ -62,12 +66,18 @@ async def render_plan(link: CardLink) -> Card:
     status = CaseStatus(case.status)
     fields = [("编号", case.number), *await case_fields(case, masked=False)]
     buttons = []
+    note = ""
     if status is CaseStatus.AWAITING_APPROVAL:
         buttons = [btn(Act.APPROVE, link, "同意交办", "primary"), btn(Act.LEVEL_UP, link, "提级处理", "danger")]
         subtitle = "重要矛盾纠纷,请审定处置方案"
+        route = await suggest_route(case, await load_policy())
+        if route.assignee is not None:
+            fields.append(("拟交办", f"{route.department.name if route.department else ''}{route.assignee.name}"))
+        note = f"写明处置方案请回复「审定 {case.number[-4:]} 方案内容」,方案随任务送达承办人"
     else:
         subtitle = f"已审定:{case.plan}" if case.plan else status.label
-    return Card(kind="plan", title=f"重要矛盾纠纷 {case.number}", subtitle=subtitle, fields=fields, buttons=buttons)
+    return Card(kind="plan", title=f"重要矛盾纠纷 {case.number}", subtitle=subtitle, fields=fields, buttons=buttons,
+                note=note)
 
 
 async def render_cc(link: CardLink) -> Card:

@@ -10,6 +10,8 @@ from core.enums import TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
 from core.transitions import TaskAction
 
+METHOD_LABELS = {"card": "消息", "urgent": "加急", "sms": "短信"}  # 提醒方式, by ReminderMethod value
+
 
 async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
     region = await Region.get(id=case.region_id)
@@ -19,9 +21,12 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
         ("诉求内容", short(task.content)),
         ("地点", region.name + (f" {case.location_text}" if case.location_text else "")),
         ("截止时间", fmt_local(task.deadline)),
+        ("提醒", f"{fmt_local(task.remind_at) if task.remind_at else '无'}({METHOD_LABELS[task.reminder_method]})"),
     ]
     if cc:
         fields.append(("抄送", "、".join(cc)))
+    if case.plan and case.plan_approved_by_id:
+        fields.append(("处置方案", case.plan))
     others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(
         id=task.id).prefetch_related("assignee")
     if others:

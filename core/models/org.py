@@ -64,6 +64,7 @@ class Staff(Model):
     )
     department_id: int | None
     active = fields.BooleanField(default=True)
+    phone = fields.CharField(max_length=20, null=True)  # mobile from the org file: SMS reminders (提醒方式 短信)
 
     class Meta:
         table = "staff"

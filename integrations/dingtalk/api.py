@@ -130,11 +130,12 @@ class DingTalkAPI:
             "outTrackId": out_track_id, "cardData": {"cardParamMap": params},
             "cardUpdateOptions": {"updateCardDataByKey": True}})
 
-    async def ding(self, user_ids: list[str], content: str) -> dict[str, Any]:
-        """DING (in-app); the answer's `failedList` names whom it did not reach."""
+    async def ding(self, user_ids: list[str], content: str, remind_type: int = 1) -> dict[str, Any]:
+        """DING; remindType 1 in the app, 2 by SMS, 3 by phone call. The answer's `failedList` names whom it
+        did not reach."""
         return await self.call("POST", "/v1.0/robot/ding/send", {
             "robotCode": self.settings.robot_code, "receiverUserIdList": user_ids, "content": content,
-            "remindType": 1})
+            "remindType": remind_type})
 
     async def download(self, download_code: str) -> tuple[bytes, str]:
         """Inbound media: exchange the message's downloadCode for a short-lived downloadUrl, then fetch it."""

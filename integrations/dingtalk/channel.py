@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 THROTTLED_RETRY_SECONDS = 60.0
 QUOTA_RETRY_SECONDS = 3600.0  # the monthly quota: look again hourly (an org may buy more at any time)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REMIND_TYPE = {"app": 1, "sms": 2, "call": 3}  # DING's remindType for Outbound.urgent_via
 OUT_TRACK_EXISTS = ("outTrackId", "exist")  # assumed wording of a createAndDeliver repeat (README)
 
 
@@ -127,7 +128,7 @@ class DingTalkChannel:
         else:
             result = await self._new_card(d, user, o)
         if result.ok and o.urgent:
-            await self._ding(user, o.card.title if o.card else o.text)
+            await self._ding(user, o.card.title if o.card else o.text, REMIND_TYPE[o.urgent_via])
         return result
 
     async def _new_card(self, d: Delivery, user: str, o: Outbound) -> SendResult:
@@ -147,9 +148,9 @@ class DingTalkChannel:
             return SendResult(False, error=f"钉钉卡片未送达:{json.dumps(resp, ensure_ascii=False)[:300]}")
         return SendResult(True, external_id=out_track_id)
 
-    async def _ding(self, user: str, content: str) -> None:
+    async def _ding(self, user: str, content: str, remind_type: int = 1) -> None:
         try:
-            resp = await self.api.ding([user], content)
+            resp = await self.api.ding([user], content, remind_type)
         except DingTalkError as exc:  # the message itself went out; a failed DING is logged, not retried
             log.warning("DING to %s failed: %s", user, exc.plain())
             return

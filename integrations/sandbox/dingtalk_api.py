@@ -268,6 +268,8 @@ class FakeDingTalkAPI:
         if (denied := self._authorized(request)) is not None:
             return denied
         body = await request.json()
+        if body.get("remindType") not in (1, 2, 3):  # robot_1_0 BatchSendOTO DING: 1 app, 2 SMS, 3 phone call
+            return _error(400, "InvalidParameter.RemindType", "remindType 取值为 1(应用内)、2(短信)、3(电话)")
         self.dings.append(body)
         failed = {u: "user not found" for u in body.get("receiverUserIdList") or [] if not self.known(u)}
         return await self._answer(request, {"openDingId": secrets.token_hex(8), "failedList": failed})

@@ -13,6 +13,7 @@ from aiohttp import web
 from core.enums import Platform
 from integrations import registry
 from integrations.plugin import FakePlatform
+from integrations.sandbox.aliyun_sms import FakeAliyunSms
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class Sandbox:
     fakes: dict[Platform, FakePlatform]  # in the registry's order
     typed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what each persona typed
     _runners: list[web.AppRunner] = field(default_factory=list)
+    sms: FakeAliyunSms | None = None  # the SMS provider's fake (提醒方式 短信)
     _client: httpx.AsyncClient | None = None
 
     @property
@@ -30,8 +32,9 @@ class Sandbox:
         return {platform: fake.settings for platform, fake in self.fakes.items()}
 
     def secrets(self) -> list[str | None]:
+        sms = [self.sms.access_key_secret] if self.sms is not None else []
         return [s for p in registry.PLUGINS if p.platform in self.fakes
-                for s in p.secrets(self.fakes[p.platform].settings)]
+                for s in p.secrets(self.fakes[p.platform].settings)] + sms
 
     def fake(self, platform: str) -> FakePlatform | None:
         """The fake for a platform value as the sandbox page sends it (None: no such platform)."""
@@ -57,6 +60,8 @@ class Sandbox:
             await self._client.aclose()
         for runner in self._runners:
             await runner.cleanup()
+        if self.sms is not None:
+            await self.sms.aclose()
 
 
 async def start_sandbox() -> Sandbox:
@@ -72,4 +77,6 @@ async def start_sandbox() -> Sandbox:
         return f"http://127.0.0.1:{port}"
 
     fakes = {p.platform: await p.sandbox(serve) for p in registry.PLUGINS}
-    return Sandbox(fakes, _runners=runners)
+    sms = FakeAliyunSms()
+    await sms.start()
+    return Sandbox(fakes, _runners=runners, sms=sms)

@@ -37,6 +37,7 @@ from core.services import (
     intake,
     ladder,
     petition,
+    recategorize,
     records,
     sessions,
     timeouts,
@@ -127,6 +128,11 @@ async def s_approve_plan(d: Domain) -> Call:
     case = await reported(d, Severity.IMPORTANT)
     await triage.accept(d, _actors["林晓"], case.id, source=W)
     return lambda: triage.approve_plan(d, _actors["唐志刚"], case.id, "司法所牵头", source=W)
+
+
+async def s_recategorize(d: Domain) -> Call:
+    case = await reported(d)
+    return lambda: recategorize.recategorize(d, _actors["林晓"], case.id, Category.LABOR_WAGE, source=W)
 
 
 async def s_dispatch(d: Domain) -> Call:
@@ -301,7 +307,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "petition.assign_proxy": s_assign_proxy, "petition.record_feedback": s_record_feedback,
     "records.record_mediation": s_record_mediation, "records.record_performance": s_record_performance,
     "sessions.book": s_book, "sessions.respond": s_respond, "sessions.record_outcome": s_record_outcome,
-    "corrections.record_correction": s_record_correction,
+    "corrections.record_correction": s_record_correction, "recategorize.recategorize": s_recategorize,
     "timeouts.supervise_overdue_task": s_supervise_overdue_task,
     "timeouts.supervise_overdue_proxy": s_supervise_overdue_proxy, "timeouts.step_timed_out": s_step_timed_out,
 }

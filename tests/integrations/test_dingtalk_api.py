@@ -109,3 +109,15 @@ async def test_card_create_update_and_ding(api) -> None:
 def test_card_params_are_all_strings() -> None:
     params = cards.card_params(Card(kind="x", title="t", fields=[("a", "b")], buttons=[]))
     assert all(isinstance(v, str) for v in params.values()) and json.loads(params["buttons"]) == []
+
+
+@respx.mock
+@pytest.mark.parametrize("via, remind_type", [("app", 1), ("sms", 2), ("call", 3)])
+async def test_an_urgent_message_dings_by_app_sms_or_call(api, via: str, remind_type: int) -> None:
+    _token(respx.mock)
+    respx.post(BASE + "/v1.0/robot/oToMessages/batchSend").mock(return_value=httpx.Response(200, json={}))
+    ding = respx.post(BASE + "/v1.0/robot/ding/send").mock(return_value=httpx.Response(200, json={}))
+    outbound = Outbound(target=Target(staff_id=1), text="【逾期】案件 2026-0001 已超过截止时间", urgent=True,
+                        urgent_via=via)  # type: ignore[arg-type]
+    result = await DingTalkChannel(api).send(Delivery(outbound, user_id="u1", key="o1"))
+    assert result.ok and json.loads(ding.calls[0].request.content)["remindType"] == remind_type
