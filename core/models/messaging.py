@@ -98,7 +98,7 @@ class TaskMirror(Model):
     """A task kept in sync with its copy in the to-do list of its assignee on platforms that have one.
 
     One row per task, marked pending (its version raised) whenever the task changes. A delivery pass brings
-    each platform's copy to the task's state at that moment, so repeated changes coalesce and the order of
+    the copy on each platform to the state of the task at that moment, so repeated changes coalesce and the order of
     passes does not matter. A pass records its outcome only if no change came meanwhile (same version)."""
 
     id = fields.IntField(primary_key=True)

@@ -89,7 +89,10 @@ async def mirror(api: DingTalkAPI, target: MirrorTarget, task: MirroredTask) -> 
             log.warning("DingTalk unionId of %s not found: %s", target.user_id, exc.plain())
             if exc.code == NO_SUCH_USER:
                 return MirrorResult(False, permanent=True, error=f"钉钉查不到该用户的unionId:{target.user_id}")
-            return _failed(exc, "查询钉钉unionId失败", None)
+            # Busy (-1), throttled, a missing permission the admin may yet grant: retried with backoff until
+            # the outbox gives up, never failing anything but this person's to-do.
+            return MirrorResult(False, error=f"查询钉钉unionId失败:{exc.plain()}",
+                                retry_after=QUOTA_RETRY_SECONDS if exc.quota_exhausted else None)
     alias = union if union != target.alias else None
     try:
         ref = target.ref or (await _by_source(api, union, task.source_id) if target.retry else None)

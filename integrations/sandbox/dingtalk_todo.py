@@ -32,6 +32,7 @@ class FakeTodo:
     todos: dict[str, dict[str, Any]] = field(default_factory=dict)  # to-do id → {union, body…, done}
     unions: dict[str, str] = field(default_factory=dict)  # userId → unionId, handed out by the lookup
     lookups: int = 0
+    todo_requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (method, path, body)
     lookup_busy: int = 0  # answer this many lookups with errcode -1 系统繁忙 (a transient failure)
     _todo_ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -94,6 +95,7 @@ class FakeTodo:
             return denied
         union = self._union(request)
         body = await request.json()
+        self.todo_requests.append((request.method, request.path, body))
         if union is None:
             return _error(400, "param.unionId", "unionId invalid")
         problem = self._problem(body, create=True)
@@ -117,6 +119,7 @@ class FakeTodo:
             return denied
         union = self._union(request)
         body = await request.json()
+        self.todo_requests.append((request.method, request.path, body))
         todo = self.todos.get(request.match_info["task"])
         if union is None or todo is None or todo["union"] != union:
             return _error(404, "todo.notFound", "no such to-do for this user")
