@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from bot.types import Outbound
 from core.enums import Platform
@@ -52,6 +53,49 @@ class SmsSender(Protocol):
     never names or content) sent to a mobile number. `key` is stable per outbox row."""
 
     async def send_sms(self, phone: str, params: dict[str, str], key: str) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class MirroredTask:
+    """A task as the assignee's to-do list on a platform shows it (bot/mirror.py builds it)."""
+
+    source_id: str  # ours, stable for the task: the platform finds its copy again by it
+    subject: str
+    description: str
+    due: datetime
+    done: bool  # no longer the assignee's to do (resolved, returned, released)
+    detail_url: str  # the case page for the assignee ("" without a public URL)
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class MirrorTarget:
+    user_id: str  # the assignee's user id on the platform
+    alias: str | None  # their second id there, when looked up before (Identity.alias)
+    ref: str | None  # the platform's id of the copy, from an earlier sync
+    retry: bool = False  # an earlier try may have made the copy: look for it before making one
+
+
+@dataclass(frozen=True)
+class MirrorResult:
+    ok: bool
+    ref: str | None = None  # the copy's id on the platform
+    alias: str | None = None  # the second id, when it was looked up now: kept on the identity
+    permanent: bool = False
+    error: str = ""
+    retry_after: float | None = None
+
+
+@runtime_checkable
+class TaskMirrorChannel(Protocol):
+    """A channel whose platform keeps a to-do list: the tasks of its users are mirrored into it."""
+
+    platform: Platform
+
+    @property
+    def mirrors_tasks(self) -> bool: ...  # the capability may be switched off in the settings
+
+    async def mirror_task(self, target: MirrorTarget, task: MirroredTask) -> MirrorResult: ...
 
 
 class ChannelRegistry:

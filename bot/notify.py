@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.conversation import Waiting, set_state
+from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
@@ -143,6 +144,7 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
         touched.add(ev.case_id)
         case = await Case.get(id=ev.case_id)
         await handler(b, ev, case, await Region.get(id=case.handling_region_id))
+    await mark(tasks_named(events), now)  # the tasks' copies in platforms' to-do lists follow (bot/mirror.py)
     return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
 
 

@@ -9,11 +9,12 @@ from datetime import datetime
 from bot.cards import render
 from bot.types import Outbound, Target
 from core.enums import CHAT_PLATFORMS, Platform
+from core.evidence_links import PAGE_PATH
 from core.evidence_links import PATH as EVIDENCE_PATH
 from core.models import CardLink, GroupChat, OutboxMessage
 
 log = logging.getLogger(__name__)
-_EVIDENCE_LINE = re.compile(rf"^.*{re.escape(EVIDENCE_PATH)}\?token=.*$\n?", re.M)
+_EVIDENCE_LINE = re.compile(rf"^.*(?:{re.escape(EVIDENCE_PATH)}|{re.escape(PAGE_PATH)})\?token=.*$\n?", re.M)
 
 
 def without_links(o: Outbound) -> Outbound:

@@ -7,6 +7,10 @@ file, another case, another person, a later expiry) or used after it expires; th
 when it is opened, that the person it was minted for may still see the case. The token travels as the
 `token` query parameter, which the log redaction (maotiao/logredact.py) blanks in every log line.
 
+The same signer mints links to a case's read-only page (`<public URL>/case?token=<case>.<staff>.<expiry>.<HMAC>`,
+maotiao/case_page.py): 查看详情 on a card, the detail link of a mirrored to-do. Those are signed with a key
+derived for that purpose only, so an evidence token never opens a page nor the other way round.
+
 Expiry is measured on the wall clock, not a case clock (the sandbox moves that one): it bounds how long a
 link that left its chat stays usable. Links exist only with a public URL (MAOTIAO_PUBLIC_URL): without one,
 cards list the evidence without links.
@@ -27,6 +31,10 @@ from core.config import load_settings
 PATH = "/evidence"
 _TOKEN = re.compile(r"(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
 _CONTEXT = b"maotiao evidence link v1"
+PAGE_PATH = "/case"
+_PAGE_TOKEN = re.compile(r"(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
+_PAGE_CONTEXT = b"maotiao case page link v1"
+MAX_PAGE_LIFETIME = timedelta(days=120)  # no page link lives longer, whatever deadline it was minted for
 
 
 @dataclass(frozen=True)
@@ -37,16 +45,24 @@ class Claim:
     expires: int  # Unix seconds
 
 
+@dataclass(frozen=True)
+class PageClaim:
+    case_id: int
+    staff_id: int
+    expires: int  # Unix seconds
+
+
 class LinkSigner:
     def __init__(self, secret: str, base_url: str, lifetime: timedelta) -> None:
         if not secret:
             raise ValueError("an evidence link needs a secret")
         self._key = hmac.new(secret.encode(), _CONTEXT, hashlib.sha256).digest()  # this purpose only
+        self._page_key = hmac.new(secret.encode(), _PAGE_CONTEXT, hashlib.sha256).digest()
         self.base_url = base_url.rstrip("/")
         self.lifetime = lifetime
 
-    def _sig(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+    def _sig(self, payload: str, key: bytes | None = None) -> str:
+        digest = hmac.new(key or self._key, payload.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def token(self, media_id: int, case_id: int, staff_id: int, now: datetime | None = None) -> str:
@@ -68,6 +84,32 @@ class LinkSigner:
         if int(expires) <= (now or datetime.now(UTC)).timestamp():
             return None
         return Claim(int(media), int(case), int(staff), int(expires))
+
+
+    def page_token(self, case_id: int, staff_id: int, now: datetime | None = None,
+                   until: datetime | None = None) -> str:
+        """A case page for one person: for the link lifetime, or `until` (a to-do's deadline and after),
+        never past MAX_PAGE_LIFETIME."""
+        now = now or datetime.now(UTC)
+        end = min(max(now + self.lifetime, until or now), now + MAX_PAGE_LIFETIME)
+        payload = f"{case_id}.{staff_id}.{int(end.timestamp())}"
+        return f"{payload}.{self._sig(payload, self._page_key)}"
+
+    def page_url(self, case_id: int, staff_id: int, now: datetime | None = None,
+                 until: datetime | None = None) -> str:
+        return f"{self.base_url}{PAGE_PATH}?token={quote(self.page_token(case_id, staff_id, now, until))}"
+
+    def verify_page(self, token: str, now: datetime | None = None) -> PageClaim | None:
+        """The claim of a genuine, unexpired case page token; None for anything else."""
+        match = _PAGE_TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        case, staff, expires, sig = match.groups()
+        if not hmac.compare_digest(sig, self._sig(f"{case}.{staff}.{expires}", self._page_key)):
+            return None
+        if int(expires) <= (now or datetime.now(UTC)).timestamp():
+            return None
+        return PageClaim(int(case), int(staff), int(expires))
 
 
 _UNSET = object()

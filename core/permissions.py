@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.enums import LIVE_TASK_STATUSES, Role
+from core.enums import LIVE_TASK_STATUSES, Flag, Role
 from core.errors import Refused
 from core.models import Case, Task
 from core.regions import contains
@@ -77,6 +77,18 @@ async def can_open_evidence(actor: Actor, case: Case) -> bool:
     if actor.is_system:
         return False  # a link is always minted for a person
     if await can_view(actor, case):
+        return True
+    live = [s.value for s in LIVE_TASK_STATUSES]
+    return await Task.filter(case_id=case.id, assignee_id=actor.staff_id, status__in=live).exists()
+
+
+async def sees_sensitive_content(actor: Actor, case: Case) -> bool:
+    """Of a 涉敏 case, what was reported (content, parties) is read by those who handle it: its reporter, the
+    dispatchers and leaders within scope, the officers it is dispatched to while their task is live. Others
+    who may view the case (secretaries, administrators) see its number, category and progress only."""
+    if Flag.SENSITIVE.value not in case.flags or actor.is_system or case.reporter_id == actor.staff_id:
+        return True
+    if actor.has(R.DISPATCHER, R.LEADER) and await can_view(actor, case):
         return True
     live = [s.value for s in LIVE_TASK_STATUSES]
     return await Task.filter(case_id=case.id, assignee_id=actor.staff_id, status__in=live).exists()

@@ -1,4 +1,4 @@
-"""The HTTP server `maotiao serve` runs: /healthz, the intake API, the dashboard and evidence links (the
+"""The HTTP server `maotiao serve` runs: /healthz, the intake API, the dashboard, evidence links and case pages (the
 platforms attach their callbacks)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core import db
 from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
-from maotiao import dashboard, evidence
+from maotiao import case_page, dashboard, evidence
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -50,4 +50,5 @@ def build_app(settings: Settings, domain: Domain) -> web.Application:
     api_routes.setup(app, domain, settings.api_key_map)
     dashboard.setup(app, domain)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
     evidence.setup(app, settings)  # /evidence?token=…: a kept file for the person a card's link was minted for
+    case_page.setup(app)  # /case?token=…: a case's read-only page for the person its link was minted for
     return app

@@ -270,7 +270,11 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
         async with slots:  # each row is claimed when its turn comes: the claim's time is when its send starts
             return sum([await _claim_and_send(row, registry, clock.now()) for row in queue])
 
-    return sent + sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
+    sent += sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
+    from scheduler.mirror import sync_mirrors_due  # after the messages: a to-do API never holds a reply up
+
+    await sync_mirrors_due(registry, clock)
+    return sent
 
 
 def recipient(row: OutboxMessage) -> str:

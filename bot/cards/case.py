@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cards.common import TASKS_ON_CASE, btn, case_fields
-from bot.cards.evidence import evidence_part
+from bot.cards.evidence import linked_part
 from bot.types import Act, Card
 from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
@@ -32,7 +32,7 @@ async def render_center(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
-    evidence, links = await evidence_part(case, link.staff_id)
+    evidence, links = await linked_part(case, link.staff_id)
     fields += evidence
     experts = await suggest_experts(case.category)
     if experts and status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):

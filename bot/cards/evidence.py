@@ -1,7 +1,8 @@
 """The evidence a case carries (photos, voice, video, files kept in the media store), listed on a card: each
 item with its kind, when it came and whether it is kept, at most MAX_ITEMS and then "等 N 项". A kept item
 opens through a link minted for the card's recipient, only when links are on (a public URL and a secret,
-core/evidence_links.py) and that person may open the case's files (core/permissions.can_open_evidence)."""
+core/evidence_links.py) and that person may open the case's files (core/permissions.can_open_evidence).
+The same people get a 查看详情 link first: the case's read-only page (maotiao/case_page.py)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,17 @@ async def evidence_part(case: Case, viewer_id: int) -> tuple[list[tuple[str, str
     if len(items) > MAX_ITEMS:
         fields.append(("证据", f"等 {len(items)} 项"))
     return fields, links
+
+
+async def detail_link(case: Case, viewer_id: int) -> list[CardUrl]:
+    """查看详情: the case page minted for `viewer_id`, when links are on and they may see the case."""
+    signer = evidence_links.current()
+    if signer is None or not await _may_open(case, viewer_id):
+        return []
+    return [CardUrl(label="详情", text="查看详情", url=signer.page_url(case.id, viewer_id))]
+
+
+async def linked_part(case: Case, viewer_id: int) -> tuple[list[tuple[str, str]], list[CardUrl]]:
+    """The evidence part, with 查看详情 before the evidence links."""
+    fields, links = await evidence_part(case, viewer_id)
+    return fields, await detail_link(case, viewer_id) + links

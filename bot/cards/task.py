@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cards.common import TASKS_ON_CASE, btn, short
-from bot.cards.evidence import evidence_part
+from bot.cards.evidence import linked_part
 from bot.types import Act, Card
 from core.clock import fmt_local
 from core.enums import TaskStatus
@@ -57,7 +57,7 @@ async def render_task(link: CardLink) -> Card:
         fields.append(("退回理由", task.return_reason))
     if task.extension_days and status in (TaskStatus.PENDING, TaskStatus.SIGNED):
         subtitle += f",延期{task.extension_days}个工作日申请审批中"
-    evidence, links = await evidence_part(case, link.staff_id)
+    evidence, links = await linked_part(case, link.staff_id)
     return Card(kind="task", title=f"交办任务 {case.number}", subtitle=subtitle, fields=fields + evidence,
                 buttons=buttons, links=links)
 

@@ -7,7 +7,7 @@ from core.models.document import CaseDocument
 from core.models.intake import IntakeCorrection
 from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
-from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage
+from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage, TaskMirror
 from core.models.org import (
     CalendarDay,
     Department,
@@ -36,6 +36,7 @@ __all__ = [
     "InboundEvent",
     "IntakeCorrection",
     "OutboxMessage",
+    "TaskMirror",
     "CalendarDay",
     "Case",
     "Counter",

@@ -92,3 +92,24 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "next_attempt_at"), ("card_link_id", "id"))
+
+
+class TaskMirror(Model):
+    """A task kept in sync with its copy in the to-do list of its assignee on platforms that have one.
+
+    One row per task, marked pending (its version raised) whenever the task changes. A delivery pass brings
+    the copy on each platform to the state of the task at that moment, so repeated changes coalesce and the order of
+    passes does not matter. A pass records its outcome only if no change came meanwhile (same version)."""
+
+    id = fields.IntField(primary_key=True)
+    task_id = fields.IntField(unique=True)
+    status = fields.CharField(max_length=16, default="pending")  # pending, sending, synced, dead
+    version = fields.IntField(default=1)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    last_error = fields.TextField(default="")
+    refs: dict[str, str] = fields.JSONField(default=dict)  # platform value → the id of its copy there
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "task_mirror"

@@ -80,6 +80,8 @@ class Identity(Model):
     staff_id: int
     platform = fields.CharField(max_length=16)
     external_id = fields.CharField(max_length=128)
+    # The same account under a second id some of the platform's APIs want instead (looked up once, then kept).
+    alias = fields.CharField(max_length=128, null=True)
     last_seen_at = fields.DatetimeField(null=True)  # replies go to the platform a person used last
 
     class Meta:

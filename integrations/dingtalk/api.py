@@ -74,7 +74,8 @@ class DingTalkAPI:
             await take_bucket(self.rates, f"dingtalk:{self.settings.client_id}:{path}", self.settings.qps * PACE, 1)
             await self.meter.count()
         try:
-            resp = await self._client.request(method, self.settings.api_base + path, json=body, headers=headers)
+            resp = await self._client.request(method, self.settings.api_base + path,
+                                              json=body if method != "GET" else None, headers=headers)
         except httpx.HTTPError as exc:
             raise DingTalkError(0, type(exc).__name__, str(exc), ambiguous=_maybe_arrived(exc)) from None
         try:
@@ -171,6 +172,28 @@ class DingTalkAPI:
             self._oapi_token = str(body["access_token"])
             self._oapi_expires = time.monotonic() + int(body.get("expires_in", 7200)) - TOKEN_MARGIN_SECONDS
             return self._oapi_token
+
+    async def oapi_post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A call on the older API host (errors as HTTP 200 with a non-zero errcode); an expired legacy token is
+        fetched again once."""
+        for force in (False, True):
+            token = await self._legacy_token(force)
+            await self.meter.count()
+            try:
+                resp = await self._client.post(self.settings.oapi_base + path, params={"access_token": token},
+                                               json=body)
+                data = resp.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                ambiguous = isinstance(exc, httpx.HTTPError) and _maybe_arrived(exc)
+                raise DingTalkError(0, type(exc).__name__, str(exc), ambiguous=ambiguous) from None
+            code = int(data.get("errcode", 0)) if isinstance(data, dict) else -1
+            if code in OAPI_TOKEN_EXPIRED and not force:
+                continue
+            if code != 0 or not isinstance(data, dict):
+                errmsg = data.get("errmsg") if isinstance(data, dict) else ""
+                raise DingTalkError(resp.status_code, str(code), str(errmsg))
+            return dict(data)
+        raise AssertionError("unreachable")
 
     async def upload(self, data: bytes, filename: str, kind: str = "image", mime: str = "image/png") -> str:
         """The older media/upload API: the media_id serves as photoURL in sampleImageMsg and as mediaId in

@@ -1,5 +1,5 @@
 """DingTalk channel: robot 1:1 and group messages (identical ones batched, 20 people a call), interactive cards
-created and updated, DING, inbound media."""
+created and updated, DING, inbound media, tasks mirrored into 钉钉待办 (integrations/dingtalk/todo.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 import logging
 from typing import Any
 
-from bot.channel import Delivery, SendResult
+from bot.channel import Delivery, MirroredTask, MirrorResult, MirrorTarget, SendResult
 from bot.types import Outbound
 from core.enums import Platform
-from integrations.dingtalk import cards
+from integrations.dingtalk import cards, todo
 from integrations.dingtalk.api import MAX_USERS_PER_BATCH, DingTalkAPI
 from integrations.dingtalk.errors import DingTalkError
 
@@ -44,6 +44,14 @@ class DingTalkChannel:
 
     def __init__(self, api: DingTalkAPI) -> None:
         self.api = api
+
+    @property
+    def mirrors_tasks(self) -> bool:
+        """Tasks also go to the assignee's 钉钉待办 (DINGTALK_TODO, on by default)."""
+        return self.api.settings.todo
+
+    async def mirror_task(self, target: MirrorTarget, task: MirroredTask) -> MirrorResult:
+        return await todo.mirror(self.api, target, task)
 
     async def fetch_media(self, ref: str, kind: str) -> tuple[bytes, str, str]:
         data, mime = await self.api.download(ref)

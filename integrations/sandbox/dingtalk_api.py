@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from integrations.dingtalk.template import Template, ours, problems
+from integrations.sandbox.dingtalk_todo import FakeTodo
 
 MAX_BATCH = 20  # batchSend userIds (robot_1_0.BatchSendOTORequest; PLATFORMS.md)
 MAX_MSG_PARAM = 15_000  # group msgParam bytes (PLATFORMS.md); applied to batchSend as well (assumed)
@@ -31,7 +32,7 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 
 @dataclass
-class FakeDingTalkAPI:
+class FakeDingTalkAPI(FakeTodo):
     client_id: str
     client_secret: str
     robot_code: str
@@ -73,6 +74,7 @@ class FakeDingTalkAPI:
         app.router.add_get("/files/{token}", self.file_content)
         app.router.add_get("/gettoken", self.oapi_token)
         app.router.add_post("/media/upload", self.media_upload)
+        self.todo_routes(app)  # 待办 and the unionId lookup (integrations/sandbox/dingtalk_todo.py)
 
     def template(self, template_id: str, template: Template | None = None) -> None:
         """A template the org imported and published (ours by default)."""
@@ -306,12 +308,21 @@ class FakeDingTalkAPI:
         self.tokens[token] = time.time() + self.token_ttl
         return web.json_response({"errcode": 0, "access_token": token, "expires_in": self.token_ttl})
 
-    async def media_upload(self, request: web.Request) -> web.Response:
-        if self.tokens.get(request.query.get("access_token", ""), 0) < time.time():
-            return web.json_response({"errcode": 40014, "errmsg": "invalid token"})
+    def _oapi_token_ok(self, request: web.Request) -> bool:
+        return self.tokens.get(request.query.get("access_token", ""), 0) >= time.time()
+
+    def _oapi_metered(self) -> web.Response | None:
+        """A metered call on the older host: counted, or refused with errcode 90020 past the quota."""
         if self.quota is not None and self.metered >= self.quota:
             return web.json_response({"errcode": 90020, "errmsg": "您的企业本月api调用量已超过限制"})
         self.metered += 1
+        return None
+
+    async def media_upload(self, request: web.Request) -> web.Response:
+        if not self._oapi_token_ok(request):
+            return web.json_response({"errcode": 40014, "errmsg": "invalid token"})
+        if (refused := self._oapi_metered()) is not None:
+            return refused
         form = await request.post()
         media = form.get("media")
         data = media.file.read() if isinstance(media, FileField) else b""

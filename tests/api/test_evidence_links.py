@@ -138,22 +138,23 @@ async def test_cards_list_the_evidence_with_links_for_their_recipient_only(org, 
     kept = await _kept(case, store)
     await _expired(case)
     center = (await new_card("center", await staff_id("林晓"), domain.clock.now(), case_id=case.id)).card
-    assert center is not None
-    assert [(u.label, u.text.split()[0], u.text.split()[-1]) for u in center.links] == [("证据1", "照片", "已保存")]
+    assert center is not None and center.links[0].label == "详情"  # 查看详情 first (tests/api/test_case_page.py)
+    evidence = center.links[1:]
+    assert [(u.label, u.text.split()[0], u.text.split()[-1]) for u in evidence] == [("证据1", "照片", "已保存")]
     expired = dict(center.fields)["证据2"]
     assert expired.startswith("语音") and expired.endswith("已过期未能保存")
-    claim = signer.verify(parse_qs(urlsplit(center.links[0].url).query)["token"][0])
+    claim = signer.verify(parse_qs(urlsplit(evidence[0].url).query)["token"][0])
     assert claim is not None and (claim.media_id, claim.case_id, claim.staff_id) == (kept.id, case.id,
                                                                                      await staff_id("林晓"))
     officer = (await new_card("task", task.assignee_id, domain.clock.now(), case_id=case.id, task_id=task.id)).card
-    assert officer is not None and len(officer.links) == 1
-    assert signer.verify(parse_qs(urlsplit(officer.links[0].url).query)["token"][0]).staff_id == task.assignee_id  # type: ignore[union-attr]
+    assert officer is not None and len(officer.links) == 2
+    assert signer.verify(parse_qs(urlsplit(officer.links[1].url).query)["token"][0]).staff_id == task.assignee_id  # type: ignore[union-attr]
     cc = (await new_card("cc", await staff_id("唐志刚"), domain.clock.now(), case_id=case.id)).card
     assert cc is not None and cc.links == []
     body = wecom_cards.template_card(center, "t1")
-    assert {"type": 1, "keyname": "证据1", "value": center.links[0].text, "url": center.links[0].url} in \
+    assert {"type": 1, "keyname": "证据1", "value": evidence[0].text, "url": evidence[0].url} in \
         body["horizontal_content_list"] and len(body["horizontal_content_list"]) <= 6
-    assert center.links[0].url in dingtalk_cards.card_params(center)["fields"]
+    assert evidence[0].url in dingtalk_cards.card_params(center)["fields"]
 
 
 async def test_without_a_public_url_cards_list_the_evidence_without_links(org, domain, no_public_url,
@@ -175,7 +176,7 @@ async def test_links_follow_access_when_the_card_is_rendered_again(org, domain, 
     await _kept(case, MediaStore(tmp_path))
     out = await new_card("center", await staff_id("林晓"), domain.clock.now(), case_id=case.id)
     link = await CardLink.get(id=out.card_link_id)
-    assert len((await render(link)).links) == 1
+    assert len((await render(link)).links) == 2  # 查看详情 and the file
     await Staff.filter(id=link.staff_id).update(active=False)  # left the center: the card keeps no link
     assert (await render(link)).links == []
 
