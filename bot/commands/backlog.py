@@ -61,7 +61,7 @@ async def _line(case: Case, now: datetime) -> str:
 async def show(ctx: Ctx) -> None:
     cases = await _visible(ctx)
     if not cases:
-        ctx.reply("积案库中没有您包案或管辖范围内的积案" if any(r in ctx.staff.roles for r in CENTER_ROLES)
+        ctx.reply("您管辖范围内没有包案的积案" if any(r in ctx.staff.roles for r in CENTER_ROLES)
                   else "您目前没有包案的积案")
         return
     lines = [await _line(c, ctx.now) for c in cases]

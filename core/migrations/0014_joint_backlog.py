@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('next_step', fields.TextField(unique=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'backlog_assessment', 'app': 'models', 'indexes': [Index(fields=['case_id', 'created_at'])], 'pk_attr': 'id', 'table_description': "积案月度评估: the 包案领导's monthly word on a backlog case — how far it has come and what comes next."},
+            options={'table': 'backlog_assessment', 'app': 'models', 'indexes': [Index(fields=['case_id', 'created_at'])], 'pk_attr': 'id', 'table_description': '积案月度评估: the monthly word of the 包案领导 on a backlog case — how far it has come, what comes next.'},
             bases=['Model'],
         ),
         ops.AddField(

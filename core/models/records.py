@@ -94,7 +94,7 @@ class MeetingItem(Model):
 
 
 class BacklogAssessment(Model):
-    """积案月度评估: the 包案领导's monthly word on a backlog case — how far it has come and what comes next."""
+    """积案月度评估: the monthly word of the 包案领导 on a backlog case — how far it has come, what comes next."""
 
     id = fields.IntField(primary_key=True)
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
