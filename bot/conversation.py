@@ -23,6 +23,8 @@ class Waiting(StrEnum):
     TASK_TEXT = "task_text"  # the text of a task action (进展, 延期, 退回, 办结)
     PICK_CASE = "pick_case"  # which case a plain task reply is about
     RESUBMIT = "resubmit"  # the reporter's addition to a returned case
+    ADD_PARTNER = "add_partner"  # the department that joins a dispatched case (追加部门)
+    CHANGE_LEAD = "change_lead"  # which department on the case leads from now (更换牵头)
 STATE_TTL_HOURS = 24
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot import notify_joint
 from bot.conversation import Waiting, set_state
 from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
@@ -20,6 +21,7 @@ from core.clock import fmt_local, local
 from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role
 from core.events import (
     BacklogAdded,
+    BacklogAssessed,
     BacklogStruck,
     CaseAccepted,
     CaseClosed,
@@ -37,6 +39,7 @@ from core.events import (
     DomainEvent,
     ExtensionDecided,
     ExtensionRequested,
+    LeadChanged,
     MediationRecorded,
     PerformanceRecorded,
     PlanApproved,
@@ -295,6 +298,19 @@ async def _groups(case: Case, feed: str, text: str) -> list[Outbound]:
     return [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in groups]
 
 
+# --- 联合调处 (the notices themselves are in bot/notify_joint.py) --------------------------------------------
+
+
+async def _task_dispatched_joint(b: Batch, ev: TaskDispatched, case: Case, holder: Region) -> None:
+    await _task_dispatched(b, ev, case, holder)
+    await notify_joint.partner_joined(b, ev, case)
+
+
+async def _task_released_joint(b: Batch, ev: TaskReleased, case: Case, holder: Region) -> None:
+    if not await notify_joint.released_by_lead(b, ev, case, holder):
+        await _task_released(b, ev, case, holder)
+
+
 HANDLERS: dict[type[DomainEvent], Handler] = {
     CaseReported: _case_reported,
     CaseSettled: _case_settled,
@@ -304,14 +320,15 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     PlanRequested: _plan_requested,
     PlanApproved: _cards_only,
     CaseReturnedToReporter: _case_returned_to_reporter,
-    TaskDispatched: _task_dispatched,
+    TaskDispatched: _task_dispatched_joint,
     CaseRecategorized: _cards_only,
     TaskSigned: _cards_only,
     TaskProgressed: _cards_only,
     ExtensionRequested: _extension_requested,
     ExtensionDecided: _extension_decided,
     TaskReturned: _task_returned,
-    TaskReleased: _task_released,
+    TaskReleased: _task_released_joint,
+    LeadChanged: notify_joint.lead_changed,
     CaseNeedsDispatch: _cards_only,
     TaskResolved: _cards_only,
     CaseResolved: _case_resolved,
@@ -322,8 +339,9 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     ProxyOverdueSupervised: _proxy_overdue_supervised,
     CaseReopened: _case_reopened,
     CaseClosed: _cards_only,
-    BacklogAdded: _cards_only,
-    BacklogStruck: _cards_only,
+    BacklogAdded: notify_joint.backlog_added,
+    BacklogStruck: notify_joint.backlog_struck,
+    BacklogAssessed: notify_joint.backlog_assessed,
     ProxyAssigned: _proxy_assigned,
     ProxyFeedbackGiven: _proxy_feedback,
     SessionBooked: _session_booked,

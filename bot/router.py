@@ -14,6 +14,7 @@ from bot.commands import (
     duty,
     followup,
     help,
+    joint,
     mine,
     petition,
     query,
@@ -36,12 +37,14 @@ CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
 
 ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exactly one command module
     **report.ACTIONS, **center.ACTIONS, **task.ACTIONS, **followup.ACTIONS, **sessions.ACTIONS,
+    **joint.ACTIONS,
 }
 # The actions each kind of card draws buttons for (bot/cards): a click naming any other action is forged or
 # stale, and is answered before any handler sees a card it was not written for.
 CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "draft": frozenset({Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL}),
-    "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE}),
+    "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
+                         Act.ADD_PARTNER, Act.CHANGE_LEAD}),
     "plan": frozenset({Act.APPROVE, Act.LEVEL_UP}),
     "cc": frozenset(),
     "follow_up": frozenset({Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED}),
@@ -68,6 +71,8 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
     Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t),
     Waiting.PICK_CASE: lambda ctx, d, t: task.on_pick_case(ctx, TaskAction(d["verb"]), str(d["rest"]), d.get("days"), t),
     Waiting.RESUBMIT: _resubmit,
+    Waiting.ADD_PARTNER: lambda ctx, d, t: joint.on_partner_text(ctx, int(d["case_id"]), t),
+    Waiting.CHANGE_LEAD: lambda ctx, d, t: joint.on_lead_text(ctx, int(d["case_id"]), t),
 }
 
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
@@ -77,7 +82,13 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),
     (re.compile(r"^(值班|今日值班|谁值班)$"), lambda ctx, _: duty.show(ctx)),
     (re.compile(r"^撤回$"), lambda ctx, _: report.withdraw(ctx)),
-    (re.compile(r"^(积案|我的积案)$"), lambda ctx, _: backlog.show(ctx)),
+    (re.compile(r"^(积案|我的积案|积案库)$"), lambda ctx, _: backlog.show(ctx)),
+    (re.compile(r"^积案\s*(\d.*)$", re.S), backlog.add),
+    (re.compile(r"^(?:月度)?评估(?:\s*|\s*(\d.*))$", re.S), backlog.assess),
+    (re.compile(r"^销号(?:\s*|\s*(\d.*))$", re.S), backlog.strike),
+    (re.compile(r"^追加(?:部门)?\s*(\d.*)$", re.S), joint.add_partner),
+    (re.compile(r"^(?:更换)?牵头\s*(\d.*)$", re.S), joint.change_lead),
+    (re.compile(r"^撤回\s*(\d.*)$", re.S), joint.release),
     (re.compile(r"^调班\s*(.*)$"), swap.run),
     (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),
     (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),

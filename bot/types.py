@@ -44,6 +44,8 @@ class Act(StrEnum):
     SATISFIED = "sat"  # 满意
     BASICALLY = "basic"  # 基本满意
     UNSATISFIED = "unsat"  # 不满意
+    ADD_PARTNER = "add_dept"  # 追加部门 (联合调处)
+    CHANGE_LEAD = "lead"  # 更换牵头
 
 
 TASK_BUTTONS: tuple[TaskAction, ...] = (

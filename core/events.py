@@ -125,6 +125,14 @@ class TaskReleased(DomainEvent):
 
 
 @dataclass(frozen=True)
+class LeadChanged(DomainEvent):
+    """更换牵头: the center made another open task of a 联合调处 the lead (牵头), who now closes the case last."""
+
+    task_id: int
+    previous_task_id: int | None
+
+
+@dataclass(frozen=True)
 class CaseNeedsDispatch(DomainEvent):
     """The last open task left the case: it waits to be dispatched again."""
 
@@ -209,6 +217,13 @@ class BacklogAdded(DomainEvent):
 @dataclass(frozen=True)
 class BacklogStruck(DomainEvent):
     """积案销号."""
+
+
+@dataclass(frozen=True)
+class BacklogAssessed(DomainEvent):
+    """积案月度评估: the 包案领导 recorded progress and the next step."""
+
+    assessment_id: int
 
 
 # --- 信访代办 -----------------------------------------------------------------------------------------

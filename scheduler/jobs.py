@@ -14,7 +14,7 @@ from bot.outbox import enqueue, new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, Category, ReminderMethod
-from core.models import Case, MediationSession, Region, SessionParticipant, Staff, Task
+from core.models import BacklogAssessment, Case, MediationSession, Region, SessionParticipant, Staff, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
@@ -144,8 +144,14 @@ async def backlog_monthly(d: Domain) -> list[Outbound]:
             by_leader.setdefault(case.backlog_leader_id, []).append(case)
     out = []
     for leader_id, led in by_leader.items():
-        numbers = "、".join(c.number for c in led)
-        out.append(_text(leader_id, f"【积案月度评估】{local(now):%Y年%m月}请对您包案的积案开展评估:{numbers}"))
+        lines = []
+        for c in led:
+            last = await BacklogAssessment.filter(case_id=c.id).order_by("-id").first()
+            lines.append(f"· {c.number} {Category(c.category).label}(" + (f"上次评估 {last.month})" if last else "尚未评估)"))
+        short = led[0].number[-4:]
+        out.append(_text(leader_id, f"【积案月度评估】{local(now):%Y年%m月}请对您包案的积案开展评估:\n" + "\n".join(lines)
+                         + f"\n请逐件回复「评估 编号 进展… 下一步…」,例如:评估 {short} 进展 已两次约谈双方 下一步 "
+                           "请司法所出具法律意见;已化解的回复「销号 编号 化解结果」"))
     return out
 
 

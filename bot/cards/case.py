@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cards.common import TASKS_ON_CASE, btn, case_fields
+from bot.cards.common import TASKS_ON_CASE, btn, case_fields, progress_field
 from bot.cards.evidence import linked_part
-from bot.types import Act, Card
-from core.enums import CaseStatus, ResultType, Satisfaction, TaskStatus
+from bot.types import Act, Button, Card
+from core.enums import OPEN_TASK_STATUSES, CaseStatus, ResultType, Satisfaction, TaskStatus
 from core.models import CardLink, Case, Region, Staff, Task
 from core.policy import load_policy
 from core.regions import contains
@@ -25,6 +25,14 @@ def _outcome(case: Case) -> str:
     return ""
 
 
+async def _joint_buttons(case: Case, link: CardLink) -> list[Button]:
+    """联合调处 once dispatched: another department joins; with two or more on the case, the lead can move."""
+    buttons = [btn(Act.ADD_PARTNER, link, "追加部门")]
+    if await Task.filter(case_id=case.id, status__in=[s.value for s in OPEN_TASK_STATUSES]).count() > 1:
+        buttons.append(btn(Act.CHANGE_LEAD, link, "更换牵头"))
+    return buttons
+
+
 async def render_center(link: CardLink) -> Card:
     case = await Case.get(id=link.case_id)
     status = CaseStatus(case.status)
@@ -32,6 +40,7 @@ async def render_center(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
+        fields += await progress_field(case.id)
     evidence, links = await linked_part(case, link.staff_id)
     fields += evidence
     experts = await suggest_experts(case.category)
@@ -52,6 +61,8 @@ async def render_center(link: CardLink) -> Card:
         if status is CaseStatus.REPORTED and case.reporter_id is not None:
             buttons.append(btn(Act.RETURN_REPORTER, link, "退回补充"))
         buttons.append(btn(Act.ESCALATE, link, "上报上级", "danger"))
+    elif status is CaseStatus.DISPATCHED:
+        buttons = await _joint_buttons(case, link)
     elif status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         fields.append(("结果", _outcome(case)))
     title = "新上报矛盾纠纷" if status is CaseStatus.REPORTED else f"矛盾纠纷 {case.number}"
@@ -86,6 +97,7 @@ async def render_cc(link: CardLink) -> Card:
     tasks = await _tasks_line(case)
     if tasks:
         fields.append(("承办", tasks))
+        fields += await progress_field(case.id)
     if case.result_type:
         fields.append(("结果", _outcome(case)))
     return Card(kind="cc", title=f"抄送:矛盾纠纷 {case.number}", subtitle=CaseStatus(case.status).label, fields=fields)

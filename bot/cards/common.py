@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.types import Button, ButtonAct, CardAction
+from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
-from core.models import CardLink, Case, Region, Staff
+from core.models import CardLink, Case, Region, Staff, Task
 
 CONTENT_CHARS = 300
 TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)  # not returned or released
@@ -13,6 +14,14 @@ TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVE
 
 def btn(act: ButtonAct, link: CardLink, label: str, style: str = "default") -> Button:
     return Button(label=label, action=CardAction(act, link.id).encode(), style=style)  # type: ignore[arg-type]
+
+
+async def progress_field(case_id: int, *, exclude: int | None = None) -> list[tuple[str, str]]:
+    """办理进展: each task's latest 反馈进展, so the center and every partner of a 联合调处 see how the others do."""
+    tasks = await Task.filter(case_id=case_id, status__in=[s.value for s in TASKS_ON_CASE], last_progress__isnull=False
+                              ).exclude(id=exclude or 0).order_by("id").prefetch_related("assignee")
+    lines = [f"{t.assignee.name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}" for t in tasks]
+    return [("办理进展", ";".join(lines))] if lines else []
 
 
 def short(text: str, limit: int = CONTENT_CHARS) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cards.common import TASKS_ON_CASE, btn, short
+from bot.cards.common import TASKS_ON_CASE, btn, progress_field, short
 from bot.cards.evidence import linked_part
 from bot.types import Act, Card
 from core.clock import fmt_local
@@ -32,6 +32,7 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
     if others:
         fields.append(("协办", ";".join(
             f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})" for o in others)))
+        fields += await progress_field(case.id, exclude=task.id)
     return fields
 
 

@@ -15,11 +15,20 @@ _LINES = {
     Role.SECRETARY: "逾期未办结的任务会推送给您督办",
     Role.ADMIN: "发送「用量」查看本月各平台按量计费的接口调用量和额度",
 }
+# 联合调处 after dispatch and the 积案库 from chat
+_CASEWORK = {
+    Role.DISPATCHER: "已交办的案件可在卡片上追加部门、更换牵头,或回复「追加 0042 市场监管所」「牵头 0042 司法所」;"
+                     "「积案 0042 包案 韩卫国」列入积案库,「销号 0042 化解结果」销号",
+    Role.LEADER: "「积案 0042 包案 韩卫国」列入积案库;您包案的积案每月回复「评估 0042 进展… 下一步…」,"
+                 "化解后回复「销号 0042 化解结果」",
+    Role.OFFICER: "联合调处由您牵头时,回复「撤回 0042 市场监管所」可撤回协办单位",
+}
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
 
 async def show(ctx: Ctx) -> None:
     lines = [f"{ctx.staff.name},您好!"]
     lines += [f"· {text}" for role, text in _LINES.items() if role.value in ctx.staff.roles]
+    lines += [f"· {text}" for role, text in _CASEWORK.items() if role.value in ctx.staff.roles]
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

@@ -21,13 +21,14 @@ from core.models.org import (
     Setting,
     Staff,
 )
-from core.models.records import CaseMediator, LoginAttempt, Meeting, MeetingItem
+from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, Meeting, MeetingItem
 
 __all__ = [
     "ApiUsage",
     "MediaFile",
     "AuditChainHead",
     "AuditEvent",
+    "BacklogAssessment",
     "CardLink",
     "CaseDocument",
     "CaseMediator",

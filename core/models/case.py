@@ -88,6 +88,7 @@ class Case(Model):
     backlog_leader_id: int | None
     backlog_struck_at = fields.DatetimeField(null=True)
     backlog_at = fields.DatetimeField(null=True)  # when it entered the 积案库 (新增积案率)
+    backlog_result = fields.TextField(null=True)  # what 销号 said it came to (已化解……)
     # 人民调解台账: the body that mediated (调委会 / 品牌工作室 / 派驻), how, how hard (以奖代补 grade), and
     # whether the agreement was performed. The mediators themselves are CaseMediator rows.
     mediation_org: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
@@ -144,6 +145,7 @@ class Task(Model):
     signed_at = fields.DatetimeField(null=True)
     last_progress_at = fields.DatetimeField(null=True)
     progress_count = fields.IntField(default=0)
+    last_progress = fields.TextField(null=True)  # the latest 反馈进展, shown to the center and the partners
     resolved_at = fields.DatetimeField(null=True)
     result_type = fields.CharField(max_length=24, null=True)
     result_note = fields.TextField(default="")

@@ -93,6 +93,28 @@ class MeetingItem(Model):
         indexes = (("status", "remind_at"), ("status", "deadline"))
 
 
+class BacklogAssessment(Model):
+    """积案月度评估: the monthly word of the 包案领导 on a backlog case — how far it has come, what comes next."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name=False, on_delete=fields.RESTRICT
+    )
+    case_id: int
+    leader: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, on_delete=fields.RESTRICT
+    )
+    leader_id: int
+    month = fields.CharField(max_length=7)  # 2026-05, local time: the month the assessment answers for
+    progress = fields.TextField()
+    next_step = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "backlog_assessment"
+        indexes = (("case_id", "created_at"),)
+
+
 class LoginAttempt(Model):
     """A sign-in to the 综合信息指挥室 screen, by a hash of the client address (no address is stored)."""
 

@@ -106,8 +106,8 @@ async def add_to_backlog(d: Domain, actor: Actor, case_id: int, leader_id: int, 
 
 
 @transactional
-async def strike_off(d: Domain, actor: Actor, case_id: int, *, source: Platform) -> Outcome:
-    """销号: a backlog case, once resolved, is struck off by its leader or the center."""
+async def strike_off(d: Domain, actor: Actor, case_id: int, *, source: Platform, result: str = "") -> Outcome:
+    """销号: a backlog case, once resolved, is struck off by its leader or the center, with what it came to."""
     case = await lock_case(case_id)
     if not case.backlog:
         raise InvalidTransition(f"案件 {case.number} 不在积案库中")
@@ -117,9 +117,12 @@ async def strike_off(d: Domain, actor: Actor, case_id: int, *, source: Platform)
         return Outcome(False, f"案件 {case.number} 已销号", case=case)
     if CaseStatus(case.status) not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise Refused(f"案件 {case.number} 尚未化解,不能销号")
+    if len(result.strip()) > 2000:
+        raise InvalidInput("销号结果过长,请控制在 2000 字以内")
     before = snapshot(case)
     case.backlog_struck_at = d.clock.now()
+    case.backlog_result = result.strip()
     case.updated_at = case.backlog_struck_at
     await case.save()
-    await record(d, actor, source, "strike_off", case, before)
+    await record(d, actor, source, "strike_off", case, before, {"result": result.strip()} if result.strip() else None)
     return Outcome(True, f"积案 {case.number} 已销号", case=case, events=[BacklogStruck(case.id, actor_id=actor.staff_id)])

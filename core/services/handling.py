@@ -65,6 +65,7 @@ async def progress(d: Domain, actor: Actor, task_id: int, note: str, *, source: 
     task.signed_at = task.signed_at or now
     task.last_progress_at = now
     task.progress_count += 1
+    task.last_progress = text
     task.nudge_at = d.calendar.shift(now, (await load_policy()).signed_idle)
     await task.save()
     await record(d, actor, source, "progress", task, before, {"note": text})

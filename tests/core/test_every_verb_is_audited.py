@@ -32,9 +32,11 @@ from core.enums import (
 from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Staff, Task
 from core.services import (
     aftercare,
+    backlog,
     corrections,
     handling,
     intake,
+    joint,
     ladder,
     petition,
     recategorize,
@@ -218,6 +220,19 @@ async def s_strike_off(d: Domain) -> Call:
     return lambda: aftercare.strike_off(d, _actors["韩卫国"], case.id, source=W)
 
 
+async def s_assess(d: Domain) -> Call:
+    case = await accepted(d)
+    await aftercare.add_to_backlog(d, _actors["韩卫国"], case.id, await staff_id("唐志刚"), source=W)
+    return lambda: backlog.assess(d, _actors["唐志刚"], case.id, "已两次约谈双方", "请司法所出具法律意见", source=W)
+
+
+async def s_change_lead(d: Domain) -> Call:
+    case = await accepted(d)
+    people = [triage.Assignment(await staff_id("赵敏")), triage.Assignment(await staff_id("李强"))]
+    _, partner = (await triage.dispatch(d, _actors["林晓"], case.id, people, source=W)).tasks
+    return lambda: joint.change_lead(d, _actors["林晓"], case.id, partner.id, source=W)
+
+
 async def s_assign_proxy(d: Domain) -> Call:
     case = await accepted(d)
     agent = await staff_id("宋涛")
@@ -304,6 +319,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "handling.release_task": s_release_task, "handling.resolve_task": s_resolve_task, "ladder.escalate": s_escalate,
     "ladder.move_up": s_move_up, "aftercare.supervise": s_supervise, "aftercare.record_follow_up": s_record_follow_up,
     "aftercare.add_to_backlog": s_add_to_backlog, "aftercare.strike_off": s_strike_off,
+    "backlog.assess": s_assess, "joint.change_lead": s_change_lead,
     "petition.assign_proxy": s_assign_proxy, "petition.record_feedback": s_record_feedback,
     "records.record_mediation": s_record_mediation, "records.record_performance": s_record_performance,
     "sessions.book": s_book, "sessions.respond": s_respond, "sessions.record_outcome": s_record_outcome,

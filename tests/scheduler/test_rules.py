@@ -151,7 +151,8 @@ async def test_monthly_backlog_reminder_once(h: Harness, clock) -> None:
     assert await monthly_backlog_if_due(h.domain)
     assert not await monthly_backlog_if_due(h.domain)
     await h.flush()
-    assert any("积案月度评估" in t and "2026-0001" in t for t in await texts(h, "唐志刚"))
+    assert any("积案月度评估" in t and "2026-0001" in t and "尚未评估" in t and "评估 0001 进展" in t
+               for t in await texts(h, "唐志刚"))  # the leader is told what to reply
 
 
 async def test_auditor_names_what_is_late(h: Harness, clock) -> None:
