@@ -37,6 +37,7 @@ class ReportInput:
     external_ref: str | None = None
     api_client: str | None = None  # the intake API key's label: only it may read the case back
     reporter_contact: dict[str, str] = field(default_factory=dict)
+    first_receiver_id: int | None = None  # 首问责任人: the clerk who registered a walk-in or call
 
 
 def _validate(data: ReportInput) -> None:
@@ -97,6 +98,7 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         step_limits={lv.value: str(dur) for lv, dur in policy.step_limits.items()},
         reporter_id=actor.staff_id,
         reporter_contact=data.reporter_contact,
+        first_receiver_id=data.first_receiver_id,
         created_at=now,
         updated_at=now,
     )
