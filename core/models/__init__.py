@@ -22,6 +22,7 @@ from core.models.org import (
     Staff,
 )
 from core.models.records import CaseMediator, LoginAttempt, Meeting, MeetingItem
+from core.models.webhooks import StatusWebhook
 
 __all__ = [
     "ApiUsage",
@@ -57,5 +58,6 @@ __all__ = [
     "SessionParticipant",
     "Setting",
     "Staff",
+    "StatusWebhook",
     "Task",
 ]
