@@ -17,6 +17,7 @@ from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
+from bot.webhooks import status_updates
 from core.clock import fmt_local, local
 from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role
 from core.events import (
@@ -148,6 +149,7 @@ async def notifications(events: list[DomainEvent], now: datetime, skip_links: se
         case = await Case.get(id=ev.case_id)
         await handler(b, ev, case, await Region.get(id=case.handling_region_id))
     await mark(tasks_named(events), now)  # the tasks' copies in platforms' to-do lists follow (bot/mirror.py)
+    await status_updates(events, now)  # an API case's sender is told too (bot/webhooks.py)
     return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
 
 

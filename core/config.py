@@ -12,7 +12,7 @@ _DB_SCHEMES = ("sqlite://", "postgres://", "asyncpg://", "psycopg://")
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _LABEL = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
 MIN_SECRET = 16
-_SECRET_FIELDS = re.compile(r"secret|token|key|password", re.IGNORECASE)
+_SECRET_FIELDS = re.compile(r"secret|token|key|password|webhook", re.IGNORECASE)  # never echoed
 
 
 def parse_api_keys(value: str) -> dict[str, str]:
@@ -44,6 +44,30 @@ def parse_api_keys(value: str) -> dict[str, str]:
     return keys
 
 
+def parse_api_webhooks(value: str) -> dict[str, tuple[str, str]]:
+    """`label|https://receiver|secret,…` → {label: (url, secret)}: where the system behind an API key is told
+    of its cases' status, and the secret the body's HMAC-SHA256 is signed with (per key, never logged)."""
+    hooks: dict[str, tuple[str, str]] = {}
+    for i, raw in enumerate(value.split(","), start=1):
+        entry = raw.strip()
+        if not entry:
+            continue
+        parts = entry.split("|")
+        if len(parts) != 3:
+            raise ValueError(f"entry {i} is not label|url|secret")
+        label, url, secret = (p.strip() for p in parts)
+        if not _LABEL.fullmatch(label):
+            raise ValueError(f"entry {i}: the label must be 1-32 letters, digits, '_', '.' or '-'")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"entry {i} ({label!r}): the url must be http(s)")
+        if len(secret) < MIN_SECRET or any(c.isspace() for c in secret):
+            raise ValueError(f"entry {i} ({label!r}): the secret needs at least {MIN_SECRET} characters, no whitespace")
+        if label in hooks:
+            raise ValueError(f"entry {i}: {label!r} has two webhooks")
+        hooks[label] = (url, secret)
+    return hooks
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the environment variable."""
 
@@ -68,6 +92,7 @@ class Settings(EarlySettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     api_keys: str = ""
+    api_webhooks: str = ""  # label|url|secret,…: status updates to the system behind each API key
     log_level: str = "INFO"
     media_dir: str = "media"  # where evidence photos, voice and files are kept (relative to the working directory)
     sandbox: bool = False  # MAOTIAO_SANDBOX=1 or `serve --sandbox`: see maotiao/mode.py
@@ -117,6 +142,12 @@ class Settings(EarlySettings):
         parse_api_keys(value)
         return value
 
+    @field_validator("api_webhooks")
+    @classmethod
+    def _api_webhooks(cls, value: str) -> str:
+        parse_api_webhooks(value)
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -129,6 +160,11 @@ class Settings(EarlySettings):
     def api_key_map(self) -> dict[str, str]:
         """{secret: label} of the intake API's keys (empty: the API is off)."""
         return parse_api_keys(self.api_keys)
+
+    @property
+    def api_webhook_map(self) -> dict[str, tuple[str, str]]:
+        """{label: (url, secret)} of the status webhooks (a label without one is simply not told)."""
+        return parse_api_webhooks(self.api_webhooks)
 
 
 def config_error(prefix: str, what: str, exc: ValidationError) -> ConfigError:

@@ -145,6 +145,7 @@ class CaseSource(StrEnum):
     HOTLINE_12345 = "hotline_12345"
     PETITION = "petition"
     REFERRAL = "referral"
+    PHONE = "phone"  # a call to the center's own line, registered by the clerk who took it
 
     @property
     def label(self) -> str:
@@ -154,6 +155,7 @@ class CaseSource(StrEnum):
             "hotline_12345": "12345热线",
             "petition": "信访",
             "referral": "上级交办/转办",
+            "phone": "来电",
         }[self.value]
 
 

@@ -236,6 +236,8 @@ def _policy(org: OrgFile, tree: OrgTree) -> Policy:
         quiet_start=quiet[0],
         quiet_end=quiet[1],
         signed_idle=_dur(org.tasks.signed_idle) if org.tasks.signed_idle else base.signed_idle,
+        accept_within=_dur(org.tasks.accept_within) if org.tasks.accept_within else base.accept_within,
+        sign_within=_dur(org.tasks.sign_within) if org.tasks.sign_within else base.sign_within,
         center_name=org.center.name,
         step_limits=limits,
         task_defaults=defaults,

@@ -131,6 +131,8 @@ class TasksIn(_Entry):
     major: TaskDefaultIn | None = None
     overdue_supervision: DurationText | None = None
     signed_idle: DurationText | None = None
+    accept_within: DurationText | None = None  # 受理时限: the center is reminded of a report waiting longer
+    sign_within: DurationText | None = None  # 签收时限: the officer is reminded of a task left unsigned
 
     def by_severity(self) -> dict[Severity, TaskDefaultIn]:
         out = {}

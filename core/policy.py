@@ -47,6 +47,8 @@ class Policy:
     quiet_start: int = 22  # no non-urgent pushes from 22:00 …
     quiet_end: int = 7  # … to 07:00 (Beijing time)
     max_extension_workdays: int = 10
+    accept_within: Duration = field(default_factory=lambda: _d("2h"))  # 受理时限: a report waits this long
+    sign_within: Duration = field(default_factory=lambda: _d("4h"))  # 签收时限: a dispatched task waits this long
 
     def is_quiet(self, local_hour: int) -> bool:
         if self.quiet_start == self.quiet_end:
@@ -72,6 +74,8 @@ class Policy:
             "follow_up_after": str(self.follow_up_after),
             "signed_idle": str(self.signed_idle),
             "quiet_hours": [self.quiet_start, self.quiet_end],
+            "accept_within": str(self.accept_within),
+            "sign_within": str(self.sign_within),
         }
 
     @classmethod
@@ -93,6 +97,8 @@ class Policy:
             follow_up_after=_d(str(data.get("follow_up_after") or base.follow_up_after)),
             signed_idle=_d(str(data.get("signed_idle") or base.signed_idle)),
             quiet_start=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[0]),  # type: ignore[call-overload]
+            accept_within=_d(str(data.get("accept_within") or base.accept_within)),
+            sign_within=_d(str(data.get("sign_within") or base.sign_within)),
             quiet_end=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[1]),  # type: ignore[call-overload]
         )
 

@@ -19,6 +19,7 @@ from core.config import ConfigError, load_settings
 from core.enums import CHAT_PLATFORMS, Platform
 from integrations.aliyun_sms.config import AliyunSmsSettings, load_aliyun_sms
 from integrations.aliyun_sms.sender import AliyunSms
+from integrations.api.webhook import HttpStatusPoster
 from integrations.pacing import RateStore, rate_store
 from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
 
@@ -77,6 +78,7 @@ class Platforms:
     settings: dict[Platform, Any] = field(default_factory=dict)  # the enabled platforms' settings
     apis: list[PlatformAPI] = field(default_factory=list)
     rates: RateStore | None = None
+    webhooks: HttpStatusPoster | None = None  # status back to API senders (MAOTIAO_API_WEBHOOKS)
 
     @property
     def connected(self) -> bool:
@@ -93,6 +95,8 @@ class Platforms:
             await api.aclose()
         if self.rates is not None:
             await self.rates.aclose()
+        if self.webhooks is not None:
+            await self.webhooks.aclose()
 
 
 def build_platforms(given: Mapping[Platform, Any] | None = None, sms: AliyunSmsSettings | None = None) -> Platforms:
@@ -101,7 +105,10 @@ def build_platforms(given: Mapping[Platform, Any] | None = None, sms: AliyunSmsS
     given = given or {}
     sms = sms or load_aliyun_sms()
     # Rate limits shared by every serve and worker process when Redis is configured (integrations/pacing.py).
-    out = Platforms(rates=rate_store(load_settings().redis_url))
+    settings_ = load_settings()
+    out = Platforms(rates=rate_store(settings_.redis_url))
+    if settings_.api_webhook_map:
+        out.webhooks = HttpStatusPoster(settings_.api_webhook_map)
     for p in PLUGINS:
         settings = given.get(p.platform) or p.load()
         if not settings.enabled:

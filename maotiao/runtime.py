@@ -19,6 +19,7 @@ from core.clock import OffsetClock
 from core.config import Settings
 from core.models import Region
 from core.services.base import Domain
+from integrations.api import routes as api_routes
 from integrations.plugin import Runner, Wiring
 from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
@@ -49,8 +50,10 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     # With Redis (outside the sandbox) only `maotiao worker` runs the timed jobs and delivers the outbox;
     # serve nudges the workers to deliver its replies at once (scheduler/nudge.py).
     nudge = Nudger(settings.redis_url) if settings.redis_url and not in_process_jobs else None
-    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge)
+    scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge,
+                                  webhooks=platforms.webhooks)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
+    rt.app[api_routes.KICK_KEY].append(scheduler.kick_delivery)  # an API case's cards go out at once
     rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log))
     return rt
 

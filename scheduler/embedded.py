@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
 from bot.types import inbound_from_payload
+from bot.webhooks import StatusPoster
 from core import db
 from core.config import load_early_settings, load_settings
 from core.media_store import MediaStore
@@ -20,6 +21,7 @@ from scheduler.media import fetch_media_due
 from scheduler.nudge import Nudger
 from scheduler.rhythm import morning
 from scheduler.sweep import late_items, monthly_backlog_if_due, run_due
+from scheduler.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 # An event stored and acknowledged but not handled this long after (a crash in between) is handled again.
@@ -50,7 +52,9 @@ class EmbeddedScheduler:
     delivery loop enqueues a `deliver` job for the workers instead."""
 
     def __init__(self, bot: Bot, registry: ChannelRegistry, interval: float = 1.0, run_jobs: bool = True,
-                 media: MediaStore | None = None, nudge: Nudger | None = None) -> None:
+                 media: MediaStore | None = None, nudge: Nudger | None = None,
+                 webhooks: StatusPoster | None = None) -> None:
+        self.webhooks = webhooks  # status back to API senders, delivered with the outbox
         self.bot = bot
         self.media = media or MediaStore(load_settings().media_dir)
         self.run_jobs = run_jobs
@@ -114,6 +118,8 @@ class EmbeddedScheduler:
             return
         while await deliver_due(self.registry, self.bot.domain.clock) > 0:
             pass
+        if self.webhooks is not None:
+            await deliver_webhooks(self.webhooks, self.bot.domain.clock)
         await fetch_media_due(self.registry, self.bot.domain.clock, self.media)
 
     async def _loop(self, wake: asyncio.Event, work: Callable[[], Awaitable[None]], every: float | None) -> None:

@@ -13,7 +13,7 @@ from bot.notify import notifications
 from bot.outbox import enqueue, new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
-from core.enums import OPEN_TASK_STATUSES, CaseStatus, Category, ReminderMethod
+from core.enums import OPEN_TASK_STATUSES, CaseStatus, Category, ReminderMethod, Severity
 from core.models import BacklogAssessment, Case, MediationSession, Region, SessionParticipant, Staff, Task
 from core.policy import load_policy
 from core.routing import dispatchers_for
@@ -200,6 +200,41 @@ async def proxy_overdue(d: Domain, case_id: int) -> bool:
     return True
 
 
+async def remind_accept(d: Domain, case_id: int) -> bool:
+    """受理时限: a report still waiting to be accepted; the center that holds it is reminded once."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Case.filter(id=case_id, status=CaseStatus.REPORTED.value, accept_remind_at__lte=now).update(
+                accept_remind_at=None):
+            return False
+        case = await Case.get(id=case_id)
+        policy = await load_policy()
+        text = (f"【待受理提醒】案件 {case.number}({Category(case.category).label})已等待受理超过"
+                f"{policy.accept_within.label},请尽快受理、交办或退回补充(发送「我的」查看待受理案件)")
+        urgent = case.severity == Severity.MAJOR.value
+        holder = await Region.get(id=case.handling_region_id)
+        await enqueue([_text(s.id, text, urgent) for s in await dispatchers_for(holder)], now)
+    return True
+
+
+async def remind_sign(d: Domain, task_id: int) -> bool:
+    """签收时限: a dispatched task still unsigned; the officer and whoever dispatched it are told once."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Task.filter(id=task_id, status="pending", sign_remind_at__lte=now).update(sign_remind_at=None):
+            return False
+        task = await Task.get(id=task_id).prefetch_related("case", "assignee")
+        limit = (await load_policy()).sign_within.label
+        urgent = task.reminder_method == "urgent"
+        out = [_text(task.assignee_id, f"【签收提醒】案件 {task.case.number} 交办已超过{limit}尚未签收,"
+                                       "请在任务卡片上点击「签收」", urgent)]
+        if task.dispatched_by_id is not None:
+            out.append(_text(task.dispatched_by_id, f"【未签收】案件 {task.case.number} 交办给{task.assignee.name}"
+                                                    f"已超过{limit},尚未签收"))
+        await enqueue(out, now)
+    return True
+
+
 JOBS = {
     "remind_task": remind_task,
     "overdue_task": overdue_task,
@@ -210,4 +245,6 @@ JOBS = {
     "remind_session": remind_session,
     "proxy_remind": proxy_remind,
     "proxy_overdue": proxy_overdue,
+    "remind_accept": remind_accept,
+    "remind_sign": remind_sign,
 }

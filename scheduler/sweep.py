@@ -35,11 +35,13 @@ class Due:
 
 
 TASK_RULES = (("remind_task", "remind_at", OPEN_TASKS), ("overdue_task", "overdue_at", OPEN_TASKS),
-              ("supervise_task", "supervise_at", OPEN_TASKS), ("nudge_task", "nudge_at", ["signed"]))
+              ("supervise_task", "supervise_at", OPEN_TASKS), ("nudge_task", "nudge_at", ["signed"]),
+              ("remind_sign", "sign_remind_at", ["pending"]))
 ANY_CASE = [s.value for s in CaseStatus]
 CASE_RULES = (("escalate_case", "step_due_at", OPEN_CASES),
               ("follow_up_case", "follow_up_due_at", [CaseStatus.RESOLVED.value]),
-              ("proxy_remind", "proxy_remind_at", ANY_CASE), ("proxy_overdue", "proxy_due_at", ANY_CASE))
+              ("proxy_remind", "proxy_remind_at", ANY_CASE), ("proxy_overdue", "proxy_due_at", ANY_CASE),
+              ("remind_accept", "accept_remind_at", [CaseStatus.REPORTED.value]))
 
 
 async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = False) -> list[Due]:

@@ -29,6 +29,7 @@ from scheduler.media import fetch_media_due
 from scheduler.nudge import delivery_started
 from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
+from scheduler.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = set(range(0, 60, 10))
@@ -92,6 +93,8 @@ async def deliver(ctx: dict[str, Any]) -> int:
     total = 0
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent
+    if "platforms" in ctx and ctx["platforms"].webhooks is not None:
+        await deliver_webhooks(ctx["platforms"].webhooks, ctx["domain"].clock)
     if "media" in ctx:
         await fetch_media_due(ctx["registry"], ctx["domain"].clock, ctx["media"])
     return total

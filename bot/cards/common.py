@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.types import Button, ButtonAct, CardAction
 from core.clock import fmt_local
-from core.enums import OPEN_TASK_STATUSES, Category, Flag, Severity, TaskStatus
+from core.enums import OPEN_TASK_STATUSES, CaseSource, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
 from core.models import CardLink, Case, Region, Staff, Task
 
@@ -48,6 +48,11 @@ async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
     ]
     if case.people:
         fields.insert(2, ("人数", f"{case.people}人"))
+    if case.source != CaseSource.GRID_CHAT.value:
+        fields.append(("来源", CaseSource(case.source).label))
     if reporter is not None:
         fields.append(("上报人", reporter.name))
+    first = await Staff.get_or_none(id=case.first_receiver_id) if case.first_receiver_id else None
+    if first is not None:
+        fields.append(("首问责任人", first.name))
     return fields

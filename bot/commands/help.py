@@ -23,6 +23,9 @@ _CASEWORK = {
                  "化解后回复「销号 0042 化解结果」",
     Role.OFFICER: "联合调处由您牵头时,回复「撤回 0042 市场监管所」可撤回协办单位",
 }
+# 一窗受理: center staff register what reached the center itself (bot/commands/register.py)
+REGISTER = ("一窗受理:发送「登记 来源 地点 内容」登记窗口来访、来电、12345、信访或上级交办事项,您即为首问责任人,"
+            "如:登记 来电 荷花村 张三反映邻居占用消防通道")
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
 
@@ -30,5 +33,7 @@ async def show(ctx: Ctx) -> None:
     lines = [f"{ctx.staff.name},您好!"]
     lines += [f"· {text}" for role, text in _LINES.items() if role.value in ctx.staff.roles]
     lines += [f"· {text}" for role, text in _CASEWORK.items() if role.value in ctx.staff.roles]
+    if any(r in ctx.staff.roles for r in (Role.DISPATCHER.value, Role.LEADER.value, Role.PETITION_AGENT.value)):
+        lines.append(f"· {REGISTER}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

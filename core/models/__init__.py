@@ -22,6 +22,7 @@ from core.models.org import (
     Staff,
 )
 from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, Meeting, MeetingItem
+from core.models.webhooks import StatusWebhook
 
 __all__ = [
     "ApiUsage",
@@ -59,5 +60,6 @@ __all__ = [
     "SessionParticipant",
     "Setting",
     "Staff",
+    "StatusWebhook",
     "Task",
 ]

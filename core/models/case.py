@@ -47,6 +47,7 @@ class Case(Model):
     )
     first_receiver_id: int | None
     accepted_at = fields.DatetimeField(null=True)
+    accept_remind_at = fields.DatetimeField(null=True, db_index=True)  # 受理时限: remind the center, until accepted
     plan = fields.TextField(default="")
     plan_approved_by: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.RESTRICT
@@ -159,6 +160,7 @@ class Task(Model):
     overdue_at = fields.DatetimeField(null=True)  # the deadline, until the overdue notice went out
     supervise_at = fields.DatetimeField(null=True)  # deadline + grace, until 书记督办
     nudge_at = fields.DatetimeField(null=True)  # 签收不办: next nudge if no progress by then
+    sign_remind_at = fields.DatetimeField(null=True, db_index=True)  # 签收时限: remind once if still unsigned
 
     class Meta:
         table = "task"

@@ -37,6 +37,7 @@ class ReportInput:
     external_ref: str | None = None
     api_client: str | None = None  # the intake API key's label: only it may read the case back
     reporter_contact: dict[str, str] = field(default_factory=dict)
+    first_receiver_id: int | None = None  # 首问责任人: the clerk who registered a walk-in or call
 
 
 def _validate(data: ReportInput) -> None:
@@ -95,8 +96,10 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         step_started_at=now,
         step_due_at=d.calendar.shift(now, policy.step_limits[step]),
         step_limits={lv.value: str(dur) for lv, dur in policy.step_limits.items()},
+        accept_remind_at=d.calendar.shift(now, policy.accept_within) if status is CaseStatus.REPORTED else None,
         reporter_id=actor.staff_id,
         reporter_contact=data.reporter_contact,
+        first_receiver_id=data.first_receiver_id,
         created_at=now,
         updated_at=now,
     )
@@ -149,6 +152,7 @@ async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, sour
     before = snapshot(case)
     case.status = next_case_status(case.status, CaseAction.RESUBMIT).value
     case.content = f"{case.content}\n【补充】{addition.strip()}"
+    case.accept_remind_at = d.calendar.shift(d.clock.now(), (await load_policy()).accept_within)  # waits anew
     if len(case.content) > MAX_CONTENT * 2:
         raise InvalidInput("补充内容过长")
     case.updated_at = d.clock.now()

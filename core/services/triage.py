@@ -48,6 +48,7 @@ async def accept(d: Domain, actor: Actor, case_id: int, *, source: Platform) -> 
     now = d.clock.now()
     case.status = next_case_status(case.status, CaseAction.ACCEPT).value
     case.accepted_at = case.accepted_at or now
+    case.accept_remind_at = None
     case.first_receiver_id = case.first_receiver_id or actor.staff_id
     route = await suggest_route(case, policy)
     events: list[DomainEvent] = [CaseAccepted(case.id, actor_id=actor.staff_id)]
@@ -198,6 +199,7 @@ async def dispatch(
             is_lead=not has_lead,
             dispatched_by_id=actor.staff_id,
             created_at=now,
+            sign_remind_at=d.calendar.shift(now, policy.sign_within),  # 签收时限
         )
         has_lead = True
         busy.add(staff.id)

@@ -10,7 +10,11 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
+from bot.intake import arrival
+from bot.notify import notifications
+from bot.outbox import enqueue
 from core.clock import fmt_local
 from core.enums import CaseSource, CaseStatus, Platform
 from core.errors import DomainError, InvalidInput, NotFound
@@ -24,6 +28,7 @@ from integrations.api.schema import CaseIn, CaseOut, TaskOut
 
 DOMAIN_KEY = web.AppKey("domain", Domain)
 KEYS_KEY = web.AppKey("api_keys", dict[str, str])
+KICK_KEY = web.AppKey("kick_delivery", list[Callable[[], None]])  # serve's delivery loop, woken per new case
 CALLER_KEY = web.RequestKey("caller", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -104,20 +109,7 @@ async def create_case(request: web.Request) -> web.Response:
         region = await find_region(body.location)
     except (NotFound, InvalidInput) as exc:
         return _error(422, "invalid", exc.message, "location")
-    data = intake.ReportInput(
-        content=body.content,
-        category=body.category,
-        severity=body.severity,
-        flags=frozenset(body.flags),
-        people=body.people,
-        region_id=region.id,
-        location_text=body.location_text,
-        parties=[p.model_dump(exclude_none=True) for p in body.parties],
-        source=CaseSource(body.source),
-        external_ref=body.external_id,
-        api_client=request[CALLER_KEY],
-        reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
-    )
+    data = _report_input(body, region.id, request[CALLER_KEY])
     try:
         outcome = await _report(request, data)
     except DomainError as exc:
@@ -125,15 +117,48 @@ async def create_case(request: web.Request) -> web.Response:
     assert outcome.case is not None
     if outcome.case.api_client != request[CALLER_KEY]:  # the same id sent by another system: say nothing of it
         return _error(409, "conflict", "该来源的 external_id 已被其他接入方使用,请换用本系统自己的编号", "external_id")
+    if outcome.changed:
+        for kick in request.app[KICK_KEY]:
+            kick()
     return _json(await _case_out(outcome.case), 201 if outcome.changed else 200)
 
 
+def _report_input(body: CaseIn, region_id: int, caller: str) -> intake.ReportInput:
+    """The chat parser labels the content like a grid worker's report; a field the sender set wins."""
+    given = body.model_fields_set
+    labels = arrival.label(body.content,
+                   category=body.category if "category" in given else None,
+                   severity=body.severity if "severity" in given else None,
+                   flags=frozenset(body.flags) if "flags" in given else None,
+                   people=body.people)
+    return intake.ReportInput(
+        content=body.content,
+        category=labels.category,
+        severity=labels.severity,
+        flags=labels.flags,
+        people=labels.people,
+        region_id=region_id,
+        location_text=body.location_text,
+        parties=[p.model_dump(exclude_none=True) for p in body.parties],
+        source=CaseSource(body.source),
+        external_ref=body.external_id,
+        api_client=caller,
+        reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
+    )
+
+
 async def _report(request: web.Request, data: intake.ReportInput) -> Outcome:
-    """Report once per (source, external_id). Two identical posts at the same time both find nothing, and
-    the database's unique key refuses the second insert: that one answers with the first one's case."""
+    """Report once per (source, external_id), announced like a chat report (the center's cards, the warnings)
+    in the same transaction. Two identical posts at the same time both find nothing, and the database's
+    unique key refuses the second insert: that one answers with the first one's case."""
+    domain = request.app[DOMAIN_KEY]
     actor = Actor.system(f"接口:{request[CALLER_KEY]}")
     try:
-        return await intake.report(request.app[DOMAIN_KEY], actor, data, source=Platform.API)
+        async with in_transaction():
+            outcome = await intake.report(domain, actor, data, source=Platform.API)
+            now = domain.clock.now()
+            await enqueue(await notifications(outcome.events, now, set()), now)
+            return outcome
     except IntegrityError:
         existing = await Case.get_or_none(source=data.source.value, external_ref=data.external_ref) \
             if data.external_ref else None
@@ -158,6 +183,7 @@ def setup(app: web.Application, domain: Domain, api_keys: dict[str, str]) -> Non
     """`api_keys`: {secret: label}, validated by core.config (no empty or short secret gets here)."""
     app[DOMAIN_KEY] = domain
     app[KEYS_KEY] = dict(api_keys)
+    app[KICK_KEY] = []  # serve appends its delivery loop's wake-up (maotiao/runtime.py)
     app.middlewares.append(auth_middleware)
     app.router.add_post("/api/v1/cases", create_case)
     app.router.add_get("/api/v1/cases/{number}", get_case)
