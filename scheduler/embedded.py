@@ -63,6 +63,7 @@ class EmbeddedScheduler:
         self.interval = interval
         self._kick = asyncio.Event()  # time-driven jobs
         self._send = asyncio.Event()  # the outbox
+        self._inbound = asyncio.Event()  # events stored but not handled (its timer, or a kick)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._last_audit: datetime | None = None
@@ -70,6 +71,7 @@ class EmbeddedScheduler:
     def kick(self) -> None:
         """Something changed (the clock, a setting): run the jobs now, then deliver."""
         self._kick.set()
+        self._inbound.set()
         self._send.set()
 
     def kick_delivery(self) -> None:
@@ -79,7 +81,10 @@ class EmbeddedScheduler:
     def start(self) -> None:
         # Nudging on a timer would make a job a second for nothing: with Redis, only a wake-up nudges.
         send_every = None if self.nudge is not None else self.interval
+        # Stored-but-unhandled events get their own loop: a report cut off by a crash or an outage is handled
+        # again within seconds, not after the day's digests (built on the jobs loop) are done.
         self._tasks = [asyncio.create_task(self._loop(self._kick, self.jobs, self.interval)),
+                       asyncio.create_task(self._loop(self._inbound, self.inbound, self.interval)),
                        asyncio.create_task(self._loop(self._send, self.deliver, send_every))]
         if self.nudge is not None:
             self._tasks.append(asyncio.create_task(self.nudge.warn_without_worker()))
@@ -93,12 +98,16 @@ class EmbeddedScheduler:
 
     async def tick(self) -> None:
         """One full round, as the loops do it between them (tests call this)."""
+        await self.inbound()
         await self.jobs()
         await self.deliver()
 
+    async def inbound(self) -> None:
+        if await sweep_inbound(self.bot):
+            self._send.set()
+
     async def jobs(self) -> None:
         d = self.bot.domain
-        handled = await sweep_inbound(self.bot)
         if self.run_jobs:
             await run_due(d)
             await monthly_backlog_if_due(d)
@@ -109,7 +118,7 @@ class EmbeddedScheduler:
         if self._last_audit is None or now - self._last_audit >= AUDIT_EVERY:
             self._last_audit = now
             await late_items(d)
-        if self.run_jobs or handled:
+        if self.run_jobs:
             self._send.set()
 
     async def deliver(self) -> None:
