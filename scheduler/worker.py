@@ -35,6 +35,16 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = set(range(0, 60, 10))
 STOP_GRACE = 8  # seconds a job in flight may take to finish after SIGTERM (systemd waits 90 s before SIGKILL)
 STOP_DEADLINE = 10.0  # seconds closing (Redis, database, platform clients) may take after that
+# arq marks a started job with an "in progress" key living for the longest function timeout + 10 s
+# (arq 0.28 Worker: in_progress_timeout_s = max(timeout_s or job_timeout) + 10). A worker killed mid-job
+# leaves that key behind, and no other worker takes the job until it expires: with arq's default (300 s) a
+# reminder was late by five minutes. Every job here claims its item in the database, so running one again
+# is harmless; 60 s fits the slowest (a sweep building the day's digests, a bounded `deliver`), and a killed
+# worker's job is taken over after 70 s.
+JOB_TIMEOUT = 60
+# `deliver` starts no new pass over the outbox after this long, so one run (passes, webhooks, media) stays
+# well inside JOB_TIMEOUT; whatever is left goes out in the next run (every sweep enqueues one).
+DELIVER_BUDGET = 30.0
 
 
 def exit_after(seconds: float) -> None:
@@ -91,8 +101,12 @@ async def deliver(ctx: dict[str, Any]) -> int:
     job to have its replies sent now (scheduler/nudge.py explains the job ids)."""
     await delivery_started(ctx["redis"])  # before reading the outbox, so a nudge from now on is not coalesced
     total = 0
+    deadline = asyncio.get_running_loop().time() + DELIVER_BUDGET
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent
+        if asyncio.get_running_loop().time() >= deadline:
+            log.info("deliver: %d sent in %.0f s; the rest goes out in the next run", total, DELIVER_BUDGET)
+            break
     if "platforms" in ctx and ctx["platforms"].webhooks is not None:
         await deliver_webhooks(ctx["platforms"].webhooks, ctx["domain"].clock)
     if "media" in ctx:
@@ -118,6 +132,7 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings()  # `maotiao worker` passes MAOTIAO_REDIS_URL
     max_jobs = 20
+    job_timeout = JOB_TIMEOUT  # and how soon a killed worker's job is taken over: see JOB_TIMEOUT
     job_completion_wait = STOP_GRACE
     keep_result = 3600
     # The health key (arq:queue:health-check) lives this long + 1 s: `maotiao doctor` and serve read it to
