@@ -15,6 +15,7 @@ from bot.channel import Channel
 from core.clock import Clock
 from core.enums import Platform
 from integrations.checklist import Check
+from integrations.lease import AlwaysHeld, LeaseFactory
 from integrations.pacing import RateStore
 
 if TYPE_CHECKING:
@@ -44,12 +45,14 @@ class Runner(Protocol):
 @dataclass(frozen=True)
 class Wiring:
     """What a platform's inbound is attached to: serve's HTTP app (for callback routes), the bot that records
-    and handles what arrives, the kick that sends its replies at once, and serve's log."""
+    and handles what arrives, the kick that sends its replies at once, serve's log, and the leases that let
+    only one of several serve processes hold a connection the platform allows once (integrations/lease.py)."""
 
     app: web.Application
     bot: Bot
     on_handled: Callable[[], None]
     log: logging.Logger
+    lease: LeaseFactory = AlwaysHeld
 
 
 class FakePlatform(Protocol):

@@ -20,6 +20,7 @@ from core.config import Settings
 from core.models import Region
 from core.services.base import Domain
 from integrations.api import routes as api_routes
+from integrations.lease import AlwaysHeld, lease_factory
 from integrations.plugin import Runner, Wiring
 from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
@@ -54,7 +55,9 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
                                   webhooks=platforms.webhooks)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
     rt.app[api_routes.KICK_KEY].append(scheduler.kick_delivery)  # an API case's cards go out at once
-    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log))
+    # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.
+    lease = AlwaysHeld if in_process_jobs else lease_factory(settings.redis_url, settings.db_url)
+    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease))
     return rt
 
 

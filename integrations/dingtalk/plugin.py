@@ -31,9 +31,9 @@ def secrets(settings: DingTalkSettings) -> list[str | None]:
 
 def attach(settings: DingTalkSettings, wiring: Wiring) -> Runner | None:
     """We call DingTalk: a Stream connection serve runs in the background (it routes nothing on the app)."""
-    from integrations.dingtalk.stream import StreamRunner
+    from integrations.dingtalk.stream import StreamRunner, lease_name
 
-    runner = StreamRunner(settings, wiring.bot, on_handled=wiring.on_handled)
+    runner = StreamRunner(settings, wiring.bot, on_handled=wiring.on_handled, lease=wiring.lease(lease_name(settings)))
     wiring.log.info("DingTalk connected: Stream via %s", settings.gateway)
     return runner
 

@@ -32,6 +32,7 @@ from core.models import CardLink, GroupAddress, GroupChat, OutboxMessage
 from integrations.dingtalk import cards
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.inbound import MalformedFrame, bot_message, card_click
+from integrations.lease import AlwaysHeld, Keeper, Lease
 
 log = logging.getLogger(__name__)
 BOT_TOPIC = dingtalk_stream.ChatbotMessage.TOPIC
@@ -142,7 +143,7 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
     async def start(self) -> None:
         self.pre_start()
         runner = self.runner
-        while not runner.stopping:
+        while await runner.hold_lease():
             connection = await asyncio.to_thread(self.open_connection)  # the SDK's blocking requests call
             if not connection:
                 await runner.pause(RECONNECT_DELAY)
@@ -151,8 +152,9 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
             try:
                 async with websockets.connect(uri) as ws:
                     self.websocket = ws
-                    runner.on_connected()
-                    await self._read(ws)
+                    if runner.keeper.held.is_set():  # the lease may have been lost while connecting
+                        runner.on_connected()
+                        await self._read(ws)
             except (OSError, websockets.exceptions.WebSocketException) as exc:
                 log.warning("DingTalk stream connection lost: %s", exc)
             except Exception:  # anything else (a bad endpoint, an SDK bug): reconnect rather than die silently
@@ -205,9 +207,14 @@ class _Client(dingtalk_stream.DingTalkStreamClient):  # type: ignore[misc]
 class StreamRunner:
     """The Stream client as a task on our event loop. Its one blocking call (opening a connection) runs in a
     worker thread; everything else is asyncio, so a frame is stored right here, where the database lives,
-    with no hop between loops or threads before its ACK."""
+    with no hop between loops or threads before its ACK.
 
-    def __init__(self, settings: DingTalkSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None) -> None:
+    DingTalk splits frames between the connections of one client id, so of several serve processes only the
+    holder of the lease `dingtalk-stream:<client id>` connects (integrations/lease.py); the others wait and
+    take over when its lease is released or expires. A holder whose renewal fails closes its connection."""
+
+    def __init__(self, settings: DingTalkSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None,
+                 lease: Lease | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.handling = Handling(_RefreshClicked(bot), on_handled)  # type: ignore[arg-type]
@@ -218,8 +225,10 @@ class StreamRunner:
         self._wake = asyncio.Event()
         self._client: _Client | None = None
         self._task: asyncio.Task[None] | None = None
+        self.keeper = Keeper(lease or AlwaysHeld(lease_name(settings)), self._lease_lost)
 
     def start(self) -> None:
+        self.keeper.start()
         dingtalk_stream.DingTalkStreamClient.OPEN_CONNECTION_API = (
             self.settings.gateway + "/v1.0/gateway/connections/open")
         client = _Client(self)
@@ -227,6 +236,21 @@ class StreamRunner:
         client.register_callback_handler(CARD_TOPIC, _Handler(self, card_click, card=True))
         self._client = client
         self._task = asyncio.create_task(client.start(), name="dingtalk-stream")
+
+    async def hold_lease(self) -> bool:
+        """Wait until this process holds the lease; False once stopping."""
+        while not self.stopping and not self.keeper.held.is_set():
+            held = asyncio.ensure_future(self.keeper.held.wait())
+            woken = asyncio.ensure_future(self._wake.wait())
+            await asyncio.wait({held, woken}, return_when=asyncio.FIRST_COMPLETED)
+            held.cancel()
+            woken.cancel()
+        return not self.stopping
+
+    async def _lease_lost(self) -> None:
+        ws = self._client.websocket if self._client else None
+        if ws is not None:
+            await ws.close()  # _Client.start then waits for the lease again
 
     def on_connected(self) -> None:
         self.connections += 1
@@ -262,7 +286,12 @@ class StreamRunner:
                 await asyncio.wait_for(self._task, timeout=15)
             except TimeoutError:
                 log.warning("DingTalk stream did not stop in time; cancelled")
+        await self.keeper.stop()  # after the connection closed: the next holder never overlaps with it
         await self.drain()
+
+
+def lease_name(settings: DingTalkSettings) -> str:
+    return f"dingtalk-stream:{settings.client_id}"
 
 
 async def remember_group(conversation_id: str, title: str) -> None:
