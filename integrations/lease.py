@@ -75,6 +75,7 @@ class RedisLease:
         self.key = f"maotiao:lease:{name}"
         self.token = f"{socket.gethostname()}:{secrets.token_hex(8)}"  # who holds it, for an operator
         self._redis: Any = Redis.from_url(url, socket_connect_timeout=CALL_TIMEOUT, socket_timeout=CALL_TIMEOUT)
+        self._closed = False
 
     async def _call(self, script: str) -> bool:
         return bool(await self._redis.eval(script, 1, self.key, self.token, int(self.ttl * 1000)))
@@ -86,6 +87,9 @@ class RedisLease:
         return await self._call(_RENEW)
 
     async def release(self) -> None:
+        if self._closed:  # a runner stopped twice
+            return
+        self._closed = True
         try:
             await self._redis.eval(_RELEASE, 1, self.key, self.token)
         finally:
