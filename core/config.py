@@ -104,6 +104,8 @@ class Settings(EarlySettings):
     public_url: str = ""  # how the platforms reach this server (https://<备案 domain>); `maotiao doctor` checks it
     link_secret: str = ""  # signs the evidence links on cards (core/evidence_links.py); production needs it with a public URL
     link_hours: int = Field(default=72, ge=1, le=24 * 7)  # how long such a link opens its file
+    shutdown_grace_seconds: float = Field(default=5, ge=0, le=300)  # SIGTERM: /readyz 503, still answering
+    shutdown_drain_seconds: float = Field(default=20, ge=0, le=600)  # then: wait this long for handling in flight
 
     @field_validator("db_url")
     @classmethod

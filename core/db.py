@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -35,12 +38,37 @@ async def init_db(db_url: str) -> None:
     await Tortoise.init(config=tortoise_config(db_url))
 
 
-async def upgrade(db_url: str) -> None:
-    """Apply every pending migration; an existing database upgrades without loss."""
+_PG_SCHEMES = ("postgres://", "asyncpg://", "psycopg://")
+UPGRADE_LOCK = 0x6D616F74  # PostgreSQL advisory lock key ("maot") every maotiao process upgrades under
+
+
+@asynccontextmanager
+async def upgrade_lock(db_url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, one upgrade at a time: two `serve`s started together (or `db upgrade` next to a starting
+    serve) would otherwise both see a migration pending and both apply it, and the second fails half-way
+    ("relation already exists"). The lock is held by its own session, so it is released when that session ends,
+    even if this process dies mid-upgrade. SQLite has one writer anyway: no lock."""
+    if not db_url.startswith(_PG_SCHEMES):
+        yield
+        return
+    creds = expand_db_url(db_url)["credentials"]
+    conn = await asyncpg.connect(host=creds.get("host"), port=creds.get("port"), user=creds.get("user"),
+                                 password=creds.get("password"), database=creds.get("database"), timeout=30)
     try:
-        await run_migrations(config=tortoise_config(db_url))
+        await conn.execute("SELECT pg_advisory_lock($1)", UPGRADE_LOCK)
+        yield
     finally:
-        await Tortoise.close_connections()
+        await conn.close()  # ends the session, which releases the lock
+
+
+async def upgrade(db_url: str) -> None:
+    """Apply every pending migration; an existing database upgrades without loss. Concurrent upgrades of one
+    PostgreSQL database wait for each other (upgrade_lock), and the later one finds nothing left to do."""
+    async with upgrade_lock(db_url):
+        try:
+            await run_migrations(config=tortoise_config(db_url))
+        finally:
+            await Tortoise.close_connections()
 
 
 async def create_schema_for_tests() -> None:

@@ -1,15 +1,23 @@
 """`maotiao serve`: migrate, decide production or sandbox (maotiao/mode.py), wire the channels, run until
-stopped."""
+stopped.
+
+Stopping drains (SIGTERM, what `docker stop` and orchestrators send): /readyz turns 503 at once so the proxy
+stops sending, callbacks still arriving are answered for MAOTIAO_SHUTDOWN_GRACE_SECONDS (a second signal cuts
+that short), then nothing new is taken and the handling in flight gets up to MAOTIAO_SHUTDOWN_DRAIN_SECONDS to
+finish. Ctrl-C (SIGINT) skips the grace: a person at a terminal, not a load balancer, is waiting. Whatever is
+cut off was stored before it was acknowledged and is handled again by the sweeper."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot import handling
 from bot.engine import Bot
 from bot.intake import model as intake_model
 from core import db
@@ -26,6 +34,7 @@ from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
 from maotiao import evidence, logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
+from maotiao.readiness import READINESS
 from maotiao.server import build_app
 from scheduler.embedded import EmbeddedScheduler
 from scheduler.nudge import Nudger
@@ -111,7 +120,7 @@ def _checkpoints(settings: Settings, rt: Runtime) -> Checkpoints | None:
 
 
 async def _listen(settings: Settings, rt: Runtime) -> web.AppRunner:
-    runner = web.AppRunner(rt.app, handle_signals=False)
+    runner = web.AppRunner(rt.app, handle_signals=False, shutdown_timeout=settings.shutdown_drain_seconds)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     try:
@@ -130,22 +139,47 @@ def _announce(settings: Settings, sandboxed: bool) -> None:
               f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
 
 
-async def _until_signalled() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+@dataclass
+class _Signals:
+    """The first SIGTERM/SIGINT starts stopping; another one cuts the grace short."""
+
+    first: asyncio.Event = field(default_factory=asyncio.Event)
+    again: asyncio.Event = field(default_factory=asyncio.Event)
+    graceful: bool = True  # SIGTERM (a load balancer's stop), not Ctrl-C
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._hit, sig)
+
+    def _hit(self, sig: signal.Signals) -> None:
+        if self.first.is_set():
+            self.again.set()
+            return
+        self.graceful = sig == signal.SIGTERM
+        self.first.set()
 
 
-async def _stop(rt: Runtime, runner: web.AppRunner, checkpoints: Checkpoints | None,
+async def _drain(settings: Settings, rt: Runtime, signals: _Signals) -> None:
+    """Out of the load balancer first, still answering what is on its way; then wait for handling in flight."""
+    rt.app[READINESS].draining = True
+    grace = settings.shutdown_grace_seconds if signals.graceful else 0
+    log.info("draining: /readyz answers 503; still answering for %.0f s", grace)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(signals.again.wait(), grace)
+
+
+async def _stop(settings: Settings, rt: Runtime, runner: web.AppRunner, checkpoints: Checkpoints | None,
                 sandbox: Sandbox | None) -> None:
     for stream in rt.streams:
         await stream.stop()
+    await runner.cleanup()  # stops listening; requests in progress finish (up to the drain bound)
+    if not await handling.drain_all(settings.shutdown_drain_seconds):
+        log.warning("stopping with %d event(s) still being handled after %.0f s: the sweeper handles them again",
+                    handling.in_flight(), settings.shutdown_drain_seconds)
     if checkpoints is not None:
         await checkpoints.stop()
     await rt.scheduler.stop()
-    await runner.cleanup()
     await rt.platforms.aclose()
     if sandbox is not None:
         await sandbox.aclose()
@@ -174,8 +208,11 @@ async def serve(settings: Settings) -> int:
         checkpoints.start()
     for stream in rt.streams:
         stream.start()
+    signals = _Signals()
+    signals.install()
     _announce(settings, sandbox is not None)
-    await _until_signalled()
+    await signals.first.wait()
     print("stopping…", flush=True)
-    await _stop(rt, runner, checkpoints, sandbox)
+    await _drain(settings, rt, signals)
+    await _stop(settings, rt, runner, checkpoints, sandbox)
     return 0

@@ -1,4 +1,4 @@
-"""The HTTP server `maotiao serve` runs: /healthz, the intake API, the dashboard, evidence links and case pages (the
+"""The HTTP server `maotiao serve` runs: /healthz, /readyz, the intake API, the dashboard, evidence links and case pages (the
 platforms attach their callbacks)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core import db
 from core.config import Settings
 from core.services.base import Domain
 from integrations.api import routes as api_routes
-from maotiao import case_page, dashboard, evidence
+from maotiao import case_page, dashboard, evidence, readiness
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ async def healthz(_: web.Request) -> web.Response:
 
 def build_app(settings: Settings, domain: Domain) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[database_outage])
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", healthz)  # liveness: the process and its database
+    readiness.setup(app, settings.redis_url)  # /readyz: send work here? (503 while draining, see runtime.py)
     api_routes.setup(app, domain, settings.api_key_map)
     dashboard.setup(app, domain)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
     evidence.setup(app, settings)  # /evidence?token=…: a kept file for the person a card's link was minted for

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -156,6 +157,35 @@ def test_serve_starts_with_embedded_defaults_and_stops_on_ctrl_c(env) -> None:
             proc.kill()
     assert proc.returncode == 0, out
     assert f"http://127.0.0.1:{port}/" in out and "demo organisation" in out
+
+
+def _status(port: int, path: str) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_sigterm_turns_readyz_503_while_serve_still_answers_then_it_exits_0(env) -> None:
+    port = _free_port()
+    proc = _serve({**env, "MAOTIAO_SHUTDOWN_GRACE_SECONDS": "300"}, port)  # long: the test ends it (below)
+    try:
+        _wait_healthy(proc, port)
+        assert _status(port, "/readyz") == 200
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 60  # a bound for a loaded machine, not a wait
+        while _status(port, "/readyz") != 503:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert proc.poll() is None and _status(port, "/healthz") == 200  # out of the pool, still answering
+        proc.send_signal(signal.SIGTERM)  # a second signal cuts the grace short
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "draining" in out
 
 
 def test_worker_without_redis_says_what_to_do(env) -> None:
