@@ -19,6 +19,7 @@ from bot.commands import (
     petition,
     query,
     register,
+    register_form,
     report,
     sessions,
     swap,
@@ -79,6 +80,7 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
     (re.compile(r"^(帮助|help|\?|？|菜单)$", re.I), lambda ctx, _: help.show(ctx)),
     (re.compile(r"^上报\s*(.*)$", re.S), report.start),
+    (re.compile(r"^登记表\s*(.*)$"), register_form.send),  # before 登记, which would take it as a registration
     (re.compile(r"^登记\s*(.*)$", re.S), register.run),
     (re.compile(r"^我的(待办|任务|上报)?$"), lambda ctx, _: mine.show(ctx)),
     (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),
