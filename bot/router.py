@@ -15,10 +15,12 @@ from bot.commands import (
     followup,
     help,
     joint,
+    mediation,
     mine,
     petition,
     query,
     register,
+    register_form,
     report,
     sessions,
     swap,
@@ -79,6 +81,7 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
     (re.compile(r"^(帮助|help|\?|？|菜单)$", re.I), lambda ctx, _: help.show(ctx)),
     (re.compile(r"^上报\s*(.*)$", re.S), report.start),
+    (re.compile(r"^登记表\s*(.*)$"), register_form.send),  # before 登记, which would take it as a registration
     (re.compile(r"^登记\s*(.*)$", re.S), register.run),
     (re.compile(r"^我的(待办|任务|上报)?$"), lambda ctx, _: mine.show(ctx)),
     (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),
@@ -94,6 +97,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^调班\s*(.*)$"), swap.run),
     (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),
     (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),
+    (re.compile(r"^调解记录\s*(.*)$", re.S), mediation.record),
     (re.compile(r"^(?:调解)?协议(?:书)?\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "agreement")),
     (re.compile(r"^司法确认\s*(.*)$", re.S), lambda ctx, rest: agreement.make(ctx, rest, "confirmation")),
     (re.compile(r"^代办反馈\s*(.*)$", re.S), petition.feedback),

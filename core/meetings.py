@@ -162,7 +162,8 @@ async def add_item(d: Domain, actor: Actor, meeting_id: int, content: str, owner
     async with in_transaction():
         seq = await MeetingItem.filter(meeting_id=meeting.id).count() + 1
         item = await MeetingItem.create(meeting_id=meeting.id, seq=seq, content=text, owner_id=owner.id, case_id=case_id,
-                                        deadline=deadline, remind_at=remind if remind > now else None, created_at=now)
+                                        deadline=deadline, remind_at=remind if remind > now else None, overdue_at=deadline,
+                                        created_at=now)
         await _audit(d, actor, source, "add_meeting_item", "meeting_item", item.id,
                      {"meeting_id": meeting.id, "owner_id": owner.id, "deadline": deadline}, case_id)
     return item
@@ -178,8 +179,9 @@ async def complete_item(d: Domain, actor: Actor, item_id: int, note: str = "", *
     if item.status == "done":
         return item
     async with in_transaction():
-        item.status, item.done_at, item.done_note, item.remind_at = "done", d.clock.now(), note.strip()[:MAX_TEXT], None
-        await item.save(update_fields=["status", "done_at", "done_note", "remind_at"])
+        item.status, item.done_at, item.done_note = "done", d.clock.now(), note.strip()[:MAX_TEXT]
+        item.remind_at = item.overdue_at = None
+        await item.save(update_fields=["status", "done_at", "done_note", "remind_at", "overdue_at"])
         await _audit(d, actor, source, "complete_meeting_item", "meeting_item", item.id, {"note": item.done_note},
                      item.case_id)
     return item
@@ -196,7 +198,8 @@ async def reminded(item_id: int) -> bool:
 
 
 async def overdue_items(now: datetime) -> list[MeetingItem]:
-    return await MeetingItem.filter(status="open", deadline__lt=now.astimezone(UTC)).order_by("deadline", "id")
+    """Open items past their deadline not yet reported overdue (scheduler/meeting_jobs.py claims and tells)."""
+    return await MeetingItem.filter(status="open", overdue_at__lt=now.astimezone(UTC)).order_by("overdue_at", "id")
 
 
 def meeting_day_label(day: date) -> str:

@@ -19,6 +19,7 @@ from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
+from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
 
 log = logging.getLogger(__name__)
 OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
@@ -247,4 +248,6 @@ JOBS = {
     "proxy_overdue": proxy_overdue,
     "remind_accept": remind_accept,
     "remind_sign": remind_sign,
+    "remind_meeting_item": remind_meeting_item,
+    "overdue_meeting_item": overdue_meeting_item,
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -19,7 +19,7 @@ from bot.warnings import on_spike
 from core.clock import local
 from core.models import GroupChat, Setting
 from core.reports import digest
-from core.reports.periods import finished_periods
+from core.reports.periods import Kind, finished_periods
 from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
@@ -116,7 +116,40 @@ async def warning_scan(d: Domain) -> int:
     return len(found) if await once(f"spikes:{now.date()}", d.clock.now(), build) is not None else 0
 
 
+def first_workday(d: Domain, day: date) -> date:
+    first = day.replace(day=1)
+    for i in range(31):
+        if d.calendar.is_workday(first + timedelta(days=i)):
+            return first + timedelta(days=i)
+    return first
+
+
+async def _bulletin(d: Domain, previous: date) -> list[Outbound]:
+    groups = await _groups("bulletin")
+    if not groups:
+        return []
+    # The documents pull in python-docx: imported only when there is a group to tell.
+    from bot.documents import bulletin
+
+    made = await bulletin.produce(Kind.MONTHLY, previous, d.clock.now())
+    # Groups cannot be sent files on every platform: the .docx stays with the center (`maotiao report bulletin`).
+    text = made.summary.replace("- 详见通报全文(附件)", "- 通报全文由中心另行印发")
+    return [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True) for g in groups]
+
+
+async def monthly_bulletin(d: Domain) -> int:
+    """考核通报: the month before's summary to the groups fed `bulletin`, on the month's first working day from
+    the digests' hour, once a month. Not caught up later: a bulletin days late is printed by hand instead."""
+    now = local(d.clock.now())
+    if now.hour < DIGEST_HOUR or now.date() != first_workday(d, now.date()):
+        return 0
+    previous = now.date().replace(day=1) - timedelta(days=1)
+    out = await once(f"bulletin:{previous:%Y-%m}", d.clock.now(), lambda: _bulletin(d, previous))
+    return len(out or [])
+
+
 async def morning(d: Domain) -> None:
     await roster_broadcast(d)
     await publish_digests(d)
     await warning_scan(d)
+    await monthly_bulletin(d)

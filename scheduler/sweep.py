@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from core.clock import local
 from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus
-from core.models import Case, MediationSession, OutboxMessage, Task
+from core.models import Case, MediationSession, MeetingItem, OutboxMessage, Task
 from core.policy import load_policy
 from core.services.base import Domain
 from scheduler import jobs
@@ -38,6 +38,7 @@ TASK_RULES = (("remind_task", "remind_at", OPEN_TASKS), ("overdue_task", "overdu
               ("supervise_task", "supervise_at", OPEN_TASKS), ("nudge_task", "nudge_at", ["signed"]),
               ("remind_sign", "sign_remind_at", ["pending"]))
 ANY_CASE = [s.value for s in CaseStatus]
+MEETING_ITEM_RULES = (("remind_meeting_item", "remind_at"), ("overdue_meeting_item", "overdue_at"))
 CASE_RULES = (("escalate_case", "step_due_at", OPEN_CASES),
               ("follow_up_case", "follow_up_due_at", [CaseStatus.RESOLVED.value]),
               ("proxy_remind", "proxy_remind_at", ANY_CASE), ("proxy_overdue", "proxy_due_at", ANY_CASE),
@@ -62,6 +63,10 @@ async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = Fals
         rows = await MediationSession.filter(status="booked", remind_at__lte=now).order_by("remind_at") \
             .limit(limit).values_list("id", "remind_at")
         items += [Due("remind_session", int(i), at) for i, at in rows]
+        for job, column in MEETING_ITEM_RULES:
+            rows = await MeetingItem.filter(status="open", **{f"{column}__lte": now}).order_by(column) \
+                .limit(limit).values_list("id", column)
+            items += [Due(job, int(i), at) for i, at in rows]
     return items
 
 

@@ -23,6 +23,10 @@ _CASEWORK = {
                  "化解后回复「销号 0042 化解结果」",
     Role.OFFICER: "联合调处由您牵头时,回复「撤回 0042 市场监管所」可撤回协办单位",
 }
+# Records from chat: 登记表 (bot/commands/register_form.py), 调解记录 (bot/commands/mediation.py)
+_REGISTER_FORM = "「登记表 0042」调阅该案的三级四步登记表(.docx 文件)"
+_MEDIATION = "「调解记录 0042 调解员 何永和、王律师 组织 人民调解委员会 方式 上门调解 难度 一般」登记调解员和调解方式"
+_RECORDS = {Role.DISPATCHER: (_REGISTER_FORM, _MEDIATION), Role.LEADER: (_REGISTER_FORM,), Role.OFFICER: (_MEDIATION,)}
 # 一窗受理: center staff register what reached the center itself (bot/commands/register.py)
 REGISTER = ("一窗受理:发送「登记 来源 地点 内容」登记窗口来访、来电、12345、信访或上级交办事项,您即为首问责任人,"
             "如:登记 来电 荷花村 张三反映邻居占用消防通道")
@@ -33,6 +37,8 @@ async def show(ctx: Ctx) -> None:
     lines = [f"{ctx.staff.name},您好!"]
     lines += [f"· {text}" for role, text in _LINES.items() if role.value in ctx.staff.roles]
     lines += [f"· {text}" for role, text in _CASEWORK.items() if role.value in ctx.staff.roles]
+    lines += list(dict.fromkeys(f"· {text}" for role, texts in _RECORDS.items() if role.value in ctx.staff.roles
+                                for text in texts))
     if any(r in ctx.staff.roles for r in (Role.DISPATCHER.value, Role.LEADER.value, Role.PETITION_AGENT.value)):
         lines.append(f"· {REGISTER}")
     lines.append(COMMON)

@@ -82,6 +82,7 @@ class MeetingItem(Model):
     case_id: int | None
     deadline = fields.DatetimeField()
     remind_at = fields.DatetimeField(null=True)  # cleared once the reminder went out
+    overdue_at = fields.DatetimeField(null=True, db_index=True)  # the deadline; cleared once told it is overdue
     status = fields.CharField(max_length=16, default="open")  # open, done
     done_at = fields.DatetimeField(null=True)
     done_note = fields.TextField(default="")
