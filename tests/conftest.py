@@ -118,8 +118,10 @@ _OWN_DB = f"maotiao_test_{os.getpid()}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """On PostgreSQL each run gets its own database, so two runs on one machine never collide."""
-    global PG_URL
+    """Each run gets its own Redis database, and on PostgreSQL its own database, so two runs on one machine
+    never collide. Claimed here, not at import: a process that merely imports this module claims nothing."""
+    global PG_URL, REDIS_URL
+    REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL") or f"{REDIS_SERVER}/15"  # until the session claims one
     if BACKEND != "postgres":
         return
     import asyncio
@@ -152,7 +154,7 @@ _REDIS_CLAIM = "maotiao:test-run-db:"  # in database 0: which run holds which nu
 
 
 def _claim_redis_db() -> str:
-    """Each run takes a Redis database of its own (1-15), claimed in database 0 for two hours, so runs on one
+    """Each run takes a Redis database of its own (1-14), claimed in database 0 for two hours, so runs on one
     machine never flush each other's queues. MAOTIAO_TEST_REDIS_URL names one outright."""
     if os.environ.get("MAOTIAO_TEST_REDIS_URL"):
         return os.environ["MAOTIAO_TEST_REDIS_URL"]
@@ -161,7 +163,7 @@ def _claim_redis_db() -> str:
 
     try:
         with Redis.from_url(f"{REDIS_SERVER}/0", socket_connect_timeout=2) as r:
-            for n in range(1, 16):
+            for n in range(1, 15):  # 15 is the shared fallback when every other one is taken
                 if r.set(f"{_REDIS_CLAIM}{n}", f"{os.getpid()}", nx=True, ex=7200):
                     return f"{REDIS_SERVER}/{n}"
     except RedisError:
@@ -170,8 +172,8 @@ def _claim_redis_db() -> str:
 
 
 def _release_redis_db() -> None:
-    if os.environ.get("MAOTIAO_TEST_REDIS_URL"):
-        return
+    if os.environ.get("MAOTIAO_TEST_REDIS_URL") or REDIS_URL.endswith("/15"):
+        return  # named outright, or the shared fallback (never claimed)
     from redis import Redis
     from redis.exceptions import RedisError
 
@@ -184,7 +186,7 @@ def _release_redis_db() -> None:
         pass
 
 
-REDIS_URL = _claim_redis_db()
+REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL") or f"{REDIS_SERVER}/15"  # until the session claims one
 
 
 @pytest.fixture
