@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import integrations.registry  # noqa: F401  declares the chat platforms
 from bench.common import ROOT, scratch_db  # noqa: E402
 from core import audit, db  # noqa: E402
 from core.enums import Platform  # noqa: E402

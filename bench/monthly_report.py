@@ -24,6 +24,7 @@ from tortoise import Tortoise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import integrations.registry  # noqa: F401  declares the chat platforms
 from bot.reports import ledger  # noqa: E402
 from core.db import tortoise_config  # noqa: E402
 from core.enums import Category  # noqa: E402

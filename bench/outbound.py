@@ -27,6 +27,7 @@ from tortoise import Tortoise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import integrations.registry  # noqa: F401  declares the chat platforms
 from bench.common import PG, Serve, base_env, free_port, scratch_db  # noqa: E402
 from bench.orggen import county  # noqa: E402
 from bot.types import Button, Card, Outbound, Target  # noqa: E402

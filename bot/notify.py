@@ -268,7 +268,7 @@ async def _case_reopened(b: Batch, ev: CaseReopened, case: Case, holder: Region)
 
 
 async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Region) -> None:
-    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):  # 督办 insists: DING by call
+    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):  # 督办 insists: by phone call where the platform can
         b.out.append(Outbound(target=Target(staff_id=task.assignee_id), urgent=True, urgent_via="call",
                               text=f"案件 {case.number} 已列入书记督办,请抓紧办理"))
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.cards import render
 from bot.types import Outbound, Target
-from core.enums import CHAT_PLATFORMS, Platform
+from core.enums import Platform, chat_platforms
 from core.evidence_links import PAGE_PATH
 from core.evidence_links import PATH as EVIDENCE_PATH
 from core.models import CardLink, GroupChat, OutboxMessage
@@ -83,7 +83,7 @@ async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessag
             group = await GroupChat.get_or_none(id=o.target.group_id)
             refs = await group.refs() if group else {}
             targets = [o.model_copy(update={"target": o.target.model_copy(update={"platform": p})})
-                       for p in CHAT_PLATFORMS if refs.get(p.value)]
+                       for p in chat_platforms() if refs.get(p.value)]
         for t in targets:
             rows.append(await OutboxMessage.create(
                 payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,

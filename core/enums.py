@@ -6,23 +6,41 @@ from enum import StrEnum
 
 
 class Platform(StrEnum):
-    """Where an action came from: a chat platform, the JSON API, the CLI or the scheduler.
+    """Where an action came from: the JSON API, the CLI, the web page, the scheduler, or a chat platform.
 
-    The one place platform values are declared. Every value not in NON_CHAT_SOURCES is a chat platform,
-    implemented by a plug-in under integrations/ and registered in integrations/registry.py.
+    Chat platforms are not named in core: each one's package under integrations/ declares its value with
+    `Platform.chat(value)` (integrations/registry.py lists them); from then on the value is a member like the
+    others (`Platform(value)`, iteration, `.name`). Core stores and compares the values, and never branches on one.
     """
 
-    WECOM = "wecom"
-    DINGTALK = "dingtalk"
     API = "api"
     CLI = "cli"
     WEB = "web"
     SYSTEM = "system"
 
+    @classmethod
+    def chat(cls, value: str) -> Platform:
+        """Declare a chat platform (again: the same member)."""
+        found = cls._value2member_map_.get(value)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        member = str.__new__(cls, value)
+        member._name_, member._value_ = value.upper(), value
+        member.__objclass__ = cls  # type: ignore[attr-defined]
+        cls._value2member_map_[value] = member
+        cls._member_map_[member._name_] = member
+        cls._member_names_.append(member._name_)
+        type.__setattr__(cls, member._name_, member)
+        return member
+
 
 NON_CHAT_SOURCES: frozenset[Platform] = frozenset({Platform.API, Platform.CLI, Platform.WEB, Platform.SYSTEM})
-# In declaration order: where a person has accounts on several, the earlier one is tried first.
-CHAT_PLATFORMS: tuple[Platform, ...] = tuple(p for p in Platform if p not in NON_CHAT_SOURCES)
+
+
+def chat_platforms() -> tuple[Platform, ...]:
+    """The chat platforms declared, in declaration order: where a person has accounts on several, the earlier
+    one is tried first."""
+    return tuple(p for p in Platform if p not in NON_CHAT_SOURCES)
 
 
 class Level(StrEnum):
@@ -318,7 +336,7 @@ class Performance(StrEnum):
 
 class ReminderMethod(StrEnum):
     CARD = "card"
-    URGENT = "urgent"  # DING / 加急
+    URGENT = "urgent"  # 加急: the platform's strongest push where it has one
     SMS = "sms"
 
 

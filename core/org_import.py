@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.durations import Duration
-from core.enums import CHAT_PLATFORMS, Platform, Role
+from core.enums import Platform, Role, chat_platforms
 from core.models import (
     Department,
     GroupAddress,
@@ -83,7 +83,7 @@ async def import_org(text: str) -> ImportSummary:
 def _text_only(org: OrgFile) -> dict[str, object]:
     """Who reads plain text only: read by the platform adapters at send time."""
     readers = [p.ids() for p in org.staff if p.text_only]
-    return {"all": org.text_only, **{c.value: [ids[c] for ids in readers if c in ids] for c in CHAT_PLATFORMS}}
+    return {"all": org.text_only, **{c.value: [ids[c] for ids in readers if c in ids] for c in chat_platforms()}}
 
 
 async def _upsert_regions(tree: OrgTree, summary: ImportSummary) -> dict[str, Region]:
@@ -135,7 +135,7 @@ async def _find_staff(person: StaffIn, unit: dict[str, Any]) -> Staff | None:
     if person.id:
         return await Staff.get_or_none(code=person.id)
     ids = person.ids()
-    for platform in CHAT_PLATFORMS:
+    for platform in chat_platforms():
         ext = ids.get(platform)
         if ext:
             ident = await Identity.get_or_none(platform=platform.value, external_id=ext)

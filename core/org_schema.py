@@ -1,8 +1,8 @@
 """The org file's shape (YAML a center hands over), validated before anything is written.
 
-Chat platforms are read generically, for every value of CHAT_PLATFORMS: a person's account on a platform is
+Chat platforms are read generically, for every value of chat_platforms(): a person's account on a platform is
 the key named by the platform's value (`<platform>: userid`), a group's address there is the one key starting
-with the value and an underscore (`<platform>_chatid: …`, `<platform>_conversation: …`).
+with the value and an underscore (`<platform>_<what its plug-in calls a group id>: …`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from core.durations import Duration
-from core.enums import CHAT_PLATFORMS, Category, Level, Platform, Role, Severity
+from core.enums import Category, Level, Platform, Role, Severity, chat_platforms
 
 GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
 
@@ -41,7 +41,7 @@ COLLECTED = ("accounts", "addresses")
 
 def group_key_platform(key: str) -> Platform | None:
     """The platform a group entry's key gives an address on (`<platform>_…`), if any."""
-    return next((p for p in CHAT_PLATFORMS if key.startswith(f"{p.value}_")), None)
+    return next((p for p in chat_platforms() if key.startswith(f"{p.value}_")), None)
 
 
 class _HasAccounts(_Entry):
@@ -53,7 +53,7 @@ class _HasAccounts(_Entry):
     @classmethod
     def _collect(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            chat = {p.value for p in CHAT_PLATFORMS}
+            chat = {p.value for p in chat_platforms()}
             data = {k: v for k, v in data.items() if k not in chat} | {
                 "accounts": {k: v for k, v in data.items() if k in chat}}
         return data
@@ -162,7 +162,7 @@ class GroupIn(_Entry):
         if not isinstance(data, dict):
             return data
         found = {k: v for k, v in data.items() if group_key_platform(str(k)) is not None}
-        for platform in CHAT_PLATFORMS:
+        for platform in chat_platforms():
             keys = [str(k) for k in found if group_key_platform(str(k)) is platform]
             if len(keys) > 1:
                 raise ValueError(f"more than one {platform} address ({', '.join(keys)})")

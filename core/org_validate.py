@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from core.enums import Level, Platform, Role
+from core.enums import Level, Platform, Role, chat_platforms
 from core.org_schema import COLLECTED, OrgFile, RegionIn, StaffIn
 
 
@@ -38,6 +38,8 @@ def _entry_label(data: Any, loc: tuple[Any, ...]) -> str:
 
 
 def parse_org(text: str) -> tuple[OrgFile, list[str]]:
+    if not chat_platforms():  # a programming error, never a user's: accounts would be dropped without a word
+        raise RuntimeError("no chat platform is declared: import integrations.registry before reading an org file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

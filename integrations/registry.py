@@ -16,14 +16,14 @@ from typing import Any
 
 from bot.channel import ChannelRegistry
 from core.config import ConfigError, load_settings
-from core.enums import CHAT_PLATFORMS, Platform
+from core.enums import Platform, chat_platforms
 from integrations.aliyun_sms.config import AliyunSmsSettings, load_aliyun_sms
 from integrations.aliyun_sms.sender import AliyunSms
 from integrations.api.webhook import HttpStatusPoster
 from integrations.pacing import RateStore, rate_store
 from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
 
-# The registration: integrations/<name>/plugin.py for each chat platform, in core.enums.CHAT_PLATFORMS order.
+# The registration: integrations/<name>/plugin.py for each chat platform, in core.enums.chat_platforms() order.
 REGISTERED = ("wecom", "dingtalk")
 
 
@@ -43,7 +43,7 @@ def plugin(platform: Platform) -> PlatformPlugin[Any]:
 
 def missing_plugins() -> list[Platform]:
     """Chat platforms declared in core.enums without a registered plug-in (a test keeps this empty)."""
-    return [p for p in CHAT_PLATFORMS if p not in {x.platform for x in PLUGINS}]
+    return [p for p in chat_platforms() if p not in {x.platform for x in PLUGINS}]
 
 
 def credentials() -> str:

@@ -223,6 +223,8 @@ def _start(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import integrations.registry  # noqa: F401  declares the chat platforms before any org file or message is read
+
     args = build_parser().parse_args(argv)
     if args.command == "worker":
         install_for(["worker"])  # the console script reaches here after its imports

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def _batch_key(row: OutboxMessage) -> str | None:
-    """Rows that may share one call: a plain message (no card, file, image, DING) to a staff member."""
+    """Rows that may share one call: a plain message (no card, file, image or urgent push) to a staff member."""
     payload = row.payload if isinstance(row.payload, dict) else {}
     target = payload.get("target")
     if (not isinstance(target, dict) or target.get("kind") != "user" or target.get("staff_id") is None

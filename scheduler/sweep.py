@@ -71,7 +71,7 @@ async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = Fals
 
 
 async def current_due(d: Domain, limit: int = 500) -> list[Due]:
-    """Due items, honouring quiet hours: at night only urgent ones (DING / 重大) go out."""
+    """Due items, honouring quiet hours: at night only urgent ones (加急 / 重大) go out."""
     now = d.clock.now()
     policy = await load_policy()
     return await due_items(now, limit, urgent_only=policy.is_quiet(local(now).hour))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
+import integrations.registry  # noqa: F401  declares the chat platforms, in their registered order
 from core import audit
 from core.clock import DISPLAY_TZ, ManualClock
 from core.db import tortoise_config

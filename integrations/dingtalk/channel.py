@@ -10,8 +10,7 @@ from typing import Any
 
 from bot.channel import Delivery, MirroredTask, MirrorResult, MirrorTarget, SendResult
 from bot.types import Outbound
-from core.enums import Platform
-from integrations.dingtalk import cards, todo
+from integrations.dingtalk import DINGTALK, cards, todo
 from integrations.dingtalk.api import MAX_USERS_PER_BATCH, DingTalkAPI
 from integrations.dingtalk.errors import DingTalkError
 
@@ -40,7 +39,7 @@ def batchable(o: Outbound) -> bool:
 
 
 class DingTalkChannel:
-    platform = Platform.DINGTALK
+    platform = DINGTALK
 
     def __init__(self, api: DingTalkAPI) -> None:
         self.api = api

@@ -17,9 +17,9 @@ import secrets
 from datetime import datetime
 
 from core.clock import Clock
-from core.enums import Platform
 from core.usage import WARN_SHARE, calls_this_month, usage_share, usage_text
 from integrations.checklist import Check, Status, skipped
+from integrations.dingtalk import DINGTALK
 from integrations.dingtalk.api import LABEL, QUOTA_ADVICE, DingTalkAPI
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.errors import DingTalkError
@@ -84,7 +84,7 @@ async def check_dingtalk(settings: DingTalkSettings, groups: list[tuple[str, str
                          api: DingTalkAPI | None = None) -> list[Check]:
     """Every DingTalk line of the checklist; `groups` are (group name, openConversationId). Its own calls are
     metered like any other (they count toward the month's quota)."""
-    api = api or DingTalkAPI(settings, meter=UsageMeter(Platform.DINGTALK.value, clock, quota=settings.monthly_quota,
+    api = api or DingTalkAPI(settings, meter=UsageMeter(DINGTALK.value, clock, quota=settings.monthly_quota,
                                                          label=LABEL, advice=QUOTA_ADVICE))
     try:
         token = await _token(api)
@@ -97,7 +97,7 @@ async def check_dingtalk(settings: DingTalkSettings, groups: list[tuple[str, str
 
 async def check_usage(settings: DingTalkSettings, now: datetime) -> Check:
     """This month's metered calls against the configured quota (the whole deployment's, from the database)."""
-    used = await calls_this_month(Platform.DINGTALK.value, now)
+    used = await calls_this_month(DINGTALK.value, now)
     quota = settings.monthly_quota
     share = usage_share(used, quota)
     status = Status.FAIL if used >= quota else Status.WARN if share >= WARN_SHARE else Status.OK

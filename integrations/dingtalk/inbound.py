@@ -10,8 +10,8 @@ from dingtalk_stream import ChatbotMessage
 from dingtalk_stream.frames import CallbackMessage
 
 from bot.types import Attachment, CardAction, Inbound, InvalidAction
-from core.enums import Platform
 from core.text import scrub
+from integrations.dingtalk import DINGTALK
 
 
 class MalformedFrame(ValueError):
@@ -57,7 +57,7 @@ def bot_message(frame: CallbackMessage) -> tuple[Inbound, str | None]:
         attachments.append(Attachment(kind, str(content.get("downloadCode", ""))))
     is_group = str(msg.conversation_type) == "2"
     inbound = Inbound(
-        platform=Platform.DINGTALK, event_id=f"msg:{msg.message_id}", sender=sender, received_at=_when(msg.create_at),
+        platform=DINGTALK, event_id=f"msg:{msg.message_id}", sender=sender, received_at=_when(msg.create_at),
         text=text, conversation=msg.conversation_id or "", is_group=is_group, attachments=tuple(attachments),
         extra={"group_title": msg.conversation_title or ""} if is_group else {},
     )
@@ -76,5 +76,5 @@ def card_click(frame: CallbackMessage) -> Inbound:
     if not user:
         raise MalformedFrame("card callback without userId")
     message_id = frame.headers.message_id or ""
-    return Inbound(platform=Platform.DINGTALK, event_id=f"card:{message_id}", sender=user,
+    return Inbound(platform=DINGTALK, event_id=f"card:{message_id}", sender=user,
                    received_at=_when(frame.headers.time), action=action)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.channel import Channel
-from core.enums import Platform
 from integrations.checklist import Check
+from integrations.dingtalk import DINGTALK
 from integrations.dingtalk.api import DingTalkAPI
 from integrations.dingtalk.channel import DingTalkChannel
 from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
@@ -53,7 +53,7 @@ async def doctor(settings: DingTalkSettings, ctx: DoctorContext) -> list[Check]:
     return out
 
 
-PLUGIN = PlatformPlugin(platform=Platform.DINGTALK, label="钉钉", name="DingTalk", env_prefix="DINGTALK_",
+PLUGIN = PlatformPlugin(platform=DINGTALK, label="钉钉", name="DingTalk", env_prefix="DINGTALK_",
                         org_staff_key="dingtalk", org_group_key="dingtalk_conversation", load=load_dingtalk,
                         connect=connect, secrets=secrets, attach=attach, sandbox=sandbox,
                         doctor=doctor)

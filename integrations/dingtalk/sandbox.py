@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 
-from core.enums import Platform
+from integrations.dingtalk import DINGTALK
 from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
 from integrations.plugin import Serve
 from integrations.sandbox.dingtalk import FakeDingTalk, UserSim
 
-PLATFORM = Platform.DINGTALK.value
+PLATFORM = DINGTALK.value
 
 
 def _text(m: dict[str, Any]) -> str:

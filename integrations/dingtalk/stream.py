@@ -27,9 +27,8 @@ from bot.handling import Handling
 from bot.outbox import enqueue, refresh
 from bot.types import Inbound, Outbound
 from core.clock import Clock
-from core.enums import Platform
 from core.models import CardLink, GroupAddress, GroupChat, OutboxMessage
-from integrations.dingtalk import cards
+from integrations.dingtalk import DINGTALK, cards
 from integrations.dingtalk.config import DingTalkSettings
 from integrations.dingtalk.inbound import MalformedFrame, bot_message, card_click
 from integrations.lease import AlwaysHeld, Keeper, Lease
@@ -64,14 +63,14 @@ async def _handled_card(task: asyncio.Task[list[Outbound]], link_id: int, clock:
     done, _ = await asyncio.wait({task}, timeout=CLICK_ANSWER_SECONDS)
     if not done:
         return None
-    link = await CardLink.get_or_none(id=link_id, platform=Platform.DINGTALK.value)
+    link = await CardLink.get_or_none(id=link_id, platform=DINGTALK.value)
     if link is None or not link.external_id:
         return None
     queued = await OutboxMessage.filter(card_link_id=link.id, status="pending").order_by("-id").first()
     params = cards.card_params(await render(link))  # rendered after every queued update: as new as they are
     if queued is not None:
         await OutboxMessage.filter(card_link_id=link.id, status="pending", id__lte=queued.id).update(
-            status="sent", sent_at=clock.now(), platform=Platform.DINGTALK.value,
+            status="sent", sent_at=clock.now(), platform=DINGTALK.value,
             last_error="answered in the card callback")
     return params
 
@@ -122,7 +121,7 @@ class _RefreshClicked:
         action = inbound.action
         if action is None or any(o.update and o.card_link_id == action.link_id for o in out):
             return out
-        link = await CardLink.get_or_none(id=action.link_id, platform=Platform.DINGTALK.value)
+        link = await CardLink.get_or_none(id=action.link_id, platform=DINGTALK.value)
         if link is not None and link.external_id:
             async with in_transaction():
                 await enqueue(await refresh([link]), self.domain.clock.now())
@@ -296,7 +295,7 @@ def lease_name(settings: DingTalkSettings) -> str:
 
 async def remember_group(conversation_id: str, title: str) -> None:
     """A group @-mentioned the bot: keep its conversation id for broadcasts, matched by the group's name."""
-    platform = Platform.DINGTALK.value
+    platform = DINGTALK.value
     if await GroupAddress.filter(platform=platform, ref=conversation_id).exists():
         return
     group = await GroupChat.get_or_none(name=title)

@@ -8,11 +8,10 @@ from typing import Any
 
 from bot.channel import Delivery, SendResult
 from bot.types import Outbound
-from core.enums import Platform
 from integrations import text_only
 from integrations.pacing import MemoryRateStore, RateStore, Windows
 from integrations.text import plain_text, split_bytes
-from integrations.wecom import cards
+from integrations.wecom import WECOM, cards
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.errors import (
     CARD_CODE_UNUSABLE,
@@ -38,7 +37,7 @@ def member_limits(per_minute: int, per_hour: int) -> Windows:
 
 
 class WeComChannel:
-    platform = Platform.WECOM
+    platform = WECOM
 
     def __init__(self, api: WeComAPI, rates: RateStore | None = None) -> None:
         self.api = api

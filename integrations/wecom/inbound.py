@@ -8,7 +8,7 @@ import xmltodict
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.types import Attachment, CardAction, Inbound, InvalidAction
-from core.enums import Platform
+from integrations.wecom import WECOM
 
 
 class MalformedMessage(ValueError):
@@ -60,7 +60,7 @@ def event_id(msg: WeComMessage) -> str:
 def to_inbound(msg: WeComMessage) -> Inbound | None:
     """None for what the bot ignores (enter_agent, subscribe, unknown types)."""
     received = datetime.fromtimestamp(msg.create_time, UTC)
-    base = {"platform": Platform.WECOM, "event_id": event_id(msg), "sender": msg.from_user, "received_at": received}
+    base = {"platform": WECOM, "event_id": event_id(msg), "sender": msg.from_user, "received_at": received}
     if msg.msg_type == "text":
         return Inbound(text=msg.content, **base)  # type: ignore[arg-type]
     if msg.msg_type == "image":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.channel import Channel
-from core.enums import Platform
 from integrations.checklist import Check
 from integrations.pacing import RateStore
 from integrations.plugin import (
@@ -16,6 +15,7 @@ from integrations.plugin import (
     Serve,
     Wiring,
 )
+from integrations.wecom import WECOM
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.channel import WeComChannel
 from integrations.wecom.config import WeComSettings, load_wecom
@@ -58,6 +58,6 @@ def groups(settings: WeComSettings) -> GroupMaker:
     return WeComGroups(settings)
 
 
-PLUGIN = PlatformPlugin(platform=Platform.WECOM, label="企业微信", name="WeCom", env_prefix="WECOM_",
+PLUGIN = PlatformPlugin(platform=WECOM, label="企业微信", name="WeCom", env_prefix="WECOM_",
                         org_staff_key="wecom", org_group_key="wecom_chatid", load=load_wecom, connect=connect,
                         secrets=secrets, attach=attach, sandbox=sandbox, doctor=doctor, groups=groups)

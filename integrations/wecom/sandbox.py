@@ -9,16 +9,16 @@ from typing import Any
 
 import httpx
 
-from core.enums import Platform
 from integrations.plugin import Serve
 from integrations.sandbox.wecom import FakeWeCom
 from integrations.sandbox.wecom_member import WeComMember
+from integrations.wecom import WECOM
 from integrations.wecom.callback import PATH
 from integrations.wecom.config import WeComSettings, load_wecom
 
 CORP_ID, AGENT_ID = "wwsandbox", 1000001
 AES_KEY = "sandboxsandboxsandboxsandboxsandboxsandbox1"  # 43 characters
-PLATFORM = Platform.WECOM.value
+PLATFORM = WECOM.value
 
 
 @dataclass
