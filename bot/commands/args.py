@@ -31,3 +31,10 @@ def case_args(text: str, now: datetime) -> CaseArgs | None:
     if m is None or number is None:
         return None
     return CaseArgs(number, m.group(2).strip())
+
+
+def case_and_match(text: str, now: datetime, pattern: re.Pattern[str]) -> tuple[str, re.Match[str]] | None:
+    """A case number, then a rest that `pattern` reads ("积案 0042 包案 韩卫国"); None when either is missing."""
+    args = case_args(text, now)
+    m = pattern.match(args.rest) if args else None
+    return (args.number, m) if args is not None and m is not None else None

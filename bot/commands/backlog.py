@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.commands.args import case_args
+from bot.commands.args import case_and_match, case_args
 from bot.context import Ctx
 from core.clock import local
 from core.enums import CaseStatus, Category, Platform, Role
@@ -75,12 +75,12 @@ async def show(ctx: Ctx) -> None:
 
 
 async def add(ctx: Ctx, rest: str) -> None:
-    args = case_args(rest, ctx.now)
-    m = _LEADER.match(args.rest) if args else None
-    if args is None or m is None:
+    found = case_and_match(rest, ctx.now, _LEADER)
+    if found is None:
         ctx.reply(ADD_FORMAT)
         return
-    case = await case_by_number(args.number)
+    number, m = found
+    case = await case_by_number(number)
     leaders = await Staff.filter(name=m.group(1), active=True)
     if len(leaders) != 1:
         ctx.reply(f"找不到包案领导「{m.group(1)}」" if not leaders else f"有 {len(leaders)} 位「{m.group(1)}」,无法确定包案领导")
@@ -89,12 +89,12 @@ async def add(ctx: Ctx, rest: str) -> None:
 
 
 async def assess(ctx: Ctx, rest: str) -> None:
-    args = case_args(rest, ctx.now)
-    m = _ASSESSMENT.match(args.rest) if args else None
-    if args is None or m is None:
+    found = case_and_match(rest, ctx.now, _ASSESSMENT)
+    if found is None:
         ctx.reply(ASSESS_FORMAT)
         return
-    case = await case_by_number(args.number)
+    number, m = found
+    case = await case_by_number(number)
     ctx.took(await backlog.assess(ctx.domain, ctx.actor, case.id, m.group("done"), m.group("then"),
                                   source=_src(ctx)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.args import case_args
+from bot.commands.args import case_and_match, case_args
 from bot.context import Ctx
 from core.enums import Platform
 from core.models import Staff
@@ -15,12 +15,12 @@ ASSIGN = re.compile(r"^(\S+?)(?:\s+(\d{1,2})\s*(?:个工作日|天|日))?\s*$") 
 
 
 async def assign(ctx: Ctx, rest: str) -> None:
-    args = case_args(rest, ctx.now)
-    m = ASSIGN.match(args.rest) if args else None
-    if args is None or m is None:
+    found = case_and_match(rest, ctx.now, ASSIGN)
+    if found is None:
         ctx.reply("格式:代办 0042 宋涛 15天")
         return
-    case = await case_by_number(args.number)
+    number, m = found
+    case = await case_by_number(number)
     agents = await Staff.filter(name=m.group(1), active=True)
     if len(agents) != 1:
         ctx.reply(f"找不到代办员「{m.group(1)}」")

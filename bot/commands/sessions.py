@@ -6,7 +6,7 @@ import functools
 import re
 from datetime import date, datetime, time
 
-from bot.commands.args import case_args
+from bot.commands.args import case_and_match
 from bot.context import ActionHandler, Ctx
 from bot.outbox import refresh
 from bot.types import Act, ButtonAct
@@ -42,12 +42,12 @@ async def _participants(ctx: Ctx, names_part: str) -> list[int] | None:
 
 
 async def book(ctx: Ctx, rest: str) -> None:
-    args = case_args(rest, ctx.now)
-    m = BOOK.match(args.rest) if args else None
-    if args is None or m is None:
+    found = case_and_match(rest, ctx.now, BOOK)
+    if found is None:
         ctx.reply(USAGE)
         return
-    case = await case_by_number(args.number)
+    number, m = found
+    case = await case_by_number(number)
     try:
         today = local(ctx.now).date()
         starts, ends = _when(m.group(1), m.group(2), today), _when(m.group(1), m.group(3), today)
@@ -64,12 +64,12 @@ async def book(ctx: Ctx, rest: str) -> None:
 
 
 async def result(ctx: Ctx, rest: str) -> None:
-    args = case_args(rest, ctx.now)
-    m = RESULT.match(args.rest) if args else None
-    if args is None or m is None:
+    found = case_and_match(rest, ctx.now, RESULT)
+    if found is None:
         ctx.reply("格式:调解结果 0042 达成协议 / 未达成 / 改期 [说明]")
         return
-    case = await case_by_number(args.number)
+    number, m = found
+    case = await case_by_number(number)
     ctx.took(await sessions.record_outcome(ctx.domain, ctx.actor, case.id, _OUTCOME[m.group(1)], m.group(2),
                                            source=Platform(ctx.inbound.platform)))
 

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from core.clock import local
 from core.enums import Platform
-from core.errors import InvalidInput, InvalidTransition, Refused
+from core.errors import InvalidTransition, Refused
 from core.events import BacklogAssessed
 from core.models import BacklogAssessment, Staff
-from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, note_text, record, snapshot, transactional
 from core.services.lookup import lock_case
-
-MAX_NOTE = 2000
-
-
-def _note(text: str, what: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput(f"请填写{what}")
-    if len(text) > MAX_NOTE:
-        raise InvalidInput(f"{what}过长,请控制在 {MAX_NOTE} 字以内")
-    return text
 
 
 @transactional
@@ -34,7 +23,7 @@ async def assess(
     if not actor.is_system and actor.staff_id != case.backlog_leader_id:
         leader = await Staff.get_or_none(id=case.backlog_leader_id) if case.backlog_leader_id else None
         raise Refused(f"案件 {case.number} 的月度评估由包案领导{leader.name if leader else ''}填写,您无法填写")
-    done, then = _note(progress, "进展情况"), _note(next_step, "下一步工作")
+    done, then = note_text(progress, "进展情况"), note_text(next_step, "下一步工作")
     now = d.clock.now()
     month = f"{local(now):%Y-%m}"
     last = await BacklogAssessment.filter(case_id=case.id).order_by("-id").first()

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from core import audit
 from core.clock import Clock, SystemClock
 from core.enums import Platform, Role
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.events import DomainEvent
 from core.models import Case, Region, Staff, Task
 from core.regions import staff_region
@@ -147,3 +147,16 @@ def transactional(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
             return await fn(*args, **kwargs)
 
     return wrapper
+
+
+MAX_NOTE = 2000
+
+
+def note_text(text: str, what: str) -> str:
+    """A note a person writes (进展, 理由, 办结情况, 积案评估): required, and of a length a record can hold."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(f"请填写{what}")
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(f"{what}过长,请控制在 {MAX_NOTE} 字以内")
+    return text

@@ -21,20 +21,9 @@ from core.events import (
 from core.models import Case, Task
 from core.permissions import check_assignee, check_case
 from core.policy import load_policy
-from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, note_text, record, snapshot, transactional
 from core.services.lookup import lock_task
 from core.transitions import CaseAction, TaskAction, next_case_status, next_task_status
-
-MAX_NOTE = 2000
-
-
-def _note(text: str, what: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput(f"请填写{what}")
-    if len(text) > MAX_NOTE:
-        raise InvalidInput(f"{what}过长,请控制在 {MAX_NOTE} 字以内")
-    return text
 
 
 @transactional
@@ -58,7 +47,7 @@ async def progress(d: Domain, actor: Actor, task_id: int, note: str, *, source: 
     """反馈进展; reporting progress on an unsigned task signs it."""
     task, case = await lock_task(task_id)
     check_assignee(actor, task, case.number)
-    text = _note(note, "进展情况")
+    text = note_text(note, "进展情况")
     before = snapshot(task)
     task.status = next_task_status(task.status, TaskAction.PROGRESS).value
     now = d.clock.now()
@@ -79,7 +68,7 @@ async def request_extension(
 ) -> Outcome:
     task, case = await lock_task(task_id)
     check_assignee(actor, task, case.number)
-    text = _note(reason, "延期理由")
+    text = note_text(reason, "延期理由")
     policy = await load_policy()
     if not 1 <= workdays <= policy.max_extension_workdays:
         raise InvalidInput(f"延期天数应为 1 到 {policy.max_extension_workdays} 个工作日")
@@ -158,7 +147,7 @@ async def return_task(d: Domain, actor: Actor, task_id: int, reason: str, *, sou
     check_assignee(actor, task, case.number)
     if TaskStatus(task.status) is TaskStatus.RETURNED:
         return Outcome(False, f"案件 {case.number} 的任务已退回", case=case, task=task)
-    text = _note(reason, "退回理由")
+    text = note_text(reason, "退回理由")
     before = snapshot(task)
     task.status = next_task_status(task.status, TaskAction.RETURN).value
     task.return_reason = text
@@ -197,7 +186,7 @@ async def resolve_task(
     check_assignee(actor, task, case.number)
     if TaskStatus(task.status) is TaskStatus.RESOLVED:
         return Outcome(False, f"案件 {case.number} 已办结", case=case, task=task)
-    text = _note(note, "办结情况")
+    text = note_text(note, "办结情况")
     if task.is_lead:
         open_others = await Task.filter(
             case_id=case.id, status__in=[s.value for s in OPEN_TASK_STATUSES]

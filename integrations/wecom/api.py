@@ -68,30 +68,23 @@ class WeComAPI:
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST with the access token; an expired token is refreshed once and the call repeated."""
-        token = ""
-        for attempt in (0, 1):
-            token = await self.token(force=attempt == 1, stale=token)
-            try:
-                resp = await self._client.post(self._url(path), params={"access_token": token}, json=body)
-            except httpx.HTTPError as exc:
-                raise WeComError(-1, f"{type(exc).__name__}: {exc}", ambiguous=_maybe_arrived(exc)) from None
-            try:
-                return self._json(resp)
-            except WeComError as exc:
-                if exc.errcode in TOKEN_EXPIRED and attempt == 0:
-                    continue
-                raise
-        raise AssertionError("unreachable")
+        return await self._with_token("POST", path, {}, body)
 
     async def get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         """GET with the access token (agent/get, appchat/get); an expired token is refreshed once."""
+        return await self._with_token("GET", path, params, None)
+
+    async def _with_token(self, method: str, path: str, params: dict[str, str],
+                          body: dict[str, Any] | None) -> dict[str, Any]:
         token = ""
         for attempt in (0, 1):
             token = await self.token(force=attempt == 1, stale=token)
             try:
-                resp = await self._client.get(self._url(path), params={**params, "access_token": token})
-            except httpx.HTTPError as exc:
-                raise WeComError(-1, f"{type(exc).__name__}: {exc}") from None
+                resp = await self._client.request(method, self._url(path), params={**params, "access_token": token},
+                                                  json=body)
+            except httpx.HTTPError as exc:  # a send may have arrived; a read changes nothing
+                raise WeComError(-1, f"{type(exc).__name__}: {exc}",
+                                 ambiguous=method == "POST" and _maybe_arrived(exc)) from None
             try:
                 return self._json(resp)
             except WeComError as exc:
