@@ -59,6 +59,7 @@ from core.events import (
     TaskResolved,
     TaskReturned,
     TaskSigned,
+    TopStepSupervised,
 )
 from core.models import (
     Case,
@@ -73,7 +74,7 @@ from core.models import (
     Task,
 )
 from core.regions import ancestor_at, ancestor_ids
-from core.routing import dispatchers_for
+from core.routing import dispatchers_for, escalation_watchers, nearest_with_role
 
 
 def _text(staff_id: int, text: str) -> Outbound:
@@ -223,11 +224,19 @@ async def _case_resolved(b: Batch, ev: CaseResolved, case: Case, holder: Region)
 
 async def _case_escalated(b: Batch, ev: CaseEscalated, case: Case, holder: Region) -> None:
     await b.center_cards(case, holder)
+    told = {d.id for d in await dispatchers_for(holder)} | {ev.actor_id}
     for tid in ev.released_task_ids:
         task = await Task.get(id=tid)
         b.tell(task.assignee_id, f"案件 {case.number} 已上报{holder.name},您的任务已撤回")
+        told.add(task.assignee_id)
     if case.reporter_id:
         b.tell(case.reporter_id, f"您上报的 {case.number} 已上报至{holder.name}处理")
+        told.add(case.reporter_id)
+    text = (f"【上报】案件 {case.number}({Category(case.category).label})已由{ev.from_level.label}上报至"
+            f"{holder.name}({ev.to_level.label}级调处),请关注")
+    for s in await escalation_watchers(case, holder):  # the receiving village and the liaison hear of it too
+        if s.id not in told:
+            b.tell(s.id, text)
 
 
 async def _case_returned_to_reporter(b: Batch, ev: CaseReturnedToReporter, case: Case, holder: Region) -> None:
@@ -271,6 +280,13 @@ async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Reg
     for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):  # 督办 insists: by phone call where the platform can
         b.out.append(Outbound(target=Target(staff_id=task.assignee_id), urgent=True, urgent_via="call",
                               text=f"案件 {case.number} 已列入书记督办,请抓紧办理"))
+    if ev.actor_id is None:  # the system's 书记督办 comes with its reason, which tells the secretaries
+        return
+    by = await Staff.get(id=ev.actor_id)
+    for sec in await nearest_with_role(await Region.get(id=case.region_id), Role.SECRETARY):
+        if sec.id != ev.actor_id:
+            b.tell(sec.id, f"【书记督办】案件 {case.number} 已由{by.name}列入书记督办,提交 {case.meeting_date} "
+                           "党政联席周会商,请督办")
 
 
 async def _task_overdue_supervised(b: Batch, ev: TaskOverdueSupervised, case: Case, holder: Region) -> None:
@@ -286,6 +302,12 @@ async def _step_overdue_supervised(b: Batch, ev: StepOverdueSupervised, case: Ca
     for sec in ev.secretary_ids:
         b.tell(sec, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
                     f"已上报并列入 {case.meeting_date} 党政联席周会商")
+
+
+async def _top_step_supervised(b: Batch, ev: TopStepSupervised, case: Case, holder: Region) -> None:
+    for sec in ev.secretary_ids:
+        b.tell(sec, f"【书记督办】案件 {case.number} 在{Level(case.step).label}级调处时限内未化解,已无上级可上报,"
+                    f"已列入 {case.meeting_date} 党政联席周会商,请督办")
 
 
 async def _proxy_overdue_supervised(b: Batch, ev: ProxyOverdueSupervised, case: Case, holder: Region) -> None:
@@ -338,6 +360,7 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     CaseSupervised: _case_supervised,
     TaskOverdueSupervised: _task_overdue_supervised,
     StepOverdueSupervised: _step_overdue_supervised,
+    TopStepSupervised: _top_step_supervised,
     ProxyOverdueSupervised: _proxy_overdue_supervised,
     CaseReopened: _case_reopened,
     CaseClosed: _cards_only,

@@ -191,6 +191,13 @@ class StepOverdueSupervised(DomainEvent):
 
 
 @dataclass(frozen=True)
+class TopStepSupervised(DomainEvent):
+    """The step's time ran out at the top of the ladder (no level left to move to): these secretaries supervise."""
+
+    secretary_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ProxyOverdueSupervised(DomainEvent):
     """The 信访代办员 gave no feedback by the deadline: these secretaries supervise the case."""
 

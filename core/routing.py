@@ -97,6 +97,17 @@ async def dispatchers_for(region: Region) -> list[Staff]:
     return []
 
 
+async def escalation_watchers(case: Case, target: Region) -> list[Staff]:
+    """Whom an escalation to `target` tells besides the dispatchers who receive the case (dispatchers_for):
+    the receiving village's own mediators (村调解员), when it climbs to a village, and the liaison (联村领导,
+    联村干部) of the village where the dispute is."""
+    people = await liaison_cc(await Region.get(id=case.region_id))
+    if Level(target.level) is Level.VILLAGE:
+        here = await Staff.filter(region_id=target.id, active=True).order_by("id")
+        people = [s for s in here if _has_role(s, Role.VILLAGE_MEDIATOR)] + people
+    return list({s.id: s for s in people}.values())
+
+
 async def nearest_with_role(region: Region, role: Role) -> list[Staff]:
     """Staff holding `role` at the nearest level up from `region` (e.g. the secretary who supervises)."""
     chain = ancestor_ids(region)

@@ -37,6 +37,10 @@ class Case(Model):
     step_started_at = fields.DatetimeField()
     step_due_at = fields.DatetimeField(null=True, db_index=True)  # when the step's time limit runs out
     step_limits: dict[str, str] = fields.JSONField(default=dict)  # frozen at report
+    # The step's clock stops while the case waits on its reporter (退回补充): since when, and how long it has
+    # stood still in this step so far (core/step_clock.py adds it to the step's limit).
+    step_paused_at = fields.DatetimeField(null=True)
+    step_paused_seconds = fields.IntField(default=0, db_default=0)
     reporter: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="reported_cases", null=True, on_delete=fields.RESTRICT
     )

@@ -84,7 +84,7 @@ CASE_AUDIT_FIELDS = (
     "status", "category", "severity", "flags", "step", "handling_region_id", "result_type", "result_note",
     "satisfaction", "supervisor_id", "meeting_date", "backlog", "backlog_leader_id", "backlog_struck_at",
     "plan", "return_note", "reopen_count", "step_due_at", "repeat_count", "proxy_agent_id", "proxy_due_at",
-    "proxy_feedback",
+    "proxy_feedback", "step_paused_at",
 )
 TASK_AUDIT_FIELDS = (
     "status", "assignee_id", "deadline", "remind_at", "result_type", "result_note", "return_reason",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import step_clock
 from core.clock import fmt_local
 from core.durations import Duration, Unit
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, Platform, ResultType, Severity, TaskStatus
@@ -107,6 +108,9 @@ async def decide_extension(
         task.remind_at = remind if d.clock.now() < remind < task.deadline else None
     task.extension_days = None
     await task.save()
+    if approve:  # the step never ends before the new deadline
+        await step_clock.rearm(d, case)
+        await case.save(update_fields=["step_due_at"])
     action = "approve_extension" if approve else "deny_extension"
     await record(d, actor, source, action, task, before)
     event = ExtensionDecided(case.id, task.id, approve, actor_id=actor.staff_id)

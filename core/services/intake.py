@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from core import step_clock
 from core.clock import local
 from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
 from core.errors import InvalidInput
@@ -153,6 +154,7 @@ async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, sour
     case.status = next_case_status(case.status, CaseAction.RESUBMIT).value
     case.content = f"{case.content}\n【补充】{addition.strip()}"
     case.accept_remind_at = d.calendar.shift(d.clock.now(), (await load_policy()).accept_within)  # waits anew
+    await step_clock.resume(d, case)
     if len(case.content) > MAX_CONTENT * 2:
         raise InvalidInput("补充内容过长")
     case.updated_at = d.clock.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.durations import Duration
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, EscalationReason, Level, Platform, TaskStatus
 from core.errors import InvalidInput, InvalidTransition
 from core.events import CaseEscalated
@@ -11,21 +10,17 @@ from core.permissions import check_case
 from core.regions import ancestor_at
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
+from core.step_clock import start_step
 from core.transitions import CaseAction, next_case_status
 
 
 def step_due(d: Domain, case: Case, level: Level) -> None:
     """Start the clock of a step, using the limits frozen into the case when it was reported."""
-    now = d.clock.now()
-    case.step = level.value
-    case.step_started_at = now
-    limit = case.step_limits.get(level.value)
-    case.step_due_at = d.calendar.shift(now, Duration.parse(limit)) if limit else None
+    start_step(d, case, level)
 
 
-async def _target(case: Case, to_region: Region | None) -> Region:
-    if to_region is not None:
-        return to_region
+async def next_step(case: Case) -> Region | None:
+    """The region one step up the ladder from the case's step (None: the case is at the top)."""
     region = await Region.get(id=case.region_id)
     level: Level | None = Level(case.step).up()
     while level is not None:
@@ -33,7 +28,14 @@ async def _target(case: Case, to_region: Region | None) -> Region:
         if found is not None:
             return found
         level = level.up()
-    raise InvalidTransition(f"案件 {case.number} 已在最高层级({Level(case.step).label}),无法再上报")
+    return None
+
+
+async def _target(case: Case, to_region: Region | None) -> Region:
+    target = to_region or await next_step(case)
+    if target is None:
+        raise InvalidTransition(f"案件 {case.number} 已在最高层级({Level(case.step).label}),无法再上报")
+    return target
 
 
 async def move_up(

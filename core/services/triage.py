@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core import step_clock
 from core.enums import (
     OPEN_TASK_STATUSES,
     CaseStatus,
@@ -85,6 +86,7 @@ async def return_to_reporter(d: Domain, actor: Actor, case_id: int, note: str, *
     before = snapshot(case)
     case.status = next_case_status(case.status, CaseAction.RETURN_TO_REPORTER).value
     case.return_note = note.strip()
+    step_clock.pause(d, case)  # waiting on the reporter is not the step's time
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "return_to_reporter", case, before)
@@ -215,6 +217,7 @@ async def dispatch(
     if not created:
         names = "、".join(skipped)
         return Outcome(False, f"{names} 已在办理案件 {case.number},无需重复交办", case=case)
+    await step_clock.rearm(d, case)  # the step never ends before these tasks' deadlines
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "dispatch", case, before)
