@@ -17,7 +17,7 @@ from core.events import (
 from core.models import Case, Region, Task
 from core.routing import nearest_with_role
 from core.services import aftercare, ladder
-from core.services.base import Actor, Domain, Outcome, transactional
+from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.step_clock import step_deadline
 
 _OPEN_CASES = [s.value for s in OPEN_CASE_STATUSES]
@@ -79,7 +79,10 @@ async def step_timed_out(d: Domain, actor: Actor, case_id: int) -> Outcome:
     held = due is None or due > now
     if not await Case.filter(id=case_id, step_due_at=case.step_due_at).update(step_due_at=due if held else None):
         return Outcome(False, "案件已由其他进程处理")
-    if held:
+    if held:  # the stale due time is corrected, and the trail says so
+        before = snapshot(case)
+        case.step_due_at = due
+        await record(d, actor, Platform.SYSTEM, "hold_step", case, before)
         return Outcome(False, f"案件 {case.number} 的调处时限未到", case=case)
     if await ladder.next_step(case) is None:
         if case.supervised_at is not None:
