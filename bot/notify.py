@@ -300,8 +300,8 @@ async def _task_overdue_supervised(b: Batch, ev: TaskOverdueSupervised, case: Ca
 
 async def _step_overdue_supervised(b: Batch, ev: StepOverdueSupervised, case: Case, holder: Region) -> None:
     for sec in ev.secretary_ids:
-        b.tell(sec, f"【书记督办】案件 {case.number} 逾期且{Level(case.step).label}级时限已过,"
-                    f"已上报并列入 {case.meeting_date} 党政联席周会商")
+        b.tell(sec, f"【书记督办】案件 {case.number} 逾期且{ev.level.label}级时限已过,"
+                    f"已上报{holder.name}并列入 {case.meeting_date} 党政联席周会商")
 
 
 async def _top_step_supervised(b: Batch, ev: TopStepSupervised, case: Case, holder: Region) -> None:

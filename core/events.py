@@ -185,9 +185,10 @@ class TaskOverdueSupervised(DomainEvent):
 
 @dataclass(frozen=True)
 class StepOverdueSupervised(DomainEvent):
-    """The step's time ran out with a task overdue: these secretaries supervise the case."""
+    """The step's time ran out with a task overdue: these secretaries supervise the case (now a step up)."""
 
     secretary_ids: tuple[int, ...]
+    level: Level  # the step whose time ran out
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@
 - the step never ends before the deadline of any open task of the case, an approved extension included;
 - while the case waits on its reporter there is no deadline at all.
 
-Every verb that changes one of these inputs stores the answer in Case.step_due_at, the column the scheduler
-sweeps (scheduler/sweep.py); the escalation job asks again before it acts (core/services/timeouts.py)."""
+The verbs that start a step, pause or resume it, dispatch a task or approve an extension store the answer in
+Case.step_due_at, the column the scheduler sweeps (scheduler/sweep.py); the escalation job asks again before it
+acts (core/services/timeouts.py), so a task withdrawn since only leaves the later time standing until then."""
 
 from __future__ import annotations
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus, EscalationReason, Platform, Role
+from core.enums import (
+    OPEN_CASE_STATUSES,
+    OPEN_TASK_STATUSES,
+    CaseStatus,
+    EscalationReason,
+    Level,
+    Platform,
+    Role,
+)
 from core.events import (
     DomainEvent,
     ProxyOverdueSupervised,
@@ -89,11 +97,12 @@ async def step_timed_out(d: Domain, actor: Actor, case_id: int) -> Outcome:
             return Outcome(False, f"案件 {case.number} 已在最高层级且已在督办中", case=case)
         return await _by_secretary(d, actor, case, lambda s: TopStepSupervised(case.id, s, actor_id=actor.staff_id))
     overdue = await Task.filter(case_id=case_id, status__in=_OPEN_TASKS, deadline__lt=now).exists()
+    level = Level(case.step)
     outcome = await ladder.escalate(d, actor, case_id, "", source=Platform.SYSTEM, reason=EscalationReason.TIMEOUT)
     if not overdue or outcome.case is None or outcome.case.supervised_at is not None:
         return outcome
     supervised = await _by_secretary(d, actor, outcome.case,
-                                     lambda s: StepOverdueSupervised(case.id, s, actor_id=actor.staff_id))
+                                     lambda s: StepOverdueSupervised(case.id, s, level, actor_id=actor.staff_id))
     # the secretaries are told first: why the case is both escalated and supervised
     return Outcome(True, outcome.message, case=supervised.case, events=[*supervised.events, *outcome.events],
                    tasks=outcome.tasks)

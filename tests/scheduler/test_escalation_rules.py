@@ -152,7 +152,8 @@ async def test_rule_6_a_step_out_with_a_task_overdue_escalates_and_the_secretary
     await tick(h)
     supervised = await case()
     assert supervised.step == "district" and supervised.supervised_at is not None
-    assert any(t.startswith(f"【书记督办】案件 {NUMBER} 逾期") for t in await texts(h, "韩卫国"))
+    assert f"【书记督办】案件 {NUMBER} 逾期且乡镇(街道)级时限已过,已上报西溪区并列入 {supervised.meeting_date} 党政联席周会商" \
+        in await texts(h, "韩卫国")
 
 
 async def test_rule_7_at_the_top_of_the_ladder_the_secretary_supervises(h: Harness, clock) -> None:

@@ -48,8 +48,8 @@ async def test_a_step_running_out_with_a_task_overdue_escalates_and_the_secretar
     assert case.status == CaseStatus.ESCALATED and case.step == "district" and case.supervised_at is not None
     assert (await Task.get(id=task.id)).status == "released"
     sent = await _sent_since(mark)
-    assert sent[0] == ("韩卫国", f"【书记督办】案件 2026-0001 逾期且区(县)级时限已过,已上报并列入 {case.meeting_date} "
-                                "党政联席周会商")
+    assert sent[0] == ("韩卫国", f"【书记督办】案件 2026-0001 逾期且乡镇(街道)级时限已过,已上报西溪区并列入 "
+                                f"{case.meeting_date} 党政联席周会商")
     assert ("赵敏", "案件 2026-0001 已上报西溪区,您的任务已撤回") in sent
     assert ("周小梅", "您上报的 2026-0001 已上报至西溪区处理") in sent
 
