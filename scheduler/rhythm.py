@@ -85,8 +85,9 @@ async def _digests(d: Domain) -> list[Outbound]:
     out = []
     for period in finished_periods(now.date()):
         built = await digest.build(period.kind, period.first, d.clock.now())
-        text = render(built)
-        image = base64.b64encode(chart.png(built)).decode() if groups else ""
+        note = chart.empty_note(built)  # nothing to draw: said in words, no blank plot
+        text = render(built) + (f"\n{note}" if note else "")
+        image = base64.b64encode(chart.png(built)).decode() if groups and not note else ""
         out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True, image_png_b64=image)
                 for g in groups]
     return out
