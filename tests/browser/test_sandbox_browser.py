@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
-from tests.test_cli import _free_port, _wait_healthy
+from tests.test_cli import ROOT, _free_port, _wait_healthy
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -41,7 +41,8 @@ def _need_browser() -> None:
 def sandbox(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost"}
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
+           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
     proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
