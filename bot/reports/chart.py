@@ -53,7 +53,7 @@ def _bars(ax: Axes, title: str, counts: list[tuple[str, int]]) -> None:
         _nothing(ax, title, "无在办")
         return
     shown = counts[:BARS][::-1]
-    ax.barh([n for n, _ in shown], [c for _, c in shown], color="#3b7dd8")
+    ax.bar_label(ax.barh([n for n, _ in shown], [c for _, c in shown], color="#3b7dd8"), padding=3)
     ax.set_title(title)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(c for _, c in shown) + 1)
