@@ -126,6 +126,8 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         ledger = page.get(f"/sandbox/api/ledger?staff={page.people['林晓']['id']}")
         assert {c["number"] for c in ledger} >= {f"{year}-0001", f"{year}-0002"}
         assert any("发来证据:照片" in line for c in ledger for line in c["timeline"])
+        seen = [m.get("text") or "" for name in page.people for m in page.chat(name)["messages"]]
+        assert any("<font" in t for t in seen)  # the platform's markup, which the page renders (browser test)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)

@@ -95,6 +95,12 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
         async def expect_text(text: str, seconds: float = 20) -> None:
             await page.locator("#messages", has_text=text).wait_for(timeout=seconds * 1000)
 
+        async def rendered_markup() -> int:
+            """No raw markup on screen; how many coloured spans the page made of <font color=…>."""
+            shown = await page.locator("main").inner_text()
+            assert "<font" not in shown and "&lt;" not in shown, shown[-500:]
+            return await page.locator("main span[style^='color:']").count()
+
         async def jump(button: str) -> str:
             """Press a clock button and wait until the header shows the new time."""
             before = await page.locator("#now").inner_text()
@@ -128,8 +134,11 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
             await link.click()
         assert (await info.value).suggested_filename.endswith(".docx")
         await say("办结 0001 双方达成调解协议,院墙加装接水槽")
+        await expect_text("已办结(牵头)")  # the task card, as markdown with <font color="comment">
+        coloured = await rendered_markup()
         await be("周小梅")
         await expect_text("已办结")
+        coloured += await rendered_markup()
         await page.screenshot(path=str(ARTIFACTS / "3-reporter-result.png"))
         await be("郑丽", "dingtalk")
         await say("两户村民因为宅基地地界争吵")
@@ -157,6 +166,6 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
         await be("韩卫国")
         await expect_text("书记督办", seconds=90)  # ten simulated mornings: rosters, digests with charts, jobs
         await page.screenshot(path=str(ARTIFACTS / "5-secretary-supervision.png"))
-        shown = await page.locator("main").inner_text()
-        assert "<font" not in shown and "&lt;" not in shown  # the markdown's colour tags are rendered, not shown
+        coloured += await rendered_markup()
+        assert coloured  # the platform's <font color> markup (in these chats) came out as coloured text
         await browser.close()
