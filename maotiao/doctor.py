@@ -4,7 +4,7 @@ configured or not checked. Exits 1 when any line is ❌.
 
 Checked: the database (reachable, every migration applied), Redis when configured (and whether a
 `maotiao worker` is alive: with Redis only workers deliver), holiday data for this year
-and next, each configured platform against its real API (its plug-in's doctor hook), including metered calls
+and next (offering a list shipped with maotiao, and warning while a year has holidays but no 调休 workdays), each configured platform against its real API (its plug-in's doctor hook), including metered calls
 this month where a platform meters them. A platform left unconfigured is listed as 未配置; that is a failure only when no
 platform at all is configured outside the sandbox."""
 
