@@ -51,6 +51,8 @@ async def _groups(feed: str) -> list[GroupChat]:
 def _names(duty: object) -> str:
     leader = getattr(duty, "leader", None)
     staff = getattr(duty, "staff", [])
+    if leader is None and not staff:
+        return "未排班(值班表未覆盖这一天,请导入值班表)"  # said in words, not a line of dashes
     return f"值班领导 {leader.name if leader else '-'},值班人员 {'、'.join(s.name for s in staff) or '-'}"
 
 

@@ -164,7 +164,7 @@ def test_a_day_from_the_small_hours_with_quiet_hours_and_the_roster(tmp_path) ->
         page.wait_group("茶园乡矛调工作群", "wecom", "【今日值班】")
         groups = {g["name"]: g["messages"] for g in page.chat("林晓")["groups"]}
         roster = next(m["text"] for m in groups["茶园乡矛调工作群"] if "【今日值班】" in m["text"])
-        assert "值班领导 -" not in roster and "值班人员 -" not in roster, roster
+        assert "未排班" not in roster and "值班领导 -" not in roster and "值班人员 -" not in roster, roster
         page.wait_group("茶园乡矛调工作群", "wecom", "无新增")
     finally:
         proc.send_signal(signal.SIGINT)

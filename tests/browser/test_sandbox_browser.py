@@ -151,7 +151,7 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
         assert " 09:0" in await jump("#jump-morning")
         roster = page.locator("#groups .bubble", has_text="【今日值班】").last
         await roster.wait_for(timeout=60_000)
-        assert "值班领导 -" not in await roster.inner_text()  # the demo roster follows today
+        assert "值班领导 " in await roster.inner_text()  # the demo roster follows today: names, not 未排班
         await page.locator("#groups img").first.wait_for(timeout=60_000)  # the digest's chart
         for _ in range(16):  # an hour at a time, into the evening's quiet hours
             if await page.locator("#quiet").inner_text():
