@@ -1,10 +1,15 @@
-"""`maotiao calendar import`: a center's own holiday and adjusted-workday list (CSV: date,kind[,name])."""
+"""`maotiao calendar import`: a center's own holiday and adjusted-workday list (CSV: date,kind[,name]), or a
+year's list shipped with maotiao (core/data/holidays-<year>.csv) for a year `chinesecalendar` does not know yet.
+A shipped list made before the State Council's notice says `# status: unverified` and lacks the notice's
+补假 and 调休 days (`maotiao doctor` warns until the year has adjusted workdays)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from tortoise.transactions import in_transaction
 
@@ -14,8 +19,22 @@ from core.workdays import WorkCalendar
 _KINDS = {"holiday": False, "休": False, "假": False, "workday": True, "班": True, "work": True}
 
 
+UNVERIFIED = "# status: unverified"
+
+
 class CalendarImportError(Exception):
     pass
+
+
+def bundled(year: int) -> Traversable | None:
+    """The year's list shipped with maotiao, if there is one."""
+    found = resources.files("core").joinpath(f"data/holidays-{year}.csv")
+    return found if found.is_file() else None
+
+
+def unverified(text: str) -> bool:
+    """A list marked as not yet checked against the State Council's notice."""
+    return any(line.strip().lower().startswith(UNVERIFIED) for line in text.splitlines())
 
 
 def parse_calendar(text: str) -> list[tuple[date, bool, str]]:

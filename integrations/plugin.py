@@ -57,8 +57,9 @@ class Wiring:
 
 class FakePlatform(Protocol):
     """A platform's fake for the sandbox, serving on loopback, with simulated people on it. Items are the
-    sandbox page's JSON (maotiao/sandbox_api.py): {"platform", "at", "from", "text" | "card"} for a person's chat,
-    {"platform", "at", "text", "media"} for a group's (media: an id that media() answers, or "")."""
+    sandbox page's JSON (maotiao/sandbox_api.py): {"platform", "at", "from", "text" | "card" | "file"} for a
+    person's chat (file: {"media", "name"}, a document the bot sent), {"platform", "at", "text", "media"} for a
+    group's (media: an id that media() answers, or "")."""
 
     @property
     def settings(self) -> Any: ...  # settings that point the real integration at the fake
@@ -72,6 +73,8 @@ class FakePlatform(Protocol):
     def media(self, media_id: str) -> bytes | None: ...
 
     async def say(self, user: str, text: str) -> None: ...
+
+    async def photo(self, user: str, data: bytes, name: str) -> None: ...  # the person sends the bot a picture
 
     async def click(self, user: str, card: str, key: str) -> bool: ...  # False: no such card
 

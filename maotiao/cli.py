@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core import db
-from core.calendar_import import CalendarImportError, import_calendar
+from core.calendar_import import CalendarImportError, bundled, import_calendar, unverified
 from core.config import ConfigError, Settings, load_settings
 from core.models import Region
 from core.org_import import import_org
@@ -61,8 +61,14 @@ async def cmd_org_import(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, body)
 
 
+def _calendar_text(ref: str) -> str:
+    """A CSV file, or a year (`2027`) whose list ships with maotiao."""
+    shipped = bundled(int(ref)) if ref.isdigit() and not Path(ref).exists() else None
+    return shipped.read_text(encoding="utf-8") if shipped is not None else _read(ref)
+
+
 async def cmd_calendar_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read(args.file)
+    text = _calendar_text(args.file)
 
     async def body() -> int:
         try:
@@ -71,6 +77,9 @@ async def cmd_calendar_import(settings: Settings, args: argparse.Namespace) -> i
             print(f"calendar import failed, nothing changed:\n{exc}", file=sys.stderr)
             return 2
         print(f"imported {count} calendar day(s)")
+        if unverified(text):
+            print("warning: this list is not yet checked against the State Council's notice and has no 补假/调休 "
+                  "days: add them from the notice and import again (maotiao doctor warns until then)", file=sys.stderr)
         return 0
 
     return await _with_db(settings, body)
@@ -195,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="the 综合信息指挥室 screen").add_subparsers(dest="action", required=True)
     dash.add_parser("hash-password", help="read a password (stdin) and print MAOTIAO_DASHBOARD_PASSWORD_HASH")
     for group, actions in (("db", {"upgrade": None}), ("org", {"import": "FILE"}), ("roster", {"import": "FILE.xlsx"}),
-                           ("calendar", {"import": "FILE"}), ("audit", {"verify": None, "checkpoint": None})):
+                           ("calendar", {"import": "FILE|YEAR"}), ("audit", {"verify": None, "checkpoint": None})):
         gp = sub.add_parser(group).add_subparsers(dest="action", required=True)
         for action, arg in actions.items():
             p = gp.add_parser(action)

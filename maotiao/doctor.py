@@ -4,7 +4,7 @@ configured or not checked. Exits 1 when any line is ❌.
 
 Checked: the database (reachable, every migration applied), Redis when configured (and whether a
 `maotiao worker` is alive: with Redis only workers deliver), holiday data for this year
-and next, each configured platform against its real API (its plug-in's doctor hook), including metered calls
+and next (offering a list shipped with maotiao, and warning while a year has holidays but no 调休 workdays), each configured platform against its real API (its plug-in's doctor hook), including metered calls
 this month where a platform meters them. A platform left unconfigured is listed as 未配置; that is a failure only when no
 platform at all is configured outside the sandbox."""
 
@@ -20,6 +20,7 @@ from tortoise import Tortoise
 from tortoise.migrations.executor import MigrationExecutor
 
 from core import db
+from core.calendar_import import bundled, unverified
 from core.clock import DISPLAY_TZ, Clock, SystemClock
 from core.config import ConfigError, Settings
 from core.enums import Platform
@@ -95,26 +96,41 @@ def _builtin(year: int) -> bool:
     return True
 
 
-async def _imported(year: int) -> bool:
-    """A center that imported a year's list has at least its holidays in calendar_day (assumed sufficient)."""
-    return await CalendarDay.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31), workday=False).exists()
+async def _imported(year: int, workday: bool) -> bool:
+    """Whether calendar_day holds holidays (workday False) or adjusted workdays (班, True) of the year."""
+    return await CalendarDay.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31), workday=workday).exists()
+
+
+def _missing(year: int, urgent: bool) -> Check:
+    """No data for the year: deadlines fall back to weekends and the fixed-date holidays."""
+    shipped = bundled(year)
+    advice = (f"运行 maotiao calendar import {year} 导入随程序提供的{year}年法定节日"
+              + ("(尚未按国务院通知核对,不含补假和调休,导入后请补全)" if shipped is not None and
+                 unverified(shipped.read_text(encoding="utf-8")) else "")
+              if shipped is not None else
+              f"按国务院办公厅公布的{year}年部分节假日安排整理 CSV(每行 日期,休/班,名称,"
+              f"如 {year}-01-01,休,元旦),运行 maotiao calendar import 文件;或升级 chinesecalendar")
+    return Check("工作日历", f"{year} 年节假日", Status.FAIL if urgent else Status.WARN,
+                 "没有数据:期限只按周末和元旦、劳动节、国庆节计算,春节等调休不准", advice)
+
+
+async def _year(year: int, today: date, with_db: bool) -> Check:
+    name = f"{year} 年节假日"
+    if _builtin(year):
+        return Check("工作日历", name, Status.OK, "内置数据(chinesecalendar)已包含")
+    urgent = year == today.year or today.month >= PUBLISH_MONTH
+    if not (with_db and await _imported(year, workday=False)):
+        return _missing(year, urgent)
+    if not await _imported(year, workday=True):  # every year's notice has weekend days worked (调休)
+        return Check("工作日历", name, Status.WARN, "已导入法定节日,但没有调休上班日:补假和调休尚未录入,"
+                     "春节、劳动节、国庆节前后的期限可能提前一两天",
+                     f"按国务院办公厅关于{year}年部分节假日安排的通知补全补假(休)和调休上班日(班),"
+                     "再运行 maotiao calendar import 文件")
+    return Check("工作日历", name, Status.OK, "已导入(maotiao calendar import)")
 
 
 async def check_calendar(today: date, with_db: bool) -> list[Check]:
-    out = []
-    for year in (today.year, today.year + 1):
-        name = f"{year} 年节假日"
-        if _builtin(year):
-            out.append(Check("工作日历", name, Status.OK, "内置数据(chinesecalendar)已包含"))
-        elif with_db and await _imported(year):
-            out.append(Check("工作日历", name, Status.OK, "已导入(maotiao calendar import)"))
-        else:
-            urgent = year == today.year or today.month >= PUBLISH_MONTH
-            out.append(Check("工作日历", name, Status.FAIL if urgent else Status.WARN,
-                             "没有数据:期限只按周末和元旦、劳动节、国庆节计算,春节等调休不准",
-                             f"按国务院办公厅公布的{year}年部分节假日安排整理 CSV(每行 日期,休/班,名称,"
-                             f"如 {year}-01-01,休,元旦),运行 maotiao calendar import 文件;或升级 chinesecalendar"))
-    return out
+    return [await _year(year, today, with_db) for year in (today.year, today.year + 1)]
 
 
 # --- platforms ----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from bot.intake import model as intake_model
 from core import db
 from core.audit_checkpoint import CheckpointLog, load_key
 from core.calendar_import import load_calendar
-from core.clock import OffsetClock
+from core.clock import OffsetClock, local
 from core.config import Settings
 from core.models import Region
 from core.services.base import Domain
@@ -34,8 +34,9 @@ from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
 from maotiao import evidence, logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
+from maotiao.demo_roster import keep_demo_roster
 from maotiao.readiness import READINESS
-from maotiao.server import build_app
+from maotiao.server import QuietAccessLogger, build_app
 from scheduler.embedded import EmbeddedScheduler
 from scheduler.nudge import Nudger
 
@@ -98,8 +99,10 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
     if not mode.is_loopback(settings.http_host):
         log.warning("the sandbox lets anyone who reaches %s act as any person (--sandbox was given)",
                     settings.http_host)
+    clock = OffsetClock()
+    await keep_demo_roster(local(clock.now()).date())  # the demo's rotation, laid over today
     sms = sandbox.sms.settings() if sandbox.sms is not None else None
-    return sandbox, build_platforms(sandbox.settings, sms=sms), Domain(clock=OffsetClock())
+    return sandbox, build_platforms(sandbox.settings, sms=sms), Domain(clock=clock)
 
 
 def _use_intake_model(settings: Settings) -> None:
@@ -120,7 +123,8 @@ def _checkpoints(settings: Settings, rt: Runtime) -> Checkpoints | None:
 
 
 async def _listen(settings: Settings, rt: Runtime) -> web.AppRunner:
-    runner = web.AppRunner(rt.app, handle_signals=False, shutdown_timeout=settings.shutdown_drain_seconds)
+    runner = web.AppRunner(rt.app, handle_signals=False, shutdown_timeout=settings.shutdown_drain_seconds,
+                           access_log_class=QuietAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     try:
@@ -199,7 +203,8 @@ async def serve(settings: Settings) -> int:
     evidence.configure(settings, production=sandbox is None)  # /evidence links: refused start if unsignable
     if sandbox is not None:
         sandbox.connect(f"http://127.0.0.1:{settings.http_port}")
-        sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings)  # type: ignore[arg-type]
+        sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings,  # type: ignore[arg-type]
+                          domain.calendar)
     await load_calendar(rt.domain.calendar)
     checkpoints = _checkpoints(settings, rt)
     runner = await _listen(settings, rt)

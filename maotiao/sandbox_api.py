@@ -3,16 +3,17 @@ simulators (so it goes through the real callback / stream path), the clock, and 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import mimetypes
 import os
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from importlib import resources
 from ipaddress import ip_address
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import mplfonts
 from aiohttp import web
@@ -22,16 +23,19 @@ from core import evidence
 from core.clock import OffsetClock, fmt_local
 from core.config import Settings
 from core.enums import CaseStatus, Category
-from core.models import AuditEvent, Case, DatabaseMark, GroupChat, Identity, Staff, Task
+from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
 from core.permissions import can_view
 from core.services.base import actor_for
+from core.workdays import WorkCalendar
 from integrations import registry
 from integrations.sandbox.runtime import Sandbox
+from maotiao import sandbox_clock
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
 CLOCK = web.AppKey("clock", OffsetClock)
 KICK = web.AppKey("kick", object)
 HOSTS = web.AppKey("hosts", frozenset[str])
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG")
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -139,7 +143,8 @@ async def chat(request: web.Request) -> web.Response:
     sb = request.app[SANDBOX]
     staff_id = int(request.query.get("staff", "0"))
     idents = {i.platform: i.external_id for i in await Identity.filter(staff_id=staff_id)}
-    messages = [m for p, fake in sb.fakes.items() if p.value in idents for m in fake.messages(idents[p.value])]
+    messages = [_chat_item(m) for p, fake in sb.fakes.items() if p.value in idents
+                for m in fake.messages(idents[p.value])]
     messages += sb.typed.get(str(staff_id), [])
     messages.sort(key=lambda m: m["at"])
     groups = []
@@ -147,9 +152,18 @@ async def chat(request: web.Request) -> web.Response:
         refs = await g.refs()
         items = [_group_item(m) for p, fake in sb.fakes.items() for m in fake.group_messages(refs.get(p.value, ""))]
         groups.append({"name": g.name, "messages": sorted(items, key=lambda m: float(m["at"]))[-30:]})
-    clock = request.app[CLOCK]
-    return _json({"messages": messages[-80:], "groups": groups, "now": fmt_local(clock.now()),
-                  "platforms": list(idents)})
+    now = request.app[CLOCK].now()
+    return _json({"messages": messages[-80:], "groups": groups, "now": fmt_local(now),
+                  "quiet": await sandbox_clock.quiet_status(now), "platforms": list(idents)})
+
+
+def _chat_item(m: dict[str, Any]) -> dict[str, Any]:
+    """A document the bot sent becomes a download link (the page shows its name, never an empty bubble)."""
+    file = m.get("file")
+    if not file:
+        return m
+    link = f"/sandbox/media/{m['platform']}/{quote(file['media'], safe='')}?name={quote(file['name'], safe='')}"
+    return {**m, "file": {"name": file["name"], "url": link}}
 
 
 def _group_item(m: dict[str, Any]) -> dict[str, Any]:
@@ -168,11 +182,18 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 async def media(request: web.Request) -> web.Response:
+    """A chart shown in a group, or a document (?name=…) downloaded from a person's chat."""
     fake = request.app[SANDBOX].fake(request.match_info["platform"])
     data = fake.media(request.match_info["media_id"]) if fake is not None else None
     if data is None:
         raise web.HTTPNotFound()
-    return web.Response(body=data, content_type="image/png")
+    name = request.query.get("name", "").replace("/", "_").replace("\\", "_")[:120]
+    if data.startswith(b"\x89PNG") or not name:
+        return web.Response(body=data, content_type="image/png")
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return web.Response(body=data, content_type=kind, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        "X-Content-Type-Options": "nosniff"})
 
 
 async def say(request: web.Request) -> web.Response:
@@ -185,6 +206,29 @@ async def say(request: web.Request) -> web.Response:
         return _json({"error": "该人员在此平台没有账号,或内容为空"}, 400)
     sb.typed.setdefault(str(staff_id), []).append({"platform": platform, "at": time.time(), "from": "me", "text": text})
     await fake.say(ident.external_id, text)
+    return _json({"ok": True})
+
+
+async def photo(request: web.Request) -> web.Response:
+    """The persona sends the bot a picture (base64 in JSON, as the page's guard wants JSON), through the
+    platform's real inbound path: it joins the draft or the case as evidence would from a phone."""
+    sb = request.app[SANDBOX]
+    data = await _body(request)
+    staff_id, platform = int(data.get("staff", 0)), str(data.get("platform"))
+    name = str(data.get("name", "photo.jpg"))[:80] or "photo.jpg"
+    try:
+        image = base64.b64decode(str(data.get("data", "")), validate=True)
+    except ValueError:
+        return _json({"error": "照片数据无法识别"}, 400)
+    ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
+    fake = sb.fake(platform)
+    if ident is None or fake is None:
+        return _json({"error": "该人员在此平台没有账号"}, 400)
+    if not image.startswith(IMAGE_MAGIC):
+        return _json({"error": "只能发送 JPEG 或 PNG 照片"}, 400)
+    sb.typed.setdefault(str(staff_id), []).append({"platform": platform, "at": time.time(), "from": "me",
+                                                   "text": f"[照片] {name}"})
+    await fake.photo(ident.external_id, image, name)
     return _json({"ok": True})
 
 
@@ -203,16 +247,7 @@ async def click(request: web.Request) -> web.Response:
 
 
 async def clock(request: web.Request) -> web.Response:
-    data = await _body(request)
-    hours = float(data.get("hours", 24))
-    if not 0 < hours <= 24 * 60:
-        return _json({"error": "hours must be between 0 and 1440"}, 400)
-    mark = await DatabaseMark.get_or_none(id=1)
-    if mark is None or mark.mode != "sandbox":  # a moved clock escalates, dates the audit ahead, runs digests
-        return _json({"error": "not a sandbox database: the clock does not move here"}, 409)
-    request.app[CLOCK].advance(timedelta(hours=hours))
-    request.app[KICK]()  # type: ignore[operator]
-    return _json({"now": fmt_local(request.app[CLOCK].now())})
+    return await sandbox_clock.move(request, await _body(request), request.app[CLOCK], request.app[KICK])
 
 
 async def ledger(request: web.Request) -> web.Response:
@@ -236,7 +271,8 @@ async def ledger(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kick: object,
-          settings: Settings) -> None:
+          settings: Settings, calendar: WorkCalendar | None = None) -> None:
+    app[sandbox_clock.CALENDAR] = calendar or WorkCalendar()
     app[HOSTS] = frozenset({"localhost", settings.http_host.lower()})
     app.middlewares.append(guard)
     app[SANDBOX] = sandbox
@@ -249,6 +285,7 @@ def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kic
     app.router.add_get("/sandbox/api/chat", chat)
     app.router.add_post("/sandbox/api/say", say)
     app.router.add_post("/sandbox/api/click", click)
+    app.router.add_post("/sandbox/api/photo", photo)
     app.router.add_post("/sandbox/api/clock", clock)
     app.router.add_get("/sandbox/api/ledger", ledger)
     app.router.add_get("/sandbox/media/{platform}/{media_id}", media)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 from tortoise import Tortoise
 
 from core import db
@@ -16,7 +17,18 @@ from integrations.api import routes as api_routes
 from maotiao import case_page, dashboard, evidence, readiness
 
 MAX_BODY = 1024 * 1024
+# What the sandbox page polls every second or so: an access line each would bury everything else.
+POLLED = frozenset({"/sandbox/api/chat", "/sandbox/api/ledger"})
 log = logging.getLogger(__name__)
+
+
+class QuietAccessLogger(AccessLogger):
+    """The access log, without the page's polls that succeeded (a failing poll is still logged)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if request.method == "GET" and request.path in POLLED and response.status < 400:
+            return
+        super().log(request, response, time)
 
 
 @web.middleware

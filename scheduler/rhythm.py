@@ -51,6 +51,8 @@ async def _groups(feed: str) -> list[GroupChat]:
 def _names(duty: object) -> str:
     leader = getattr(duty, "leader", None)
     staff = getattr(duty, "staff", [])
+    if leader is None and not staff:
+        return "未排班(值班表未覆盖这一天,请导入值班表)"  # said in words, not a line of dashes
     return f"值班领导 {leader.name if leader else '-'},值班人员 {'、'.join(s.name for s in staff) or '-'}"
 
 
@@ -85,8 +87,9 @@ async def _digests(d: Domain) -> list[Outbound]:
     out = []
     for period in finished_periods(now.date()):
         built = await digest.build(period.kind, period.first, d.clock.now())
-        text = render(built)
-        image = base64.b64encode(chart.png(built)).decode() if groups else ""
+        note = chart.empty_note(built)  # nothing to draw: said in words, no blank plot
+        text = render(built) + (f"\n{note}" if note else "")
+        image = base64.b64encode(chart.png(built)).decode() if groups and not note else ""
         out += [Outbound(target=Target(kind="group", group_id=g.id), text=text, markdown=True, image_png_b64=image)
                 for g in groups]
     return out

@@ -53,6 +53,9 @@ def test_calendar_import(env, tmp_path) -> None:
     cal.write_text("2027-13-01,休\n", encoding="utf-8")
     result = run(["calendar", "import", str(cal)], env)
     assert result.returncode == 2 and "line 1" in result.stderr
+    shipped = run(["calendar", "import", "2027"], env)  # the year's list shipped with maotiao
+    assert shipped.returncode == 0 and "imported 13 calendar day(s)" in shipped.stdout
+    assert "not yet checked against the State Council's notice" in shipped.stderr
 
 
 def test_wrong_setting_fails_at_start_naming_it(env) -> None:

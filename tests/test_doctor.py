@@ -16,7 +16,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.engine import Bot
-from core import db
+from core import db, workdays
+from core.calendar_import import bundled, import_calendar, load_calendar, unverified
 from core.clock import ManualClock
 from core.config import Settings, load_settings
 from core.enums import Platform
@@ -77,6 +78,7 @@ async def _seed(url: str) -> None:
             await GroupAddress.create(group=group, platform=Platform.WECOM.value, ref=chat)
             await GroupAddress.create(group=group, platform=Platform.DINGTALK.value, ref=conversation)
         await CalendarDay.create(day=date(2027, 2, 8), workday=False, name="春节")
+        await CalendarDay.create(day=date(2027, 2, 20), workday=True, name="春节调休")
     finally:
         await db.close_db()
 
@@ -231,6 +233,38 @@ async def test_next_years_holidays_missing_is_a_warning_in_june_and_red_from_nov
     assert [(c.name, c.status) for c in june] == [("2026 年节假日", Status.OK), ("2027 年节假日", Status.WARN)]
     november = await doctor.check_calendar(date(2026, 11, 2), with_db=False)
     assert november[1].status is Status.FAIL and "maotiao calendar import" in november[1].advice
+
+
+async def test_the_shipped_2027_holidays_are_offered_and_warned_about_until_the_notices_workdays_are_in(
+        db, monkeypatch) -> None:
+    monkeypatch.setattr(doctor, "_builtin", lambda year: year < 2027)  # as today, whatever chinesecalendar ships
+    december = date(2026, 12, 6)
+    missing = (await doctor.check_calendar(december, with_db=True))[1]
+    assert missing.status is Status.FAIL and "maotiao calendar import 2027" in missing.advice
+    assert "尚未按国务院通知核对" in missing.advice
+    shipped = bundled(2027)
+    assert shipped is not None and unverified(shipped.read_text(encoding="utf-8"))
+    await import_calendar(shipped.read_text(encoding="utf-8"))
+    holidays_only = (await doctor.check_calendar(december, with_db=True))[1]
+    assert holidays_only.status is Status.WARN and "没有调休上班日" in holidays_only.detail
+    assert "2027年部分节假日安排的通知" in holidays_only.advice
+    await import_calendar("2027-02-20,班,春节调休\n")
+    assert (await doctor.check_calendar(december, with_db=True))[1].status is Status.OK
+
+
+async def test_the_shipped_2027_list_moves_deadlines_past_spring_festival(db, monkeypatch) -> None:
+    def unknown(day: date) -> bool:
+        raise NotImplementedError(f"no data for {day.year}")
+
+    monkeypatch.setattr(workdays.chinese_calendar, "is_workday", unknown)  # as today, whatever it ships later
+    shipped = bundled(2027)
+    assert shipped is not None
+    await import_calendar(shipped.read_text(encoding="utf-8"))
+    calendar = WorkCalendar()
+    await load_calendar(calendar)
+    assert [calendar.is_workday(date(2027, 2, d)) for d in (4, 5, 8, 9)] == [True, False, False, True]
+    assert calendar.add_workdays(date(2027, 2, 4), 1) == date(2027, 2, 9)  # 除夕 to 初三 are off
+    assert not calendar.is_workday(date(2027, 6, 9)) and not calendar.is_workday(date(2027, 9, 15))
 
 
 async def test_calls_near_or_past_the_monthly_quota_are_flagged(world: World, capsys) -> None:

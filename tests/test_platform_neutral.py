@@ -142,6 +142,9 @@ class _Fake:
     async def say(self, user: str, text: str) -> None:
         pass
 
+    async def photo(self, user: str, data: bytes, name: str) -> None:
+        pass
+
     async def click(self, user: str, card: str, key: str) -> bool:
         return False
 

@@ -3,15 +3,19 @@ the real WeCom callback and the real DingTalk Stream SDK, driven over its HTTP p
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.test_cli import _free_port, _wait_healthy
+from tests.test_cli import ROOT, _free_port, _wait_healthy
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)  # what the page sends: a (shrunk) JPEG
 
 
 class Page:
@@ -50,6 +54,17 @@ class Page:
             time.sleep(0.2)
         raise AssertionError(f"{group} never got {text} on {platform}: {found[-3:]}")
 
+    def fetch(self, path: str) -> tuple[bytes, dict[str, str]]:
+        with urllib.request.urlopen(self.base + path, timeout=10) as resp:
+            return resp.read(), dict(resp.headers)
+
+    def refused(self, path: str, body: dict[str, Any]) -> int:
+        try:
+            self.post(path, body)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        return 200
+
     def say(self, name: str, text: str, platform: str = "wecom") -> None:
         self.post("/sandbox/api/say", {"staff": self.people[name]["id"], "platform": platform, "text": text})
 
@@ -64,7 +79,8 @@ class Page:
 def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost"}
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
+           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
     log_path = tmp_path / "serve.log"
     log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
     proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
@@ -73,13 +89,26 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         _wait_healthy(proc, port)
         page = Page(port)
         assert "演示沙箱" in urllib.request.urlopen(page.base + "/", timeout=10).read().decode()
+        year = page.chat("周小梅")["now"][:4]  # the sandbox runs on today's date: case numbers carry its year
         page.say("周小梅", "两户人家因为院墙滴水吵了好几天")
+        page.wait_for("周小梅", lambda m: m.get("card") is not None, "the draft")
+        page.post("/sandbox/api/photo", {"staff": page.people["周小梅"]["id"], "platform": "wecom",
+                                         "name": "院墙.jpg", "data": base64.b64encode(JPEG).decode()})
+        page.wait_for("周小梅", lambda m: m.get("card") and ["附件", "1个"] in m["card"]["fields"],
+                      "the photo joining the draft")
+        assert page.refused("/sandbox/api/photo", {"staff": page.people["周小梅"]["id"], "platform": "wecom",
+                                                   "data": base64.b64encode(b"MZ not a photo").decode()}) == 400
         page.click("周小梅", "确认上报")
-        page.wait_for("周小梅", lambda m: "2026-" in (m.get("text") or ""), "the case number")
+        page.wait_for("周小梅", lambda m: f"{year}-" in (m.get("text") or ""), "the case number")
         page.click("林晓", "受理并交办")
         page.click("赵敏", "签收")
         page.wait_for("赵敏", lambda m: m.get("card") and any(b["text"] == "办结" for b in m["card"]["buttons"]),
                       "the task card updated with 办结")
+        page.say("赵敏", "协议 0001 双方同意加装接水槽,互不追究")
+        sent = page.wait_for("赵敏", lambda m: m.get("file") is not None, "the 协议书 as a file")
+        assert sent["file"]["name"].endswith(".docx") and "协议书" in sent["file"]["name"]
+        data, headers = page.fetch(sent["file"]["url"])
+        assert data[:2] == b"PK" and "attachment" in headers["Content-Disposition"]
         page.say("赵敏", "办结 0001 双方达成调解协议")
         page.wait_for("周小梅", lambda m: "已办结" in (m.get("text") or ""), "the result")
         # a second case is left open; the clock jumps until it is overdue and reaches the secretary
@@ -95,7 +124,10 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         # the sandbox made the demo groups in its fake WeCom as the app would, so group messages arrive there
         page.wait_group("茶园乡矛调工作群", "wecom", "【今日值班】")
         ledger = page.get(f"/sandbox/api/ledger?staff={page.people['林晓']['id']}")
-        assert {c["number"] for c in ledger} >= {"2026-0001", "2026-0002"}
+        assert {c["number"] for c in ledger} >= {f"{year}-0001", f"{year}-0002"}
+        assert any("发来证据:照片" in line for c in ledger for line in c["timeline"])
+        seen = [m.get("text") or "" for name in page.people for m in page.chat(name)["messages"]]
+        assert any("<font" in t for t in seen)  # the platform's markup, which the page renders (browser test)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
@@ -103,3 +135,39 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
     out = log_path.read_text(encoding="utf-8")
     assert proc.returncode == 0, out[-2000:]
     assert "sandbox" in out and "not created" not in out
+    assert "POST /sandbox/api/say" in out and "/sandbox/api/chat" not in out  # the page's polls are not logged
+
+
+def test_a_day_from_the_small_hours_with_quiet_hours_and_the_roster(tmp_path) -> None:
+    """From whatever time it is: jump into quiet hours (the page says what is held), an hour on, then to the
+    next working day's 09:00, where the morning roster names the people on duty (the demo roster follows
+    today), and the daily digest says 无新增 rather than sending a blank chart."""
+    port = _free_port()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
+           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
+    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_healthy(proc, port)
+        page = Page(port)
+        start = page.chat("林晓")
+        hour = int(start["now"][11:13])
+        moved = page.post("/sandbox/api/clock", {"hours": (3 - hour) % 24 or 24})  # 03:xx
+        assert moved["now"][11:13] == "03" and moved["quiet"]["active"]
+        assert "免打扰时段(22:00-07:00)" in page.chat("林晓")["quiet"]["text"]
+        assert page.post("/sandbox/api/clock", {"jump": "hour"})["now"][11:13] == "04"
+        assert page.refused("/sandbox/api/clock", {"jump": "next week"}) == 400
+        morning = page.post("/sandbox/api/clock", {"jump": "workday_morning"})
+        assert morning["now"][11:16] in ("09:00", "09:01") and not morning["quiet"]["active"]
+        page.wait_group("茶园乡矛调工作群", "wecom", "【今日值班】")
+        groups = {g["name"]: g["messages"] for g in page.chat("林晓")["groups"]}
+        roster = next(m["text"] for m in groups["茶园乡矛调工作群"] if "【今日值班】" in m["text"])
+        assert "未排班" not in roster and "值班领导 -" not in roster and "值班人员 -" not in roster, roster
+        page.wait_group("茶园乡矛调工作群", "wecom", "无新增")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        log.close()
+    assert proc.returncode == 0

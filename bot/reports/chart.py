@@ -1,4 +1,6 @@
-"""The digest chart: cases by category and the daily trend, with Chinese labels (a bundled CJK font)."""
+"""The digest chart: new cases per day over the last 7 (daily) or 30 (weekly) days, and the open work by
+category and by village, on integer axes with Chinese labels (a bundled CJK font). An empty panel says so
+(无新增, 无在办) instead of showing a blank plot; with nothing at all to show, no chart is sent."""
 
 from __future__ import annotations
 
@@ -12,10 +14,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import mplfonts  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from core.reports.digest import Digest  # noqa: E402
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
+BARS = 8  # categories / villages shown per panel, the largest first
 
 
 @lru_cache(maxsize=1)
@@ -25,22 +31,65 @@ def cjk_font() -> str:
     return font_manager.FontProperties(fname=path).get_name()
 
 
-def png(d: Digest) -> bytes:
-    family = cjk_font()
-    with plt.rc_context({"font.family": family, "axes.unicode_minus": False}):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
-        names = [n for n, _ in d.by_category] or ["无"]
-        counts = [c for _, c in d.by_category] or [0]
-        left.barh(names[::-1], counts[::-1], color="#3b7dd8")
-        left.set_title("按类别")
-        days = [x.strftime("%m-%d") for x, _ in d.trend]
-        right.plot(days, [n for _, n in d.trend], marker="o", color="#d8503b")
-        right.set_title("每日新增")
-        step = max(1, len(days) // 8)
-        right.set_xticks(range(0, len(days), step), [days[i] for i in range(0, len(days), step)], rotation=30)
+def trend_title(d: Digest) -> str:
+    return f"近{len(d.recent)}天每日新增"
+
+
+def empty_note(d: Digest) -> str:
+    """What the digest says instead of a chart when there is nothing to draw ("" when there is)."""
+    if any(n for _, n in d.recent) or d.open_by_category:
+        return ""
+    return f"- 近{len(d.recent)}天无新增,无在办案件(不附图表)"
+
+
+def _nothing(ax: Axes, title: str, text: str) -> None:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=16, color="#888", transform=ax.transAxes)
+    ax.set_axis_off()
+
+
+def _bars(ax: Axes, title: str, counts: list[tuple[str, int]]) -> None:
+    if not counts:
+        _nothing(ax, title, "无在办")
+        return
+    shown = counts[:BARS][::-1]
+    ax.bar_label(ax.barh([n for n, _ in shown], [c for _, c in shown], color="#3b7dd8"), padding=3)
+    ax.set_title(title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(c for _, c in shown) + 1)
+
+
+def _trend(ax: Axes, d: Digest) -> None:
+    if not any(n for _, n in d.recent):
+        _nothing(ax, trend_title(d), "无新增")
+        return
+    days = [x.strftime("%m-%d") for x, _ in d.recent]
+    ax.bar(range(len(days)), [n for _, n in d.recent], color="#d8503b")
+    ax.set_title(trend_title(d))
+    step = max(1, len(days) // 8)
+    ax.set_xticks(range(0, len(days), step), [days[i] for i in range(0, len(days), step)], rotation=30)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(n for _, n in d.recent) + 1)
+
+
+def figure(d: Digest) -> Figure:
+    """The chart as a figure (close it with plt.close); png() renders it."""
+    with plt.rc_context({"font.family": cjk_font(), "axes.unicode_minus": False}):
+        fig, (trend, cats, villages) = plt.subplots(1, 3, figsize=(13, 4), dpi=100)
+        _trend(trend, d)
+        _bars(cats, "在办案件·按类别", d.open_by_category)
+        _bars(villages, "在办案件·按村(社区)", d.open_by_village)
         fig.suptitle(f"{d.center} {d.period.kind.label}({d.period.label})")
         fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
+    return fig
+
+
+def png(d: Digest) -> bytes:
+    fig = figure(d)
+    try:
+        with plt.rc_context({"font.family": cjk_font(), "axes.unicode_minus": False}):
+            out = io.BytesIO()
+            fig.savefig(out, format="png")
+    finally:
         plt.close(fig)
     return out.getvalue()

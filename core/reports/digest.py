@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from tortoise.functions import Count
+
 from core.clock import local
 from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, Category, Flag
 from core.models import Case, EscalationRecord, Region, Task
@@ -35,6 +37,9 @@ class Digest:
     by_category: list[tuple[str, int]] = field(default_factory=list)
     by_village: list[tuple[str, int]] = field(default_factory=list)
     trend: list[tuple[date, int]] = field(default_factory=list)
+    recent: list[tuple[date, int]] = field(default_factory=list)  # new per day over the chart's window
+    open_by_category: list[tuple[str, int]] = field(default_factory=list)  # open cases at the period's end
+    open_by_village: list[tuple[str, int]] = field(default_factory=list)
     supervised: list[tuple[str, str]] = field(default_factory=list)  # (number, category) of non-sensitive cases
     supervised_sensitive: int = 0
     total: kpi.Kpi = field(default_factory=lambda: kpi.Kpi("全部"))
@@ -43,6 +48,7 @@ class Digest:
 
 
 MONTHLY_OR_LONGER = (Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR)
+CHART_DAYS = {Kind.DAILY: 7, Kind.WEEKLY: 30}  # a day or a week alone is too short to show a trend
 
 
 INTAKE_SQL = """
@@ -66,16 +72,41 @@ async def _intake(d: Digest, start: datetime, end: datetime) -> None:
         d.sensitive_new += int(r["sensitive"] or 0)
         cats[Category(r["c"]).label] += n
         villages[village_of(regions[r["r"]], regions).name] += n
-    d.by_category = sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
-    d.by_village = sorted(villages.items(), key=lambda kv: (-kv[1], kv[0]))
+    d.by_category, d.by_village = _ranked(cats), _ranked(villages)
+
+
+def chart_window(period: Period) -> Period:
+    """The days the chart's trend covers: the last 7 days for a daily digest, 30 for a weekly one, else the
+    period itself."""
+    days = CHART_DAYS.get(period.kind, 0)
+    first = min(period.first, period.last - timedelta(days=days - 1)) if days else period.first
+    return Period(period.kind, first, period.last)
 
 
 async def _trend(d: Digest, start: datetime, end: datetime) -> None:
+    window = chart_window(d.period)
     day_sql = local_day("created_at")
     per_day = {r["d"]: int(r["n"]) for r in await rows(
         f'SELECT {day_sql} AS d, COUNT(*) AS n FROM "case" WHERE created_at >= {{0}} AND created_at < {{1}} '
-        f"GROUP BY {day_sql}", [start, end])}
-    d.trend = [(x, per_day.get(x.isoformat(), 0)) for x in d.period.days]
+        f"GROUP BY {day_sql}", [window.start, end])}
+    d.recent = [(x, per_day.get(x.isoformat(), 0)) for x in window.days]
+    d.trend = [(x, n) for x, n in d.recent if x >= d.period.first]
+
+
+def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+async def _open_work(d: Digest, end: datetime) -> None:
+    """Cases still open that were reported before the period's end, by category and by village."""
+    regions = {r.id: r for r in await Region.all()}
+    cats: dict[str, int] = defaultdict(int)
+    villages: dict[str, int] = defaultdict(int)
+    for r in await Case.filter(status__in=OPEN_CASES, created_at__lt=end).annotate(n=Count("id")) \
+            .group_by("region_id", "category").values("region_id", "category", "n"):
+        cats[Category(r["category"]).label] += int(r["n"])
+        villages[village_of(regions[r["region_id"]], regions).name] += int(r["n"])
+    d.open_by_category, d.open_by_village = _ranked(cats), _ranked(villages)
 
 
 async def _work(d: Digest, start: datetime, end: datetime, now: datetime) -> None:
@@ -110,7 +141,7 @@ async def build(kind: Kind, day: date, now: datetime) -> Digest:
     start, end = period.start, period.end
     d = Digest(period, (await load_policy()).center_name)
     await asyncio.gather(_intake(d, start, end), _trend(d, start, end), _work(d, start, end, now),
-                         _kpis(d, start, end), _backlog(d))
+                         _kpis(d, start, end), _backlog(d), _open_work(d, end))
     return d
 
 

@@ -44,6 +44,9 @@ class DingTalkSandbox:
                                 "note": p.get("note", ""),
                                 "buttons": [{"text": b["text"], "key": b["text"]}
                                             for b in json.loads(p.get("buttons") or "[]")]}
+            elif m.get("msgKey") == "sampleFile":
+                param = m.get("param") or {}
+                item["file"] = {"media": str(param.get("mediaId", "")), "name": str(param.get("fileName", "文件"))}
             else:
                 item["text"] = _text(m)
             out.append(item)
@@ -60,6 +63,10 @@ class DingTalkSandbox:
     async def say(self, user: str, text: str) -> None:
         assert self.user is not None
         await self.user.text(user, text)
+
+    async def photo(self, user: str, data: bytes, name: str) -> None:
+        assert self.user is not None
+        await self.user.picture(user, data)
 
     async def click(self, user: str, card: str, key: str) -> bool:
         assert self.user is not None

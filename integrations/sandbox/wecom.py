@@ -296,8 +296,9 @@ class FakeWeCom(AppChats):
             return self._err(40004, "empty media")
         media_id = f"media{next(self._ids)}"
         self.media[media_id] = data
+        name = media.filename if isinstance(media, FileField) and media.filename else "upload"
         self.media_meta[media_id] = ("image/png" if request.query.get("type") == "image" else "application/octet-stream",
-                                     "upload", self.now())
+                                     name, self.now())
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id})
 
     async def agent_get(self, request: web.Request) -> web.Response:

@@ -104,5 +104,8 @@ class WeComMember:
     async def text(self, user: str, text: str) -> httpx.Response | None:
         return await self.post(self.text_xml(user, text))
 
+    async def image(self, user: str, media_id: str) -> httpx.Response | None:
+        return await self.post(self.image_xml(user, media_id))
+
     async def click(self, user: str, task_id: str, key: str, response_code: str) -> httpx.Response | None:
         return await self.post(self.click_xml(user, task_id, key, response_code))

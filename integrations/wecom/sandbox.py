@@ -41,6 +41,10 @@ class WeComSandbox:
                                 "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
                                 "note": b.get("sub_title_text", ""),
                                 "buttons": [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]}
+            elif m.msgtype == "file":
+                media_id = str(m.body.get("media_id", ""))
+                meta = self.fake.media_meta.get(media_id)
+                item["file"] = {"media": media_id, "name": meta[1] if meta else "文件"}
             else:
                 item["text"] = str(m.body.get("content", ""))
             out.append(item)
@@ -57,6 +61,10 @@ class WeComSandbox:
     async def say(self, user: str, text: str) -> None:
         assert self.member is not None
         await self.member.text(user, text)
+
+    async def photo(self, user: str, data: bytes, name: str) -> None:
+        assert self.member is not None
+        await self.member.image(user, self.fake.incoming_media(data, "image/jpeg", name))
 
     async def click(self, user: str, card: str, key: str) -> bool:
         assert self.member is not None

@@ -118,7 +118,10 @@ async def test_cross_platform_reported_on_dingtalk_handled_on_wecom(org, domain)
 
 async def test_digest_with_chart_reaches_both_platforms_groups(org, domain, clock) -> None:
     from bot.channel import ChannelRegistry
-    from core.models import GroupChat
+    from core.enums import Platform
+    from core.models import GroupChat, Staff
+    from core.services import intake
+    from core.services.base import actor_for
     from scheduler.rhythm import publish_digests
     from tests.conftest import cst
     from tests.integrations.wecom_rig import wecom_rig
@@ -126,7 +129,9 @@ async def test_digest_with_chart_reaches_both_platforms_groups(org, domain, cloc
     async with wecom_rig(domain) as wx:
         registry: ChannelRegistry = wx.registry
         async with dingtalk_rig(domain, registry=registry) as dt:
-            clock.set(cst(2026, 11, 30, 8, 40))  # Monday: yesterday's daily and last week's digest
+            zhou = await actor_for(await Staff.get(name="周小梅"))
+            await intake.report(domain, zhou, intake.ReportInput("邻居漏水到楼下"), source=Platform.WECOM)
+            clock.set(cst(2026, 11, 30, 8, 40))  # Monday: yesterday's daily and last week's digest (a case to chart)
             assert await publish_digests(domain) == 2  # two periods, one group (on both platforms)
             await dt.settle()
             group = await GroupChat.get(name="茶园乡矛调工作群")

@@ -6,16 +6,18 @@ import io
 import warnings
 from datetime import UTC, date, timedelta
 
+import matplotlib.pyplot as plt
 import pytest
 from openpyxl import load_workbook
 
 from bot.reports import chart, ledger
 from bot.reports.markdown import render
 from core.enums import Category, Platform, ResultType, Satisfaction
-from core.models import Task
+from core.models import OutboxMessage, Task
 from core.reports import digest, kpi
 from core.reports.periods import Kind, finished_periods, period_of
 from core.services import aftercare, handling, intake, ladder, triage
+from scheduler.rhythm import publish_digests
 from tests.conftest import cst, staff_id, who
 
 W = Platform.WECOM
@@ -89,6 +91,43 @@ async def test_ledger_and_chart_show_chinese(org, domain, clock) -> None:
         image = chart.png(d)
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 10_000
     assert not [w for w in caught if "Glyph" in str(w.message)], [str(w.message) for w in caught]
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in [ax.title, *ax.texts, *ax.get_xticklabels(),
+                                                       *ax.get_yticklabels()]]
+
+
+async def test_daily_chart_shows_the_last_week_and_open_work_on_integer_axes(org, domain, clock) -> None:
+    await _week(domain, clock)
+    d = await digest.build(Kind.DAILY, date(2026, 11, 29), clock.now())  # a day with no new case
+    assert d.new == 0 and len(d.recent) == 7 and sum(n for _, n in d.recent) == 4
+    assert d.open_by_category == [("邻里纠纷", 1)] and d.open_by_village == [("荷花村", 1)]
+    assert chart.empty_note(d) == ""
+    fig = chart.figure(d)
+    try:
+        trend, cats, villages = fig.axes
+        assert trend.get_title() == "近7天每日新增" and trend.get_ylim()[0] == 0
+        assert all(float(t).is_integer() for t in trend.get_yticks())  # no ±0.04 axes
+        assert all(float(t).is_integer() for t in cats.get_xticks())
+        assert "邻里纠纷" in _texts(fig) and "荷花村" in _texts(fig)
+    finally:
+        plt.close(fig)
+    weekly = await digest.build(Kind.WEEKLY, date(2026, 11, 25), clock.now())
+    assert len(weekly.recent) == 30 and len(weekly.trend) == 7
+
+
+async def test_a_quiet_day_says_no_new_cases_instead_of_a_blank_chart(org, domain, clock) -> None:
+    d = await digest.build(Kind.DAILY, date(2026, 11, 22), clock.now())
+    fig = chart.figure(d)
+    try:
+        assert "无新增" in _texts(fig) and "无在办" in _texts(fig)
+    finally:
+        plt.close(fig)
+    assert await publish_digests(domain) > 0
+    payloads = [m.payload for m in await OutboxMessage.all()]
+    assert payloads and all("天无新增,无在办案件" in p["text"] for p in payloads)  # daily and weekly
+    assert not any(p.get("image_png_b64") for p in payloads)  # no blank plot sent to the groups
 
 
 def test_periods() -> None:

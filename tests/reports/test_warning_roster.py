@@ -119,6 +119,7 @@ async def test_monday_broadcast_with_the_week_and_personal_reminders(org, domain
     assert "【今日值班】" in text and "值班领导 唐志刚" in text and "【本周值班】" in text and "11-25" in text
     assert any("值班提醒" in s.text for s in await h.inbox("林晓"))
     assert not [s for s in h.channels[W].sent if s.to == "chayuanlead"]  # that group does not take rosters
+    assert "11-29 星期日:未排班" in text  # a day past the roster is said in words, not as dashes
 
 
 async def test_a_process_dying_while_it_broadcasts_leaves_the_roster_to_the_next(org, domain, clock,

@@ -77,3 +77,29 @@ async def test_the_clock_never_moves_on_a_production_database(page) -> None:
     await DatabaseMark.filter(id=1).update(mode=mode.PRODUCTION)
     resp = await client.post("/sandbox/api/clock", json={"hours": 24})
     assert resp.status == 409 and clock.offset.total_seconds() == 0
+
+
+async def test_a_cross_site_page_cannot_send_a_photo_as_someone(page) -> None:
+    client, _ = page
+    resp = await client.post("/sandbox/api/photo", json={"staff": 1, "platform": "wecom", "data": ""},
+                             headers={"Origin": "http://evil.example"})
+    assert resp.status == 403
+
+
+async def test_a_bad_clock_jump_is_refused_and_moves_nothing(page) -> None:
+    client, clock = page
+    for body in ({"jump": "next week"}, {"hours": "soon"}, {"hours": 0}, {"hours": 24 * 61}):
+        resp = await client.post("/sandbox/api/clock", json=body)
+        assert resp.status == 400 and "error" in await resp.json(), body
+    assert clock.offset.total_seconds() == 0
+
+
+async def test_a_document_downloads_under_its_name_and_the_name_cannot_add_headers(page) -> None:
+    client, _ = page
+    fake = client.server.app[sandbox_api.SANDBOX].fake("wecom")
+    assert fake is not None
+    fake.fake.media["doc1"] = b"PK\x03\x04 a docx"  # type: ignore[attr-defined]
+    resp = await client.get("/sandbox/media/wecom/doc1", params={"name": "人民调解协议书.docx\r\nSet-Cookie: x=1"})
+    assert resp.status == 200 and await resp.read() == b"PK\x03\x04 a docx"
+    assert "Set-Cookie" not in resp.headers and resp.headers["Content-Disposition"].startswith("attachment; filename*=")
+    assert resp.content_type == "application/octet-stream" or resp.content_type.endswith("document")
