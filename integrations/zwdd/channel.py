@@ -17,11 +17,11 @@ import hashlib
 import logging
 from typing import Any
 
-from bot.channel import Delivery, SendResult
+from bot.channel import Delivery, MirroredTask, MirrorResult, MirrorTarget, SendResult
 from bot.types import Card, Outbound
 from core import evidence_links
 from integrations.text import plain_text, split_bytes
-from integrations.zwdd import ZWDD, messages
+from integrations.zwdd import ZWDD, messages, todo
 from integrations.zwdd.api import ZwddAPI
 from integrations.zwdd.errors import Kind, ZwddError
 
@@ -70,6 +70,14 @@ class ZwddChannel:
 
     def __init__(self, api: ZwddAPI) -> None:
         self.api = api
+
+    @property
+    def mirrors_tasks(self) -> bool:
+        return True
+
+    async def mirror_task(self, target: MirrorTarget, task: MirroredTask) -> MirrorResult:
+        """The task in the assignee's 浙政钉 待办 (integrations/zwdd/todo.py)."""
+        return await todo.mirror(self.api, target, task)
 
     async def send(self, d: Delivery) -> SendResult:
         try:

@@ -35,6 +35,8 @@ async def test_a_case_moves_between_staff_on_wecom_dingtalk_and_zwdd(org, domain
             await zw.settle()
             task = await Task.get(case__number="2026-0001")
             assert task.status == TaskStatus.PENDING and (await task.assignee).name == "马丽"
+            todos = zw.fake.open_todos(OFFICER)  # also in her 浙政钉 待办, opening the case page
+            assert len(todos) == 1 and "/case?token=" in todos[0]["url"]
             # the task card is a work notification whose link opens the card as a page with its buttons
             page = await zw.person.open(zw.url(OFFICER, "签收"))
             assert page.status_code == 200 and set(buttons(page.text)) >= {"签收", "退回"}
@@ -47,6 +49,8 @@ async def test_a_case_moves_between_staff_on_wecom_dingtalk_and_zwdd(org, domain
             assert done.status_code == 200
             await wx.settle()
             assert (await Task.get(id=task.id)).status == TaskStatus.RESOLVED
+            await zw.settle()
+            assert zw.fake.open_todos(OFFICER) == []  # the 待办 is finished with the task
             assert any("已办结" in t for t in wx.fake.texts("fengj"))  # the reporter hears it on WeCom
             closed = await zw.person.open(str(signed.url))
             assert buttons(closed.text) == {}  # the card's actions no longer apply: no buttons left

@@ -27,6 +27,7 @@ from integrations.zwdd.config import load_zwdd
 from integrations.zwdd.sandbox import AnyAccount
 from maotiao import action_page
 from scheduler.delivery import deliver_due
+from scheduler.mirror import sync_mirrors_due
 
 APP_KEY, TENANT, SENDER = "zwdd-test", "196729", "10001"
 
@@ -38,7 +39,8 @@ class ZwddRig:
 
     async def settle(self) -> None:
         for _ in range(20):
-            if not await deliver_due(self.registry, self.domain.clock):
+            sent = await deliver_due(self.registry, self.domain.clock)
+            if not (sent or await sync_mirrors_due(self.registry, self.domain.clock)):
                 break
 
     def card(self, account: str, label: str) -> str:
