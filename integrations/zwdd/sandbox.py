@@ -41,7 +41,8 @@ def _item(entry: dict[str, Any]) -> dict[str, Any]:
         labels = [x.strip() for x in found[1].split("/")] if found else []
         item["card"] = {"id": entry["bizMsgId"], "title": body.get("title", ""), "subtitle": body.get("content", ""),
                         "fields": [[f["key"].rstrip(":"), f["value"]] for f in body.get("form", [])], "note": "",
-                        "buttons": [{"text": label, "key": label} for label in labels]}
+                        "buttons": [{"text": label, "key": label} for label in labels],
+                        "url": msg["oa"]["message_url"]}  # the action page the notification opens
     else:
         inner = msg.get(msg["msgtype"], {})
         item["text"] = str(inner.get("content") or inner.get("text") or "")
