@@ -22,6 +22,7 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -35,6 +36,11 @@ PAGE_PATH = "/case"
 _PAGE_TOKEN = re.compile(r"(\d{1,12})\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
 _PAGE_CONTEXT = b"maotiao case page link v1"
 MAX_PAGE_LIFETIME = timedelta(days=120)  # no page link lives longer, whatever deadline it was minted for
+ACT_PATH = "/act"
+_ACT_TOKEN = re.compile(r"(\d{1,12})\.(\d{1,12})\.([a-z][a-z0-9]{1,15})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
+_ACT_CONTEXT = b"maotiao action page link v1"
+_FORM = re.compile(r"([0-9a-f]{24})\.([A-Za-z0-9_-]{43})")
+ACT_LIFETIME = timedelta(days=30)  # a card's buttons stay usable about as long as a task runs
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,23 @@ class PageClaim:
     expires: int  # Unix seconds
 
 
+@dataclass(frozen=True)
+class ActClaim:
+    """An action page: the person, the card it shows (0: the person's own page), the platform they act from."""
+
+    staff_id: int
+    link_id: int
+    platform: str
+    expires: int  # Unix seconds
+
+
 class LinkSigner:
     def __init__(self, secret: str, base_url: str, lifetime: timedelta) -> None:
         if not secret:
             raise ValueError("an evidence link needs a secret")
         self._key = hmac.new(secret.encode(), _CONTEXT, hashlib.sha256).digest()  # this purpose only
         self._page_key = hmac.new(secret.encode(), _PAGE_CONTEXT, hashlib.sha256).digest()
+        self._act_key = hmac.new(secret.encode(), _ACT_CONTEXT, hashlib.sha256).digest()
         self.base_url = base_url.rstrip("/")
         self.lifetime = lifetime
 
@@ -110,6 +127,41 @@ class LinkSigner:
         if int(expires) <= (now or datetime.now(UTC)).timestamp():
             return None
         return PageClaim(int(case), int(staff), int(expires))
+
+
+    def act_token(self, staff_id: int, link_id: int, platform: str, now: datetime | None = None) -> str:
+        """An action page for one person (maotiao/action_page.py): their card `link_id`, or their own page (0),
+        acting as their account on `platform`; valid for ACT_LIFETIME."""
+        expires = int(((now or datetime.now(UTC)) + ACT_LIFETIME).timestamp())
+        payload = f"{staff_id}.{link_id}.{platform}.{expires}"
+        return f"{payload}.{self._sig(payload, self._act_key)}"
+
+    def act_url(self, staff_id: int, link_id: int, platform: str, now: datetime | None = None) -> str:
+        return f"{self.base_url}{ACT_PATH}?token={quote(self.act_token(staff_id, link_id, platform, now))}"
+
+    def verify_act(self, token: str, now: datetime | None = None) -> ActClaim | None:
+        match = _ACT_TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        staff, link, platform, expires, sig = match.groups()
+        if not hmac.compare_digest(sig, self._sig(f"{staff}.{link}.{platform}.{expires}", self._act_key)):
+            return None
+        if int(expires) <= (now or datetime.now(UTC)).timestamp():
+            return None
+        return ActClaim(int(staff), int(link), platform, int(expires))
+
+    def form_nonce(self, token: str) -> str:
+        """A one-time id for one form on an action page: its submission is recorded under it, so sending the
+        same form twice (a double tap, a reload) acts once. Bound to the page's token."""
+        nonce = secrets.token_hex(12)
+        return f"{nonce}.{self._sig(f'{token}|{nonce}', self._act_key)}"
+
+    def verify_form(self, token: str, form: str) -> str | None:
+        """The nonce of a form minted for this token, or None."""
+        match = _FORM.fullmatch(form)
+        if match is None or not hmac.compare_digest(match[2], self._sig(f"{token}|{match[1]}", self._act_key)):
+            return None
+        return match[1]
 
 
 _UNSET = object()

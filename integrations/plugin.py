@@ -134,3 +134,6 @@ class PlatformPlugin(Generic[S]):
     sandbox: Callable[[Serve], Awaitable[FakePlatform]]  # start its fake (imports test code: call lazily)
     doctor: Callable[[S, DoctorContext], Awaitable[list[Check]]]  # its lines of `maotiao doctor`
     groups: Callable[[S], GroupMaker] | None = None  # where group messages reach only chats the app made
+    # Its messages cannot carry buttons: cards open the action page, so serve needs MAOTIAO_PUBLIC_URL and
+    # MAOTIAO_LINK_SECRET to connect it (maotiao/action_page.py).
+    needs_links: bool = False

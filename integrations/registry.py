@@ -24,7 +24,7 @@ from integrations.pacing import RateStore, rate_store
 from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
 
 # The registration: integrations/<name>/plugin.py for each chat platform, in core.enums.chat_platforms() order.
-REGISTERED = ("wecom", "dingtalk")
+REGISTERED = ("wecom", "dingtalk", "zwdd")
 
 
 def _load(name: str) -> PlatformPlugin[Any]:
@@ -84,6 +84,10 @@ class Platforms:
     def connected(self) -> bool:
         """Whether any platform's credentials are set (serve runs as production then)."""
         return bool(self.settings)
+
+    def need_links(self) -> list[str]:
+        """The enabled platforms whose cards open the action page (they cannot run without signed links)."""
+        return [p.name for p in PLUGINS if p.needs_links and p.platform in self.settings]
 
     def attach(self, wiring: Wiring) -> list[Runner]:
         """Each enabled platform's inbound: routes on the app, and the background runners serve must run."""

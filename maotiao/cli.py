@@ -217,14 +217,8 @@ def configured_secrets(settings: Settings) -> list[str | None]:
     """Every secret the configuration holds, for the log redaction (a platform's bad configuration is
     reported by the command that uses it, not here)."""
     from integrations.registry import configured_secrets as platform_secrets
-    from integrations.zwdd.config import load_zwdd
 
-    found: list[str | None] = [*settings.api_key_map, settings.audit_key, *platform_secrets()]
-    try:
-        found.append(load_zwdd().app_secret)  # 浙政钉 is no chat platform (yet): not among the plug-ins
-    except ConfigError:
-        pass
-    return found
+    return [*settings.api_key_map, settings.audit_key, *platform_secrets()]
 
 
 def _start(settings: Settings) -> None:

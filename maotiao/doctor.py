@@ -28,10 +28,6 @@ from core.models import CalendarDay, GroupAddress
 from integrations import registry
 from integrations.checklist import Check, Status, skipped
 from integrations.plugin import DoctorContext
-from integrations.zwdd.config import load_zwdd
-from integrations.zwdd.doctor import check_zwdd
-
-ZWDD, ZWDD_LABEL = "zwdd", "浙政钉"  # not a chat platform yet (its own client, no plug-in): checked apart
 
 PUBLISH_MONTH = 11  # the State Council publishes next year's holidays around November (assumed, see README)
 REDIS_TIMEOUT = 3.0
@@ -134,7 +130,7 @@ async def check_calendar(today: date, with_db: bool) -> list[Check]:
 
 
 # --- platforms ----------------------------------------------------------------------------------------
-Loaded = dict[str, Any]  # settings of each platform that is configured, by platform value ("zwdd" too)
+Loaded = dict[str, Any]  # settings of each platform that is configured, by platform value
 SETTINGS_PROBLEM = "补全或改正上述环境变量"
 
 
@@ -148,9 +144,7 @@ def _load(loader: Callable[[], Any], section: str, problems: list[Check]) -> Any
 
 
 def load_platforms(problems: list[Check]) -> Loaded:
-    loaded = {p.platform.value: _load(p.load, p.label, problems) for p in registry.PLUGINS}
-    loaded[ZWDD] = _load(load_zwdd, ZWDD_LABEL, problems)
-    return loaded
+    return {p.platform.value: _load(p.load, p.label, problems) for p in registry.PLUGINS}
 
 
 async def check_platforms(settings: Settings, loaded: Loaded, with_db: bool, problems: list[Check],
@@ -161,13 +155,11 @@ async def check_platforms(settings: Settings, loaded: Loaded, with_db: bool, pro
         if configured is not None:
             groups = await group_addresses(p.platform) if with_db else []
             out += await p.doctor(configured, DoctorContext(groups, settings.public_url, clock, with_db))
-    if loaded.get(ZWDD) is not None:
-        out += await check_zwdd(loaded[ZWDD])
-    for section, value in [*((p.label, p.platform.value) for p in registry.PLUGINS), (ZWDD_LABEL, ZWDD)]:
+    for section, value in ((p.label, p.platform.value) for p in registry.PLUGINS):
         if loaded.get(value) is None and not any(c.section == section for c in problems):
             out.append(Check(section, "平台", Status.OFF, "未配置"))
     if all(v is None for v in loaded.values()) and not problems and not settings.sandbox:
-        labels = "、".join([*(p.label for p in registry.PLUGINS), ZWDD_LABEL])
+        labels = "、".join(p.label for p in registry.PLUGINS)
         out.append(Check("平台", "至少一个平台", Status.FAIL, f"{labels}都没有配置,机器人无法收发消息",
                          f"按 README「Going live」至少配置一个平台({registry.credentials()})"))
     return out

@@ -20,11 +20,11 @@ from aiohttp import web
 from bot import handling
 from bot.engine import Bot
 from bot.intake import model as intake_model
-from core import db
+from core import db, evidence_links
 from core.audit_checkpoint import CheckpointLog, load_key
 from core.calendar_import import load_calendar
 from core.clock import OffsetClock, local
-from core.config import Settings
+from core.config import ConfigError, Settings
 from core.models import Region
 from core.services.base import Domain
 from integrations.api import routes as api_routes
@@ -32,7 +32,7 @@ from integrations.lease import AlwaysHeld, lease_factory
 from integrations.plugin import Runner, Wiring
 from integrations.registry import Platforms, build_platforms, credentials, names
 from integrations.sandbox.runtime import Sandbox, start_sandbox
-from maotiao import evidence, logredact, mode, sandbox_api
+from maotiao import action_page, evidence, logredact, mode, sandbox_api
 from maotiao.checkpoints import Checkpoints
 from maotiao.demo_roster import keep_demo_roster
 from maotiao.readiness import READINESS
@@ -65,6 +65,7 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
                                   webhooks=platforms.webhooks)
     rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
     rt.app[api_routes.KICK_KEY].append(scheduler.kick_delivery)  # an API case's cards go out at once
+    action_page.setup(rt.app, bot, scheduler.kick_delivery)  # /act: cards as pages where messages have no buttons
     # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.
     lease = AlwaysHeld if in_process_jobs else lease_factory(settings.redis_url, settings.db_url)
     rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease))
@@ -200,7 +201,13 @@ async def serve(settings: Settings) -> int:
     elif not await Region.exists():
         log.warning("no organisation in this database yet: import one with `maotiao org import FILE`")
     rt = build_runtime(settings, domain, platforms, in_process_jobs=sandbox is not None)
-    evidence.configure(settings, production=sandbox is None)  # /evidence links: refused start if unsignable
+    links = settings
+    if sandbox is not None and not settings.public_url:  # the sandbox's links (action pages, 待办 details) are its own
+        links = settings.model_copy(update={"public_url": f"http://127.0.0.1:{settings.http_port}"})
+    evidence.configure(links, production=sandbox is None)  # /evidence links: refused start if unsignable
+    if evidence_links.current() is None and (needing := rt.platforms.need_links()):
+        raise ConfigError(f"{', '.join(needing)}: cards open the action page (/act), whose links need "
+                          "MAOTIAO_PUBLIC_URL and MAOTIAO_LINK_SECRET; set both, or unset that platform's credentials")
     if sandbox is not None:
         sandbox.connect(f"http://127.0.0.1:{settings.http_port}")
         sandbox_api.setup(rt.app, sandbox, domain.clock, rt.scheduler.kick, settings,  # type: ignore[arg-type]

@@ -226,9 +226,12 @@ async def photo(request: web.Request) -> web.Response:
         return _json({"error": "该人员在此平台没有账号"}, 400)
     if not image.startswith(IMAGE_MAGIC):
         return _json({"error": "只能发送 JPEG 或 PNG 照片"}, 400)
+    try:
+        await fake.photo(ident.external_id, image, name)
+    except NotImplementedError as exc:  # a platform whose people cannot send the bot pictures (yet)
+        return _json({"error": str(exc)}, 400)
     sb.typed.setdefault(str(staff_id), []).append({"platform": platform, "at": time.time(), "from": "me",
                                                    "text": f"[照片] {name}"})
-    await fake.photo(ident.external_id, image, name)
     return _json({"ok": True})
 
 

@@ -111,6 +111,9 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         assert data[:2] == b"PK" and "attachment" in headers["Content-Disposition"]
         page.say("赵敏", "办结 0001 双方达成调解协议")
         page.wait_for("周小梅", lambda m: "已办结" in (m.get("text") or ""), "the result")
+        # 浙政钉: typed on the action page (entered through 免登), answered as a work notification
+        page.say("马丽", "我的待办", platform="zwdd")
+        page.wait_for("马丽", lambda m: m["platform"] == "zwdd" and "待办" in (m.get("text") or ""), "a 浙政钉 reply")
         # a second case is left open; the clock jumps until it is overdue and reaches the secretary
         page.say("郑丽", "两户村民因为宅基地地界争吵", platform="dingtalk")
         page.click("郑丽", "确认上报")

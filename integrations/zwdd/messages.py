@@ -13,9 +13,13 @@ MAX_MSG_BYTES = 2048
 OA_HEAD_COLOR = "FF4876FF"  # ARGB, as in the public OA sample
 
 
+def encode_unchecked(msg: dict[str, Any]) -> str:
+    return json.dumps(msg, ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(msg: dict[str, Any]) -> str:
     """The JSON string sent as `msg`; refused here, before any request, when the platform would refuse it."""
-    text = json.dumps(msg, ensure_ascii=False, separators=(",", ":"))
+    text = encode_unchecked(msg)
     size = len(text.encode("utf-8"))
     if size > MAX_MSG_BYTES:
         raise ZwddError(0, "MSG_TOO_LONG", f"消息 {size} 字节,超过浙政钉上限 {MAX_MSG_BYTES} 字节", kind=Kind.PERMANENT)
