@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import get_current_context
 from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -29,6 +30,12 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def has_database() -> bool:
+    """Whether this process (this task) has a database to use: tools and tests that only speak to a platform
+    have none, and tortoise raises RuntimeError, not ConfigurationError, when no context was ever set up."""
+    return get_current_context() is not None
 
 
 async def init_db(db_url: str) -> None:

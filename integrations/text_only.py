@@ -8,6 +8,7 @@ import time
 
 from tortoise.exceptions import ConfigurationError
 
+from core.db import has_database
 from core.enums import Platform
 from core.models import Setting
 
@@ -21,6 +22,8 @@ async def _setting() -> dict[str, object]:
     now = time.monotonic()
     if _cache is None or now - _cache[0] > CACHE_SECONDS:
         try:
+            if not has_database():
+                raise ConfigurationError("no database")
             row = await Setting.get_or_none(key=KEY)
         except ConfigurationError:  # no database in this process (API-only tools and tests): nobody is text-only
             return {}

@@ -13,6 +13,7 @@ from tortoise.exceptions import ConfigurationError, IntegrityError
 from tortoise.expressions import F
 
 from core.clock import Clock, SystemClock
+from core.db import has_database
 from core.models import ApiUsage
 from core.usage import calls_this_month, month_of, remember_quota
 
@@ -42,6 +43,8 @@ class UsageMeter:
         self._flushed = time.monotonic()
         pending, self.pending = self.pending, {}
         try:
+            if not has_database():
+                raise ConfigurationError("no database")
             if self._quota is not None:
                 label, quota, advice = self._quota
                 await remember_quota(self.platform, label, quota or 0, advice)

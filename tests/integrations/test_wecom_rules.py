@@ -180,7 +180,7 @@ async def test_org_file_marks_text_only_readers(db) -> None:
 
     text = DEMO_ORG.read_text(encoding="utf-8").replace("wecom: zhouxm,", "wecom: zhouxm, text_only: true,")
     await import_org(text)
-    assert (await Setting.get(key="text_only")).value == {"all": False, "wecom": ["zhouxm"], "dingtalk": ["dt1001"]}
+    assert (await Setting.get(key="text_only")).value == {"all": False, "wecom": ["zhouxm"], "dingtalk": ["dt1001"], "zwdd": []}
 
 
 async def test_the_center_card_lists_the_evidence_item(org, domain, tmp_path) -> None:
