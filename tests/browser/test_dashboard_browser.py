@@ -91,3 +91,49 @@ async def test_center_screen_in_the_browser(served: str) -> None:
         await page.reload()
         await page.locator("#login").wait_for()
         await browser.close()
+
+
+def _rgb(css: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+
+async def test_villages_are_shaded_by_open_cases_and_outlined_by_their_warning(org, domain, monkeypatch) -> None:
+    """What a leader reads off the tree: the more open cases, the redder the village; a village with a
+    spike is outlined in its grade's colour; a village with nothing open keeps the quiet colour."""
+    _need_browser()
+    from aiohttp.test_utils import TestServer
+    from playwright.async_api import async_playwright
+
+    from core.config import load_settings
+    from maotiao.server import build_app
+    from tests.api.test_dashboard import shaded_villages
+
+    monkeypatch.setenv("MAOTIAO_DASHBOARD_PASSWORD_HASH", hash_password(PASSWORD))
+    await shaded_villages(domain)
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = TestServer(build_app(load_settings(), domain), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = await browser.new_page(viewport={"width": 1600, "height": 900})
+            await page.goto(str(server.make_url("/dashboard")))
+            await page.fill("#password", PASSWORD)
+            await page.click("#login button")
+            await page.locator(".v[data-village='荷花村']").wait_for(timeout=20_000)
+            seen = {}
+            for name in ("荷花村", "桂香村", "新河社区"):
+                cell = page.locator(f".v[data-village='{name}']")
+                style = await cell.evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderTopColor,"
+                                            " e.className, e.querySelector('b').textContent]")
+                seen[name] = (_rgb(style[0]), _rgb(style[1]), style[2], style[3])
+            await page.locator("#tree").screenshot(path=str(ARTIFACTS / "dashboard-villages.png"))
+            await browser.close()
+    finally:
+        await server.close()
+    lotus, osmanthus, river = seen["荷花村"], seen["桂香村"], seen["新河社区"]
+    assert (lotus[3], osmanthus[3], river[3]) == ("5", "2", "0")
+    assert river[0] == (27, 58, 107)  # nothing open: the panel's quiet blue
+    assert lotus[0][0] > osmanthus[0][0] > river[0][0] and lotus[0][2] < osmanthus[0][2] < river[0][2]  # redder with more
+    assert lotus[2] == "v w-orange" and lotus[1] == (255, 167, 38)  # 橙色预警 outline
+    assert osmanthus[2] == river[2] == "v"  # no warning, no outline class
