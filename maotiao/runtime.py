@@ -62,7 +62,7 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     nudge = Nudger(settings.redis_url) if settings.redis_url and not in_process_jobs else None
     scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge,
                                   webhooks=platforms.webhooks)
-    rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
+    rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain, platforms.sign_ins))
     rt.app[api_routes.KICK_KEY].append(scheduler.kick_delivery)  # an API case's cards go out at once
     # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.
     lease = AlwaysHeld if in_process_jobs else lease_factory(settings.redis_url, settings.db_url)
