@@ -7,6 +7,7 @@ that cannot be asked changes nothing; the center account stays the fallback."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,9 +40,9 @@ class Rig:
     web: httpx.AsyncClient  # the browser's trips to the platforms' pages
 
 
-@pytest.fixture
-async def rig(org, domain, monkeypatch) -> AsyncIterator[Rig]:
-    monkeypatch.setenv("MAOTIAO_DASHBOARD_PASSWORD_HASH", hash_password(PASSWORD))
+@asynccontextmanager
+async def signin_rig(domain) -> AsyncIterator[Rig]:
+    """serve's app with DingTalk and WeCom configured against their fakes (MAOTIAO_DASHBOARD_PASSWORD_HASH set)."""
     dt = FakeDingTalk("dingclient01", "dingsecret", "dingrobot01")  # type: ignore[call-arg]
     wc = FakeWeCom("wwcorp01", "wesecret", 1000002)  # type: ignore[call-arg]
     async with TestServer(dt.app(), host="127.0.0.1") as dt_server, TestServer(wc.app(), host="127.0.0.1") as wc_server:
@@ -53,11 +54,18 @@ async def rig(org, domain, monkeypatch) -> AsyncIterator[Rig]:
             Platform.WECOM: load_wecom(corp_id="wwcorp01", agent_id=1000002, secret="wesecret", token="tok",
                                        aes_key="a" * 43, api_base=f"{wc_base}/cgi-bin/", oauth_base=wc_base)})
         try:
-            async with TestClient(TestServer(build_app(load_settings(), domain, platforms.sign_ins))) as client, \
-                    httpx.AsyncClient() as web:
+            async with TestClient(TestServer(build_app(load_settings(), domain, platforms.sign_ins),
+                                             host="127.0.0.1")) as client, httpx.AsyncClient() as web:
                 yield Rig(client, dt, wc, web)
         finally:
             await platforms.aclose()
+
+
+@pytest.fixture
+async def rig(org, domain, monkeypatch) -> AsyncIterator[Rig]:
+    monkeypatch.setenv("MAOTIAO_DASHBOARD_PASSWORD_HASH", hash_password(PASSWORD))
+    async with signin_rig(domain) as r:
+        yield r
 
 
 async def _through(rig: Rig, platform: str, user: str) -> tuple[str, str]:
