@@ -205,8 +205,8 @@ async def complete_item(d: Domain, actor: Actor, item_id: int, note: str = "", *
     item = await MeetingItem.get_or_none(id=item_id)
     if item is None:
         raise NotFound("找不到该议定事项")
-    if actor.staff_id != item.owner_id:
-        _may_organise(actor)
+    if actor.staff_id != item.owner_id and not actor.is_system and not actor.has(*ORGANISERS):
+        raise Refused("只有责任人或会议组织人员可以报告议定事项完成")
     if item.status == "done":
         return item
     async with in_transaction():

@@ -131,7 +131,7 @@ async def test_someone_else_cannot_report_an_item_done(h: Harness) -> None:
     await h.say("韩卫国", "议定 赵敏 负责 调解回访 12月10日前")
     item = await MeetingItem.get()
     seen = await h.say("孙婷", f"落实 {item.id}")
-    assert seen.texts == ["只有领导、书记或中心调度员可以组织会商"]
+    assert seen.texts == ["只有责任人或会议组织人员可以报告议定事项完成"]
     assert (await MeetingItem.get(id=item.id)).status == "open"
 
 
