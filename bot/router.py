@@ -9,6 +9,7 @@ from typing import Any
 from bot.commands import (
     agreement,
     backlog,
+    bulletin,
     center,
     dispatch,
     duty,
@@ -16,7 +17,9 @@ from bot.commands import (
     help,
     joint,
     mediation,
+    meeting,
     mine,
+    performance,
     petition,
     query,
     register,
@@ -107,6 +110,14 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^改派\s*(.*)$", re.S), dispatch.reassign_words),
     (re.compile(r"^改类\s*(.*)$", re.S), dispatch.recategorize_words),
     (re.compile(r"^审定\s*(.*)$", re.S), dispatch.approve_words),
+    # records from chat (issue 21): 协议履行, 会商研判 meetings with their 议定事项 and 纪要, the 考核通报
+    (re.compile(r"^履行(?:情况)?\s*(\d.*)$", re.S), performance.record),  # a number first: 履行… may be a report
+    (re.compile(r"^(?:开始)?会商(?:\s+(.*))?$", re.S), meeting.open_meeting),
+    (re.compile(r"^议定(?:事项)?\s*(.*)$", re.S), meeting.decide),
+    (re.compile(r"^落实\s*(#?\d.*)$", re.S), meeting.complete),
+    (re.compile(r"^(?:散会|会商结束|结束会商)(?:\s+(.*))?$", re.S), meeting.close),
+    (re.compile(r"^(?:会议)?纪要(?:\s+(.*))?$", re.S), meeting.minutes),
+    (re.compile(rf"^(?:考核)?通报(?:\s*({bulletin.WHEN}))?$"), bulletin.send),  # the whole line: 通报… may be a report
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

@@ -146,6 +146,8 @@ async def add_item(d: Domain, actor: Actor, meeting_id: int, content: str, owner
     meeting = await Meeting.get_or_none(id=meeting_id)
     if meeting is None:
         raise NotFound("找不到该会议")
+    if meeting.closed_at is not None:
+        raise Refused(f"{meeting.title}(第{meeting.number}期)已散会,不能再记录议定事项")
     text = content.strip()
     if not text or len(text) > MAX_TEXT:
         raise InvalidInput(f"议定事项应为 1 到 {MAX_TEXT} 字")
@@ -169,13 +171,42 @@ async def add_item(d: Domain, actor: Actor, meeting_id: int, content: str, owner
     return item
 
 
+async def close_meeting(d: Domain, actor: Actor, meeting_id: int, *, source: Platform) -> Opened:
+    """散会: the meeting takes no more 议定事项. `created` is False when it was closed already."""
+    _may_organise(actor)
+    async with in_transaction():
+        meeting = await Meeting.select_for_update().get_or_none(id=meeting_id)
+        if meeting is None:
+            raise NotFound("找不到该会议")
+        if meeting.closed_at is not None:
+            return Opened(meeting, False)
+        meeting.closed_at = d.clock.now()
+        await meeting.save(update_fields=["closed_at"])
+        items = await MeetingItem.filter(meeting_id=meeting.id).count()
+        await _audit(d, actor, source, "close_meeting", "meeting", meeting.id, {"items": items})
+    return Opened(meeting, True)
+
+
+async def current_meeting(kind: MeetingKind | None) -> Meeting:
+    """The meeting still open (of `kind` when given) that chat's 议定 and 散会 mean: the latest one."""
+    found = Meeting.filter(closed_at__isnull=True)
+    if kind is not None:
+        found = found.filter(kind=kind.value)
+    open_now = await found.order_by("-day", "-id").limit(2)
+    if not open_now:
+        raise NotFound(f"没有正在进行的{kind.label if kind else '会商'},请先发「会商 周会商」开始会议")
+    if kind is None and len(open_now) > 1 and open_now[0].kind != open_now[1].kind:
+        raise InvalidInput("有多个会议尚未散会,请写明会议名称,如「议定 周会商 …」")
+    return open_now[0]
+
+
 async def complete_item(d: Domain, actor: Actor, item_id: int, note: str = "", *, source: Platform) -> MeetingItem:
     """The owner (or an organiser) reports the item done."""
     item = await MeetingItem.get_or_none(id=item_id)
     if item is None:
         raise NotFound("找不到该议定事项")
-    if actor.staff_id != item.owner_id:
-        _may_organise(actor)
+    if actor.staff_id != item.owner_id and not actor.is_system and not actor.has(*ORGANISERS):
+        raise Refused("只有责任人或会议组织人员可以报告议定事项完成")
     if item.status == "done":
         return item
     async with in_transaction():

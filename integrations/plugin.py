@@ -116,6 +116,30 @@ class GroupMaker(Protocol):
     async def aclose(self) -> None: ...
 
 
+class SignInUnavailable(Exception):
+    """The platform could not be asked who a sign-in code belongs to (down, refusing the app): try again later."""
+
+
+class SignIn(Protocol):
+    """免登 for the dashboard (maotiao/dashboard.py): the platform's authorize page the browser goes to (inside the
+    platform's own app it comes straight back, signed in), the query parameter the one-time code returns in, the
+    word in the user agent of the platform's in-app browser (the page goes there without asking), and the code
+    exchanged server-side for the person's user id."""
+
+    @property
+    def label(self) -> str: ...  # the platform's name on the sign-in button
+
+    @property
+    def code_param(self) -> str: ...
+
+    @property
+    def in_app(self) -> str: ...
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str: ...
+
+    async def user_id(self, code: str) -> str | None: ...  # None: unknown, used or expired; SignInUnavailable
+
+
 Serve = Callable[[web.Application], Awaitable[str]]  # serves an app on a loopback port, answers its base URL
 
 
@@ -134,6 +158,7 @@ class PlatformPlugin(Generic[S]):
     sandbox: Callable[[Serve], Awaitable[FakePlatform]]  # start its fake (imports test code: call lazily)
     doctor: Callable[[S, DoctorContext], Awaitable[list[Check]]]  # its lines of `maotiao doctor`
     groups: Callable[[S], GroupMaker] | None = None  # where group messages reach only chats the app made
+    sign_in: Callable[[S, Any], SignIn] | None = None  # 免登 for the dashboard, given its settings and connect()'s API
     # Its messages cannot carry buttons: cards open the action page, so serve needs MAOTIAO_PUBLIC_URL and
     # MAOTIAO_LINK_SECRET to connect it (maotiao/action_page.py).
     needs_links: bool = False

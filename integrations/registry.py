@@ -21,7 +21,7 @@ from integrations.aliyun_sms.config import AliyunSmsSettings, load_aliyun_sms
 from integrations.aliyun_sms.sender import AliyunSms
 from integrations.api.webhook import HttpStatusPoster
 from integrations.pacing import RateStore, rate_store
-from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, Wiring
+from integrations.plugin import PlatformAPI, PlatformPlugin, Runner, SignIn, Wiring
 
 # The registration: integrations/<name>/plugin.py for each chat platform, in core.enums.chat_platforms() order.
 REGISTERED = ("wecom", "dingtalk", "zwdd")
@@ -79,6 +79,7 @@ class Platforms:
     apis: list[PlatformAPI] = field(default_factory=list)
     rates: RateStore | None = None
     webhooks: HttpStatusPoster | None = None  # status back to API senders (MAOTIAO_API_WEBHOOKS)
+    sign_ins: dict[Platform, SignIn] = field(default_factory=dict)  # 免登 for the dashboard, where a platform has it
 
     @property
     def connected(self) -> bool:
@@ -121,6 +122,8 @@ def build_platforms(given: Mapping[Platform, Any] | None = None, sms: AliyunSmsS
         out.registry.register(channel, label=p.label)
         out.apis.append(api)
         out.settings[p.platform] = settings
+        if p.sign_in is not None:
+            out.sign_ins[p.platform] = p.sign_in(settings, api)
     if sms.enabled:
         sender = AliyunSms(sms)
         out.registry.sms = sender

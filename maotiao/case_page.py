@@ -6,7 +6,9 @@ keyed from MAOTIAO_LINK_SECRET for this purpose only. The page is served only wh
 unexpired and the person is active and may still see the case (core/permissions.can_open_evidence: viewers in
 scope, and the officers it is dispatched to while their task is live); anything else is one bare 403.
 
-What it shows: number, category, level, place, status, the tasks (who, state, deadline), the outcome. Phone
+What it shows: number, category, level, place, status, the tasks (who, state, deadline), the outcome, and the
+三级四步 register (each step's unit and time, who took it in and handled it, what was tried, the handover —
+the form 登记表 0042 sends as .docx, bot/documents/register.py). Phone
 and ID numbers are masked and parties' names shortened as the center's privacy setting says; of a 涉敏 case
 the content only to those who handle it (core/permissions.sees_sensitive_content). No reporter contact ever.
 One self-contained HTML page for a phone: a viewport, inline styles, no script, no external asset.
@@ -20,6 +22,7 @@ from html import escape
 from aiohttp import web
 
 from bot.cards.common import labels
+from bot.documents.register import step_row
 from core import evidence_links
 from core.clock import fmt_local
 from core.enums import CaseStatus, ResultType, TaskStatus
@@ -27,6 +30,7 @@ from core.masking import mask_numbers
 from core.models import Case, Region, Staff, Task
 from core.permissions import can_open_evidence, sees_sensitive_content
 from core.privacy import Audience, hide_names, party_mode, party_names
+from core.reports import register
 from core.services.base import actor_for
 
 log = logging.getLogger(__name__)
@@ -34,7 +38,7 @@ HEADERS = {"Cache-Control": "no-store, private", "X-Content-Type-Options": "nosn
            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"}
 STYLE = ("body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;padding:16px;"
          "background:#f5f6f7;color:#1f2329;font-size:16px;line-height:1.6}h1{font-size:20px;margin:0 0 4px}"
-         ".sub{color:#646a73;margin-bottom:12px}dl{background:#fff;border-radius:8px;padding:12px;margin:0 0 12px}"
+         ".sub{color:#646a73;margin-bottom:12px}h2{font-size:17px;margin:16px 0 6px}dl{background:#fff;border-radius:8px;padding:12px;margin:0 0 12px}"
          "dt{color:#646a73;font-size:14px}dd{margin:0 0 8px;word-break:break-all}.note{color:#8f959e;font-size:13px}")
 HIDDEN = "涉敏案件,内容仅限承办人员查看"
 
@@ -76,8 +80,28 @@ async def _fields(case: Case, full: bool) -> list[tuple[str, str]]:
     return fields
 
 
-def _html(case: Case, fields: list[tuple[str, str]]) -> str:
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in fields)
+async def _steps(case: Case, full: bool) -> list[tuple[str, str]]:
+    """The 三级四步 register, one line a step; what was tried of a 涉敏 case only for those who handle it."""
+    reg = await register.for_case(case)
+    mode = await party_mode(Audience.CENTER)
+    out = []
+    for step in reg.steps:
+        name, unit, handlers, tried, result = step_row(step, reg.parties, mode)
+        if not step.reached:
+            out.append((name, result))
+            continue
+        parts = [",".join(u for u in unit.split("\n") if u), f"调处人:{handlers}", f"调处情况:{tried if full else HIDDEN}",
+                 result.replace("\n", ";")]
+        out.append((name, ";".join(p for p in parts if p.strip() and not p.endswith(":—"))))
+    return out
+
+
+def _rows(fields: list[tuple[str, str]]) -> str:
+    return "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in fields)
+
+
+def _html(case: Case, fields: list[tuple[str, str]], steps: list[tuple[str, str]]) -> str:
+    rows = _rows(fields) + "</dl><h2>三级四步登记</h2><dl>" + _rows(steps)
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta name=\"robots\" content=\"noindex\">"
@@ -94,7 +118,8 @@ async def case_page(request: web.Request) -> web.Response:
         return _refused()
     case, staff, full = found
     log.info("case page of case %s opened by staff %s's link", case.id, staff.id)
-    return web.Response(text=_html(case, await _fields(case, full)), content_type="text/html", charset="utf-8",
+    return web.Response(text=_html(case, await _fields(case, full), await _steps(case, full)), content_type="text/html",
+                        charset="utf-8",
                         headers=HEADERS)
 
 

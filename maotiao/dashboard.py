@@ -23,7 +23,8 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from typing import Any
@@ -35,9 +36,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.clock import SystemClock
 from core.config import config_error
+from core.enums import Platform
 from core.models import LoginAttempt
 from core.reports import screen
 from core.services.base import Domain
+from integrations.plugin import SignIn
 
 COOKIE = "maotiao_dashboard"
 MAX_FAILURES = 5
@@ -154,6 +157,8 @@ class State:
     sessions: Sessions
     settings: DashboardSettings
     cached: tuple[float, dict[str, Any]] | None = None
+    sign_ins: dict[str, SignIn] = field(default_factory=dict)  # platform value → its 免登 (dashboard_signin.py)
+    public_url: str = ""
 
 
 STATE = web.AppKey("dashboard", State)
@@ -163,12 +168,12 @@ def _page(name: str) -> str:
     return resources.files("maotiao").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False),
                              headers={"Cache-Control": "no-store"})
 
 
-def _client_key(request: web.Request, state: State) -> str:
+def client_key(request: web.Request, state: State) -> str:
     return hmac.new(state.sessions.key, (request.remote or "?").encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -184,7 +189,8 @@ async def font(_: web.Request) -> web.FileResponse:
                             headers={"Cache-Control": "public, max-age=86400"})
 
 
-async def _password_from(request: web.Request) -> str | None:
+async def json_body(request: web.Request) -> dict[str, Any] | None:
+    """A small JSON object body, read whole; None when it is too long or not one."""
     if request.content_length is not None and request.content_length > MAX_LOGIN_BODY:
         return None
     raw = b""
@@ -199,33 +205,52 @@ async def _password_from(request: web.Request) -> str | None:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    value = body.get("password") if isinstance(body, dict) else None
-    return value if isinstance(value, str) and 0 < len(value) <= 256 and "\x00" not in value else None
+    return body if isinstance(body, dict) else None
 
 
-async def login(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    key = _client_key(request, state)
+def text_field(body: dict[str, Any] | None, name: str, limit: int = 256) -> str | None:
+    value = body.get(name) if body else None
+    return value if isinstance(value, str) and 0 < len(value) <= limit and "\x00" not in value else None
+
+
+async def attempts_left(request: web.Request, state: State) -> tuple[str, bool]:
+    """The caller's key and whether it may try to sign in (five failures in 15 minutes lock it)."""
+    key = client_key(request, state)
     now = SystemClock().now()  # real time: a sandbox's moved clock must not reopen the window
     await LoginAttempt.filter(key=key, at__lt=now - timedelta(days=1)).delete()
-    failures = await LoginAttempt.filter(key=key, ok=False, at__gte=now - FAILURE_WINDOW).count()
-    if failures >= MAX_FAILURES:
-        return _json({"error": "too_many", "message": "尝试次数过多,请 15 分钟后再试"}, 429)
-    password = await _password_from(request)
-    if password is None:
-        return _json({"error": "invalid", "message": "请输入密码"}, 400)
-    ok = await asyncio.to_thread(state.password.verify, password)
-    await LoginAttempt.create(key=key, ok=ok, at=now)
-    if not ok:
-        return _json({"error": "denied", "message": "密码错误"}, 401)
-    resp = _json({"ok": True})
+    return key, await LoginAttempt.filter(key=key, ok=False, at__gte=now - FAILURE_WINDOW).count() < MAX_FAILURES
+
+
+async def attempted(key: str, ok: bool) -> None:
+    await LoginAttempt.create(key=key, ok=ok, at=SystemClock().now())
+
+
+def start_session(request: web.Request, state: State, resp: web.Response) -> web.Response:
     resp.set_cookie(COOKIE, state.sessions.issue(), max_age=state.sessions.seconds, path="/dashboard", httponly=True,
                     samesite="Strict", secure=request.secure or state.settings.cookie_secure)
     return resp
 
 
+TOO_MANY = {"error": "too_many", "message": "尝试次数过多,请 15 分钟后再试"}
+
+
+async def login(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    key, allowed = await attempts_left(request, state)
+    if not allowed:
+        return json_response(TOO_MANY, 429)
+    password = text_field(await json_body(request), "password")
+    if password is None:
+        return json_response({"error": "invalid", "message": "请输入密码"}, 400)
+    ok = await asyncio.to_thread(state.password.verify, password)
+    await attempted(key, ok)
+    if not ok:
+        return json_response({"error": "denied", "message": "密码错误"}, 401)
+    return start_session(request, state, json_response({"ok": True}))
+
+
 async def logout(request: web.Request) -> web.Response:
-    resp = _json({"ok": True})
+    resp = json_response({"ok": True})
     resp.del_cookie(COOKIE, path="/dashboard")
     return resp
 
@@ -233,27 +258,33 @@ async def logout(request: web.Request) -> web.Response:
 async def summary(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if not state.sessions.valid(request.cookies.get(COOKIE)):
-        return _json({"error": "login", "message": "请先登录"}, 401)
+        return json_response({"error": "login", "message": "请先登录"}, 401)
     if state.cached is None or time.monotonic() - state.cached[0] > CACHE_SECONDS:
         state.cached = (time.monotonic(), (await screen.build(state.domain.clock.now())).as_json())
-    return _json(state.cached[1])
+    return json_response(state.cached[1])
 
 
 async def off(_: web.Request) -> web.Response:
     return web.Response(status=404, text="指挥室大屏未开启:未配置 MAOTIAO_DASHBOARD_PASSWORD_HASH", content_type="text/plain")
 
 
-def setup(app: web.Application, domain: Domain) -> None:
-    """Wire /dashboard. Unconfigured: every route answers 404 (fail closed)."""
+def setup(app: web.Application, domain: Domain, sign_ins: Mapping[Platform, SignIn] | None = None,
+          public_url: str = "") -> None:
+    """Wire /dashboard. Unconfigured: every route answers 404 (fail closed). The platforms' 免登 (sign_ins)
+    is offered beside the center account (maotiao/dashboard_signin.py)."""
     settings = load_dashboard_settings()
     if not settings.password_hash:
         for path in ("/dashboard", "/dashboard/{tail:.*}"):
             app.router.add_route("*", path, off)
         return
     password = PasswordHash.parse(settings.password_hash)
-    app[STATE] = State(domain, password, Sessions(password.session_key, settings.session_hours), settings)
+    app[STATE] = State(domain, password, Sessions(password.session_key, settings.session_hours), settings,
+                       sign_ins={p.value: s for p, s in (sign_ins or {}).items()}, public_url=public_url)
     app.router.add_get("/dashboard", page)
     app.router.add_get("/dashboard/font.otf", font)
     app.router.add_post("/dashboard/login", login)
     app.router.add_post("/dashboard/logout", logout)
     app.router.add_get("/dashboard/api/summary", summary)
+    from maotiao import dashboard_signin  # it builds on this module
+
+    dashboard_signin.routes(app)

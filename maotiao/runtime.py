@@ -63,7 +63,7 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     nudge = Nudger(settings.redis_url) if settings.redis_url and not in_process_jobs else None
     scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge,
                                   webhooks=platforms.webhooks)
-    rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain))
+    rt = Runtime(settings, domain, bot, platforms, scheduler, build_app(settings, domain, platforms.sign_ins))
     rt.app[api_routes.KICK_KEY].append(scheduler.kick_delivery)  # an API case's cards go out at once
     action_page.setup(rt.app, bot, scheduler.kick_delivery)  # /act: cards as pages where messages have no buttons
     # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.

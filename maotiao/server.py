@@ -4,7 +4,7 @@ platforms attach their callbacks)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from aiohttp.web_log import AccessLogger
@@ -12,8 +12,10 @@ from tortoise import Tortoise
 
 from core import db
 from core.config import Settings
+from core.enums import Platform
 from core.services.base import Domain
 from integrations.api import routes as api_routes
+from integrations.plugin import SignIn
 from maotiao import case_page, dashboard, evidence, readiness
 
 MAX_BODY = 1024 * 1024
@@ -56,12 +58,12 @@ async def healthz(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_app(settings: Settings, domain: Domain) -> web.Application:
+def build_app(settings: Settings, domain: Domain, sign_ins: Mapping[Platform, SignIn] | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[database_outage])
     app.router.add_get("/healthz", healthz)  # liveness: the process and its database
     readiness.setup(app, settings.redis_url)  # /readyz: send work here? (503 while draining, see runtime.py)
     api_routes.setup(app, domain, settings.api_key_map)
-    dashboard.setup(app, domain)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
+    dashboard.setup(app, domain, sign_ins, settings.public_url)  # /dashboard, off unless MAOTIAO_DASHBOARD_PASSWORD_HASH is set
     evidence.setup(app, settings)  # /evidence?token=…: a kept file for the person a card's link was minted for
     case_page.setup(app)  # /case?token=…: a case's read-only page for the person its link was minted for
     return app

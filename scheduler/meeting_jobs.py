@@ -28,7 +28,7 @@ async def remind_meeting_item(d: Domain, item_id: int) -> bool:
         if not await MeetingItem.filter(id=item_id, status="open", remind_at__lte=now).update(remind_at=None):
             return False
         item = await MeetingItem.get(id=item_id).prefetch_related("meeting")
-        text = f"【议定事项提醒】{_what(item)},即将到期,请抓紧落实;完成后请告知会议组织人员"
+        text = f"【议定事项提醒】{_what(item)},即将到期,请抓紧落实;完成后回复「落实 {item.id} 完成情况」"
         await enqueue([Outbound(target=Target(staff_id=item.owner_id), text=text)], now)
     return True
 

@@ -1,4 +1,5 @@
-"""The arguments case commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …)."""
+"""The arguments commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …), and fields
+introduced by their words (调解员 … 方式 …, 地点 … 主持 …)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,19 @@ def case_and_match(text: str, now: datetime, pattern: re.Pattern[str]) -> tuple[
     args = case_args(text, now)
     m = pattern.match(args.rest) if args else None
     return (args.number, m) if args is not None and m is not None else None
+
+
+def labelled(text: str, words: re.Pattern[str], keys: dict[str, str]) -> dict[str, str] | None:
+    """Fields each introduced by a word `words` finds, up to the next one: "调解员 张三、李四 方式 上门" →
+    {"mediators": "张三、李四", "method": "上门"} (keys maps each word to its field). None when text precedes
+    the first word or a field is given twice."""
+    marks = list(words.finditer(text))
+    if not marks or text[:marks[0].start()].strip():
+        return None
+    out: dict[str, str] = {}
+    for i, m in enumerate(marks):
+        key = keys[m.group(1)]
+        if key in out:
+            return None
+        out[key] = text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
+    return out

@@ -23,10 +23,17 @@ _CASEWORK = {
                  "化解后回复「销号 0042 化解结果」",
     Role.OFFICER: "联合调处由您牵头时,回复「撤回 0042 市场监管所」可撤回协办单位",
 }
-# Records from chat: 登记表 (bot/commands/register_form.py), 调解记录 (bot/commands/mediation.py)
+# Records from chat: 登记表 (bot/commands/register_form.py), 调解记录 (bot/commands/mediation.py), 履行
+# (bot/commands/performance.py), 会商研判 (bot/commands/meeting.py)
 _REGISTER_FORM = "「登记表 0042」调阅该案的三级四步登记表(.docx 文件)"
 _MEDIATION = "「调解记录 0042 调解员 何永和、王律师 组织 人民调解委员会 方式 上门调解 难度 一般」登记调解员和调解方式"
-_RECORDS = {Role.DISPATCHER: (_REGISTER_FORM, _MEDIATION), Role.LEADER: (_REGISTER_FORM,), Role.OFFICER: (_MEDIATION,)}
+_PERFORMANCE = "「履行 0042 已履行 赔偿款已付清」登记协议履行情况(已履行/部分履行/履行中/未履行)"
+_MEETING = ("会商研判:「会商 周会商」开始会议,「议定 张伟 负责 0042 调解回访 12月10日前」记录议定事项(到期前提醒责任人),"
+            "「散会」结束并把会议纪要发给参会人员,「纪要」再次获取")
+_BULLETIN = "「通报 上月」调阅月度考核通报(.docx 文件,也可写「通报 2026年11月」)"
+_RECORDS = {Role.DISPATCHER: (_REGISTER_FORM, _MEDIATION, _PERFORMANCE, _MEETING, _BULLETIN),
+            Role.LEADER: (_REGISTER_FORM, _MEETING, _BULLETIN), Role.SECRETARY: (_MEETING, _BULLETIN),
+            Role.OFFICER: (_MEDIATION, _PERFORMANCE), Role.VILLAGE_MEDIATOR: (_PERFORMANCE,)}
 # 一窗受理: center staff register what reached the center itself (bot/commands/register.py)
 REGISTER = ("一窗受理:发送「登记 来源 地点 内容」登记窗口来访、来电、12345、信访或上级交办事项,您即为首问责任人,"
             "如:登记 来电 荷花村 张三反映邻居占用消防通道")

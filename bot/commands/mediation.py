@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.args import case_args
+from bot.commands.args import case_args, labelled
+from bot.commands.people import people, person
 from bot.context import Ctx
 from core.enums import Difficulty, MediationMethod, Platform
-from core.models import Department, Staff
+from core.models import Department
 from core.services import records
 from core.services.lookup import case_by_number
 
@@ -29,38 +30,11 @@ DIFFICULTY_WORDS = (("重大", Difficulty.MAJOR), ("疑难", Difficulty.MAJOR), 
 def fields(text: str) -> dict[str, str] | None:
     """"调解员 张三、李四 方式 上门" → {"mediators": "张三、李四", "method": "上门"}; None if text precedes the
     first field word or a field is given twice."""
-    marks = list(FIELD.finditer(text))
-    if not marks or text[:marks[0].start()].strip():
-        return None
-    out: dict[str, str] = {}
-    for i, m in enumerate(marks):
-        key = FIELD_KEYS[m.group(1)]
-        if key in out:
-            return None
-        out[key] = text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
-    return out
+    return labelled(text, FIELD, FIELD_KEYS)
 
 
 def _word(text: str, words: tuple[tuple[str, MediationMethod], ...] | tuple[tuple[str, Difficulty], ...]) -> object:
     return next((value for word, value in words if word in text), None)
-
-
-async def _person(ctx: Ctx, name: str) -> int | None:
-    found = await Staff.filter(name=name, active=True)
-    if len(found) != 1:
-        ctx.reply(f"调解员「{name}」{'不在名单中' if not found else '有重名,请联系调度员'}")
-        return None
-    return found[0].id
-
-
-async def _people(ctx: Ctx, names: str) -> list[int] | None:
-    ids = []
-    for name in (n for n in re.split(r"[、,,\s]+", names) if n):
-        person = await _person(ctx, name)
-        if person is None:
-            return None
-        ids.append(person)
-    return ids
 
 
 async def record(ctx: Ctx, rest: str) -> None:
@@ -70,8 +44,8 @@ async def record(ctx: Ctx, rest: str) -> None:
         ctx.reply(USAGE)
         return
     case = await case_by_number(args.number)
-    mediators = await _people(ctx, given["mediators"])
-    lead = await _person(ctx, given["lead"]) if given.get("lead") else None
+    mediators = await people(ctx, given["mediators"], "调解员")
+    lead = await person(ctx, given["lead"], "调解员") if given.get("lead") else None
     if mediators is None or (given.get("lead") and lead is None):
         return
     method = _word(given.get("method", ""), METHOD_WORDS) if given.get("method") else None

@@ -7,12 +7,13 @@ import re
 from datetime import date, datetime, time
 
 from bot.commands.args import case_and_match
+from bot.commands.people import people
 from bot.context import ActionHandler, Ctx
 from bot.outbox import refresh
 from bot.types import Act, ButtonAct
 from core.clock import DISPLAY_TZ, local
 from core.enums import Platform
-from core.models import CardLink, Staff
+from core.models import CardLink
 from core.services import sessions
 from core.services.lookup import case_by_number
 
@@ -30,17 +31,6 @@ def _when(day_text: str, hhmm: str, today: date) -> datetime:
     return datetime.combine(day, time(h, m), tzinfo=DISPLAY_TZ)
 
 
-async def _participants(ctx: Ctx, names_part: str) -> list[int] | None:
-    people = []
-    for name in (n for n in re.split(r"[、,,\s]+", names_part) if n):
-        found = await Staff.filter(name=name, active=True)
-        if len(found) != 1:
-            ctx.reply(f"参与人「{name}」{'不在名单中' if not found else '有重名,请联系调度员'}")
-            return None
-        people.append(found[0].id)
-    return people
-
-
 async def book(ctx: Ctx, rest: str) -> None:
     found = case_and_match(rest, ctx.now, BOOK)
     if found is None:
@@ -55,10 +45,10 @@ async def book(ctx: Ctx, rest: str) -> None:
         ctx.reply(f"时间无法识别。{USAGE}")
         return
     names_part, _, parties = m.group(5).partition("当事人")
-    people = await _participants(ctx, names_part)
-    if people is None:
+    invited = await people(ctx, names_part, "参与人")
+    if invited is None:
         return
-    outcome = await sessions.book(ctx.domain, ctx.actor, case.id, starts, ends, m.group(4), people,
+    outcome = await sessions.book(ctx.domain, ctx.actor, case.id, starts, ends, m.group(4), invited,
                                   source=Platform(ctx.inbound.platform), parties_note=re.sub(r"^[\s::]+", "", parties).strip())
     ctx.took(outcome)
 

@@ -119,5 +119,22 @@ def parse_task_words(text: str, now: datetime) -> TaskWords | str:
     return TaskWords(**found)  # type: ignore[arg-type]
 
 
+_DUE_DATE_LAST = re.compile(rf"(?:(?:截止|期限|时限|限)(?:时间)?[::]?\s*)?{_DATE}(?:\s*{_HOUR})?\s*(?:前|之前|以前|完成)?\s*[。.]?$")
+_DUE_IN_LAST = re.compile(rf"(?:(?:截止|期限|时限|限)[::]?\s*)?{_N}\s*{_UNIT}(?:内|以内|办结|完成)\s*[。.]?$")
+
+
+def due_at_end(text: str, now: datetime) -> tuple[str, datetime | Duration] | str | None:
+    """A deadline closing a sentence ("…调解回访 12月10日前", "…截止12月10日17点", "…5个工作日内") as the
+    moment (a date alone ends at 18:00) or the span it is, with the sentence before it; None when the
+    sentence does not end in one, a Chinese sentence when it names a day that does not exist."""
+    if m := _DUE_DATE_LAST.search(text):
+        at = _moment(m, now, EVENING_HOUR)
+        return (text[:m.start()].strip(), at) if at else "时间看不懂或不是有效的日期,请写如「12月10日前」「5个工作日内」"
+    if m := _DUE_IN_LAST.search(text):
+        span = _duration(m)
+        return (text[:m.start()].strip(), span) if span else "时间看不懂,请写如「12月10日前」「5个工作日内」"
+    return None
+
+
 USAGE = ("示例:交办 0042 给司法所 抄送张伟 3个工作日 提前一天提醒 加急 诉求:……"
          "(截止可写「截止11月30日」,提醒可写「11月28日9点提醒」,提醒方式:卡片/加急/短信)")

@@ -133,11 +133,14 @@ def _visits(doc: DocumentObject, cf: CaseFile) -> None:
     led = cf.ledger
     if not cf.visits:
         d.para(doc, "尚未回访。", size=d.TABLE_SIZE)
+    performed = ("协议履行", led.performance or "—")
+    if led.performance and led.performance_note:  # with what was said it takes the whole row
+        performed = ("协议履行*", f"{led.performance}:{mask_numbers(led.performance_note)}")
     for v in cf.visits:
         d.form(doc, [("当事人*", parties_line(cf.case.parties, MODE)),
                      ("调解协议编号*", "、".join(a.number for a in cf.agreements) or "—"),
                      ("回访时间", when(v.at)), ("回访人", v.who),
-                     ("满意度", v.satisfaction or "—"), ("协议履行", led.performance or "—"),
+                     ("满意度", v.satisfaction or "—"), performed,
                      ("回访情况*", mask_numbers(v.note) or "—")])
         d.spacer(doc)
 

@@ -48,8 +48,11 @@ def ledger_row(e: LedgerEntry, mode: str, *, outside: bool = False) -> list[obje
     if e.follow_up_at is not None:
         note = WITHHELD if withheld else redact(e.follow_up_note, e.parties, mode)
         visit = f"{_day(e.follow_up_at)} {e.follow_up_by}" + (f":{note}" if e.follow_up_note else "")
+    performance = e.performance
+    if e.performance and e.performance_note:
+        performance += f":{WITHHELD if withheld else redact(e.performance_note, e.parties, mode)}"
     return [e.number, _day(e.accepted_at), e.source, parties_line(e.parties, mode), e.category, brief,
-            "、".join(e.mediators), e.organisation, e.method, e.result or e.status, e.performance, visit,
+            "、".join(e.mediators), e.organisation, e.method, e.result or e.status, performance, visit,
             e.satisfaction, _day(e.resolved_at)]
 
 

@@ -54,6 +54,7 @@ class Meeting(Model):
     summary = fields.TextField(default="")  # what the meeting heard and discussed
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)  # 散会: no more 议定事项 from chat; the 纪要 went out
 
     items: fields.ReverseRelation[MeetingItem]
 

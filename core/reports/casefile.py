@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core import evidence
-from core.enums import Satisfaction
+from core.enums import Performance, Satisfaction
 from core.evidence import Evidence
 from core.models import AuditEvent, Case, CaseDocument, MediationSession, Room, SessionParticipant, Staff
 from core.reports import mediation_ledger, register
@@ -88,7 +88,12 @@ async def _sessions(case: Case) -> list[Session]:
 
 
 def _note(after: dict[str, object]) -> str:
-    return next((str(after[k]) for k in NOTE_KEYS if after.get(k)), "")
+    note = next((str(after[k]) for k in NOTE_KEYS if after.get(k)), "")
+    performed = str(after.get("performance") or "")  # 登记协议履行: the state, then what was said
+    if performed in Performance._value2member_map_:
+        label = Performance(performed).label
+        return label + (f":{note}" if note and note != label else "")
+    return note
 
 
 async def build(case: Case) -> CaseFile:

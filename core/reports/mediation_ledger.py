@@ -52,6 +52,7 @@ class LedgerEntry:
     sensitive: bool
     lead_assignee: str = ""
     lead_deadline: datetime | None = None
+    performance_note: str = ""  # what the latest 协议履行 record said (raw: renderers mask it)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -61,6 +62,7 @@ class _Side:
     tasks: dict[int, list[Task]] = field(default_factory=dict)
     sessions: set[int] = field(default_factory=set)
     follow_ups: dict[int, AuditEvent] = field(default_factory=dict)
+    performances: dict[int, AuditEvent] = field(default_factory=dict)
     staff: dict[int, str] = field(default_factory=dict)
     departments: dict[int, Department] = field(default_factory=dict)
 
@@ -79,8 +81,10 @@ async def _side(cases: list[Case]) -> _Side:
             side.tasks.setdefault(t.case_id, []).append(t)
         done = await MediationSession.filter(case_id__in=part, status="done").values_list("case_id", flat=True)
         side.sessions |= set(cast(list[int], done))
-        for ev in await AuditEvent.filter(case_id__in=part, entity="case", action="follow_up").order_by("at", "id"):
-            side.follow_ups[ev.case_id or 0] = ev  # the latest visit wins
+        for ev in await AuditEvent.filter(case_id__in=part, entity="case", action__in=["follow_up", "record_performance"]
+                                          ).order_by("at", "id"):
+            kept = side.follow_ups if ev.action == "follow_up" else side.performances
+            kept[ev.case_id or 0] = ev  # the latest visit (and 履行 record) wins
     ids = {c.reporter_id for c in cases} | {i for ms in side.mediators.values() for i in ms}
     ids |= {t.assignee_id for ts in side.tasks.values() for t in ts}
     side.staff = {s["id"]: s["name"] for s in await Staff.filter(id__in=[i for i in ids if i]).values("id", "name")}
@@ -115,11 +119,17 @@ def _mediators(case: Case, side: _Side) -> list[str]:
     return [side.staff.get(i, "") for i in ids if side.staff.get(i)]
 
 
+def _performance_note(case: Case, performed: AuditEvent | None) -> str:
+    note = str((performed.after or {}).get("note") or "") if performed else ""
+    return "" if case.performance and note == Performance(case.performance).label else note  # 「已履行」 said twice
+
+
 def entry(case: Case, side: _Side) -> LedgerEntry:
     tasks = side.tasks.get(case.id, [])
     lead = next((t for t in tasks if t.is_lead), tasks[0] if tasks else None)
     visit = side.follow_ups.get(case.id)
     note = str((visit.after or {}).get("note") or "") if visit else ""
+    performed = side.performances.get(case.id)
     return LedgerEntry(
         number=case.number, accepted_at=case.accepted_at or case.created_at, source=CaseSource(case.source).label,
         parties=list(case.parties), category=Category(case.category).label, content=case.content,
@@ -130,6 +140,7 @@ def entry(case: Case, side: _Side) -> LedgerEntry:
         follow_up_note=note, satisfaction=Satisfaction(case.satisfaction).label if case.satisfaction else "",
         resolved_at=case.resolved_at, status=CaseStatus(case.status).label, sensitive="sensitive" in case.flags,
         lead_assignee=side.staff.get(lead.assignee_id, "") if lead else "", lead_deadline=lead.deadline if lead else None,
+        performance_note=_performance_note(case, performed),
     )
 
 

@@ -8,22 +8,28 @@ from core.errors import InvalidInput, NotFound, Refused
 from core.events import MediationRecorded, PerformanceRecorded
 from core.models import Case, CaseMediator, Department, Staff, Task
 from core.permissions import check_case
-from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, note_text, record, snapshot, transactional
 from core.services.lookup import lock_case
 
 MAX_MEDIATORS = 10
 MEDIATION_BODIES = ("committee", "studio", "stationed")
 
 
-async def _may_record(actor: Actor, case: Case) -> None:
-    """Anyone who holds or held a task on the case (the record is often completed after 办结), or the center."""
+async def _may_record(actor: Actor, case: Case, *, mediators_too: bool = False) -> None:
+    """Anyone who holds or held a task on the case (the record is often completed after 办结), or the center;
+    for 协议履行 also a mediator recorded on the case (who learns of it at the 回访)."""
     if actor.staff_id is not None and await Task.filter(case_id=case.id, assignee_id=actor.staff_id).exclude(
             status="released").exists():
+        return
+    if mediators_too and actor.staff_id is not None and await CaseMediator.exists(case_id=case.id,
+                                                                                   staff_id=actor.staff_id):
         return
     try:
         await check_case(actor, "dispatch", case)
     except Refused:
-        raise Refused(f"只有案件 {case.number} 的承办人或中心可以登记调解情况") from None
+        who = "调解员、承办人" if mediators_too else "承办人"
+        what = "协议履行情况" if mediators_too else "调解情况"
+        raise Refused(f"只有案件 {case.number} 的{who}或中心可以登记{what}") from None
 
 
 async def _mediators(ids: list[int], lead_id: int | None) -> list[Staff]:
@@ -84,16 +90,18 @@ async def record_mediation(
 async def record_performance(
     d: Domain, actor: Actor, case_id: int, performance: Performance, note: str = "", *, source: Platform
 ) -> Outcome:
-    """协议履行, usually learned at the 回访."""
+    """协议履行, usually learned at the 回访, with an optional note (what was paid, what is left). The same
+    state again is a change only with a note: 部分履行 one month, 部分履行 with the next instalment the next."""
     case = await lock_case(case_id)
-    await _may_record(actor, case)
-    if case.performance == performance.value:
+    await _may_record(actor, case, mediators_too=True)
+    note = note_text(note, "履行情况说明") if note.strip() else ""
+    if case.performance == performance.value and not note:
         return Outcome(False, f"案件 {case.number} 的协议履行情况已是「{performance.label}」", case=case)
     previous = case.performance
     case.performance = performance.value
     case.updated_at = d.clock.now()
     await case.save(update_fields=["performance", "updated_at"])
     await record(d, actor, source, "record_performance", case, snapshot(case),
-                 {"performance": performance.value, "previous": previous, **({"note": note.strip()[:500]} if note.strip() else {})})
+                 {"performance": performance.value, "previous": previous, **({"note": note} if note else {})})
     event = PerformanceRecorded(case.id, actor_id=actor.staff_id)
     return Outcome(True, f"已登记案件 {case.number} 的协议履行情况:{performance.label}", case=case, events=[event])

@@ -104,6 +104,18 @@ class DingTalkAPI:
                     continue
                 raise
 
+    async def user_access_token(self, code: str) -> str:
+        """A person's token for the one-time authCode the login page gave their browser (the app's own token
+        is not used: the code and the app's secret are the credentials)."""
+        data = await self._call("POST", "/v1.0/oauth2/userAccessToken", {
+            "clientId": self.settings.client_id, "clientSecret": self.settings.client_secret, "code": code,
+            "grantType": "authorization_code"}, token=None)
+        return str(data["accessToken"])
+
+    async def me(self, user_token: str) -> dict[str, Any]:
+        """contact/users/me with the person's token: their unionId (and nick)."""
+        return await self._call("GET", "/v1.0/contact/users/me", {}, token=user_token)
+
     async def send_to_users(self, user_ids: list[str], msg_key: str, param: dict[str, Any]) -> dict[str, Any]:
         assert 0 < len(user_ids) <= MAX_USERS_PER_BATCH
         return await self.call("POST", "/v1.0/robot/oToMessages/batchSend", {

@@ -20,13 +20,14 @@ class DingTalkSettings(BaseSettings):
     api_base: str = DEFAULT_API_BASE
     stream_base: str = ""  # the Stream gateway host, when it differs from the API host
     oapi_base: str = "https://oapi.dingtalk.com"  # the older API host, still the one for media uploads
+    login_base: str = "https://login.dingtalk.com"  # where the dashboard's 免登 sends the browser for a code
     watchdog_seconds: float = 90.0  # no frame for this long: probe, then reconnect
     qps: float = 20.0  # calls per second per API for this app (standard edition: about 20; 403 QpsLimit past it)
     timeout_seconds: float = 10.0  # for one API call; a timed-out card is retried under the same outTrackId
     todo: bool = True  # tasks also appear in the assignee's 钉钉待办 (needs the app's 待办 and 通讯录 read permissions)
     monthly_quota: int = 10_000  # metered calls a natural month (standard edition); shown by `maotiao doctor` and 用量
 
-    @field_validator("api_base", "stream_base", "oapi_base")
+    @field_validator("api_base", "stream_base", "oapi_base", "login_base")
     @classmethod
     def _base(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):

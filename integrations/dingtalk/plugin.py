@@ -8,6 +8,7 @@ from integrations.dingtalk import DINGTALK
 from integrations.dingtalk.api import DingTalkAPI
 from integrations.dingtalk.channel import DingTalkChannel
 from integrations.dingtalk.config import DingTalkSettings, load_dingtalk
+from integrations.dingtalk.signin import sign_in
 from integrations.pacing import RateStore
 from integrations.plugin import (
     DoctorContext,
@@ -56,4 +57,4 @@ async def doctor(settings: DingTalkSettings, ctx: DoctorContext) -> list[Check]:
 PLUGIN = PlatformPlugin(platform=DINGTALK, label="钉钉", name="DingTalk", env_prefix="DINGTALK_",
                         org_staff_key="dingtalk", org_group_key="dingtalk_conversation", load=load_dingtalk,
                         connect=connect, secrets=secrets, attach=attach, sandbox=sandbox,
-                        doctor=doctor)
+                        doctor=doctor, sign_in=sign_in)

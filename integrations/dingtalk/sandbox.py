@@ -85,5 +85,5 @@ async def start(serve: Serve) -> DingTalkSandbox:
     fake.base_url = base
     fake.template("sandbox.generic")  # as if the org had imported card_template.json under this id
     settings = load_dingtalk(client_id="dingsandbox", client_secret=secret, robot_code="robotsandbox",
-                             card_template_id="sandbox.generic", api_base=base, oapi_base=base)
+                             card_template_id="sandbox.generic", api_base=base, oapi_base=base, login_base=base)
     return DingTalkSandbox(fake, settings)

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from integrations.dingtalk.template import Template, ours, problems
+from integrations.sandbox.dingtalk_login import FakeLogin
 from integrations.sandbox.dingtalk_todo import FakeTodo
 
 MAX_BATCH = 20  # batchSend userIds (robot_1_0.BatchSendOTORequest; PLATFORMS.md)
@@ -32,7 +33,7 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 
 @dataclass
-class FakeDingTalkAPI(FakeTodo):
+class FakeDingTalkAPI(FakeTodo, FakeLogin):
     client_id: str
     client_secret: str
     robot_code: str
@@ -75,6 +76,7 @@ class FakeDingTalkAPI(FakeTodo):
         app.router.add_get("/gettoken", self.oapi_token)
         app.router.add_post("/media/upload", self.media_upload)
         self.todo_routes(app)  # 待办 and the unionId lookup (integrations/sandbox/dingtalk_todo.py)
+        self.login_routes(app)  # 免登 for the dashboard (integrations/sandbox/dingtalk_login.py)
 
     def template(self, template_id: str, template: Template | None = None) -> None:
         """A template the org imported and published (ours by default)."""

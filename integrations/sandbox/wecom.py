@@ -25,6 +25,7 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from integrations.sandbox.wecom_appchat import AppChats
+from integrations.sandbox.wecom_login import WeComLogin
 
 _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 CODE_TTL = 72 * 3600  # response_code: one use, within 72 hours (94888)
@@ -45,7 +46,7 @@ class Stored:
 
 
 @dataclass
-class FakeWeCom(AppChats):
+class FakeWeCom(AppChats, WeComLogin):
     corp_id: str
     secret: str
     agent_id: int
@@ -92,6 +93,7 @@ class FakeWeCom(AppChats):
         app.router.add_get("/cgi-bin/media/get", self.media_get)
         app.router.add_get("/cgi-bin/agent/get", self.agent_get)
         app.router.add_get("/cgi-bin/appchat/get", self.appchat_get)
+        self.login_routes(app)  # 免登 for the dashboard (wecom_login.py)
         return app
 
     @staticmethod

@@ -19,6 +19,7 @@ class WeComSettings(BaseSettings):
     token: str = ""
     aes_key: str = ""
     api_base: str = DEFAULT_API_BASE
+    oauth_base: str = "https://open.weixin.qq.com"  # where the dashboard's 免登 sends the browser for a code
     per_member_per_minute: int = 30
     per_member_per_hour: int = 1000
     timeout_seconds: float = 10.0  # for one API call; a timed-out send is retried with WeCom's dedupe on
@@ -36,6 +37,13 @@ class WeComSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("oauth_base")
+    @classmethod
+    def _oauth(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
 
     @property
     def enabled(self) -> bool:

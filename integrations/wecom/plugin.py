@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.channel import Channel
 from integrations.checklist import Check
 from integrations.pacing import RateStore
@@ -19,6 +21,7 @@ from integrations.wecom import WECOM
 from integrations.wecom.api import WeComAPI
 from integrations.wecom.channel import WeComChannel
 from integrations.wecom.config import WeComSettings, load_wecom
+from integrations.wecom.signin import WeComSignIn
 
 
 def connect(settings: WeComSettings, rates: RateStore | None) -> tuple[Channel, PlatformAPI]:
@@ -58,6 +61,11 @@ def groups(settings: WeComSettings) -> GroupMaker:
     return WeComGroups(settings)
 
 
+def sign_in(settings: WeComSettings, api: Any) -> WeComSignIn:
+    return WeComSignIn(settings, api)
+
+
 PLUGIN = PlatformPlugin(platform=WECOM, label="企业微信", name="WeCom", env_prefix="WECOM_",
                         org_staff_key="wecom", org_group_key="wecom_chatid", load=load_wecom, connect=connect,
-                        secrets=secrets, attach=attach, sandbox=sandbox, doctor=doctor, groups=groups)
+                        secrets=secrets, attach=attach, sandbox=sandbox, doctor=doctor, groups=groups,
+                        sign_in=sign_in)

@@ -79,5 +79,5 @@ async def start(serve: Serve) -> WeComSandbox:
     fake = FakeWeCom(CORP_ID, secret, AGENT_ID)  # WeCom's per-member limits are FakeWeCom's defaults
     base = await serve(fake.app())
     settings = load_wecom(corp_id=CORP_ID, agent_id=AGENT_ID, secret=secret, token=secrets.token_hex(6),
-                          aes_key=AES_KEY, api_base=f"{base}/cgi-bin/")
+                          aes_key=AES_KEY, api_base=f"{base}/cgi-bin/", oauth_base=base)
     return WeComSandbox(fake, settings)

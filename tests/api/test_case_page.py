@@ -126,3 +126,17 @@ async def test_a_sensitive_cases_content_is_shown_only_to_those_who_handle_it(cl
     text = await resp.text()
     assert resp.status == 200 and case.number in text
     assert "两户因过道宽窄发生争执" not in text and "涉敏案件,内容仅限承办人员查看" in text
+
+
+async def test_the_page_carries_the_three_level_register_with_numbers_masked(client, domain, signer) -> None:
+    case, task = await dispatched(domain)
+    await Case.filter(id=case.id).update(status="resolved", result_type="agreement", resolved_at=domain.clock.now(),
+                                         result_note=f"双方达成协议,联系电话{PHONE}")
+    body = await (await client.get(_path(signer.page_url(case.id, await staff_id("林晓"))))).text()
+    register = body.split("<h2>三级四步登记</h2>")[1]
+    steps = [s.split("</dt>")[0] for s in register.split("<dt>")[1:]]
+    assert steps == ["网格调", "村级调", "乡镇调", "区级调"]
+    township = register.split("<dt>乡镇调</dt><dd>")[1].split("</dd>")[0]
+    assert township.startswith("2026-11-23 09:00,受理:林晓;调处人:赵敏;调处情况:双方达成协议,联系电话138")
+    assert PHONE not in register
+    assert "<dt>区级调</dt><dd>未经本级</dd>" in register

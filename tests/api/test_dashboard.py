@@ -129,3 +129,27 @@ async def test_a_login_body_that_arrives_in_pieces_is_read_whole(client: TestCli
 
     resp = await client.post("/dashboard/login", data=pieces(), headers={"Content-Type": "application/json"})
     assert resp.status == 200
+
+
+async def shaded_villages(domain) -> None:
+    """Five 邻里纠纷 this week in 荷花村 (an 橙色 spike: the baseline is empty), two open cases of different
+    kinds in 桂香村 (no spike), and one in 新河社区 already resolved (nothing open)."""
+    for i in range(5):
+        data = intake.ReportInput(f"荷花村第{i + 1}起邻里纠纷", category=Category.NEIGHBOR)
+        await intake.report(domain, await who("周小梅"), data, source=W)
+    for text, category in (("桂香村欠薪", Category.LABOR_WAGE), ("桂香村宅基地", Category.LAND_HOMESTEAD)):
+        await intake.report(domain, await who("郑丽"), intake.ReportInput(text, category=category), source=W)
+    await intake.report(domain, await who("冯建"), intake.ReportInput("新河社区噪音", category=Category.ENVIRONMENT), source=W)
+    await Case.filter(content="新河社区噪音").update(status="resolved", resolved_at=domain.clock.now())
+
+
+async def test_the_village_tree_carries_open_cases_and_warning_grades(client: TestClient, domain) -> None:
+    await shaded_villages(domain)
+    await _login(client)
+    body = await (await client.get("/dashboard/api/summary")).json()
+    town = body["tree"][0]
+    villages = {v["name"]: (v["open"], v["warning"]) for v in town["villages"]}
+    assert villages == {"荷花村": (5, "orange"), "桂香村": (2, None), "新河社区": (0, None)}
+    assert town["open"] == 7
+    assert [(w["village"], w["category"], w["label"], w["count"]) for w in body["warnings"]] == [
+        ("荷花村", "邻里纠纷", "橙色预警", 5)]
