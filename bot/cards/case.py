@@ -112,4 +112,6 @@ async def render_follow_up(link: CardLink) -> Card:
                    btn(Act.UNSATISFIED, link, Satisfaction.UNSATISFIED.label, "danger")]
         return Card(kind="follow_up", title=f"回访:{case.number}", subtitle="请回访当事人并记录满意度",
                     fields=fields, buttons=buttons)
+    if case.satisfaction:  # the answer recorded, whoever recorded it
+        fields.append(("回访结果", Satisfaction(case.satisfaction).label))
     return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=CaseStatus(case.status).label, fields=fields)
