@@ -104,6 +104,8 @@ async def test_cards_and_notices_never_carry_a_reports_numbers_in_full(org, doma
         await _dispatched(rig)
         await rig.click("zhaom", "签收")
         await rig.say("zhaom", f"办结 0001 已打电话 {PHONE} 约双方达成协议")
+        await rig.say("linx", "查询 0001")
+        assert any(t.startswith("案件 2026-0001") and "办结情况" in t for t in rig.fake.texts("linx"))
         for user in ("zhouxm", "linx", "zhaom", "tangzg"):
             for msg in _received(rig, user):
                 assert PHONE not in _shown(msg) and ID_NUMBER not in _shown(msg), (user, msg.body)
