@@ -147,3 +147,17 @@ async def test_place_and_dispatch_are_each_shown_once(org, domain) -> None:
         steps = (await casefile.build(await Case.get(number="2026-0001"))).steps
         assert [s.note for s in steps if s.action == "交办"] == ["交办给 赵敏"]
 
+
+
+async def test_a_card_offering_a_new_action_comes_whole_and_the_old_one_points_to_it(org, domain) -> None:
+    async with wecom_rig(domain) as rig:
+        await _dispatched(rig)  # the click's code brought the center card to 办理中 in place: the code is spent
+        old = rig.fake.card_messages("linx")[0]
+        await rig.say("linx", "追加 0001 自然资源所")  # two departments: 更换牵头 is a new action, a line cannot carry it
+        cards = rig.fake.card_messages("linx")
+        assert len(cards) == 2 and [b["text"] for b in cards[1].body["button_list"]] == ["追加部门", "更换牵头"]
+        before = len(_received(rig, "linx"))
+        key = next(b["key"] for b in old.body["button_list"] if b["text"] == "追加部门")
+        await rig.member.click("linx", old.body["task_id"], key, rig.fake.new_code(old.body["task_id"]))
+        await rig.settle()
+        assert any("已被新卡片取代" in m.body.get("content", "") for m in _received(rig, "linx")[before:])
