@@ -61,6 +61,7 @@ from core.events import (
     TaskSigned,
     TopStepSupervised,
 )
+from core.masking import mask_keeping_case_numbers
 from core.models import (
     Case,
     Department,
@@ -78,7 +79,9 @@ from core.routing import dispatchers_for, escalation_watchers, nearest_with_role
 
 
 def _text(staff_id: int, text: str) -> Outbound:
-    return Outbound(target=Target(staff_id=staff_id), text=text)
+    """A notice to one person: it stays in their chat history, so phone and ID numbers in what others wrote
+    (a reason, a result, a note) are masked; the case page shows them to those who may see the case."""
+    return Outbound(target=Target(staff_id=staff_id), text=mask_keeping_case_numbers(text))
 
 
 async def plan_deciders(case: Case, now: datetime) -> list[Staff]:

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from bot.cards import render
+from bot.cards.shown import change_line, is_final, view
 from bot.types import Outbound, Target
 from core.enums import Platform, chat_platforms
 from core.evidence_links import PAGE_PATH
@@ -45,18 +46,28 @@ async def new_card(
     link = await CardLink.create(kind=kind, staff_id=staff_id, case_id=case_id, task_id=task_id,
                                  draft_id=draft_id, session_id=session_id, created_at=now)
     card = await render(link)
+    link.shown = view(card)
+    await link.save(update_fields=["shown"])
     return Outbound(target=Target(staff_id=staff_id, platform=platform), card=card, card_link_id=link.id,
                     urgent=urgent)
 
 
-async def refresh(links: list[CardLink]) -> list[Outbound]:
-    """Re-render cards in place after their case, task or draft changed."""
+async def refresh(links: list[CardLink], *, resend: bool = False) -> list[Outbound]:
+    """Re-render cards in place after their case, task or draft changed: only those whose person would see
+    something new (`resend`: also the others, when the platform's copy may be behind), each with the line that
+    says what changed. A card whose actions are over is shown so once and then left alone (bot/cards/shown.py)."""
     out = []
     for link in links:
         card = await render(link)
+        now_shown = view(card)
+        if now_shown == link.shown and not resend:
+            continue
+        change = change_line(link.shown, card)
+        link.shown, link.active = now_shown, link.active and not is_final(link.kind, card)
+        await link.save(update_fields=["shown", "active"])
         platform = Platform(link.platform) if link.platform else None
         out.append(Outbound(target=Target(staff_id=link.staff_id, platform=platform), card=card,
-                            card_link_id=link.id, update=True))
+                            card_link_id=link.id, update=True, change=change))
     return out
 
 

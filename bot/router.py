@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.cards import render
 from bot.commands import (
     agreement,
     backlog,
@@ -32,7 +33,8 @@ from bot.commands import (
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
-from bot.types import TASK_BUTTONS, Act, ButtonAct
+from bot.outbox import refresh
+from bot.types import TASK_BUTTONS, Act, ButtonAct, CardAction
 from core.enums import Platform, Role
 from core.models import CardLink
 from core.services import intake
@@ -143,7 +145,20 @@ async def on_click(ctx: Ctx) -> None:
     if ctx.inbound.card_token and link.platform == ctx.inbound.platform.value:
         link.response_code = ctx.inbound.card_token  # the freshest code for updating this card in place
         await link.save(update_fields=["response_code"])
+    if await _over(ctx, link, action.act):
+        return
     await ACTION_ROUTES[action.act](ctx, link)
+
+
+async def _over(ctx: Ctx, link: CardLink, act: ButtonAct) -> bool:
+    """A button the card no longer offers (its case moved on since the chat's copy was drawn): the click is
+    answered with the card's current state, and the card is brought up to date where the platform allows."""
+    card = await render(link)
+    if any(CardAction.decode(b.action).act == act for b in card.buttons):
+        return False
+    ctx.reply(f"这张卡片的这项操作已不适用。{card.title}:{card.subtitle}")
+    ctx.out += await refresh([link], resend=True)
+    return True
 
 
 async def on_text(ctx: Ctx) -> None:

@@ -168,6 +168,7 @@ class Outbound(BaseModel):
     card: Card | None = None
     card_link_id: int | None = None
     update: bool = False  # re-render the card of `card_link_id` in place
+    change: str = ""  # an update's one line of what changed, for a platform that cannot update in place any more
     urgent: bool = False  # 加急: the platform's strongest push where it has one
     urgent_via: Literal["app", "sms", "call"] = "app"  # how hard an urgent message insists, where the platform can
     sms_params: dict[str, str] = Field(default_factory=dict)  # a phone target's template parameters

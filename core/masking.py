@@ -212,6 +212,16 @@ def mask_numbers(text: str) -> str:
     return "".join(out)
 
 
+# A case number (2026-0042, core/numbering.py) is a reference, not a personal number: texts that name cases keep it.
+CASE_NUMBER = re.compile(r"(?<![\d-])(20\d{2}-\d{4,6})(?![\d-])")
+
+
+def mask_keeping_case_numbers(text: str) -> str:
+    """mask_numbers on everything but the case numbers the text names (cards and notices about cases)."""
+    pieces = CASE_NUMBER.split(text)
+    return "".join(p if i % 2 else mask_numbers(p) for i, p in enumerate(pieces))
+
+
 def may_hold_numbers(text: str) -> bool:
     """A quick pre-check (one regex scan): False means mask_numbers leaves the text as it is."""
     return _RUN.search(text) is not None

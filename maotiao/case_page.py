@@ -8,9 +8,11 @@ scope, and the officers it is dispatched to while their task is live); anything 
 
 What it shows: number, category, level, place, status, the tasks (who, state, deadline), the outcome, and the
 三级四步 register (each step's unit and time, who took it in and handled it, what was tried, the handover —
-the form 登记表 0042 sends as .docx, bot/documents/register.py). Phone
-and ID numbers are masked and parties' names shortened as the center's privacy setting says; of a 涉敏 case
-the content only to those who handle it (core/permissions.sees_sensitive_content). No reporter contact ever.
+the form 登记表 0042 sends as .docx, bot/documents/register.py). Parties' names are shortened as the center's
+privacy setting says. Phone and ID numbers the report holds are shown in full here and nowhere else (cards and
+notices mask them, bot/cards and bot/notify.py): the page is signed for one person who may see the case, and
+the chat keeps no copy. Of a 涉敏 case the content only to those who handle it
+(core/permissions.sees_sensitive_content). No reporter contact ever.
 One self-contained HTML page for a phone: a viewport, inline styles, no script, no external asset.
 """
 
@@ -21,12 +23,11 @@ from html import escape
 
 from aiohttp import web
 
-from bot.cards.common import labels
+from bot.cards.common import labels, place
 from bot.documents.register import step_row
 from core import evidence_links
 from core.clock import fmt_local
 from core.enums import CaseStatus, ResultType, TaskStatus
-from core.masking import mask_numbers
 from core.models import Case, Region, Staff, Task
 from core.permissions import can_open_evidence, sees_sensitive_content
 from core.privacy import Audience, hide_names, party_mode, party_names
@@ -62,12 +63,12 @@ async def _fields(case: Case, full: bool) -> list[tuple[str, str]]:
     region = await Region.get(id=case.region_id)
     category, level = labels(case.category, case.severity, case.flags)
     fields = [("状态", CaseStatus(case.status).label), ("类别", category), ("等级", level),
-              ("地点", region.name + (f" {case.location_text}" if case.location_text and full else ""))]
+              ("地点", place(region.name, case.location_text if full else None))]
     if full:
         mode = await party_mode(Audience.CENTER)
         if case.parties:
             fields.append(("当事人", "、".join(party_names(case.parties, mode))))
-        fields.append(("内容", mask_numbers(hide_names(case.content, case.parties, mode))))
+        fields.append(("内容", hide_names(case.content, case.parties, mode)))
     else:
         fields.append(("内容", HIDDEN))
     tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
@@ -75,7 +76,7 @@ async def _fields(case: Case, full: bool) -> list[tuple[str, str]]:
         lead = "牵头," if t.is_lead else ""
         fields.append(("承办", f"{t.assignee.name}({lead}{TaskStatus(t.status).label}),截止 {fmt_local(t.deadline)}"))
     if case.result_type:
-        note = mask_numbers(case.result_note) if full else ""
+        note = case.result_note if full else ""
         fields.append(("结果", ResultType(case.result_type).label + (f":{note}" if note else "")))
     return fields
 

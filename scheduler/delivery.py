@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
@@ -21,7 +20,7 @@ from bot.types import Outbound, Target
 from core.clock import DISPLAY_TZ, Clock
 from core.config import load_early_settings
 from core.enums import Flag, Platform, Role
-from core.masking import mask_numbers
+from core.masking import CASE_NUMBER, mask_keeping_case_numbers
 from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Setting, Staff
 from core.privacy import Audience, hide_names, party_mode
 from core.regions import staff_region
@@ -116,15 +115,12 @@ async def _report_dead(row: OutboxMessage, now: datetime) -> None:
         await enqueue(notices, now)
 
 
-_CASE_NUMBER = re.compile(r"(?<!\d)(\d{4}-\d{4,6})(?!\d)")
-
-
 async def _cases_named(raw: str, card_link_id: int | None) -> list[Case]:
     """The cases a message is about: its card's case first, then those its text names by number."""
     link = await CardLink.get_or_none(id=card_link_id) if card_link_id is not None else None
     ids = [link.case_id] if link is not None and link.case_id is not None else []
     cases = list(await Case.filter(id__in=ids))
-    numbers = [n for n in dict.fromkeys(_CASE_NUMBER.findall(raw)) if n not in {c.number for c in cases}]
+    numbers = [n for n in dict.fromkeys(CASE_NUMBER.findall(raw)) if n not in {c.number for c in cases}]
     return cases + (await Case.filter(number__in=numbers).order_by("id") if numbers else [])
 
 
@@ -135,9 +131,7 @@ async def _what(raw: str, cases: list[Case]) -> str:
         return f"一条关于{numbered}的消息"
     mode = await party_mode(Audience.CENTER)
     parties = [p for c in cases for p in c.parties]
-    keep = {c.number for c in cases}  # case numbers are not personal numbers: kept as they are
-    pieces = _CASE_NUMBER.split(hide_names(raw, parties, mode))
-    shown = "".join(p if p in keep else mask_numbers(p) for p in pieces)
+    shown = mask_keeping_case_numbers(hide_names(raw, parties, mode))  # case numbers are not personal numbers
     about = f"(关于{numbered.strip()})" if cases else ""
     return f"消息「{shown[:60]}」{about}"
 

@@ -68,8 +68,9 @@ async def _roster(d: Domain) -> list[Outbound]:
     text = "\n".join(lines)
     out = [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in await _groups("roster")]
     people = ([today.leader] if today.leader else []) + today.staff
-    out += [Outbound(target=Target(staff_id=p.id), text=f"【值班提醒】您今天({now:%m月%d日})在中心值班,"
-                                                         f"{'值班领导' if p is today.leader else '值班人员'}")
+    today_is = f"{now.month}月{now.day}日 星期{WEEKDAYS[now.weekday()]}"
+    out += [Outbound(target=Target(staff_id=p.id),
+                     text=f"【值班提醒】您今天({today_is})担任中心{'值班领导' if p is today.leader else '值班人员'}")
             for p in people]
     return out
 

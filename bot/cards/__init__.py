@@ -1,4 +1,7 @@
-"""Neutral cards: one builder per kind, chosen here explicitly; each re-reads state when rendered."""
+"""Neutral cards: one builder per kind, chosen here explicitly; each re-reads state when rendered.
+
+A card goes to one person's chat and stays in its history: phone and ID numbers are masked on every card,
+whatever the builder put there (the signed case page, maotiao/case_page.py, shows them to those who may see)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from bot.cards.invite import render_invite
 from bot.cards.repeat import render_repeat
 from bot.cards.task import render_extension, render_task
 from bot.types import Card
+from core.masking import mask_keeping_case_numbers as masked
 from core.models import CardLink
 
 BUILDERS: dict[str, Callable[[CardLink], Awaitable[Card]]] = {
@@ -26,4 +30,8 @@ BUILDERS: dict[str, Callable[[CardLink], Awaitable[Card]]] = {
 
 
 async def render(link: CardLink) -> Card:
-    return await BUILDERS[link.kind](link)
+    card = await BUILDERS[link.kind](link)
+    return card.model_copy(update={
+        "subtitle": masked(card.subtitle), "note": masked(card.note),
+        "fields": [(k, masked(v)) for k, v in card.fields],
+        "links": [u.model_copy(update={"text": masked(u.text)}) for u in card.links]})

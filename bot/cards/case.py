@@ -112,4 +112,8 @@ async def render_follow_up(link: CardLink) -> Card:
                    btn(Act.UNSATISFIED, link, Satisfaction.UNSATISFIED.label, "danger")]
         return Card(kind="follow_up", title=f"回访:{case.number}", subtitle="请回访当事人并记录满意度",
                     fields=fields, buttons=buttons)
-    return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=CaseStatus(case.status).label, fields=fields)
+    subtitle = CaseStatus(case.status).label
+    if case.satisfaction:  # the answer recorded (whoever recorded it): also what a greyed-out button says
+        fields.append(("回访结果", Satisfaction(case.satisfaction).label))
+        subtitle = f"已回访:{Satisfaction(case.satisfaction).label}"
+    return Card(kind="follow_up", title=f"回访:{case.number}", subtitle=subtitle, fields=fields)

@@ -24,6 +24,14 @@ async def progress_field(case_id: int, *, exclude: int | None = None) -> list[tu
     return [("办理进展", ";".join(lines))] if lines else []
 
 
+def place(region: str, location: str | None) -> str:
+    """地点: the region, then the spot the report named, unless the spot only repeats the region's name."""
+    spot = (location or "").strip()
+    if not spot or spot in region:
+        return region
+    return spot if spot.startswith(region) else f"{region} {spot}"
+
+
 def short(text: str, limit: int = CONTENT_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -43,7 +51,7 @@ async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
     fields = [
         ("类别", category),
         ("等级", level),
-        ("地点", region.name + (f" {case.location_text}" if case.location_text else "")),
+        ("地点", place(region.name, case.location_text)),
         ("内容", short(content)),
     ]
     if case.people:

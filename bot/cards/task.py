@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cards.common import TASKS_ON_CASE, btn, progress_field, short
+from bot.cards.common import TASKS_ON_CASE, btn, place, progress_field, short
 from bot.cards.evidence import linked_part
 from bot.types import Act, Card
 from core.clock import fmt_local
@@ -19,7 +19,7 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
     fields = [
         ("编号", case.number),
         ("诉求内容", short(task.content)),
-        ("地点", region.name + (f" {case.location_text}" if case.location_text else "")),
+        ("地点", place(region.name, case.location_text)),
         ("截止时间", fmt_local(task.deadline)),
         ("提醒", f"{fmt_local(task.remind_at) if task.remind_at else '无'}({METHOD_LABELS[task.reminder_method]})"),
     ]

@@ -7,6 +7,7 @@ from bot.context import Ctx
 from core import evidence
 from core.clock import fmt_local
 from core.enums import LIVE_TASK_STATUSES, CaseStatus, TaskStatus
+from core.masking import mask_keeping_case_numbers
 from core.models import Case, Task
 from core.permissions import can_view
 
@@ -26,7 +27,7 @@ async def show(ctx: Ctx, rest: str) -> None:
     lines = [f"案件 {case.number}:{CaseStatus(case.status).label}", f"上报时间:{fmt_local(case.created_at)}"]
     lines += [f"· {t.assignee.name}:{TaskStatus(t.status).label},截止 {fmt_local(t.deadline)}" for t in tasks]
     if case.result_note:
-        lines.append(f"办结情况:{case.result_note}")
+        lines.append(f"办结情况:{mask_keeping_case_numbers(case.result_note)}")  # numbers: on the case page
     if items := await evidence.for_case(case.id):  # the files open from the case's cards, not from here
         lines.append(f"证据({len(items)} 项):")
         lines += [f"· {fmt_local(e.received_at)} {e.sender or '—'} {e.kind}({e.state})" for e in items]

@@ -66,7 +66,9 @@ class CardLink(Model):
     platform = fields.CharField(max_length=16, null=True)
     external_id = fields.CharField(max_length=128, null=True)  # the platform's id of the card it shows
     response_code = fields.CharField(max_length=255, null=True)  # a platform's single-use code for updating the card
-    active = fields.BooleanField(default=True)
+    active = fields.BooleanField(default=True)  # False: its actions are over; it is never re-rendered again
+    # what the person's card last showed (bot/cards/shown.View): unchanged re-renders are not sent
+    shown: dict[str, object] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField()
 
     class Meta:

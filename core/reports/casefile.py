@@ -100,10 +100,11 @@ async def build(case: Case) -> CaseFile:
     events = await AuditEvent.filter(case_id=case.id).order_by("seq")
     steps, visits = [], []
     for ev in events:
-        if ev.action not in ACTIONS:
-            continue
+        if ev.action not in ACTIONS or (ev.action == "dispatch" and ev.entity == "case"):
+            continue  # a dispatch is one step per task (naming whom); the case's own record of it adds nothing
         after = dict(ev.after or {})
-        steps.append(Step(ev.at, ev.actor_name, ACTIONS[ev.action], _note(after)))
+        note = f"交办给 {after['assignee']}" if ev.action == "dispatch" and after.get("assignee") else _note(after)
+        steps.append(Step(ev.at, ev.actor_name, ACTIONS[ev.action], note))
         if ev.action == "follow_up":
             sat = str(after.get("satisfaction") or "")
             visits.append(Visit(ev.at, ev.actor_name, Satisfaction(sat).label if sat in Satisfaction._value2member_map_

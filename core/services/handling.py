@@ -40,7 +40,11 @@ async def sign(d: Domain, actor: Actor, task_id: int, *, source: Platform) -> Ou
     await task.save()
     await record(d, actor, source, "sign", task, before)
     event = TaskSigned(case.id, task.id, actor_id=actor.staff_id)
-    return Outcome(True, f"已签收案件 {case.number},请在 {fmt_local(task.deadline)} 前办结", case=case, task=task, events=[event])
+    if task.deadline <= task.signed_at:  # a past date to finish "before" would read as a mistake
+        due = f"该任务已于 {fmt_local(task.deadline)} 逾期,请尽快办结"
+    else:
+        due = f"请在 {fmt_local(task.deadline)} 前办结"
+    return Outcome(True, f"已签收案件 {case.number},{due}", case=case, task=task, events=[event])
 
 
 @transactional

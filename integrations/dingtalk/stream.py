@@ -124,7 +124,7 @@ class _RefreshClicked:
         link = await CardLink.get_or_none(id=action.link_id, platform=DINGTALK.value)
         if link is not None and link.external_id:
             async with in_transaction():
-                await enqueue(await refresh([link]), self.domain.clock.now())
+                await enqueue(await refresh([link], resend=True), self.domain.clock.now())
         return out
 
 

@@ -81,6 +81,8 @@ class WeComChannel:
         """(msgtype, content) pieces for a text or markdown message (cards and files are not split)."""
         if o.file_b64 or (o.card is not None and not plain):
             return []
+        if o.card is not None and o.update and o.change:  # a text card already in the chat: what changed
+            return [("text", o.change)]
         if o.card is not None:
             body, kind = plain_text(cards.markdown(o.card)["content"]), "text"
             if o.card.buttons:  # the buttons cannot be shown: name what can be done
@@ -142,8 +144,11 @@ class WeComChannel:
                     raise
                 if d.dedupe_seconds:  # our earlier try, whose answer was lost, spent the code
                     return SendResult(True, response_code="")
-                # Spent (the person's click used it) or older than 72 h: a fresh card with the current state.
-                log.info("card %s: update code unusable (%s), sending a fresh card", link.id, exc.errcode)
+                log.info("card %s: update code unusable (%s)", link.id, exc.errcode)
+        if o.update and o.change:
+            # The code is spent or older than 72 h: one line of what changed, not the whole card again. The card
+            # in the chat keeps working: a click on it brings a fresh code and the card is brought up to date.
+            return self._checked(await self.api.send(user, "text", {"content": o.change}, d.dedupe_seconds))
         if not o.card.buttons:
             return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card), d.dedupe_seconds))
         task_id = cards.new_task_id(link.id if link else None, d.key)

@@ -101,7 +101,7 @@ async def test_clicking_an_old_draft_card_again_is_harmless(h: Harness) -> None:
 
     link = await CardLink.get(draft_id=draft_link)
     seen = await h.click_raw("周小梅", Act.CONFIRM, link.id)
-    assert seen.texts == ["该上报已上报,无需重复操作"]
+    assert seen.texts == ["这张卡片的这项操作已不适用。矛盾纠纷上报:已上报"]  # the card's current state
     assert await Case.all().count() == 1
 
 

@@ -17,6 +17,7 @@ from core.masking import (
     NumberStyle,
     digits_of,
     has_personal_numbers,
+    mask_keeping_case_numbers,
     mask_numbers,
     random_digits,
     sample_numbers,
@@ -126,3 +127,10 @@ def test_a_lone_zero_at_the_start_of_a_run_does_not_crash_the_masker(text: str) 
 @given(st.text(alphabet="0123456789０１零一幺 -.()（）—xX号电话", max_size=40))
 def test_any_text_of_digits_and_separators_is_masked_without_error(text: str) -> None:
     assert not has_personal_numbers(mask_numbers(text))
+
+
+def test_case_numbers_are_kept_while_the_numbers_beside_them_are_masked() -> None:
+    text = "案件 2026-0001 当事人电话13812345678,身份证330102199001011234;截止 2026-05-06 17:00"
+    assert mask_keeping_case_numbers(text) == (
+        "案件 2026-0001 当事人电话138****5678,身份证330102********1234;截止 2026-05-06 17:00")
+    assert mask_keeping_case_numbers("座机0571-88889999") == mask_numbers("座机0571-88889999")

@@ -117,7 +117,8 @@ async def test_monday_broadcast_with_the_week_and_personal_reminders(org, domain
     chat = (await (await GroupChat.get(name="茶园乡矛调工作群")).refs())["wecom"]
     text = next(s.text for s in h.channels[W].sent if s.to == chat)
     assert "【今日值班】" in text and "值班领导 唐志刚" in text and "【本周值班】" in text and "11-25" in text
-    assert any("值班提醒" in s.text for s in await h.inbox("林晓"))
+    assert "【值班提醒】您今天(11月23日 星期一)担任中心值班人员" in [s.text for s in await h.inbox("林晓")]
+    assert "【值班提醒】您今天(11月23日 星期一)担任中心值班领导" in [s.text for s in await h.inbox("唐志刚")]
     assert not [s for s in h.channels[W].sent if s.to == "chayuanlead"]  # that group does not take rosters
     assert "11-29 星期日:未排班" in text  # a day past the roster is said in words, not as dashes
 
