@@ -10,6 +10,7 @@ from bot.commands import (
     agreement,
     backlog,
     center,
+    chatter,
     dispatch,
     duty,
     followup,
@@ -29,6 +30,7 @@ from bot.commands import (
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
+from bot.intake.kinds import Kind, case_reference, kind_of
 from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.enums import Platform, Role
 from core.models import CardLink
@@ -55,6 +57,7 @@ CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "extension": frozenset({Act.EXT_YES, Act.EXT_NO}),
     "repeat": frozenset({Act.SAME, Act.NOT_SAME}),
     "invite": frozenset({Act.ATTEND, Act.LEAVE}),
+    "pick": frozenset({Act.PICK}),
 }
 
 
@@ -153,12 +156,27 @@ async def on_text(ctx: Ctx) -> None:
         if m:
             await handler(ctx, (m.groups()[-1] or "").strip() if m.groups() else "")
             return
+    if text and await _question(ctx, text):
+        return
     if text and await task.try_plain_reply(ctx, text):
         return
-    if any(r in ctx.staff.roles for r in REPORTER_ROLES) or await report.open_draft(ctx) is not None:
-        await report.add(ctx, text)
+    if text and await chatter.answer(ctx, text):
+        return
+    if await report.take(ctx, text, reporter=any(r in ctx.staff.roles for r in REPORTER_ROLES)):
         return
     await help.show(ctx)
+
+
+async def _question(ctx: Ctx, text: str) -> bool:
+    """"0001现在咋样了" is 查询 0001, "今天谁值班" is 值班: questions in plain words, never a report."""
+    said = kind_of(text)
+    if said is Kind.CASE_QUESTION:
+        await query.show(ctx, case_reference(text) or "")
+        return True
+    if said is Kind.DUTY_QUESTION:
+        await duty.show(ctx)
+        return True
+    return False
 
 
 async def route(ctx: Ctx) -> None:
