@@ -79,6 +79,8 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
     Waiting.RESUBMIT: _resubmit,
     Waiting.ADD_PARTNER: lambda ctx, d, t: joint.on_partner_text(ctx, int(d["case_id"]), t),
     Waiting.CHANGE_LEAD: lambda ctx, d, t: joint.on_lead_text(ctx, int(d["case_id"]), t),
+    Waiting.UNSATISFIED_REASON: lambda ctx, d, t: followup.on_reason_text(ctx, int(d["case_id"]), t),
+    Waiting.EXTENSION_DENIAL: lambda ctx, d, t: center.on_denial_text(ctx, int(d["task_id"]), t),
 }
 
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
