@@ -30,7 +30,7 @@ from bot.commands import (
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
-from bot.intake.kinds import Kind, case_reference, kind_of
+from bot.intake.kinds import Kind, case_reference, is_chatter, kind_of
 from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.enums import Platform, Role
 from core.models import CardLink
@@ -62,6 +62,9 @@ CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
 
 
 async def _resubmit(ctx: Ctx, data: dict[str, Any], text: str) -> None:
+    if is_chatter(text):  # "好的" to "需要补充" adds nothing to the case
+        ctx.reply("请直接回复需要补充的内容(回复「取消」放弃)")
+        return
     await ctx.done()
     outcome = await intake.resubmit(ctx.domain, ctx.actor, int(data["case_id"]), text,
                                     source=Platform(ctx.inbound.platform))

@@ -37,8 +37,8 @@ async def _handling_now(case: Case, tasks: list[Task], now: datetime) -> list[st
     where = f"当前处理层级:{region.name}({Level(case.step).label}级)"
     open_tasks = [t for t in tasks if TaskStatus(t.status) in OPEN_TASK_STATUSES]
     if open_tasks:
-        who = ";".join(f"{t.assignee.name}{'(牵头)' if t.is_lead and len(open_tasks) > 1 else ''}"
-                       f"{_overdue(t, now)}" for t in open_tasks)
+        who = ";".join(f"{t.department.name + ' ' if t.department else ''}{t.assignee.name}"
+                       f"{'(牵头)' if t.is_lead and len(open_tasks) > 1 else ''}{_overdue(t, now)}" for t in open_tasks)
         lines = [where, f"正在办理:{who}"]
     elif CaseStatus(case.status) in (CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.ESCALATED,
                                      CaseStatus.AWAITING_APPROVAL):
@@ -63,7 +63,7 @@ async def show(ctx: Ctx, rest: str) -> None:
         ctx.reply("请在「查询」后写案件编号,如:查询 0042")
         return
     case = await Case.get_or_none(number=number)
-    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee") if case else []
+    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee", "department") if case else []
     live = [t for t in tasks if TaskStatus(t.status) in LIVE_TASK_STATUSES]  # 退回/撤回: no longer theirs
     mine = any(t.assignee_id == ctx.staff.id or ctx.staff.id in t.cc for t in live)
     if case is None or not (mine or await can_view(ctx.actor, case)):

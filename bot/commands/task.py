@@ -16,7 +16,7 @@ from bot.commands.args import case_number
 from bot.commands.task_plain import PlainReply, read_plain
 from bot.context import ActionHandler, Ctx
 from bot.conversation import Waiting, get_state
-from bot.intake.kinds import Kind, kind_of
+from bot.intake.kinds import Kind, is_chatter, kind_of
 from bot.intake.numbers import chinese_to_int
 from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.clock import local
@@ -97,6 +97,9 @@ ACTIONS: dict[ButtonAct, ActionHandler] = {
 
 
 async def on_task_text(ctx: Ctx, verb: TaskAction, task_id: int, text: str) -> None:
+    if is_chatter(text):  # "好的" after "请回复进展情况" is no progress to record
+        ctx.reply(f"{_ASK[verb]}(回复「取消」放弃)")
+        return
     days = None
     if verb is TaskAction.EXTEND:
         m = _DAYS_THEN_REASON.match(text)

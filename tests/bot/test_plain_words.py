@@ -10,7 +10,7 @@ import pytest
 
 from bot.engine import Bot
 from core.enums import CaseStatus, ResultType, TaskStatus
-from core.models import Case, CaseDocument, Draft, Task
+from core.models import Case, CaseDocument, Draft, Staff, Task
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.test_agreement import _text
 from tests.conftest import cst
@@ -129,6 +129,17 @@ async def test_an_officers_ok_does_not_ask_which_case_when_everything_is_signed(
         assert said == []  # an acknowledgement: nothing to choose, nothing to answer
 
 
+async def test_an_ok_to_a_pending_question_is_no_answer(org, domain) -> None:
+    async with wecom_rig(domain) as rig:
+        task = await _dispatch(rig)
+        await rig.click("zhaom", "签收")
+        await rig.click("zhaom", "反馈进展")
+        said = await _tell(rig, "zhaom", "好的")
+        assert any("请回复进展情况" in t for t in said) and (await Task.get(id=task.id)).last_progress is None
+        await rig.say("zhaom", "已约双方周五到村委会调解")
+        assert (await Task.get(id=task.id)).last_progress == "已约双方周五到村委会调解"
+
+
 # 2. chatter never becomes a report; questions get their answers -----------------------------------------
 
 
@@ -157,7 +168,7 @@ async def test_an_acknowledgement_is_not_added_to_an_open_draft(org, domain) -> 
         await rig.say("zhouxm", DRIP)
         await rig.say("zhouxm", "好的")
         await rig.say("zhouxm", "荷花村")  # a place is content: it belongs to the draft
-        draft = await Draft.get(staff__name="周小梅")
+        draft = await Draft.get(staff_id=(await Staff.get(name="周小梅")).id)
         assert draft.texts == [DRIP, "荷花村"]
 
 
@@ -165,7 +176,7 @@ async def test_asking_how_a_case_is_going_answers_its_progress(org, domain) -> N
     async with wecom_rig(domain) as rig:
         await _dispatch(rig)
         said = await _tell(rig, "zhouxm", "0001现在咋样了")
-        assert any("案件 2026-0001" in t and "正在办理:赵敏" in t for t in said)
+        assert any("案件 2026-0001" in t and "正在办理:司法所 赵敏" in t for t in said)
         assert await Draft.filter(status="open").count() == 0
 
 
@@ -224,7 +235,7 @@ async def test_reporters_query_shows_overdue_supervision_and_who_handles_it(org,
         clock.set(cst(2026, 12, 2, 9, 0))  # the deadline was Monday 11-30 18:00
         await scheduler.tick()
         said = "\n".join(await _tell(rig, "zhouxm", "查询 0001"))
-        assert "正在办理:赵敏,已逾期2天" in said and "已超过办理期限" in said
+        assert "正在办理:司法所 赵敏,已逾期2天" in said and "已超过办理期限" in said
         clock.set(cst(2026, 12, 7, 18, 1))  # + 1 working week: 书记督办, and the step's time is up too
         await scheduler.tick()
         said = "\n".join(await _tell(rig, "zhouxm", "0001现在咋样了"))
