@@ -32,7 +32,7 @@ from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
 from bot.intake.kinds import Kind, case_reference, is_chatter, kind_of
 from bot.types import TASK_BUTTONS, Act, ButtonAct
-from core.enums import Platform, Role
+from core.enums import Platform
 from core.models import CardLink
 from core.services import intake
 from core.text import visible
@@ -77,7 +77,8 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
     Waiting.REASSIGN: lambda ctx, d, t: center.on_reassign_text(ctx, int(d["case_id"]), t),
     Waiting.RETURN_REPORTER: lambda ctx, d, t: center.on_return_text(ctx, int(d["case_id"]), t),
     Waiting.ESCALATE: lambda ctx, d, t: center.on_escalate_text(ctx, int(d["case_id"]), t),
-    Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t),
+    Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t,
+                                                          d.get("days")),
     Waiting.PICK_CASE: lambda ctx, d, t: task.on_pick_case(ctx, TaskAction(d["verb"]), str(d["rest"]), d.get("days"), t),
     Waiting.RESUBMIT: _resubmit,
     Waiting.ADD_PARTNER: lambda ctx, d, t: joint.on_partner_text(ctx, int(d["case_id"]), t),
@@ -117,7 +118,6 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^审定\s*(.*)$", re.S), dispatch.approve_words),
 ]
 
-REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)
 
 
 async def on_click(ctx: Ctx) -> None:
@@ -167,7 +167,7 @@ async def on_text(ctx: Ctx) -> None:
         return
     if text and await chatter.answer(ctx, text):
         return
-    if await report.take(ctx, text, reporter=any(r in ctx.staff.roles for r in REPORTER_ROLES)):
+    if await report.take(ctx, text, reporter=report.is_reporter(ctx)):
         return
     await help.show(ctx)
 

@@ -4,10 +4,12 @@ the bot cannot read the help. None of them ever starts a report (bot/intake/kind
 from __future__ import annotations
 
 from bot.commands import help
+from bot.commands.report import is_reporter
 from bot.context import Ctx
 from bot.intake.kinds import Kind, kind_of
 
-GREETING = "您好!需要上报矛盾纠纷请直接描述情况(地点、当事人、起因);发送「帮助」查看全部用法"
+GREETING = "您好!发送「帮助」查看您可用的操作"
+GREETING_REPORTER = "您好!需要上报矛盾纠纷请直接描述情况(地点、当事人、起因);发送「帮助」查看全部用法"
 THANKS = "不客气,有事随时联系"
 
 
@@ -20,7 +22,7 @@ async def answer(ctx: Ctx, text: str) -> bool:
         ctx.reply(THANKS)
         return True
     if said is Kind.GREETING:
-        ctx.reply(GREETING)
+        ctx.reply(GREETING_REPORTER if is_reporter(ctx) else GREETING)
         return True
     if said is Kind.QUESTION:
         await help.show(ctx)

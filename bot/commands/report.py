@@ -13,11 +13,16 @@ from bot.intake.kinds import describes_dispute
 from bot.intake.parse import parse
 from bot.outbox import refresh
 from bot.types import Act, ButtonAct
-from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Severity
+from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Role, Severity
 from core.models import CardLink, Case, Draft, MediaFile
 from core.services import intake
 
 MAX_DRAFT_MESSAGES = 30
+REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)  # plain text from them may be a report
+
+
+def is_reporter(ctx: Ctx) -> bool:
+    return any(r in ctx.staff.roles for r in REPORTER_ROLES)
 
 
 async def open_draft(ctx: Ctx) -> Draft | None:

@@ -46,6 +46,7 @@ _ASK = {  # the question for an action whose text has not come yet (签收 needs
     TaskAction.RETURN: "请回复退回理由",
     TaskAction.RESOLVE: "请回复办结情况,如:双方达成调解协议,已履行",
 }
+_ASK_REASON = "请回复延期理由"
 _NEEDS_TEXT = frozenset({TaskAction.PROGRESS, TaskAction.RETURN, TaskAction.RESOLVE})  # a plain reply without it: ask
 _DAYS_THEN_REASON = re.compile(r"^\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)?[\s,,::]*(.*)$", re.S)
 
@@ -96,12 +97,12 @@ ACTIONS: dict[ButtonAct, ActionHandler] = {
 }
 
 
-async def on_task_text(ctx: Ctx, verb: TaskAction, task_id: int, text: str) -> None:
+async def on_task_text(ctx: Ctx, verb: TaskAction, task_id: int, text: str, days: int | None = None) -> None:
+    """The text a task action waited for; an extension whose days were already said waits for its reason only."""
     if is_chatter(text):  # "好的" after "请回复进展情况" is no progress to record
-        ctx.reply(f"{_ASK[verb]}(回复「取消」放弃)")
+        ctx.reply(f"{_ASK[verb] if days is None else _ASK_REASON}(回复「取消」放弃)")
         return
-    days = None
-    if verb is TaskAction.EXTEND:
+    if verb is TaskAction.EXTEND and days is None:
         m = _DAYS_THEN_REASON.match(text)
         if not m or not m.group(2).strip():
             ctx.reply("请按「天数 理由」回复,如:3天 当事人外出务工")
@@ -192,6 +193,10 @@ async def _perform_or_ask(ctx: Ctx, verb: TaskAction, task: Task, numbers: dict[
     if verb in _NEEDS_TEXT and not rest:
         await ctx.expect(Waiting.TASK_TEXT, verb=verb.value, task_id=task.id)
         ctx.reply(f"{_ASK[verb]}(案件 {numbers[task.case_id]})")
+        return
+    if verb is TaskAction.EXTEND and days and not rest:  # "能不能延期两天?": the days are said, the reason not
+        await ctx.expect(Waiting.TASK_TEXT, verb=verb.value, task_id=task.id, days=days)
+        ctx.reply(f"{_ASK_REASON}(案件 {numbers[task.case_id]},申请延期 {days} 个工作日)")
         return
     await perform(ctx, verb, task.id, rest, days)
 

@@ -27,7 +27,8 @@ _RESOLVE = re.compile(
     rf"{_NOT}(?:已办结|办结|结案|处理完毕|处理完了|处理好了|办好了|办完了|化解了|已化解|调解成功|调处成功"
     r"|调解好了|已解决|解决了|达成(?:了)?(?:调解)?协议|签(?:了|订了|订)(?:调解)?协议|和解了|握手言和|案结事了|息诉罢访)")
 _RETURN_WORDS = re.compile(r"(?:请|麻烦|需要|要|申请)?(?:退回|退还|打回|退给中心|退给你们)(?:去|给中心|中心)?")
-_FILLER = re.compile(r"[\s,,。.!!;;、~]|这个|这件事|这事|该案|案子|案件|已经|已|了|啊|吧|呢|哈|的")
+_FILLER = re.compile(r"[\s,,。.!!;;、~??]|这个|这件事|这事|该案|案子|案件|已经|已|了|啊|吧|呢|哈|的")
+_ASKING = re.compile(r"能不能|能否|可否|可不可以|可以|行不行|好不好|吗|么|请|想|要|需要|申请|我们|我|再|一下|时间|给")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 MIN_PROGRESS_CHARS = 4  # fewer written characters say nothing an officer would record
 
@@ -41,7 +42,7 @@ class PlainReply:
 
 
 def _said_nothing_else(text: str) -> bool:
-    return not _FILLER.sub("", text)
+    return not _FILLER.sub("", _ASKING.sub("", text))
 
 
 def _without_number(text: str, num: str | None) -> str:
@@ -52,7 +53,8 @@ def _without_number(text: str, num: str | None) -> str:
 
 def read_plain(text: str) -> PlainReply | None:
     """The task action a sentence in ordinary words asks for, or None when it says none (chatter, a question)."""
-    if kind_of(text) in (Kind.ACK, Kind.THANKS, Kind.GREETING, Kind.CASE_QUESTION, Kind.DUTY_QUESTION, Kind.QUESTION):
+    kind = kind_of(text)
+    if kind in (Kind.ACK, Kind.THANKS, Kind.GREETING, Kind.CASE_QUESTION, Kind.DUTY_QUESTION):
         return None
     num = case_reference(text)
     body = _without_number(text, num)
@@ -62,6 +64,8 @@ def read_plain(text: str) -> PlainReply | None:
     if m := _RETURN.search(body):
         reason = _EDGES.sub("", _RETURN_WORDS.sub("", body))
         return PlainReply(TaskAction.RETURN, "" if _said_nothing_else(reason) else reason, num)
+    if kind is Kind.QUESTION:  # "能不能延期两天?", "可以退回吗?" ask for an action; other questions report nothing
+        return None
     if m := _RESOLVE.search(body):
         left = body[:m.start()] + body[m.end():]
         return PlainReply(TaskAction.RESOLVE, "" if _said_nothing_else(left) else body, num)

@@ -104,7 +104,8 @@ def test_a_return_in_ordinary_words_keeps_its_reason(text: str, reason: str) -> 
     assert said is not None and said.verb is TaskAction.RETURN and said.rest == reason
 
 
-@pytest.mark.parametrize("text", ["办结了", "这个已经办结", "退回", "请退回"])
+@pytest.mark.parametrize("text", ["办结了", "这个已经办结", "退回", "请退回", "可以退回吗?", "能不能延期两天?",
+                                  "申请延期3天", "再给我两天时间"])
 def test_a_verb_without_its_text_is_asked_for(text: str) -> None:
     said = read_plain(text)
     assert said is not None and said.rest == ""

@@ -86,6 +86,17 @@ async def test_asking_for_days_in_ordinary_words_requests_an_extension(org, doma
         rig.card("linx", "同意延期")  # the center is asked to decide
 
 
+async def test_asking_for_days_without_a_reason_asks_for_the_reason_only(org, domain) -> None:
+    async with wecom_rig(domain) as rig:
+        task = await _dispatch(rig)
+        said = await _tell(rig, "zhaom", "能不能延期两天?")
+        assert any("请回复延期理由" in t and "2 个工作日" in t for t in said)
+        assert (await Task.get(id=task.id)).extension_days is None
+        await rig.say("zhaom", "当事人住院了,出院后再调解")
+        task = await Task.get(id=task.id)
+        assert task.extension_days == 2 and task.extension_reason == "当事人住院了,出院后再调解"
+
+
 async def test_sending_back_in_ordinary_words_returns_the_task_with_its_reason(org, domain) -> None:
     async with wecom_rig(domain) as rig:
         task = await _dispatch(rig)
@@ -155,6 +166,12 @@ async def test_thanks_and_greetings_get_a_short_answer_and_no_draft(org, domain)
         assert any("不客气" in t for t in await _tell(rig, "zhouxm", "谢谢您,辛苦了"))
         assert any("直接描述情况" in t for t in await _tell(rig, "zhouxm", "你好"))
         assert await Draft.all().count() == 0
+
+
+async def test_an_officers_greeting_is_not_told_to_report_disputes(org, domain) -> None:
+    async with wecom_rig(domain) as rig:
+        said = await _tell(rig, "zhaom", "您好")
+        assert said == ["您好!发送「帮助」查看您可用的操作"]
 
 
 async def test_words_that_describe_no_dispute_start_no_draft(org, domain) -> None:
