@@ -179,7 +179,7 @@ async def _question(ctx: Ctx, text: str) -> bool:
         await query.show(ctx, case_reference(text) or "")
         return True
     if said is Kind.DUTY_QUESTION:
-        await duty.show(ctx)
+        await duty.show(ctx, text)
         return True
     return False
 

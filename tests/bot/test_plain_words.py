@@ -200,7 +200,8 @@ async def test_asking_how_a_case_is_going_answers_its_progress(org, domain) -> N
 async def test_who_is_on_duty_today_is_the_duty_question(org, domain) -> None:
     async with wecom_rig(domain) as rig:
         said = await _tell(rig, "zhouxm", "今天谁值班")
-        assert any("值班领导:唐志刚" in t and "林晓" in t for t in said)
+        assert said == ["11月23日 值班领导:唐志刚;值班人员:林晓"]
+        assert await _tell(rig, "zhouxm", "明天值班领导是谁?") == ["11月24日 值班领导:曹军;值班人员:林晓"]
         assert await Draft.all().count() == 0
 
 
