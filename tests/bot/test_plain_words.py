@@ -14,6 +14,7 @@ from core.models import Case, CaseDocument, Draft, Staff, Task
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.test_agreement import _text
 from tests.conftest import cst
+from tests.integrations.dingtalk_rig import dingtalk_rig
 from tests.integrations.wecom_rig import WeComRig, wecom_rig
 
 pytestmark = pytest.mark.db
@@ -286,3 +287,22 @@ async def test_the_agreement_names_the_parties_the_report_named(org, domain, rep
         await rig.say("zhaom", "协议 0001 双方各让一步,加装接水槽")
         text = _text((await CaseDocument.get(case__number="2026-0001")).content)
         assert f"当事人甲:{first}" in text and f"当事人乙:{second}" in text and "(当事人甲)" not in text
+
+
+# the same on DingTalk (the real dingtalk-stream SDK against the fake gateway) -----------------------------
+
+
+async def test_on_dingtalk_chatter_starts_nothing_and_plain_progress_reaches_the_task(org, domain) -> None:
+    async with dingtalk_rig(domain) as rig:
+        for text in ("好的", "👍", "收到了"):
+            await rig.say("dt1001", text)
+        assert await Draft.all().count() == 0 and rig.fake.user_cards("dt1001") == []
+        await rig.say("dt1001", DRIP)
+        await rig.click("dt1001", "确认上报")
+        await rig.click("dt2001", "受理并交办")
+        await rig.say("dt2101", "两家都联系上了,约好周五上午到村委会调解")
+        task = await Task.get(case__number="2026-0001")
+        assert task.last_progress == "两家都联系上了,约好周五上午到村委会调解"
+        await rig.say("dt1001", "0001现在咋样了")
+        assert any("正在办理:司法所 赵敏" in t for t in rig.fake.texts("dt1001"))
+        assert await Case.all().count() == 1
