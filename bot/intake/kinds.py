@@ -26,7 +26,7 @@ class Kind(StrEnum):
 
 
 _PARTICLES = "啊呀呢吧哈嘛哦噢喔啦了的嘞咯滴哒"
-_PUNCT_RE = re.compile(r"[\s\W_]+", re.U)
+_EMOTICON = re.compile(r"\[[\u4e00-\u9fa5A-Za-z]{1,4}\]")  # chat apps' stickers as text: [强], [抱拳], [微笑]
 ACK_WORDS = frozenset({
     "好", "好的", "好滴", "好哒", "好嘞", "好了", "好吧", "好好", "好好好", "好的好的", "行", "行的", "行吧", "可以",
     "可以的", "没问题", "收到", "收到了", "已收到", "收到收到", "好的收到", "收到好的", "嗯", "嗯嗯", "嗯嗯嗯", "恩",
@@ -62,8 +62,8 @@ MIN_DESCRIPTION_CHARS = 16  # a longer statement that is no question is taken as
 
 
 def _bare(text: str) -> str:
-    """The text without spaces, punctuation, emoji and trailing particles, lower-cased."""
-    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN").lower()
+    """The text without spaces, punctuation, emoji, stickers and trailing particles, lower-cased."""
+    kept = "".join(ch for ch in _EMOTICON.sub("", text) if unicodedata.category(ch)[0] in "LN").lower()
     return kept.rstrip(_PARTICLES) or kept
 
 
