@@ -163,6 +163,8 @@ async def on_text(ctx: Ctx) -> None:
             return
     if text and await _question(ctx, text):
         return
+    if text and await followup.try_plain_verdict(ctx, text):
+        return
     if text and await task.try_plain_reply(ctx, text):
         return
     if text and await chatter.answer(ctx, text):

@@ -4,6 +4,7 @@ the center and the officers who handled the case."""
 from __future__ import annotations
 
 import functools
+import re
 
 from bot.context import ActionHandler, Ctx
 from bot.conversation import Waiting
@@ -40,6 +41,34 @@ async def on_reason_text(ctx: Ctx, case_id: int, text: str) -> None:
         return
     await ctx.done()
     await record(ctx, case_id, Satisfaction.UNSATISFIED, text)
+
+
+_VERDICT = re.compile(  # a reply to the 回访 card in words: "满意", "基本满意", "不太满意,接水槽还没装"
+    r"^\s*(?P<v>不太满意|不怎么满意|不满意|很不满意|基本满意|还算满意|比较满意|非常满意|很满意|挺满意|满意|还行)"
+    r"[\s,,。.!!::;;]*(?P<rest>.*)$", re.S)
+_WORDS = {"基本满意": Satisfaction.BASICALLY, "还算满意": Satisfaction.BASICALLY, "还行": Satisfaction.BASICALLY}
+
+
+async def try_plain_verdict(ctx: Ctx, text: str) -> bool:
+    """A 回访 answered in words by whoever got the card; False when the text is no verdict or no visit waits."""
+    m = _VERDICT.match(text)
+    if m is None:
+        return False
+    waiting = await Case.filter(reporter_id=ctx.staff.id, status=CaseStatus.RESOLVED.value,
+                                follow_up_sent_at__isnull=False).order_by("-id").limit(2)
+    if not waiting:
+        return False
+    if len(waiting) > 1:
+        ctx.reply("您有多件案件待回访,请在对应的回访卡片上点选满意程度")
+        return True
+    word, rest = m.group("v"), m.group("rest").strip()
+    choice = Satisfaction.UNSATISFIED if "不" in word else _WORDS.get(word, Satisfaction.SATISFIED)
+    if choice is Satisfaction.UNSATISFIED and not rest:
+        await ctx.expect(Waiting.UNSATISFIED_REASON, case_id=waiting[0].id)
+        ctx.reply(ASK_REASON.format(number=waiting[0].number))
+        return True
+    await record(ctx, waiting[0].id, choice, rest)
+    return True
 
 
 ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_on_button, choice) for act, choice in _CHOICE.items()}

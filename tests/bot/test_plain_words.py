@@ -238,6 +238,32 @@ async def test_unsatisfied_follow_up_asks_why_records_it_and_tells_the_officer(o
         assert any("回访不满意" in t and "接水槽一直没装" in t for t in rig.fake.texts("linx"))
 
 
+async def test_a_follow_up_answered_in_words_is_recorded(org, domain, clock) -> None:
+    async with wecom_rig(domain) as rig:
+        await _dispatch(rig)
+        await rig.say("zhaom", "办结 0001 双方达成调解协议,加装接水槽")
+        clock.advance(timedelta(days=7, minutes=1))
+        await EmbeddedScheduler(Bot(domain), rig.registry).tick()
+        asked = await _tell(rig, "zhouxm", "不太满意")
+        assert any("不满意的原因" in t for t in asked)
+        await rig.say("zhouxm", "说好的接水槽到现在都没装")
+        case = await Case.get(number="2026-0001")
+        assert case.status == CaseStatus.ACCEPTED and case.satisfaction == "unsatisfied"
+        assert any("说好的接水槽到现在都没装" in t for t in rig.fake.texts("zhaom"))
+        assert await Draft.filter(status="open").count() == 0
+
+
+async def test_satisfied_in_words_closes_the_case(org, domain, clock) -> None:
+    async with wecom_rig(domain) as rig:
+        await _dispatch(rig)
+        await rig.say("zhaom", "办结 0001 双方达成调解协议,加装接水槽")
+        clock.advance(timedelta(days=7, minutes=1))
+        await EmbeddedScheduler(Bot(domain), rig.registry).tick()
+        await rig.say("zhouxm", "很满意,谢谢司法所")
+        case = await Case.get(number="2026-0001")
+        assert case.status == CaseStatus.CLOSED and case.satisfaction == "satisfied"
+
+
 async def _clicked(rig: WeComRig, user: str, label: str) -> list[str]:
     mark = len(rig.fake.texts(user))
     await rig.click(user, label)
