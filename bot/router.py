@@ -119,7 +119,6 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
 ]
 
 
-
 async def on_click(ctx: Ctx) -> None:
     action = ctx.inbound.action
     assert action is not None
