@@ -25,6 +25,8 @@ class Waiting(StrEnum):
     RESUBMIT = "resubmit"  # the reporter's addition to a returned case
     ADD_PARTNER = "add_partner"  # the department that joins a dispatched case (追加部门)
     CHANGE_LEAD = "change_lead"  # which department on the case leads from now (更换牵头)
+    UNSATISFIED_REASON = "unsat_reason"  # why a 回访 is 不满意 (the officers are told)
+    EXTENSION_DENIAL = "ext_denial"  # why the center does not grant a 延期 (the officer is told)
 STATE_TTL_HOURS = 24
 
 

@@ -19,7 +19,7 @@ from bot.types import Outbound, Target
 from bot.warnings import on_new_case
 from bot.webhooks import status_updates
 from core.clock import fmt_local, local
-from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role
+from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role, TaskStatus
 from core.events import (
     BacklogAdded,
     BacklogAssessed,
@@ -206,7 +206,7 @@ async def _extension_requested(b: Batch, ev: ExtensionRequested, case: Case, hol
 
 async def _extension_decided(b: Batch, ev: ExtensionDecided, case: Case, holder: Region) -> None:
     task = await Task.get(id=ev.task_id)
-    verdict = "已同意" if ev.approved else "未同意"
+    verdict = "已同意" if ev.approved else "未同意" + (f",理由:{ev.reason}" if ev.reason else "")
     b.tell(task.assignee_id, f"案件 {case.number} 的延期申请{verdict}")
 
 
@@ -276,7 +276,10 @@ async def _proxy_feedback(b: Batch, ev: ProxyFeedbackGiven, case: Case, holder: 
 
 
 async def _case_reopened(b: Batch, ev: CaseReopened, case: Case, holder: Region) -> None:
-    await b.tell_center(holder, f"案件 {case.number} 回访不满意,已重新打开,请重新交办")
+    why = f"。不满意的原因:{ev.reason}" if ev.reason else ""
+    await b.tell_center(holder, f"案件 {case.number} 回访不满意,已重新打开,请重新交办{why}")
+    for task in await Task.filter(case_id=case.id, status=TaskStatus.RESOLVED.value):  # who handled it hears why
+        b.tell(task.assignee_id, f"您办结的案件 {case.number} 回访不满意,已重新打开{why}")
 
 
 async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Region) -> None:

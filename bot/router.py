@@ -12,6 +12,7 @@ from bot.commands import (
     backlog,
     bulletin,
     center,
+    chatter,
     dispatch,
     duty,
     followup,
@@ -33,9 +34,10 @@ from bot.commands import (
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
+from bot.intake.kinds import Kind, case_reference, is_chatter, kind_of
 from bot.outbox import refresh
 from bot.types import TASK_BUTTONS, Act, ButtonAct, CardAction
-from core.enums import Platform, Role
+from core.enums import Platform
 from core.models import CardLink
 from core.services import intake
 from core.text import visible
@@ -60,10 +62,14 @@ CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "extension": frozenset({Act.EXT_YES, Act.EXT_NO}),
     "repeat": frozenset({Act.SAME, Act.NOT_SAME}),
     "invite": frozenset({Act.ATTEND, Act.LEAVE}),
+    "pick": frozenset({Act.PICK}),
 }
 
 
 async def _resubmit(ctx: Ctx, data: dict[str, Any], text: str) -> None:
+    if is_chatter(text):  # "好的" to "需要补充" adds nothing to the case
+        ctx.reply("请直接回复需要补充的内容(回复「取消」放弃)")
+        return
     await ctx.done()
     outcome = await intake.resubmit(ctx.domain, ctx.actor, int(data["case_id"]), text,
                                     source=Platform(ctx.inbound.platform))
@@ -76,11 +82,14 @@ STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]
     Waiting.REASSIGN: lambda ctx, d, t: center.on_reassign_text(ctx, int(d["case_id"]), t),
     Waiting.RETURN_REPORTER: lambda ctx, d, t: center.on_return_text(ctx, int(d["case_id"]), t),
     Waiting.ESCALATE: lambda ctx, d, t: center.on_escalate_text(ctx, int(d["case_id"]), t),
-    Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t),
+    Waiting.TASK_TEXT: lambda ctx, d, t: task.on_task_text(ctx, TaskAction(d["verb"]), int(d["task_id"]), t,
+                                                          d.get("days")),
     Waiting.PICK_CASE: lambda ctx, d, t: task.on_pick_case(ctx, TaskAction(d["verb"]), str(d["rest"]), d.get("days"), t),
     Waiting.RESUBMIT: _resubmit,
     Waiting.ADD_PARTNER: lambda ctx, d, t: joint.on_partner_text(ctx, int(d["case_id"]), t),
     Waiting.CHANGE_LEAD: lambda ctx, d, t: joint.on_lead_text(ctx, int(d["case_id"]), t),
+    Waiting.UNSATISFIED_REASON: lambda ctx, d, t: followup.on_reason_text(ctx, int(d["case_id"]), t),
+    Waiting.EXTENSION_DENIAL: lambda ctx, d, t: center.on_denial_text(ctx, int(d["task_id"]), t),
 }
 
 COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = [
@@ -121,8 +130,6 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(?:会议)?纪要(?:\s+(.*))?$", re.S), meeting.minutes),
     (re.compile(rf"^(?:考核)?通报(?:\s*({bulletin.WHEN}))?$"), bulletin.send),  # the whole line: 通报… may be a report
 ]
-
-REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)
 
 
 async def on_click(ctx: Ctx) -> None:
@@ -179,12 +186,29 @@ async def on_text(ctx: Ctx) -> None:
         if m:
             await handler(ctx, (m.groups()[-1] or "").strip() if m.groups() else "")
             return
+    if text and await _question(ctx, text):
+        return
+    if text and await followup.try_plain_verdict(ctx, text):
+        return
     if text and await task.try_plain_reply(ctx, text):
         return
-    if any(r in ctx.staff.roles for r in REPORTER_ROLES) or await report.open_draft(ctx) is not None:
-        await report.add(ctx, text)
+    if text and await chatter.answer(ctx, text):
+        return
+    if await report.take(ctx, text, reporter=report.is_reporter(ctx)):
         return
     await help.show(ctx)
+
+
+async def _question(ctx: Ctx, text: str) -> bool:
+    """"0001现在咋样了" is 查询 0001, "今天谁值班" is 值班: questions in plain words, never a report."""
+    said = kind_of(text)
+    if said is Kind.CASE_QUESTION:
+        await query.show(ctx, case_reference(text) or "")
+        return True
+    if said is Kind.DUTY_QUESTION:
+        await duty.show(ctx, text)
+        return True
+    return False
 
 
 async def route(ctx: Ctx) -> None:

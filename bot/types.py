@@ -46,6 +46,7 @@ class Act(StrEnum):
     UNSATISFIED = "unsat"  # 不满意
     ADD_PARTNER = "add_dept"  # 追加部门 (联合调处)
     CHANGE_LEAD = "lead"  # 更换牵头
+    PICK = "pick"  # 就是这件 (which case a plain reply is about)
 
 
 TASK_BUTTONS: tuple[TaskAction, ...] = (

@@ -107,6 +107,7 @@ class ExtensionRequested(DomainEvent):
 class ExtensionDecided(DomainEvent):
     task_id: int
     approved: bool
+    reason: str = ""  # why the center said no (the officer is told)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ class ProxyOverdueSupervised(DomainEvent):
 @dataclass(frozen=True)
 class CaseReopened(DomainEvent):
     """回访不满意: the case is open again."""
+
+    reason: str = ""  # what the person visited was not satisfied with (the center and the officers are told)
 
 
 @dataclass(frozen=True)

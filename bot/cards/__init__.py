@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from bot.cards.case import render_cc, render_center, render_follow_up, render_plan
 from bot.cards.draft import render_draft
 from bot.cards.invite import render_invite
+from bot.cards.pick import render_pick
 from bot.cards.repeat import render_repeat
 from bot.cards.task import render_extension, render_task
 from bot.types import Card
@@ -26,6 +27,7 @@ BUILDERS: dict[str, Callable[[CardLink], Awaitable[Card]]] = {
     "extension": render_extension,
     "repeat": render_repeat,
     "invite": render_invite,
+    "pick": render_pick,
 }
 
 

@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from bot.context import ActionHandler, Ctx
 from bot.conversation import Waiting
+from bot.intake.kinds import is_chatter
 from bot.types import Act, ButtonAct
 from core.enums import CaseStatus, EscalationReason, Platform, Role
-from core.models import CardLink, Case, Department, Staff
+from core.models import CardLink, Case, Department, Staff, Task
 from core.policy import load_policy
 from core.routing import officers_of, suggest_route
 from core.services import handling, ladder, triage
@@ -76,8 +77,22 @@ async def _level_up(ctx: Ctx, case: Case, link: CardLink) -> None:
 
 
 async def _decide_extension(approve: bool, ctx: Ctx, case: Case, link: CardLink) -> None:
-    if link.task_id:
-        ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, link.task_id, approve, source=_src(ctx)))
+    if not link.task_id:
+        return
+    task = await Task.get(id=link.task_id)
+    if not approve and task.extension_days is not None:  # 不同意: the officer is told why
+        await ctx.expect(Waiting.EXTENSION_DENIAL, task_id=task.id)
+        ctx.reply(f"请回复不同意延期的理由,将转告承办人(案件 {case.number},回复「取消」放弃)")
+        return
+    ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, link.task_id, approve, source=_src(ctx)))
+
+
+async def on_denial_text(ctx: Ctx, task_id: int, text: str) -> None:
+    if is_chatter(text):  # "好的" is no reason to tell an officer
+        ctx.reply("请写明不同意延期的理由(回复「取消」放弃)")
+        return
+    await ctx.done()
+    ctx.took(await handling.decide_extension(ctx.domain, ctx.actor, task_id, False, source=_src(ctx), reason=text))
 
 
 _ON_CASE: dict[Act, Callable[[Ctx, Case, CardLink], Awaitable[None]]] = {

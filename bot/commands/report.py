@@ -9,14 +9,20 @@ from datetime import datetime, timedelta
 from bot.cards.draft import draft_region
 from bot.context import ActionHandler, Ctx
 from bot.conversation import Waiting
+from bot.intake.kinds import describes_dispute
 from bot.intake.parse import parse
 from bot.outbox import refresh
 from bot.types import Act, ButtonAct
-from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Severity
+from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Role, Severity
 from core.models import CardLink, Case, Draft, MediaFile
 from core.services import intake
 
 MAX_DRAFT_MESSAGES = 30
+REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)  # plain text from them may be a report
+
+
+def is_reporter(ctx: Ctx) -> bool:
+    return any(r in ctx.staff.roles for r in REPORTER_ROLES)
 
 
 async def open_draft(ctx: Ctx) -> Draft | None:
@@ -56,6 +62,22 @@ async def add(ctx: Ctx, text: str) -> None:
         ctx.reply("收到语音,请再用一两句文字说明情况")
     if draft.texts and await draft_region(draft, ctx.staff.region_id) is None:
         ctx.reply("请问纠纷发生在哪个村/社区或网格?直接回复地点即可")
+
+
+NOT_A_REPORT = ("没看懂这条消息。如需上报矛盾纠纷,请描述发生地点、当事人、起因和现状,如:荷花村两户村民因院墙滴水"
+                "发生争吵;发送「帮助」查看全部用法")
+
+
+async def take(ctx: Ctx, text: str, *, reporter: bool) -> bool:
+    """Plain text (or media) that is not a command: it extends an open draft; it starts one only when it
+    describes a dispute (or brings a photo or voice). False when this person cannot report at all."""
+    if await open_draft(ctx) is not None or (reporter and (ctx.inbound.attachments or describes_dispute(text))):
+        await add(ctx, text)
+        return True
+    if reporter:
+        ctx.reply(NOT_A_REPORT)
+        return True
+    return False
 
 
 async def _keep_media(ctx: Ctx, draft: Draft) -> None:

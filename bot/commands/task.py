@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands.args import CASE_NUMBER as NUM
 from bot.commands.args import case_number
+from bot.commands.task_plain import PlainReply, read_plain
 from bot.context import ActionHandler, Ctx
-from bot.conversation import Waiting
+from bot.conversation import Waiting, get_state
+from bot.intake.kinds import Kind, is_chatter, kind_of
 from bot.intake.numbers import chinese_to_int
-from bot.types import TASK_BUTTONS, ButtonAct
+from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.clock import local
-from core.enums import OPEN_TASK_STATUSES, Platform, ResultType
+from core.enums import OPEN_TASK_STATUSES, Platform, ResultType, TaskStatus
 from core.models import CardLink, Case, Task
 from core.results import result_from_text
 from core.services import handling
@@ -44,6 +46,7 @@ _ASK = {  # the question for an action whose text has not come yet (签收 needs
     TaskAction.RETURN: "请回复退回理由",
     TaskAction.RESOLVE: "请回复办结情况,如:双方达成调解协议,已履行",
 }
+_ASK_REASON = "请回复延期理由"
 _NEEDS_TEXT = frozenset({TaskAction.PROGRESS, TaskAction.RETURN, TaskAction.RESOLVE})  # a plain reply without it: ask
 _DAYS_THEN_REASON = re.compile(r"^\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)?[\s,,::]*(.*)$", re.S)
 
@@ -88,12 +91,18 @@ async def _on_button(verb: TaskAction, ctx: Ctx, link: CardLink) -> None:
     ctx.reply(f"{_ASK[verb]}(案件 {case.number},回复「取消」放弃)")
 
 
-ACTIONS: dict[ButtonAct, ActionHandler] = {verb: functools.partial(_on_button, verb) for verb in TASK_BUTTONS}
+ACTIONS: dict[ButtonAct, ActionHandler] = {
+    **{verb: functools.partial(_on_button, verb) for verb in TASK_BUTTONS},
+    Act.PICK: lambda ctx, link: on_pick_button(ctx, link),
+}
 
 
-async def on_task_text(ctx: Ctx, verb: TaskAction, task_id: int, text: str) -> None:
-    days = None
-    if verb is TaskAction.EXTEND:
+async def on_task_text(ctx: Ctx, verb: TaskAction, task_id: int, text: str, days: int | None = None) -> None:
+    """The text a task action waited for; an extension whose days were already said waits for its reason only."""
+    if is_chatter(text):  # "好的" after "请回复进展情况" is no progress to record
+        ctx.reply(f"{_ASK[verb] if days is None else _ASK_REASON}(回复「取消」放弃)")
+        return
+    if verb is TaskAction.EXTEND and days is None:
         m = _DAYS_THEN_REASON.match(text)
         if not m or not m.group(2).strip():
             ctx.reply("请按「天数 理由」回复,如:3天 当事人外出务工")
@@ -111,38 +120,72 @@ async def _case_numbers(tasks: list[Task]) -> dict[int, str]:
     return {c.id: c.number for c in await Case.filter(id__in=[t.case_id for t in tasks])}
 
 
-def _words(text: str) -> tuple[TaskAction, re.Match[str]] | None:
+def _said(text: str) -> PlainReply | None:
+    """What a reply asks for: a command form ("办结 0042 …") first, then ordinary phrasing (bot/commands/task_plain)."""
     for verb, pattern in PATTERNS.items():
         m = pattern.match(text)
         if m:
-            return verb, m
-    return None
+            groups = m.groupdict()
+            days = chinese_to_int(groups["days"]) if groups.get("days") else None
+            return PlainReply(verb, (groups.get("rest") or "").strip(), groups.get("num") or groups.get("num2"), days)
+    return read_plain(text)
+
+
+HELP = ("回复示例:「收到」签收;「0042 已约双方明天调解」反馈进展;「办结 0042 双方达成协议」;"
+        "「退回 0042 不属于本单位职责」;「0042 申请延期3天 当事人外出」")
 
 
 async def try_plain_reply(ctx: Ctx, text: str) -> bool:
-    """Apply a reply like "办结 0042 双方达成协议" to the right task; False when it is not a task reply."""
+    """Apply a reply like "办结 0042 双方达成协议" or "已经联系上了,明天上午调解" to the right task; False when
+    it is not a task reply (no open task, or chatter and questions, which the router answers)."""
     tasks = await my_open_tasks(ctx.staff.id)
     if not tasks:
         return False
-    said = _words(text)
+    said = _said(text)
     numbers = await _case_numbers(tasks)
     if said is None:
-        ctx.reply(f"您的待办:{_list(tasks, numbers)}。\n回复示例:「收到」签收;「0042 已约双方明天调解」反馈进展;"
-                  "「办结 0042 双方达成协议」;「退回 0042 不属于本单位职责」;「0042 申请延期3天 当事人外出」")
+        if kind_of(text) is not Kind.OTHER:
+            return False
+        ctx.reply(f"您的待办:{_list(tasks, numbers)}。\n{HELP}")
         return True
-    verb, m = said
-    groups = m.groupdict()
-    raw = groups.get("num") or groups.get("num2")
-    rest = (groups.get("rest") or "").strip()
-    days = chinese_to_int(groups["days"]) if groups.get("days") else None
-    chosen = await _choose(ctx, tasks, numbers, raw)
+    if said.verb is TaskAction.SIGN and said.num is None and ctx.inbound.quoted_link_id is None:
+        tasks = [t for t in tasks if TaskStatus(t.status) is TaskStatus.PENDING]  # "好的" signs what is unsigned
+        if not tasks:
+            return False  # everything is signed: an acknowledgement, nothing to do
+    chosen = await _choose(ctx, tasks, numbers, said.num)
     if chosen is None:
-        if raw is None:
-            await ctx.expect(Waiting.PICK_CASE, verb=verb.value, rest=rest, days=days)
-            ctx.reply(f"您有多项待办:{_list(tasks, numbers)}。请回复案件编号")
+        if said.num is None:
+            await _ask_which(ctx, tasks, said)
         return True
-    await _perform_or_ask(ctx, verb, chosen, numbers, rest, days)
+    await _perform_or_ask(ctx, said.verb, chosen, numbers, said.rest, said.days)
     return True
+
+
+MAX_PICKS = 5
+
+
+async def _ask_which(ctx: Ctx, tasks: list[Task], said: PlainReply) -> None:
+    """Several open tasks and no case named: one card per task to click, or the case number to reply."""
+    await ctx.expect(Waiting.PICK_CASE, verb=said.verb.value, rest=said.rest, days=said.days)
+    numbers = await _case_numbers(tasks)
+    ctx.reply(f"您有多项待办:{_list(tasks, numbers)}。这条回复是关于哪一件?请回复案件编号,或在下面的卡片上点「就是这件」")
+    for t in tasks[:MAX_PICKS]:
+        await ctx.card_to_me("pick", case_id=t.case_id, task_id=t.id)
+
+
+async def on_pick_button(ctx: Ctx, link: CardLink) -> None:
+    state = await get_state(ctx.staff.id, ctx.now)
+    if state.name != Waiting.PICK_CASE.value:
+        ctx.reply("这个选择已处理或已过期,请重新发送您的回复")
+        return
+    tasks = await my_open_tasks(ctx.staff.id)
+    chosen = next((t for t in tasks if t.id == link.task_id), None)
+    if chosen is None:
+        ctx.reply("该任务已不在您的待办中")
+        return
+    await ctx.done()
+    d = state.data
+    await _perform_or_ask(ctx, TaskAction(d["verb"]), chosen, await _case_numbers(tasks), str(d["rest"]), d.get("days"))
 
 
 async def _perform_or_ask(ctx: Ctx, verb: TaskAction, task: Task, numbers: dict[int, str], rest: str,
@@ -150,6 +193,10 @@ async def _perform_or_ask(ctx: Ctx, verb: TaskAction, task: Task, numbers: dict[
     if verb in _NEEDS_TEXT and not rest:
         await ctx.expect(Waiting.TASK_TEXT, verb=verb.value, task_id=task.id)
         ctx.reply(f"{_ASK[verb]}(案件 {numbers[task.case_id]})")
+        return
+    if verb is TaskAction.EXTEND and days and not rest:  # "能不能延期两天?": the days are said, the reason not
+        await ctx.expect(Waiting.TASK_TEXT, verb=verb.value, task_id=task.id, days=days)
+        ctx.reply(f"{_ASK_REASON}(案件 {numbers[task.case_id]},申请延期 {days} 个工作日)")
         return
     await perform(ctx, verb, task.id, rest, days)
 

@@ -10,6 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from tortoise.transactions import in_transaction
 
+from bot.intake.parties import party_names
 from core import audit
 from core.clock import local
 from core.enums import Platform
@@ -19,8 +20,10 @@ KINDS = {"agreement": "人民调解协议书", "confirmation": "司法确认申�
 
 
 def _parties(case: Case) -> list[str]:
+    """The parties recorded at intake; for a case recorded before names were read from reports, the names its
+    content gives; blanks to fill in by hand only when it names nobody."""
     names = [p.get("name", "") for p in case.parties if p.get("name")]
-    return names or ["(当事人甲)", "(当事人乙)"]
+    return names or party_names(case.content) or ["(当事人甲)", "(当事人乙)"]
 
 
 async def build_docx(case: Case, kind: str, terms: str, number: str, now: datetime) -> bytes:

@@ -11,7 +11,8 @@ from typing import Any
 from bot.intake import model as category_model
 from bot.intake.features import fold
 from bot.intake.numbers import figures
-from bot.intake.places import PlaceIndex, party_names, place_phrase
+from bot.intake.parties import party_names
+from bot.intake.places import PlaceIndex, place_phrase
 from bot.intake.severity import assess
 from bot.intake.signals import find_in
 from core.masking import mask_numbers

@@ -9,13 +9,6 @@ _SUFFIXES = ("社区", "街道", "村", "镇", "乡")
 _PLACE = re.compile(r"[\u4e00-\u9fa5]{2,6}?(?:社区|小区|街道|村|镇|乡)(?![民委干里子口])")
 _NOT_IN_PLACE = set("的了到在去回从向和与是个两把被对给说要找")
 _LEAD_VERBS = re.compile(r"^.*?(反映|家住|住在|位于|来自|地处|发生在|发现)")
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-_PARTY = re.compile(rf"老[{SURNAMES}]|小[{SURNAMES}](?![区学组时])|[{SURNAMES}]某+")
-
-
 @dataclass
 class PlaceIndex:
     """Aliases of the org's regions → region id; the longest alias found in a text wins."""
@@ -48,6 +41,3 @@ def place_phrase(text: str) -> str | None:
             return phrase
     return None
 
-
-def party_names(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(0) for m in _PARTY.finditer(text)))

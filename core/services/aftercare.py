@@ -10,7 +10,7 @@ from core.errors import InvalidInput, InvalidTransition, NotFound, Refused
 from core.events import BacklogAdded, BacklogStruck, CaseClosed, CaseReopened, CaseSupervised, DomainEvent
 from core.models import Staff
 from core.permissions import check_case
-from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
+from core.services.base import Actor, Domain, Outcome, note_text, record, snapshot, transactional
 from core.services.ladder import step_due
 from core.services.lookup import lock_case
 from core.transitions import CaseAction, next_case_status
@@ -55,6 +55,7 @@ async def record_follow_up(
     case = await lock_case(case_id)
     if actor.staff_id is None or case.reporter_id != actor.staff_id:
         await check_case(actor, "follow_up", case)
+    note = note_text(note, "回访意见") if note.strip() else ""
     if CaseStatus(case.status) is CaseStatus.CLOSED or (
         case.satisfaction == satisfaction.value and CaseStatus(case.status) is not CaseStatus.RESOLVED
     ):
@@ -68,8 +69,8 @@ async def record_follow_up(
         case.reopen_count += 1
         case.resolved_at = None
         step_due(d, case, Level(case.step))
-        event: DomainEvent = CaseReopened(case.id, actor_id=actor.staff_id)
-        message = f"案件 {case.number} 回访不满意,已重新打开,交由中心再次处理"
+        event: DomainEvent = CaseReopened(case.id, note, actor_id=actor.staff_id)
+        message = f"案件 {case.number} 回访不满意,已重新打开,交由中心再次处理" + (f"(原因:{note})" if note else "")
     else:
         case.status = next_case_status(case.status, CaseAction.FOLLOW_UP_SATISFIED).value
         case.closed_at = now
@@ -77,7 +78,7 @@ async def record_follow_up(
         message = f"案件 {case.number} 回访{satisfaction.label},已结案"
     case.updated_at = now
     await case.save()
-    await record(d, actor, source, "follow_up", case, before, {"note": note.strip()} if note.strip() else None)
+    await record(d, actor, source, "follow_up", case, before, {"note": note} if note else None)
     return Outcome(True, message, case=case, events=[event])
 
 

@@ -91,12 +91,14 @@ async def request_extension(
 
 @transactional
 async def decide_extension(
-    d: Domain, actor: Actor, task_id: int, approve: bool, *, source: Platform
+    d: Domain, actor: Actor, task_id: int, approve: bool, *, source: Platform, reason: str = ""
 ) -> Outcome:
+    """延期审批; a refusal's reason (不同意延期的理由) is recorded and reaches the officer."""
     task, case = await lock_task(task_id)
     await check_case(actor, "decide_extension", case)
     if task.extension_days is None:
         return Outcome(False, f"案件 {case.number} 没有待审批的延期申请", case=case, task=task)
+    why = note_text(reason, "不同意延期的理由") if reason.strip() else ""
     before = snapshot(task)
     next_task_status(task.status, TaskAction.DECIDE_EXTENSION)
     days = task.extension_days
@@ -116,9 +118,9 @@ async def decide_extension(
         await step_clock.rearm(d, case)
         await case.save(update_fields=["step_due_at"])
     action = "approve_extension" if approve else "deny_extension"
-    await record(d, actor, source, action, task, before)
-    event = ExtensionDecided(case.id, task.id, approve, actor_id=actor.staff_id)
-    verdict = f"同意延期,新的截止时间 {fmt_local(task.deadline)}" if approve else "不同意延期"
+    await record(d, actor, source, action, task, before, {"reason": why} if why else None)
+    event = ExtensionDecided(case.id, task.id, approve, why, actor_id=actor.staff_id)
+    verdict = f"同意延期,新的截止时间 {fmt_local(task.deadline)}" if approve else "不同意延期" + (f"(理由:{why})" if why else "")
     return Outcome(True, f"案件 {case.number}:{verdict}", case=case, task=task, events=[event])
 
 

@@ -24,7 +24,7 @@ SENT_BEFORE = {  # the wire values of cards already sent: they must keep meaning
     "return": TaskAction.RETURN, "resolve": TaskAction.RESOLVE,
     "ext_yes": Act.EXT_YES, "ext_no": Act.EXT_NO, "same": Act.SAME, "new": Act.NOT_SAME,
     "attend": Act.ATTEND, "leave": Act.LEAVE, "sat": Act.SATISFIED, "basic": Act.BASICALLY, "unsat": Act.UNSATISFIED,
-    "add_dept": Act.ADD_PARTNER, "lead": Act.CHANGE_LEAD,
+    "add_dept": Act.ADD_PARTNER, "lead": Act.CHANGE_LEAD, "pick": Act.PICK,
 }
 
 

@@ -13,7 +13,7 @@ from core.models import Draft
 
 async def test_a_burst_from_one_person_lands_in_one_draft_with_every_message(org, domain) -> None:
     bot = Bot(domain)
-    texts = [f"补充情况第{i}条" for i in range(20)]
+    texts = [f"邻居吵架,补充情况第{i}条" for i in range(20)]  # each describes a dispute: any may come first
     rows = []
     for i, text in enumerate(texts):
         inbound = Inbound(platform=Platform.WECOM, event_id=f"msg:{i}", sender="zhouxm",

@@ -11,7 +11,8 @@ import pytest
 
 from bot.intake.numbers import chinese_to_int, max_amount_yuan, people_count
 from bot.intake.parse import parse
-from bot.intake.places import PlaceIndex, party_names
+from bot.intake.parties import party_names
+from bot.intake.places import PlaceIndex
 from core.masking import has_personal_numbers, mask_numbers
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

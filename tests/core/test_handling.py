@@ -9,7 +9,7 @@ import pytest
 from core.clock import local
 from core.enums import CaseStatus, Platform, ResultType, TaskStatus
 from core.errors import InvalidInput, InvalidTransition, Refused
-from core.events import CaseNeedsDispatch, TaskReturned
+from core.events import CaseNeedsDispatch, ExtensionDecided, TaskReturned
 from core.models import AuditEvent, Case, Task
 from core.services import handling, triage
 from tests.conftest import staff_id, who
@@ -46,6 +46,16 @@ async def test_extension_denied_keeps_deadline(org, domain) -> None:
     await handling.decide_extension(domain, await who("林晓"), task.id, False, source=W)
     after = await Task.get(id=task.id)
     assert after.deadline == task.deadline and after.extension_days is None
+
+
+async def test_a_refusals_reason_is_audited_and_carried_to_the_officer(org, domain) -> None:
+    _, task = await dispatched(domain)
+    await handling.request_extension(domain, await who("赵敏"), task.id, 2, "需要鉴定", source=W)
+    out = await handling.decide_extension(domain, await who("林晓"), task.id, False, source=W, reason="鉴定可同步进行")
+    assert "鉴定可同步进行" in out.message
+    assert [e.reason for e in out.events if isinstance(e, ExtensionDecided)] == ["鉴定可同步进行"]
+    row = await AuditEvent.filter(action="deny_extension").order_by("-id").first()
+    assert row is not None and row.after["reason"] == "鉴定可同步进行"
 
 
 async def test_return_needs_reason_and_puts_case_back_for_redispatch(org, domain) -> None:

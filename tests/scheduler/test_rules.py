@@ -116,8 +116,11 @@ async def test_follow_up_card_after_closure_and_unsatisfied_reopens(h: Harness, 
     await tick(h)
     card = await h.latest_card("周小梅", kind="follow_up")
     assert [b.label for b in card.card.buttons] == ["满意", "基本满意", "不满意"]
-    await h.click("周小梅", "不满意")
+    asked = await h.click("周小梅", "不满意")
+    assert "不满意的原因" in asked.texts[0] and (await Case.get(number="2026-0001")).status == CaseStatus.RESOLVED
+    await h.say("周小梅", "接水槽一直没装,还在滴水")
     assert (await Case.get(number="2026-0001")).status == CaseStatus.ACCEPTED
+    assert any("回访不满意" in t and "接水槽一直没装" in t for t in await texts(h, "赵敏"))
     await tick(h)
     assert len([s for s in await h.inbox("周小梅") if s.card and s.card.kind == "follow_up" and not s.update]) == 1
 
