@@ -22,6 +22,7 @@ from bot.commands import (
     register,
     register_form,
     report,
+    screening,
     sessions,
     swap,
     task,
@@ -107,6 +108,11 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^改派\s*(.*)$", re.S), dispatch.reassign_words),
     (re.compile(r"^改类\s*(.*)$", re.S), dispatch.recategorize_words),
     (re.compile(r"^审定\s*(.*)$", re.S), dispatch.approve_words),
+    # The grid's routine (issue 22): 排查, 专项排查
+    (re.compile(r"^零报告$"), screening.zero),
+    (re.compile(r"^排查\s*(.*)$", re.S), screening.weekly),
+    (re.compile(r"^专项排查\s*(.*)$", re.S), screening.campaign),
+    (re.compile(r"^发起专项排查\s*(.*)$", re.S), screening.start),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

@@ -19,6 +19,7 @@ from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
+from scheduler import screening_jobs
 from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
 
 log = logging.getLogger(__name__)
@@ -250,4 +251,5 @@ JOBS = {
     "remind_sign": remind_sign,
     "remind_meeting_item": remind_meeting_item,
     "overdue_meeting_item": overdue_meeting_item,
+    **screening_jobs.JOBS,
 }
