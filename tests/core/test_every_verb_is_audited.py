@@ -45,6 +45,7 @@ from core.services import (
     sessions,
     timeouts,
     triage,
+    visits,
 )
 from core.services.base import Actor, Domain
 from core.services.corrections import Labels
@@ -340,6 +341,12 @@ async def s_record_finding(d: Domain) -> Call:
     return lambda: screening.record_finding(d, _actors["周小梅"], row.id, source=W)
 
 
+async def s_record_visit(d: Domain) -> Call:
+    region = (await Staff.get(name="周小梅")).region_id
+    return lambda: visits.record_visit(d, _actors["周小梅"], "visit", "东村3组 反映排水问题已协调", ["media-1"],
+                                       region_id=region, source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -358,6 +365,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "timeouts.supervise_overdue_proxy": s_supervise_overdue_proxy, "timeouts.step_timed_out": s_step_timed_out,
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
+    "visits.record_visit": s_record_visit,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
