@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.commands import (
+    absence,
     agreement,
     backlog,
     center,
@@ -109,13 +110,14 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^改派\s*(.*)$", re.S), dispatch.reassign_words),
     (re.compile(r"^改类\s*(.*)$", re.S), dispatch.recategorize_words),
     (re.compile(r"^审定\s*(.*)$", re.S), dispatch.approve_words),
-    # The grid's routine (issue 22): 排查, 专项排查, 走访 / 巡查 logs
+    # The grid's routine (issue 22): 排查, 专项排查, 走访 / 巡查 logs, 请假 (AB岗)
     (re.compile(r"^零报告$"), screening.zero),
     (re.compile(r"^排查\s*(.*)$", re.S), screening.weekly),
     (re.compile(r"^专项排查\s*(.*)$", re.S), screening.campaign),
     (re.compile(r"^发起专项排查\s*(.*)$", re.S), screening.start),
     (re.compile(r"^走访\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "visit", rest)),
     (re.compile(r"^巡查\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "patrol", rest)),
+    (re.compile(r"^请假\s*(.*)$"), absence.mark),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

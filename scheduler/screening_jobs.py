@@ -13,7 +13,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from bot.outbox import enqueue
 from bot.screening_texts import prompt_text, reminder_text
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
@@ -24,6 +23,7 @@ from core.regions import ancestor_ids
 from core.routing import dispatchers_for
 from core.services import screening
 from core.services.base import Actor, Domain
+from scheduler.ab import enqueue
 
 SYSTEM = Actor.system("定时任务")
 RULES: tuple[tuple[str, type[Model], str, dict[str, str]], ...] = (("remind_screening", Screening, "remind_at", {"status": "open"}),

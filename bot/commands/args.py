@@ -1,10 +1,10 @@
-"""The arguments case commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …)."""
+"""The arguments commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …); a day."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from core.clock import local
 from core.numbering import parse_number
@@ -38,3 +38,14 @@ def case_and_match(text: str, now: datetime, pattern: re.Pattern[str]) -> tuple[
     args = case_args(text, now)
     m = pattern.match(args.rest) if args else None
     return (args.number, m) if args is not None and m is not None else None
+
+
+DAY = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日)"  # 2026-12-08, 12-08 or 12月8日
+
+
+def day_of(text: str, today: date) -> date:
+    """A day as DAY writes it (without a year: this year); ValueError when there is no such day."""
+    parts = [int(p) for p in re.findall(r"\d+", text)]
+    if len(parts) == 3:
+        return date(parts[0], parts[1], parts[2])
+    return date(today.year, parts[0], parts[1])

@@ -31,6 +31,7 @@ from core.enums import (
 )
 from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
 from core.services import (
+    absence,
     aftercare,
     backlog,
     corrections,
@@ -347,6 +348,11 @@ async def s_record_visit(d: Domain) -> Call:
                                        region_id=region, source=W)
 
 
+async def s_mark_away(d: Domain) -> Call:
+    day = d.clock.now().date()
+    return lambda: absence.mark_away(d, _actors["赵敏"], day, day + timedelta(days=2), source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -365,7 +371,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "timeouts.supervise_overdue_proxy": s_supervise_overdue_proxy, "timeouts.step_timed_out": s_step_timed_out,
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
-    "visits.record_visit": s_record_visit,
+    "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
