@@ -136,3 +136,8 @@ async def test_only_leaders_start_campaigns_and_bad_words_change_nothing(h: Harn
     assert "找不到地点" in (await h.say("韩卫国", "发起专项排查 山塘水库 月亮村 3天")).texts[0]
     assert "1 到 60 天" in (await h.say("韩卫国", "发起专项排查 山塘水库 荷花村 99天")).texts[0]
     assert await Screening.all().count() == 0
+
+
+async def test_help_tells_grid_workers_and_leaders_how_to_answer_and_start(h: Harness) -> None:
+    assert "「零报告」" in (await h.say("周小梅", "帮助")).texts[0]
+    assert "发起专项排查 主题 区域 期限" in (await h.say("韩卫国", "帮助")).texts[0]
