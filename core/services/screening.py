@@ -66,7 +66,7 @@ async def open_round(d: Domain, actor: Actor, *, kind: str, key: str, topic: str
         row = await ScreeningRound.create(kind=kind, key=key, topic=topic, region_id=area.id, started_at=now,
                                           due_at=due_at, close_at=due_at, created_by_id=actor.staff_id)
         screenings = [await Screening.create(round_id=row.id, staff_id=s.id, grid_id=g.id,
-                                             remind_at=remind_at if remind_at and remind_at < due_at else None)
+                                             remind_at=remind_at if remind_at and now < remind_at < due_at else None)
                       for s, g in await grid_workers_in(area)]
         await _audit(d, actor, source, "open_screening", "screening_round", row.id,
                      {"kind": kind, "topic": topic, "workers": len(screenings), "due_at": due_at.isoformat()}, area.id)

@@ -141,3 +141,10 @@ async def test_only_leaders_start_campaigns_and_bad_words_change_nothing(h: Harn
 async def test_help_tells_grid_workers_and_leaders_how_to_answer_and_start(h: Harness) -> None:
     assert "「零报告」" in (await h.say("周小梅", "帮助")).texts[0]
     assert "发起专项排查 主题 区域 期限" in (await h.say("韩卫国", "帮助")).texts[0]
+
+
+async def test_a_one_day_campaign_is_not_reminded_at_once(h: Harness, clock) -> None:
+    await h.say("韩卫国", "发起专项排查 节前安全隐患 桂香村 1天")
+    await tick(h)
+    assert len(await texts(h, "郑丽", "节前安全隐患")) == 1  # the prompt only
+    assert await texts(h, "郑丽", "排查催报") == []
