@@ -118,6 +118,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^走访\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "visit", rest)),
     (re.compile(r"^巡查\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "patrol", rest)),
     (re.compile(r"^请假\s*(.*)$"), absence.mark),
+    (re.compile(r"^销假$"), absence.end),
 ]
 
 REPORTER_ROLES = (Role.GRID_WORKER.value, Role.VILLAGE_MEDIATOR.value)

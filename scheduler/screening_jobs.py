@@ -2,7 +2,8 @@
 the round's unique key is the claim, committed with its prompts); each unanswered screening is reminded once
 (its `remind_at`, cleared by the claim); when a round closes (its `close_at`, cleared by the claim) what is
 unanswered is missed — each worker is told, each village's mediators get their grids, each township's
-center the whole list with the coverage. Direct messages only."""
+center the whole list with the coverage. Direct messages only, and never handed to an AB岗 backup
+(scheduler/ab.py): a backup's 零报告 would answer their own screening, not the grid of the one away."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from bot.outbox import enqueue
 from bot.screening_texts import prompt_text, reminder_text
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
@@ -23,7 +25,6 @@ from core.regions import ancestor_ids
 from core.routing import dispatchers_for
 from core.services import screening
 from core.services.base import Actor, Domain
-from scheduler.ab import enqueue
 
 SYSTEM = Actor.system("定时任务")
 RULES: tuple[tuple[str, type[Model], str, dict[str, str]], ...] = (("remind_screening", Screening, "remind_at", {"status": "open"}),

@@ -1,4 +1,5 @@
-"""请假 <日期>[至<日期>] (AB岗): the sender is away; their backup is told, and takes their new tasks and reminders."""
+"""请假 <日期>[至<日期>] (AB岗): the sender is away; their backup is told, and takes their new tasks and reminders.
+销假: back early."""
 
 from __future__ import annotations
 
@@ -35,3 +36,8 @@ async def mark(ctx: Ctx, rest: str) -> None:
     ctx.reply(f"已登记请假:{span}。期间新交办的任务和提醒由AB岗 {away.backup.name} 代为接收")
     ctx.out.append(Outbound(target=Target(staff_id=away.backup.id),
                             text=f"【AB岗】{ctx.staff.name} {span}请假,期间新交办给其的任务和提醒将由您代为接收办理"))
+
+
+async def end(ctx: Ctx, _: str) -> None:
+    await absence.end_absence(ctx.domain, ctx.actor, source=Platform(ctx.inbound.platform))
+    ctx.reply("已销假,新交办的任务和提醒将重新发给您")

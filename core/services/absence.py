@@ -45,3 +45,23 @@ async def mark_away(d: Domain, actor: Actor, first: date, last: date, *, source:
                            after={"first": first.isoformat(), "last": last.isoformat(),
                                   "backup": backup.name if backup else None})
     return Away(row, backup)
+
+
+async def end_absence(d: Domain, actor: Actor, *, source: Platform) -> list[Absence]:
+    """销假: back early — the absences still to come or under way end yesterday (those not begun are dropped)."""
+    today = local(d.clock.now()).date()
+    async with in_transaction():
+        rows = await Absence.filter(staff_id=actor.staff_id, last_day__gte=today).select_for_update()
+        if not rows:
+            raise InvalidInput("您没有未结束的请假")
+        for row in rows:
+            before = {"first": row.first_day.isoformat(), "last": row.last_day.isoformat()}
+            if row.first_day >= today:
+                await row.delete()
+            else:
+                row.last_day = today - timedelta(days=1)
+                await row.save(update_fields=["last_day"])
+            await audit.append(at=d.clock.now(), actor_id=actor.staff_id, actor_name=actor.name, source=source.value,
+                               action="end_absence", entity="absence", entity_id=row.id, case_id=None, before=before,
+                               after={"last": (today - timedelta(days=1)).isoformat()})
+    return rows

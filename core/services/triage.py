@@ -208,7 +208,8 @@ async def dispatch(
         busy.add(staff.id)
         created.append(task)
         instead[task.id] = named.name
-        await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc, "named": named.name})
+        away = {"named": named.name} if named.id != staff.id else {}  # AB岗: the person named was away
+        await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc, **away})
         level = await _unit_level(staff)
         if level is not None and level.rank > Level(case.step).rank:
             region = await Region.get(id=case.region_id)

@@ -81,3 +81,14 @@ async def test_the_org_file_backup_must_name_someone_on_the_staff_list(h: Harnes
     text = DEMO_ORG.read_text(encoding="utf-8").replace("backup: 孙婷}", "backup: 张三丰}")
     with pytest.raises(OrgImportError, match="backup: staff '张三丰' not found"):
         await import_org(text)
+
+
+async def test_back_early_everything_is_theirs_again(h: Harness, clock) -> None:
+    await h.say("赵敏", "请假 11月24日至11月27日")
+    clock.set(cst(2026, 11, 25, 9, 0))
+    assert "已销假" in (await h.say("赵敏", "销假")).texts[0]
+    assert "没有未结束的请假" in (await h.say("赵敏", "销假")).texts[0]
+    task = await report_and_dispatch(h, "邻居家漏水到楼下,多次协商未果")
+    assert (await task.assignee).name == "赵敏"
+    row = await Absence.get(staff__name="赵敏")
+    assert (row.first_day.day, row.last_day.day) == (24, 24)

@@ -353,6 +353,12 @@ async def s_mark_away(d: Domain) -> Call:
     return lambda: absence.mark_away(d, _actors["赵敏"], day, day + timedelta(days=2), source=W)
 
 
+async def s_end_absence(d: Domain) -> Call:
+    day = d.clock.now().date()
+    await absence.mark_away(d, _actors["赵敏"], day, day + timedelta(days=2), source=W)
+    return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -372,6 +378,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
+    "absence.end_absence": s_end_absence,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
