@@ -1,9 +1,9 @@
-"""排查 on the clock: the weekly round opens at the org file's day and time (once, however many engines run:
-the round's unique key is the claim, committed with its prompts); each unanswered screening is reminded once
-(its `remind_at`, cleared by the claim); when a round closes (its `close_at`, cleared by the claim) what is
-unanswered is missed — each worker is told, each village's mediators get their grids, each township's
-center the whole list with the coverage. Direct messages only, and never handed to an AB岗 backup
-(scheduler/ab.py): a backup's 零报告 would answer their own screening, not the grid of the one away."""
+"""排查 on the clock: the weekly round opens at the org file's day and time, once however many engines run
+(its unique key, `weekly:<Monday>:<root region>`, is the claim, committed with its prompts); each unanswered
+screening is reminded once (its `remind_at`, cleared by the claim); when a round closes (its `close_at`,
+cleared by the claim) what is unanswered is missed — each worker is told, each village's mediators get their
+grids, each township's center the whole list with the coverage. Direct messages only, and never handed to an
+AB岗 backup (scheduler/ab.py): a backup's 零报告 would answer their own screening, not the absent one's grid."""
 
 from __future__ import annotations
 
@@ -35,27 +35,33 @@ def _dm(staff_id: int, text: str) -> Outbound:
     return Outbound(target=Target(staff_id=staff_id), text=text)
 
 
-async def weekly_round(d: Domain) -> bool:
-    """This week's round, from the week's prompt time until its close (an engine down on the day catches up)."""
+async def weekly_round(d: Domain) -> int:
+    """This week's rounds (one per top of the region tree), from the week's prompt time until their close: an
+    engine down on the day catches up. The number opened now."""
     plan = await load_screening()
     now = d.clock.now()
     moment = plan.prompt_at(local(now).date())
-    key = f"weekly:{moment.date() - timedelta(days=moment.weekday())}"
-    if now < moment or await ScreeningRound.exists(key=key):
-        return False
     due = d.calendar.shift(moment, plan.answer_within)
-    root = await Region.filter(parent_id=None, active=True).order_by("id").first()
-    if now >= due or root is None:
-        return False
+    if not moment <= now < due:
+        return 0
+    opened = 0
+    for root in await Region.filter(parent_id=None, active=True).order_by("id"):
+        opened += await _open_weekly(d, f"weekly:{moment.date() - timedelta(days=moment.weekday())}:{root.id}", root,
+                                     due, d.calendar.shift(moment, plan.remind_after))
+    return opened
+
+
+async def _open_weekly(d: Domain, key: str, root: Region, due: datetime, remind: datetime) -> int:
+    if await ScreeningRound.exists(key=key):
+        return 0
     try:
         async with in_transaction():
-            opened = await screening.open_round(
-                d, SYSTEM, kind="weekly", key=key, topic="", area=root, due_at=due,
-                remind_at=d.calendar.shift(moment, plan.remind_after), source=Platform.SYSTEM)
-            await enqueue([_dm(s.staff_id, prompt_text(opened.round)) for s in opened.screenings], now)
+            opened = await screening.open_round(d, SYSTEM, kind="weekly", key=key, topic="", area=root, due_at=due,
+                                                remind_at=remind, source=Platform.SYSTEM)
+            await enqueue([_dm(s.staff_id, prompt_text(opened.round)) for s in opened.screenings], d.clock.now())
     except IntegrityError:
-        return False  # another engine opened it a moment ago
-    return True
+        return 0  # another engine opened it a moment ago
+    return 1
 
 
 async def remind_screening(d: Domain, screening_id: int) -> bool:

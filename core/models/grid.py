@@ -15,7 +15,7 @@ class ScreeningRound(Model):
 
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=16)  # weekly | campaign
-    key = fields.CharField(max_length=64, unique=True)  # weekly:<week's Monday>: two engines open it once
+    key = fields.CharField(max_length=64, unique=True)  # weekly:<Monday>:<root region id>: opened once
     topic = fields.CharField(max_length=200, default="")
     region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name=False, on_delete=fields.RESTRICT)
