@@ -11,7 +11,7 @@ from bot.context import Ctx
 from bot.screening_texts import prompt_text
 from bot.types import Outbound, Target
 from core.clock import DISPLAY_TZ, fmt_local, local
-from core.enums import Platform
+from core.enums import Platform, Role
 from core.models import Screening
 from core.regions import find_region
 from core.services import screening
@@ -68,7 +68,7 @@ async def weekly(ctx: Ctx, rest: str) -> None:
         .exclude(status="missed").order_by("-round_id").prefetch_related("round").first()
     if row is not None:
         await _answer(ctx, row, rest)
-    elif rest and not ZERO_WORDS.match(rest):
+    elif rest and not ZERO_WORDS.match(rest) and ctx.actor.has(Role.GRID_WORKER, Role.VILLAGE_MEDIATOR):
         ctx.reply("当前没有进行中的每周排查,已按上报处理")
         await report.add(ctx, rest)
     else:

@@ -136,6 +136,8 @@ async def test_only_leaders_start_campaigns_and_bad_words_change_nothing(h: Harn
     assert "找不到地点" in (await h.say("韩卫国", "发起专项排查 山塘水库 月亮村 3天")).texts[0]
     assert "1 到 60 天" in (await h.say("韩卫国", "发起专项排查 山塘水库 荷花村 99天")).texts[0]
     assert await Screening.all().count() == 0
+    seen = await h.say("赵敏", "排查 山塘水库有隐患")  # an officer has no screening: not taken for a report
+    assert "没有待报送" in seen.texts[0] and not seen.cards
 
 
 async def test_help_tells_grid_workers_and_leaders_how_to_answer_and_start(h: Harness) -> None:
