@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.cards import render
 from bot.commands import (
+    absence,
     agreement,
     backlog,
     bulletin,
@@ -27,10 +28,12 @@ from bot.commands import (
     register,
     register_form,
     report,
+    screening,
     sessions,
     swap,
     task,
     usage,
+    visits,
 )
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
@@ -129,6 +132,15 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(?:散会|会商结束|结束会商)(?:\s+(.*))?$", re.S), meeting.close),
     (re.compile(r"^(?:会议)?纪要(?:\s+(.*))?$", re.S), meeting.minutes),
     (re.compile(rf"^(?:考核)?通报(?:\s*({bulletin.WHEN}))?$"), bulletin.send),  # the whole line: 通报… may be a report
+    # The grid's routine (issue 22): 排查, 专项排查, 走访 / 巡查 logs, 请假 (AB岗)
+    (re.compile(r"^零报告$"), screening.zero),
+    (re.compile(r"^排查\s*(.*)$", re.S), screening.weekly),
+    (re.compile(r"^专项排查\s*(.*)$", re.S), screening.campaign),
+    (re.compile(r"^发起专项排查\s*(.*)$", re.S), screening.start),
+    (re.compile(r"^走访\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "visit", rest)),
+    (re.compile(r"^巡查\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "patrol", rest)),
+    (re.compile(r"^请假\s*(.*)$"), absence.mark),
+    (re.compile(r"^销假$"), absence.end),
 ]
 
 

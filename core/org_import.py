@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from core.durations import Duration
 from core.enums import Platform, Role, chat_platforms
+from core.grid_settings import SCREENING_KEY
 from core.models import (
     Department,
     GroupAddress,
@@ -77,6 +78,7 @@ async def import_org(text: str) -> ImportSummary:
         await save_evaluation(_evaluation(org))
         await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
+        await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
     return summary
 
 
@@ -180,6 +182,11 @@ async def _upsert_staff(
             await Identity.filter(platform=platform, external_id=ext).delete()  # moved from someone else
             await Identity.create(staff_id=row.id, platform=platform, external_id=ext)
         out[person.name] = row
+    for person in org.staff:  # AB岗: once everyone exists
+        backup_id = out[person.backup].id if person.backup else None
+        if out[person.name].backup_id != backup_id:
+            out[person.name].backup_id = backup_id
+            await out[person.name].save(update_fields=["backup_id"])
     keep = [s.id for s in out.values()]
     gone = await Staff.filter(active=True).exclude(id__in=keep).update(active=False)
     if gone:

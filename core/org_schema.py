@@ -101,6 +101,7 @@ class StaffIn(_HasAccounts):
     title: str = ""
     phone: PhoneText = None  # mainland mobile, for SMS reminders (提醒方式 短信)
     text_only: bool = False  # reads chat where markdown and cards do not show (a plugin inside another app)
+    backup: str | None = None  # AB岗: the staff member (by name) who takes new tasks and reminders while this one is away
 
 
 class ExpertIn(_HasAccounts):
@@ -222,6 +223,29 @@ class EvaluationIn(_Entry):
     gold_mediator: GoldIn | None = None
 
 
+WEEKDAY_NAMES = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
+                 "周一": 1, "周二": 2, "周三": 3, "周四": 4, "周五": 5, "周六": 6, "周日": 7, "周天": 7}
+
+
+def _weekday(value: Any) -> int:
+    text = str(value).strip().lower()
+    if text in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES[text]
+    if text.isdigit() and 1 <= int(text) <= 7:
+        return int(text)
+    raise ValueError("day: a weekday, 1 (Monday) to 7, monday … sunday or 周一 … 周日")
+
+
+class ScreeningIn(_Entry):
+    """每周排查: when each grid worker is asked to screen their grid, when the unanswered are reminded, and when
+    a round closes (the unanswered are then listed for their village and the center)."""
+
+    day: Annotated[int, BeforeValidator(_weekday)] = 1  # Monday
+    time: str = Field(default="09:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    remind_after: DurationText = "1w"  # after the prompt: one reminder to those who have not answered
+    answer_within: DurationText = "2w"  # after the prompt: the round closes, the unanswered are listed
+
+
 class PrivacyIn(_Entry):
     """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
 
@@ -245,4 +269,5 @@ class OrgFile(_Entry):
     warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
+    screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards

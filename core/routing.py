@@ -1,11 +1,13 @@
-"""Routing: which department takes a case, who is copied, and what must happen before dispatch."""
+"""Routing: which department takes a case, who is copied, what must happen before dispatch, and who stands in
+for a person away (AB岗)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from core.enums import Category, Level, Role, Severity
-from core.models import Case, Department, Liaison, Region, Staff
+from core.models import Absence, Case, Department, Liaison, Region, Staff
 from core.policy import Policy
 from core.regions import ancestor_at, ancestor_ids
 
@@ -121,3 +123,22 @@ async def suggest_experts(category: str, limit: int = 3) -> list[Staff]:
     """调解专家库: experts who help with this category."""
     experts = [s for s in await Staff.filter(active=True, is_expert=True).order_by("id") if Role.EXPERT.value in s.roles]
     return [s for s in experts if category in s.expertise][:limit]
+
+
+async def away_ids(day: date, staff_ids: list[int] | None = None) -> set[int]:
+    """Who is away (请假) on `day`, of `staff_ids` (everyone when None)."""
+    query = Absence.filter(first_day__lte=day, last_day__gte=day)
+    if staff_ids is not None:
+        query = query.filter(staff_id__in=staff_ids)
+    return {int(i) for (i,) in await query.values_list("staff_id")}
+
+
+async def stand_in(staff: Staff, day: date) -> Staff:
+    """AB岗: who takes `staff`'s new tasks and reminders on `day` — their backup while they are away (when the
+    backup is active and not away too), else themselves."""
+    if staff.backup_id is None or not await away_ids(day, [staff.id]):
+        return staff
+    backup = await Staff.get_or_none(id=staff.backup_id, active=True)
+    if backup is None or await away_ids(day, [backup.id]):
+        return staff
+    return backup

@@ -10,7 +10,7 @@ import logging
 from tortoise.transactions import in_transaction
 
 from bot.notify import notifications
-from bot.outbox import enqueue, new_card
+from bot.outbox import new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, Category, ReminderMethod, Severity
@@ -19,6 +19,8 @@ from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
+from scheduler import screening_jobs
+from scheduler.ab import enqueue
 from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
 
 log = logging.getLogger(__name__)
@@ -250,4 +252,5 @@ JOBS = {
     "remind_sign": remind_sign,
     "remind_meeting_item": remind_meeting_item,
     "overdue_meeting_item": overdue_meeting_item,
+    **screening_jobs.JOBS,
 }

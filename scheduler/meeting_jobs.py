@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from bot.outbox import enqueue
 from bot.types import Outbound, Target
 from core import meetings
 from core.models import MeetingItem
 from core.services.base import Domain
+from scheduler.ab import enqueue
 
 MAX_SHOWN = 200  # characters of the item quoted in a reminder
 

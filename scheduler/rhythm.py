@@ -23,6 +23,7 @@ from core.reports.periods import Kind, finished_periods
 from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
+from scheduler.screening_jobs import weekly_round
 
 ROSTER_HOUR = 8
 DIGEST_HOUR = 8
@@ -157,3 +158,4 @@ async def morning(d: Domain) -> None:
     await publish_digests(d)
     await warning_scan(d)
     await monthly_bulletin(d)
+    await weekly_round(d)

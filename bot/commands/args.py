@@ -1,11 +1,11 @@
-"""The arguments commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …), and fields
-introduced by their words (调解员 … 方式 …, 地点 … 主持 …)."""
+"""The arguments commands share: a case number, then the rest (办结 0042 …, 协议 0042 …, 预约 0042 …), fields
+introduced by their words (调解员 … 方式 …, 地点 … 主持 …), and a day."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from core.clock import local
 from core.numbering import parse_number
@@ -55,3 +55,14 @@ def labelled(text: str, words: re.Pattern[str], keys: dict[str, str]) -> dict[st
             return None
         out[key] = text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
     return out
+
+
+DAY = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日)"  # 2026-12-08, 12-08 or 12月8日
+
+
+def day_of(text: str, today: date) -> date:
+    """A day as DAY writes it (without a year: this year); ValueError when there is no such day."""
+    parts = [int(p) for p in re.findall(r"\d+", text)]
+    if len(parts) == 3:
+        return date(parts[0], parts[1], parts[2])
+    return date(today.year, parts[0], parts[1])

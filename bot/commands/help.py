@@ -37,6 +37,15 @@ _RECORDS = {Role.DISPATCHER: (_REGISTER_FORM, _MEDIATION, _PERFORMANCE, _MEETING
 # 一窗受理: center staff register what reached the center itself (bot/commands/register.py)
 REGISTER = ("一窗受理:发送「登记 来源 地点 内容」登记窗口来访、来电、12345、信访或上级交办事项,您即为首问责任人,"
             "如:登记 来电 荷花村 张三反映邻居占用消防通道")
+# The grid's routine (bot/commands/screening.py, visits.py, absence.py)
+_ROUTINE = {
+    Role.GRID_WORKER: "每周排查:收到排查提醒后回复「零报告」,或「排查 发现的情况」(随后确认上报);专项排查按提醒中的编号回复;"
+                      "走访巡查一条消息登记:「走访 东村3组 王大爷 反映排水问题已协调」或「巡查 …」",
+    Role.VILLAGE_MEDIATOR: "「走访 地点 对象 情况」登记走访;本村网格逾期未报排查时会通知您",
+    Role.LEADER: "「发起专项排查 主题 区域 期限」发起专项排查,如:发起专项排查 山塘水库周边隐患 茶园乡 3天",
+    Role.DISPATCHER: "「发起专项排查 主题 区域 期限」发起专项排查;每轮排查截止后推送未报网格名单",
+}
+LEAVE = "请假:「请假 12月8日至12月10日」,期间新交办的任务和提醒转给您的AB岗;提前返岗发送「销假」"
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
 
@@ -48,5 +57,7 @@ async def show(ctx: Ctx) -> None:
                                 for text in texts))
     if any(r in ctx.staff.roles for r in (Role.DISPATCHER.value, Role.LEADER.value, Role.PETITION_AGENT.value)):
         lines.append(f"· {REGISTER}")
+    lines += list(dict.fromkeys(f"· {text}" for role, text in _ROUTINE.items() if role.value in ctx.staff.roles))
+    lines.append(f"· {LEAVE}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from bot.commands.args import DAY, day_of
 from bot.context import Ctx
 from core.clock import local
 from core.enums import Platform
 from core.roster import swap
 
-_ARGS = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日)\s+(\S+?)\s*(?:→|->|换成|\s)\s*(\S+)$")
-
-
-def _day(text: str, today: date) -> date:
-    parts = [int(p) for p in re.findall(r"\d+", text)]
-    if len(parts) == 3:
-        return date(parts[0], parts[1], parts[2])
-    return date(today.year, parts[0], parts[1])
+_ARGS = re.compile(rf"^({DAY})\s+(\S+?)\s*(?:→|->|换成|\s)\s*(\S+)$")
 
 
 async def run(ctx: Ctx, rest: str) -> None:
@@ -26,7 +19,7 @@ async def run(ctx: Ctx, rest: str) -> None:
         ctx.reply("格式:调班 11-25 韩卫国 唐志刚(原值班人在前,接班人在后)")
         return
     try:
-        day = _day(m.group(1), local(ctx.now).date())
+        day = day_of(m.group(1), local(ctx.now).date())
     except ValueError:
         ctx.reply(f"日期「{m.group(1)}」无法识别")
         return

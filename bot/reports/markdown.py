@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.reports.bulletin import COHORTS, Bulletin
 from core.reports.digest import Digest
+from core.reports.grid_routine import GridRoutine
 from core.reports.indicators import Indicators
 from core.reports.kpi import Kpi
 from core.reports.periods import Kind
@@ -32,6 +33,21 @@ def backlog_line(ind: Indicators) -> str:
             f"积案化解率 {pct(cur.resolve_rate)}(前期 {pct(prev.resolve_rate)}){_moved(ok['resolve'])}")
 
 
+def grid_lines(g: GridRoutine, monthly: bool) -> list[str]:
+    """排查 coverage by township and village, the grids that missed; 走访 logs per grid (a month or longer)."""
+    lines = []
+    if g.expected:
+        lines.append(f"- 排查:应报 {g.expected} 网格次,已报 {g.answered}(零报告 {g.zero},有发现 {g.found}),"
+                     f"报送率 {pct(g.rate)}")
+        lines.append("  - 乡镇(街道):" + "、".join(f"{t.name} {pct(t.rate)}" for t in g.townships))
+        lines.append("  - 村(社区):" + "、".join(f"{t.name} {pct(t.rate)}" for t in g.villages[:12]))
+        if g.missed_grids:
+            lines.append("  - 未报网格:" + "、".join(f"{name}{n}次" for name, n in g.missed_grids[:12]))
+    if monthly and g.visits:
+        lines.append(f"- 走访巡查 {sum(n for _, n in g.visits)} 次:" + "、".join(f"{name}{n}" for name, n in g.visits[:12]))
+    return lines
+
+
 def render(d: Digest) -> str:
     p = d.period
     lines = [f"### {d.center} {p.kind.label}", f"统计时段:{p.label}", "",
@@ -53,6 +69,8 @@ def render(d: Digest) -> str:
                         key=lambda k: (-(k.on_time_rate or 0), k.sign_hours or 0, k.name))
         lines.append("- 通报排名(按期办结率,同率比签收速度):" + ";".join(
             f"{i}. {k.name} {pct(k.on_time_rate)}" for i, k in enumerate(ranked, start=1)))
+    if d.grid is not None:
+        lines += grid_lines(d.grid, p.kind in (Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR))
     if p.kind is Kind.WEEKLY and (d.supervised or d.supervised_sensitive):
         items = "、".join(f"{num}({cat})" for num, cat in d.supervised)
         extra = f";另有涉敏 {d.supervised_sensitive} 起" if d.supervised_sensitive else ""

@@ -4,6 +4,7 @@ from core.models.audit import AuditChainHead, AuditEvent
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
+from core.models.grid import Absence, Screening, ScreeningRound, VisitLog
 from core.models.intake import IntakeCorrection
 from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
@@ -25,6 +26,10 @@ from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, M
 from core.models.webhooks import StatusWebhook
 
 __all__ = [
+    "Absence",
+    "Screening",
+    "ScreeningRound",
+    "VisitLog",
     "ApiUsage",
     "MediaFile",
     "AuditChainHead",

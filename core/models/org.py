@@ -65,6 +65,10 @@ class Staff(Model):
     department_id: int | None
     active = fields.BooleanField(default=True)
     phone = fields.CharField(max_length=20, null=True)  # mobile from the org file: SMS reminders (提醒方式 短信)
+    # AB岗: who takes this person's new tasks and reminders while they are away (请假)
+    backup: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL)
+    backup_id: int | None
 
     class Meta:
         table = "staff"

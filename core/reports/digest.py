@@ -14,7 +14,7 @@ from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, Category, Flag
 from core.models import Case, EscalationRecord, Region, Task
 from core.policy import load_policy
 from core.regions import village_of
-from core.reports import indicators, kpi
+from core.reports import grid_routine, indicators, kpi
 from core.reports.periods import Kind, Period, period_of
 from core.reports.sql import json_has, local_day, rows
 
@@ -45,6 +45,7 @@ class Digest:
     total: kpi.Kpi = field(default_factory=lambda: kpi.Kpi("全部"))
     departments: list[kpi.Kpi] = field(default_factory=list)
     backlog: indicators.Indicators | None = None  # 1减2降1升, for a month or longer
+    grid: grid_routine.GridRoutine | None = None  # 排查 coverage and 走访 logs, for a week or longer
 
 
 MONTHLY_OR_LONGER = (Kind.MONTHLY, Kind.QUARTERLY, Kind.HALFYEAR)
@@ -135,13 +136,18 @@ async def _backlog(d: Digest) -> None:
         d.backlog = await indicators.build(d.period.first, d.period.last)
 
 
+async def _grid(d: Digest, start: datetime, end: datetime) -> None:
+    if d.period.kind is not Kind.DAILY:
+        d.grid = await grid_routine.build(start, end)
+
+
 async def build(kind: Kind, day: date, now: datetime) -> Digest:
     """The parts are independent and run side by side (on PostgreSQL each on its own connection)."""
     period = period_of(kind, day)
     start, end = period.start, period.end
     d = Digest(period, (await load_policy()).center_name)
     await asyncio.gather(_intake(d, start, end), _trend(d, start, end), _work(d, start, end, now),
-                         _kpis(d, start, end), _backlog(d), _open_work(d, end))
+                         _kpis(d, start, end), _backlog(d), _open_work(d, end), _grid(d, start, end))
     return d
 
 

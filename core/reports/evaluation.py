@@ -6,7 +6,8 @@
   非重复率 (1 − repeat reports / received; a repeat is a report linked as the same matter, or a case whose
   place and category already had one in the 30 days before).
 - 网格员, over the cases they reported in the period: 上报数 and 当场调处数 (as shares of the cohort's
-  largest); 排查完成率 (shown as — until screening records exist, so it weighs nothing); 首报及时率 =
+  largest); 排查完成率 = screenings answered (零报告 or findings) / screenings of the rounds started in the
+  period (— for a worker with none, so it weighs nothing); 走访数 (走访 / 巡查 logs, shown, not weighed); 首报及时率 =
   cases in their own grid first reported by them in chat within `first_report_within` (default 24 h)
   of their first message about it / all cases located in their grid (a dispute the grid learns of from
   12345 or a petition was not first reported by its grid worker).
@@ -32,6 +33,7 @@ from core.enums import Difficulty, Level, Role
 from core.models import Department, Region, Staff
 from core.regions import village_of
 from core.reports import evaluation_sql as q
+from core.reports import grid_routine
 from core.reports.scoring import Entry, Evaluation, against_target, hours_of, score, share_of_max
 
 
@@ -87,16 +89,19 @@ async def grid_workers(start: datetime, end: datetime, ev: Evaluation) -> list[E
         if home.get(k) == r["r"]:
             timely[k] += _int(r, "timely")
     names = {w.id: w.name for w in workers}
+    screened = await grid_routine.answered_by_worker(start, end)
+    visits = await grid_routine.visits_by(start, end, "staff_id")
     shares = share_of_max({str(w.id): reports[w.id] for w in workers})
     spot_shares = share_of_max({str(w.id): on_spot[w.id] for w in workers})
     out = []
     for w in workers:
         first = _rate(timely[w.id], in_grid.get(w.region_id or 0, 0))
         first = None if first is None else min(1.0, first)
+        screening = _rate(*screened.get(w.id, (0, 0)))
         out.append(Entry(names[w.id], {"reports": shares[str(w.id)], "on_spot": spot_shares[str(w.id)],
-                                       "screening": None, "first_report": first},
-                         {"上报数": str(reports[w.id]), "当场调处数": str(on_spot[w.id]), "排查完成率": "—",
-                          "首报及时率": _pct(first)}, extra={"staff_id": w.id}))
+                                       "screening": screening, "first_report": first},
+                         {"上报数": str(reports[w.id]), "当场调处数": str(on_spot[w.id]), "排查完成率": _pct(screening),
+                          "走访数": str(visits.get(w.id, 0)), "首报及时率": _pct(first)}, extra={"staff_id": w.id}))
     return score(out, ev.weights["grid_worker"])
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core import step_clock
+from core.clock import local
 from core.enums import (
     OPEN_TASK_STATUSES,
     CaseStatus,
@@ -28,7 +29,7 @@ from core.models import Department, Region, Staff, Task
 from core.permissions import check_case
 from core.policy import load_policy
 from core.regions import ancestor_at, contains, staff_region
-from core.routing import suggest_route
+from core.routing import stand_in, suggest_route
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import move_up, step_due
 from core.services.lookup import lock_case
@@ -164,11 +165,13 @@ async def dispatch(
     busy = {t.assignee_id for t in open_tasks}
     created: list[Task] = []
     skipped: list[str] = []
+    instead: dict[int, str] = {}  # task → the person named, who may be away (AB岗)
     for a in assignments:
-        staff = await Staff.get_or_none(id=a.assignee_id, active=True)
-        if staff is None:
+        named = await Staff.get_or_none(id=a.assignee_id, active=True)
+        if named is None:
             raise NotFound("找不到承办人或已停用")
-        await _within_tree(actor, staff, a.department_id)
+        await _within_tree(actor, named, a.department_id)
+        staff = await stand_in(named, local(now).date())  # AB岗: away (请假), the backup takes it
         if staff.id in busy:
             skipped.append(staff.name)
             continue
@@ -206,7 +209,9 @@ async def dispatch(
         has_lead = True
         busy.add(staff.id)
         created.append(task)
-        await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc})
+        instead[task.id] = named.name
+        away = {"named": named.name} if named.id != staff.id else {}  # AB岗: the person named was away
+        await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc, **away})
         level = await _unit_level(staff)
         if level is not None and level.rank > Level(case.step).rank:
             region = await Region.get(id=case.region_id)
@@ -222,5 +227,14 @@ async def dispatch(
     await case.save()
     await record(d, actor, source, "dispatch", case, before)
     events: list[DomainEvent] = [TaskDispatched(case.id, t.id, actor_id=actor.staff_id) for t in created]
-    names = "、".join([(await t.assignee).name for t in created])
-    return Outcome(True, f"案件 {case.number} 已交办给 {names}", case=case, events=events, tasks=created)
+    return Outcome(True, f"案件 {case.number} 已交办给 {await _assignee_names(created, instead)}", case=case,
+                   events=events, tasks=created)
+
+
+async def _assignee_names(created: list[Task], named: dict[int, str]) -> str:
+    """Who took each task; one handed to a backup says so: 李四(张三请假,AB岗代办)."""
+    names = []
+    for t in created:
+        name = (await t.assignee).name
+        names.append(name if named[t.id] == name else f"{name}({named[t.id]}请假,AB岗代办)")
+    return "、".join(names)

@@ -29,8 +29,9 @@ from core.enums import (
     Satisfaction,
     Severity,
 )
-from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Staff, Task
+from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
 from core.services import (
+    absence,
     aftercare,
     backlog,
     corrections,
@@ -41,9 +42,11 @@ from core.services import (
     petition,
     recategorize,
     records,
+    screening,
     sessions,
     timeouts,
     triage,
+    visits,
 )
 from core.services.base import Actor, Domain
 from core.services.corrections import Labels
@@ -310,6 +313,52 @@ async def s_document(d: Domain) -> Call:
     return lambda: documents.create(case, "agreement", "双方各退一步", zhao, d.clock.now(), source=W)
 
 
+async def _campaign(d: Domain) -> screening.Opened:
+    area = await Region.get(name="荷花村")
+    return await screening.start_campaign(d, _actors["韩卫国"], "山塘水库周边隐患", area.id,
+                                          d.clock.now() + timedelta(days=2), source=W)
+
+
+async def s_open_round(d: Domain) -> Call:
+    area = await Region.get(name="茶园乡")
+    due = d.clock.now() + timedelta(days=2)
+    return lambda: screening.open_round(d, Actor.system("定时任务"), kind="weekly", key="weekly:2026-11-23", topic="",
+                                        area=area, due_at=due, remind_at=None, source=Platform.SYSTEM)
+
+
+async def s_start_campaign(d: Domain) -> Call:
+    return lambda: _campaign(d)
+
+
+async def s_zero_report(d: Domain) -> Call:
+    opened = await _campaign(d)
+    row = next(s for s in opened.screenings if s.staff_id == _actors["周小梅"].staff_id)
+    return lambda: screening.zero_report(d, _actors["周小梅"], row.id, source=W)
+
+
+async def s_record_finding(d: Domain) -> Call:
+    opened = await _campaign(d)
+    row = next(s for s in opened.screenings if s.staff_id == _actors["周小梅"].staff_id)
+    return lambda: screening.record_finding(d, _actors["周小梅"], row.id, source=W)
+
+
+async def s_record_visit(d: Domain) -> Call:
+    region = (await Staff.get(name="周小梅")).region_id
+    return lambda: visits.record_visit(d, _actors["周小梅"], "visit", "东村3组 反映排水问题已协调", ["media-1"],
+                                       region_id=region, source=W)
+
+
+async def s_mark_away(d: Domain) -> Call:
+    day = d.clock.now().date()
+    return lambda: absence.mark_away(d, _actors["赵敏"], day, day + timedelta(days=2), source=W)
+
+
+async def s_end_absence(d: Domain) -> Call:
+    day = d.clock.now().date()
+    await absence.mark_away(d, _actors["赵敏"], day, day + timedelta(days=2), source=W)
+    return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -326,6 +375,10 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "corrections.record_correction": s_record_correction, "recategorize.recategorize": s_recategorize,
     "timeouts.supervise_overdue_task": s_supervise_overdue_task,
     "timeouts.supervise_overdue_proxy": s_supervise_overdue_proxy, "timeouts.step_timed_out": s_step_timed_out,
+    "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
+    "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
+    "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
+    "absence.end_absence": s_end_absence,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}

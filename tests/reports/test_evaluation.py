@@ -93,7 +93,8 @@ async def test_grid_workers(district, domain, clock) -> None:
     ev = await load_evaluation()
     got = {e.name: e for e in await evaluation.grid_workers(NOV.start, NOV.end, ev)}
     jia, yi, bing = got["网格甲"], got["网格乙"], got["网格丙"]
-    assert jia.shown == {"上报数": "3", "当场调处数": "1", "排查完成率": "—", "首报及时率": "50.0%"}  # 2 of 4 in the grid
+    assert jia.shown == {"上报数": "3", "当场调处数": "1", "排查完成率": "—", "走访数": "0",
+                         "首报及时率": "50.0%"}  # 2 of 4 in the grid
     assert yi.shown["首报及时率"] == "100.0%" and yi.values["reports"] == pytest.approx(1 / 3)
     assert bing.values == {"reports": 0.0, "on_spot": 0.0, "screening": None, "first_report": None}
     # screening has no data: the score is over the other weights (30 + 20 + 30)
