@@ -133,7 +133,7 @@ class WeComChannel:
         if o.update and link is not None and link.response_code:
             update: dict[str, Any] = (
                 {"template_card": cards.template_card(o.card, link.external_id or cards.new_task_id(link.id))}
-                if o.card.buttons else {"button": {"replace_name": cards.final_label(o.card)}})
+                if o.card.buttons or o.card.selects else {"button": {"replace_name": cards.final_label(o.card)}})
             try:
                 await self.api.update_card(user, link.response_code, update)
                 return SendResult(True, response_code="")  # the code is spent
@@ -144,7 +144,7 @@ class WeComChannel:
                     return SendResult(True, response_code="")
                 # Spent (the person's click used it) or older than 72 h: a fresh card with the current state.
                 log.info("card %s: update code unusable (%s), sending a fresh card", link.id, exc.errcode)
-        if not o.card.buttons:
+        if not (o.card.buttons or o.card.selects):
             return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card), d.dedupe_seconds))
         task_id = cards.new_task_id(link.id if link else None, d.key)
         resp = await self.api.send(user, "template_card", cards.template_card(o.card, task_id), d.dedupe_seconds)

@@ -1,0 +1,94 @@
+"""The center's form card (bot/cards/task_form.py): 设定任务 turns the center card into the form, 下一步 shows
+the second page, 确认交办 (or a preset) dispatches. The choices become the same TaskWords the plain words make and
+go through the same checks and verb (bot/commands/dispatch.dispatch_task): a stale or forged choice, a deadline
+in the past, a reminder after the deadline get the same Chinese replies and change nothing."""
+
+from __future__ import annotations
+
+from bot.cards.task_form import FIRST_PAGE, KEYS, choice_name, decode, form_page1, form_page2
+from bot.commands.dispatch import dispatch_task
+from bot.commands.task_words import TaskWords
+from bot.context import ActionHandler, Ctx
+from bot.types import Act, ButtonAct, Card, Outbound, Target
+from core.durations import Duration
+from core.enums import CaseStatus, ReminderMethod
+from core.models import CardLink, Case
+
+FORM_STATES = (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED)
+
+
+def _show(ctx: Ctx, link: CardLink, card: Card) -> None:
+    """The clicked card becomes `card`, in place."""
+    ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform), card=card,
+                            card_link_id=link.id, update=True))
+
+
+def _chosen(ctx: Ctx) -> dict[str, str]:
+    """What the button carries, then what was picked on the card (a drop-down answers with one option)."""
+    action = ctx.inbound.action
+    chosen = decode(action.arg) if action is not None else {}
+    for key, ids in ctx.inbound.selected.items():
+        if key in KEYS and len(ids) == 1:
+            chosen[key] = ids[0]
+    return chosen
+
+
+async def _open(ctx: Ctx, link: CardLink) -> Case | None:
+    case = await Case.get(id=link.case_id)
+    if CaseStatus(case.status) not in FORM_STATES:
+        ctx.reply(f"案件 {case.number} 当前为「{CaseStatus(case.status).label}」,无法在卡片上交办")
+        return None
+    return case
+
+
+async def _open_form(ctx: Ctx, link: CardLink) -> None:
+    if await _open(ctx, link) is not None:
+        _show(ctx, link, await form_page1(link))
+
+
+async def _next_page(ctx: Ctx, link: CardLink) -> None:
+    if await _open(ctx, link) is None:
+        return
+    chosen = _chosen(ctx)
+    if any(k not in chosen for k in FIRST_PAGE):
+        ctx.reply("请选择执行人、抄送人和截止时间后再点「下一步」")
+        _show(ctx, link, await form_page1(link))
+        return
+    _show(ctx, link, await form_page2(link, chosen))
+
+
+async def words_from(chosen: dict[str, str]) -> TaskWords | str:
+    """The choices as the fields the plain words give, or a Chinese sentence saying which choice is not usable."""
+    if any(k not in chosen for k in ("a", "d", "r", "m")):
+        return "卡片上的选择不完整,请重新设定"
+    assignee = await choice_name(chosen["a"])
+    if not assignee:
+        return "所选执行人已不在组织名单中,请重新选择"
+    cc: list[str] | None = {"def": None, "none": []}.get(chosen.get("c", "def"), [await choice_name(chosen["c"])])
+    if cc == [""]:
+        return "所选抄送人已不在组织名单中,请重新选择"
+    try:
+        deadline, before = Duration.parse(chosen["d"]), Duration.parse(chosen["r"])
+        method = ReminderMethod(chosen["m"])
+    except ValueError:
+        return "卡片上的选择无法识别,请重新设定"
+    return TaskWords(assignee=assignee, cc=cc, deadline_in=deadline, remind_before=before, method=method)
+
+
+async def _dispatch(ctx: Ctx, link: CardLink) -> None:
+    case = await _open(ctx, link)
+    if case is None:
+        return
+    words = await words_from(_chosen(ctx))
+    if isinstance(words, str):
+        ctx.reply(words + ",未交办")
+    elif await dispatch_task(ctx, case, words):
+        return  # the case changed: its cards, this one included, are re-rendered by the notifications
+    _show(ctx, link, await form_page1(link))  # nothing changed: the form again, to choose anew
+
+
+ACTIONS: dict[ButtonAct, ActionHandler] = {
+    Act.TASK_FORM: _open_form,
+    Act.FORM_NEXT: _next_page,
+    Act.FORM_DISPATCH: _dispatch,
+}
