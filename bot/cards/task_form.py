@@ -107,8 +107,9 @@ async def form_page1(link: CardLink) -> Card:
 
 
 async def choice_name(choice: str) -> str:
+    """The department (d<id>) or person (s<id>) an option names; "" for anything else."""
     kind, rest = choice[:1], choice[1:]
-    if not rest.isdigit():
+    if kind not in ("d", "s") or not rest.isdigit() or len(rest) > 12:
         return ""
     found: Department | Staff | None = (await Department.get_or_none(id=int(rest)) if kind == "d"
                                         else await Staff.get_or_none(id=int(rest)))

@@ -105,6 +105,8 @@ async def test_wecom_dispatch_with_all_six_fields_from_the_card_and_the_sms_remi
         assert shown["诉求内容"].startswith("荷花村两户人家")
         center = rig.fake.cards[page2.body["task_id"]].body  # the form became the center card again
         assert center["card_type"] == "button_interaction" and "承办" in _horizontal(center)
+        clock.set(task.remind_at - timedelta(minutes=1))
+        assert not await remind_task(domain, task.id)  # not before the chosen time
         clock.set(task.remind_at + timedelta(minutes=1))
         assert await remind_task(domain, task.id)
         await rig.settle()
@@ -154,7 +156,9 @@ async def test_dingtalk_dispatch_from_the_card_presets_dings_at_the_reminder_and
         assert fields["提醒"].endswith("(加急)") and fields["截止时间"].startswith("2026-11-30")
         todo, = rig.fake.todos_of("dt2101")
         assert todo["sourceId"] == f"maotiao-task-{task.id}"
+        assert not any("到期提醒" in d["content"] for d in rig.fake.dings)  # the task card was DINGed, no reminder yet
         clock.set(task.remind_at + timedelta(minutes=1))
         assert await remind_task(domain, task.id)
         await rig.settle()
-        assert any(d["remindType"] == 1 and "dt2101" in d["receiverUserIdList"] for d in rig.fake.dings)
+        assert any(d["remindType"] == 1 and d["receiverUserIdList"] == ["dt2101"] and "到期提醒" in d["content"]
+                   for d in rig.fake.dings)
