@@ -77,3 +77,16 @@ async def test_the_clock_never_moves_on_a_production_database(page) -> None:
     await DatabaseMark.filter(id=1).update(mode=mode.PRODUCTION)
     resp = await client.post("/sandbox/api/clock", json={"hours": 24})
     assert resp.status == 409 and clock.offset.total_seconds() == 0
+
+
+@pytest.mark.parametrize("selected", [["a"], {"a": ["d1"]}, {k: "1" for k in "abcd"}, {"a": "x" * 129}])
+async def test_a_form_click_with_picks_not_of_a_card_is_refused(page, selected: object) -> None:
+    client, _ = page
+    resp = await client.post("/sandbox/api/click", json={"staff": 1, "platform": "wecom", "card": "c", "key": "k",
+                                                         "selected": selected})
+    assert resp.status == 400 and "selected" in (await resp.json())["error"]
+
+
+async def test_the_panel_lists_nothing_before_anything_was_sent(page) -> None:
+    client, _ = page
+    assert await (await client.get("/sandbox/api/outside")).json() == {"sms": [], "todos": []}
