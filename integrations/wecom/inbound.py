@@ -53,7 +53,8 @@ def _selected(root: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in found:
         key = item.get("QuestionKey") if isinstance(item, dict) else None
-        ids = (item.get("OptionIds") or {}).get("OptionId") if isinstance(item, dict) else None
+        options = item.get("OptionIds") if isinstance(item, dict) else None
+        ids = options.get("OptionId") if isinstance(options, dict) else None
         if not isinstance(key, str) or len(key.encode()) > _KEY_BYTES or not isinstance(ids, list) \
                 or len(ids) > MAX_OPTION_IDS or not all(isinstance(i, str) and len(i.encode()) <= _OPTION_BYTES
                                                         for i in ids):

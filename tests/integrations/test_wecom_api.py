@@ -174,10 +174,15 @@ def test_a_submitted_form_card_carries_what_was_picked() -> None:
     assert inbound.selected == {"a": ["d3"], "c": ["s4"], "d": ["3w"]} and inbound.card_token == "rc"
 
 
-def test_a_form_event_with_more_drop_downs_than_a_card_holds_is_rejected() -> None:
-    xml = FORM_XML.format(items="".join(_item(k, "x") for k in "abcd"))
+@pytest.mark.parametrize("items", [
+    "".join(_item(k, "x") for k in "abcd"),  # more drop-downs than a card holds
+    "<SelectedItem><QuestionKey>a</QuestionKey><OptionIds>d3</OptionIds></SelectedItem>",
+    "<SelectedItem>a</SelectedItem>",
+    _item("a", "x" * 129),
+])
+def test_a_form_event_not_of_the_documented_shape_is_rejected(items: str) -> None:
     with pytest.raises(MalformedMessage):
-        parse_xml(xml)
+        parse_xml(FORM_XML.format(items=items))
 
 
 def test_a_form_card_renders_as_multiple_interaction_within_its_limits() -> None:
