@@ -27,6 +27,7 @@ METHODS = {ReminderMethod.CARD.value: "消息卡片", ReminderMethod.URGENT.valu
            ReminderMethod.SMS.value: "短信"}
 KEYS = ("a", "c", "d", "r", "m")  # 执行人, 抄送人, 截止时间, 提醒时间, 提醒方式
 FIRST_PAGE = ("a", "c", "d")
+SECOND_PAGE = ("r", "m")
 
 
 def _durations(fixed: tuple[str, ...], default: Duration) -> list[tuple[str, str]]:
@@ -78,6 +79,15 @@ async def _defaults(case: Case) -> dict[str, str]:
     return {"c": "def", "d": str(defaults.deadline), "r": str(defaults.remind_before), "m": ReminderMethod.CARD.value}
 
 
+async def shown(case: Case) -> dict[str, str]:
+    """What the form shows preselected: the route's first candidate and the org file's defaults."""
+    chosen = await _defaults(case)
+    assignees = await _assignees(case)
+    if assignees:
+        chosen["a"] = assignees[0][0]
+    return chosen
+
+
 def _note(case: Case) -> str:
     return (f"其他设定请回复「交办 {case.number[-4:]} 给部门或姓名 抄送… 3个工作日 提前一天提醒 加急/短信 诉求:…」;"
             f"诉求内容默认为案件内容")
@@ -85,10 +95,8 @@ def _note(case: Case) -> str:
 
 async def form_page1(link: CardLink) -> Card:
     case = await Case.get(id=link.case_id)
-    chosen = await _defaults(case)
+    chosen = await shown(case)
     assignees = await _assignees(case)
-    if assignees:
-        chosen["a"] = assignees[0][0]
     selects = [
         Select(key="a", title="执行人", options=assignees, selected=chosen.get("a", "")),
         Select(key="c", title="抄送人", options=await _cc_options(case, assignees), selected="def"),

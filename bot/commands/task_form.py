@@ -5,7 +5,16 @@ in the past, a reminder after the deadline get the same Chinese replies and chan
 
 from __future__ import annotations
 
-from bot.cards.task_form import FIRST_PAGE, KEYS, choice_name, decode, form_page1, form_page2
+from bot.cards.task_form import (
+    FIRST_PAGE,
+    KEYS,
+    SECOND_PAGE,
+    choice_name,
+    decode,
+    form_page1,
+    form_page2,
+    shown,
+)
 from bot.commands.dispatch import dispatch_task
 from bot.commands.task_words import TaskWords
 from bot.context import ActionHandler, Ctx
@@ -23,10 +32,16 @@ def _show(ctx: Ctx, link: CardLink, card: Card) -> None:
                             card_link_id=link.id, update=True))
 
 
-def _chosen(ctx: Ctx) -> dict[str, str]:
-    """What the button carries, then what was picked on the card (a drop-down answers with one option)."""
+async def _chosen(ctx: Ctx, case: Case, page: tuple[str, ...]) -> dict[str, str]:
+    """What the button carries, then what was picked on the card (a drop-down answers with one option). A form
+    submitted without one of its page's drop-downs in the answer keeps what that drop-down showed: whether the
+    platform lists an untouched drop-down is not documented, so it is not relied on."""
+    chosen: dict[str, str] = {}
+    if ctx.inbound.selected:
+        preset = await shown(case)
+        chosen = {k: preset[k] for k in page if k in preset}
     action = ctx.inbound.action
-    chosen = decode(action.arg) if action is not None else {}
+    chosen |= decode(action.arg) if action is not None else {}
     for key, ids in ctx.inbound.selected.items():
         if key in KEYS and len(ids) == 1:
             chosen[key] = ids[0]
@@ -47,9 +62,10 @@ async def _open_form(ctx: Ctx, link: CardLink) -> None:
 
 
 async def _next_page(ctx: Ctx, link: CardLink) -> None:
-    if await _open(ctx, link) is None:
+    case = await _open(ctx, link)
+    if case is None:
         return
-    chosen = _chosen(ctx)
+    chosen = await _chosen(ctx, case, FIRST_PAGE)
     if any(k not in chosen for k in FIRST_PAGE):
         ctx.reply("请选择执行人、抄送人和截止时间后再点「下一步」")
         _show(ctx, link, await form_page1(link))
@@ -79,7 +95,7 @@ async def _dispatch(ctx: Ctx, link: CardLink) -> None:
     case = await _open(ctx, link)
     if case is None:
         return
-    words = await words_from(_chosen(ctx))
+    words = await words_from(await _chosen(ctx, case, SECOND_PAGE))
     if isinstance(words, str):
         ctx.reply(words + ",未交办")
     elif await dispatch_task(ctx, case, words):

@@ -191,3 +191,23 @@ async def test_a_form_answer_that_is_incomplete_or_not_ours_changes_nothing(h: H
                          action=CardAction(Act.FORM_DISPATCH, center.link_id, arg)))
     assert any(answer in t for t in (await h.since("林晓", mark)).texts)
     assert not await Task.exists(case__number="2026-0001")
+
+
+async def test_a_drop_down_missing_from_the_answer_keeps_what_the_form_showed(h: Harness) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    form = await h.latest_card("林晓", with_button="按默认交办")
+    assert form is not None and form.link_id is not None and form.card is not None
+    assert form.card.submit is not None
+    p, uid = await h.ident("林晓")
+    await h.send(Inbound(platform=p, event_id="form-page-1", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(form.card.submit.action), selected={"d": ["3w"]}))
+    page2 = await h.latest_card("林晓", kind="center")
+    assert page2 is not None and page2.card is not None
+    assert page2.card.subtitle == "司法所 · 按规则抄送 · 3个工作日" and [s.key for s in page2.card.selects] == ["r", "m"]
+    assert page2.card.submit is not None
+    await h.send(Inbound(platform=p, event_id="form-page-2", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(page2.card.submit.action), selected={"m": ["sms"]}))
+    task = await Task.get(case__number="2026-0001")
+    assert (await task.assignee).name == "赵敏" and task.reminder_method == "sms"
+    assert task.remind_at is not None and task.deadline - task.remind_at == timedelta(days=1)  # the org's 1d
