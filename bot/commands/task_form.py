@@ -5,6 +5,8 @@ in the past, a reminder after the deadline get the same Chinese replies and chan
 
 from __future__ import annotations
 
+import re
+
 from bot.cards.task_form import (
     FIRST_PAGE,
     KEYS,
@@ -24,6 +26,7 @@ from core.enums import CaseStatus, ReminderMethod
 from core.models import CardLink, Case
 
 FORM_STATES = (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED)
+_OPTION_ID = re.compile(r"[0-9A-Za-z._\-]{1,24}")  # the form's option ids (bot/cards/task_form.py)
 
 
 def _show(ctx: Ctx, link: CardLink, card: Card) -> None:
@@ -45,7 +48,7 @@ async def _chosen(ctx: Ctx, case: Case, page: tuple[str, ...]) -> dict[str, str]
     for key, ids in ctx.inbound.selected.items():
         if key in KEYS and len(ids) == 1:
             chosen[key] = ids[0]
-    return chosen
+    return {k: v for k, v in chosen.items() if _OPTION_ID.fullmatch(v)}  # what a form can carry on, nothing else
 
 
 async def _open(ctx: Ctx, link: CardLink) -> Case | None:
@@ -66,8 +69,9 @@ async def _next_page(ctx: Ctx, link: CardLink) -> None:
     if case is None:
         return
     chosen = await _chosen(ctx, case, FIRST_PAGE)
-    if any(k not in chosen for k in FIRST_PAGE):
-        ctx.reply("请选择执行人、抄送人和截止时间后再点「下一步」")
+    checked = await words_from({"r": "1h", "m": ReminderMethod.CARD.value, **chosen})  # page 1's part of the checks
+    if isinstance(checked, str):
+        ctx.reply(checked)
         _show(ctx, link, await form_page1(link))
         return
     _show(ctx, link, await form_page2(link, chosen))

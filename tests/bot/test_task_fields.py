@@ -211,3 +211,22 @@ async def test_a_drop_down_missing_from_the_answer_keeps_what_the_form_showed(h:
     task = await Task.get(case__number="2026-0001")
     assert (await task.assignee).name == "赵敏" and task.reminder_method == "sms"
     assert task.remind_at is not None and task.deadline - task.remind_at == timedelta(days=1)  # the org's 1d
+
+
+@pytest.mark.parametrize("picked, answer", [
+    ({"d": ["3q"]}, "卡片上的选择无法识别"),
+    ({"d": ["3w;m=sms"]}, "卡片上的选择不完整"),
+    ({"a": ["s999999"]}, "所选执行人已不在组织名单中"),
+])
+async def test_a_first_page_answer_that_is_not_ours_shows_the_form_again(h: Harness, picked, answer: str) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    form = await h.latest_card("林晓", with_button="按默认交办")
+    assert form is not None and form.card is not None and form.card.submit is not None
+    p, uid = await h.ident("林晓")
+    mark = h.mark("林晓")
+    await h.send(Inbound(platform=p, event_id=f"page-1-{picked}", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(form.card.submit.action), selected=picked))
+    seen = await h.since("林晓", mark)
+    assert any(answer in t for t in seen.texts), seen.texts
+    assert [s.key for s in seen.cards[-1].card.selects] == ["a", "c", "d"]  # type: ignore[union-attr]
