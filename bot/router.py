@@ -48,7 +48,8 @@ ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exact
 CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "draft": frozenset({Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL}),
     "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
-                         Act.ADD_PARTNER, Act.CHANGE_LEAD, Act.TASK_FORM, Act.FORM_NEXT, Act.FORM_DISPATCH}),
+                         Act.ADD_PARTNER, Act.CHANGE_LEAD, Act.TASK_FORM, Act.FORM_NEXT, Act.FORM_DISPATCH,
+                         Act.FORM_BACK}),
     "plan": frozenset({Act.APPROVE, Act.LEVEL_UP}),
     "cc": frozenset(),
     "follow_up": frozenset({Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED}),

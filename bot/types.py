@@ -50,6 +50,7 @@ class Act(StrEnum):
     TASK_FORM = "tform"  # 设定任务: the center card turns into the six-field form (bot/cards/task_form.py)
     FORM_NEXT = "tform1"  # the form's first page submitted (执行人, 抄送人, 截止时间)
     FORM_DISPATCH = "tform2"  # the form submitted whole: dispatch with the chosen fields
+    FORM_BACK = "tform0"  # 返回: the form becomes the center card again, nothing set
 
 
 TASK_BUTTONS: tuple[TaskAction, ...] = (

@@ -107,6 +107,7 @@ async def form_page1(link: CardLink) -> Card:
     buttons = [Button(label=label, style=style,  # type: ignore[arg-type]
                       action=CardAction(Act.FORM_DISPATCH, link.id, encode({**chosen, "m": method})).encode())
                for label, method, style in presets] if assignees else []
+    buttons.append(Button(label="返回", action=CardAction(Act.FORM_BACK, link.id).encode()))
     fields = [("编号", case.number), ("诉求内容", short(case.content, 60)),
               *[(s.title, dict(s.options).get(s.selected, "")) for s in selects],
               ("提醒", f"截止前{Duration.parse(chosen['r']).label}")]

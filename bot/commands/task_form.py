@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.cards import render
 from bot.cards.task_form import (
     FIRST_PAGE,
     KEYS,
@@ -107,8 +108,13 @@ async def _dispatch(ctx: Ctx, link: CardLink) -> None:
     _show(ctx, link, await form_page1(link))  # nothing changed: the form again, to choose anew
 
 
+async def _back(ctx: Ctx, link: CardLink) -> None:
+    _show(ctx, link, await render(link))
+
+
 ACTIONS: dict[ButtonAct, ActionHandler] = {
     Act.TASK_FORM: _open_form,
     Act.FORM_NEXT: _next_page,
     Act.FORM_DISPATCH: _dispatch,
+    Act.FORM_BACK: _back,
 }

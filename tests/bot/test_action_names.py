@@ -26,6 +26,7 @@ SENT_BEFORE = {  # the wire values of cards already sent: they must keep meaning
     "attend": Act.ATTEND, "leave": Act.LEAVE, "sat": Act.SATISFIED, "basic": Act.BASICALLY, "unsat": Act.UNSATISFIED,
     "add_dept": Act.ADD_PARTNER, "lead": Act.CHANGE_LEAD,
     "tform": Act.TASK_FORM, "tform1": Act.FORM_NEXT, "tform2": Act.FORM_DISPATCH,
+    "tform0": Act.FORM_BACK,
 }
 
 

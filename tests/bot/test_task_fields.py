@@ -230,3 +230,11 @@ async def test_a_first_page_answer_that_is_not_ours_shows_the_form_again(h: Harn
     seen = await h.since("林晓", mark)
     assert any(answer in t for t in seen.texts), seen.texts
     assert [s.key for s in seen.cards[-1].card.selects] == ["a", "c", "d"]  # type: ignore[union-attr]
+
+
+async def test_back_on_the_form_shows_the_center_card_and_sets_nothing(h: Harness) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    seen = await h.click("林晓", "返回")
+    assert [b.label for b in seen.cards[-1].card.buttons][:3] == ["受理并交办", "改派", "设定任务"]  # type: ignore[union-attr]
+    assert not await Task.exists(case__number="2026-0001")
