@@ -32,6 +32,7 @@ from bot.commands import (
     sessions,
     swap,
     task,
+    task_form,
     usage,
     visits,
 )
@@ -50,14 +51,15 @@ CANCEL_WORDS = {"取消", "算了", "不用了", "放弃"}
 
 ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exactly one command module
     **report.ACTIONS, **center.ACTIONS, **task.ACTIONS, **followup.ACTIONS, **sessions.ACTIONS,
-    **joint.ACTIONS,
+    **joint.ACTIONS, **task_form.ACTIONS,
 }
 # The actions each kind of card draws buttons for (bot/cards): a click naming any other action is forged or
 # stale, and is answered before any handler sees a card it was not written for.
 CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "draft": frozenset({Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL}),
     "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
-                         Act.ADD_PARTNER, Act.CHANGE_LEAD}),
+                         Act.ADD_PARTNER, Act.CHANGE_LEAD, Act.TASK_FORM, Act.FORM_NEXT, Act.FORM_DISPATCH,
+                         Act.FORM_BACK}),
     "plan": frozenset({Act.APPROVE, Act.LEVEL_UP}),
     "cc": frozenset(),
     "follow_up": frozenset({Act.SATISFIED, Act.BASICALLY, Act.UNSATISFIED}),

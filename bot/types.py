@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -47,6 +48,10 @@ class Act(StrEnum):
     ADD_PARTNER = "add_dept"  # 追加部门 (联合调处)
     CHANGE_LEAD = "lead"  # 更换牵头
     PICK = "pick"  # 就是这件 (which case a plain reply is about)
+    TASK_FORM = "tform"  # 设定任务: the center card turns into the six-field form (bot/cards/task_form.py)
+    FORM_NEXT = "tform1"  # the form's first page submitted (执行人, 抄送人, 截止时间)
+    FORM_DISPATCH = "tform2"  # the form submitted whole: dispatch with the chosen fields
+    FORM_BACK = "tform0"  # 返回: the form becomes the center card again, nothing set
 
 
 TASK_BUTTONS: tuple[TaskAction, ...] = (
@@ -66,24 +71,32 @@ def button_act(wire: str) -> ButtonAct:
         raise InvalidAction(f"unknown action {wire!r}") from None
 
 
+_ARG = re.compile(r"[0-9A-Za-z=;,._\-]{1,160}")
+
+
 @dataclass(frozen=True)
 class CardAction:
-    """What a button means: an action on the card it sits on (the card link says which case/task)."""
+    """What a button means: an action on the card it sits on (the card link says which case/task), and for a
+    form's buttons the choices it carries (`arg`, "k=v;k=v" of option ids: ASCII, bounded)."""
 
     act: ButtonAct
     link_id: int
+    arg: str = ""
 
     def encode(self) -> str:
-        return f"{self.act.value}:{self.link_id}"
+        return f"{self.act.value}:{self.link_id}" + (f":{self.arg}" if self.arg else "")
 
     @classmethod
     def decode(cls, raw: str) -> CardAction:
         if not isinstance(raw, str) or len(raw.encode("utf-8")) > ACTION_MAX_BYTES:
             raise InvalidAction("action payload missing or too long")
-        act, sep, link = raw.partition(":")
+        act, sep, rest = raw.partition(":")
+        link, _, arg = rest.partition(":")
         if not sep or not link.isdigit() or len(link) > 12:
             raise InvalidAction("action payload is not ACT:LINK")
-        return cls(button_act(act), int(link))
+        if arg and not _ARG.fullmatch(arg):
+            raise InvalidAction("action argument is not of the allowed shape")
+        return cls(button_act(act), int(link), arg)
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ class Inbound:
     quoted_link_id: int | None = None  # a reply/quote of one of our cards
     card_token: str | None = None  # a platform token that lets us update the clicked card (a single-use response code)
     extra: dict[str, str] = field(default_factory=dict)
+    selected: dict[str, list[str]] = field(default_factory=dict)  # a form's submitted choices: key → option ids
 
 
 def inbound_from_payload(payload: dict[str, Any]) -> Inbound:
@@ -118,7 +132,8 @@ def inbound_from_payload(payload: dict[str, Any]) -> Inbound:
     data["received_at"] = datetime.fromisoformat(data["received_at"])
     data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments") or ())
     action = data.get("action")
-    data["action"] = CardAction(button_act(action["act"]), int(action["link_id"])) if action else None
+    data["action"] = CardAction(button_act(action["act"]), int(action["link_id"]), str(action.get("arg") or "")
+                                ) if action else None
     return Inbound(**data)
 
 
@@ -148,8 +163,18 @@ class CardUrl(BaseModel):
     url: str
 
 
+class Select(BaseModel):
+    """One drop-down of a form card: `key` names the choice, options are (id, text), ids ASCII and short."""
+
+    key: str
+    title: str
+    options: list[tuple[str, str]]
+    selected: str = ""
+
+
 class Card(BaseModel):
-    """A neutral interactive card; each platform renders it its own way."""
+    """A neutral interactive card; each platform renders it its own way. A card with `selects` is a form:
+    a platform that draws drop-downs shows them and `submit`; one that does not shows `buttons` (presets)."""
 
     kind: str
     title: str
@@ -158,6 +183,8 @@ class Card(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
     note: str = ""
     links: list[CardUrl] = Field(default_factory=list)  # shown after the fields
+    selects: list[Select] = Field(default_factory=list)
+    submit: Button | None = None
 
 
 class Outbound(BaseModel):

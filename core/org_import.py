@@ -250,6 +250,7 @@ def _policy(org: OrgFile, tree: OrgTree) -> Policy:
         task_defaults=defaults,
         overdue_supervision=_dur(org.tasks.overdue_supervision) if org.tasks.overdue_supervision else base.overdue_supervision,
         follow_up_after=_dur(org.follow_up.after),
+        office_hours=org.office_hours or base.office_hours,
     )
 
 

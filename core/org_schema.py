@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from core.durations import Duration
 from core.enums import Category, Level, Platform, Role, Severity, chat_platforms
+from core.workdays import office_hours
 
 GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
 
@@ -266,8 +267,17 @@ class OrgFile(_Entry):
     groups: list[GroupIn] = Field(default_factory=list)
     roster: list[RosterIn] = Field(default_factory=list)
     quiet_hours: str | None = Field(default=None, pattern=r"^\d{1,2}:00-\d{1,2}:00$")
+    # 工作时间: the periods the 受理/签收 limits in hours count (default 09:00-12:00,13:30-17:30, Beijing time)
+    office_hours: str | None = Field(default=None, max_length=100)
     warnings: dict[Literal["blue", "yellow", "orange", "red"], str] = Field(default_factory=dict)  # 预案 per grade
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_periods(cls, value: str | None) -> str | None:
+        if value is not None:
+            office_hours(value)  # raises ValueError naming the bad period
+        return value

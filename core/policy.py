@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from core.durations import Duration
 from core.enums import Level, Severity
 from core.models import Setting
+from core.workdays import DEFAULT_OFFICE_HOURS, OfficeHours, office_hours
 
 POLICY_KEY = "policy"
 
@@ -49,6 +50,11 @@ class Policy:
     max_extension_workdays: int = 10
     accept_within: Duration = field(default_factory=lambda: _d("2h"))  # 受理时限: a report waits this long
     sign_within: Duration = field(default_factory=lambda: _d("4h"))  # 签收时限: a dispatched task waits this long
+    office_hours: str = DEFAULT_OFFICE_HOURS  # the periods of a working day the 受理/签收 hours count
+
+    @property
+    def office(self) -> OfficeHours:
+        return office_hours(self.office_hours)
 
     def is_quiet(self, local_hour: int) -> bool:
         if self.quiet_start == self.quiet_end:
@@ -76,6 +82,7 @@ class Policy:
             "quiet_hours": [self.quiet_start, self.quiet_end],
             "accept_within": str(self.accept_within),
             "sign_within": str(self.sign_within),
+            "office_hours": self.office_hours,
         }
 
     @classmethod
@@ -99,6 +106,7 @@ class Policy:
             quiet_start=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[0]),  # type: ignore[call-overload]
             accept_within=_d(str(data.get("accept_within") or base.accept_within)),
             sign_within=_d(str(data.get("sign_within") or base.sign_within)),
+            office_hours=str(data.get("office_hours") or base.office_hours),
             quiet_end=int(list(data.get("quiet_hours") or [base.quiet_start, base.quiet_end])[1]),  # type: ignore[call-overload]
         )
 

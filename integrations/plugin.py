@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import httpx
 from aiohttp import web
@@ -76,7 +76,16 @@ class FakePlatform(Protocol):
 
     async def photo(self, user: str, data: bytes, name: str) -> None: ...  # the person sends the bot a picture
 
-    async def click(self, user: str, card: str, key: str) -> bool: ...  # False: no such card
+    # False: no such card. `selected`: a form card's drop-downs as the person set them (key → option id)
+    async def click(self, user: str, card: str, key: str, selected: dict[str, str] | None = None) -> bool: ...
+
+
+@runtime_checkable
+class KeepsTodos(Protocol):
+    """A fake whose platform keeps a to-do list (待办) we mirror tasks into: what is in it, for the sandbox page
+    ({"platform", "user", "subject", "due", "done", "source_id", "updates"})."""
+
+    def todos(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)

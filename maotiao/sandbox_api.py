@@ -10,6 +10,7 @@ import mimetypes
 import os
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from importlib import resources
 from ipaddress import ip_address
 from typing import Any
@@ -23,11 +24,13 @@ from core import evidence
 from core.clock import OffsetClock, fmt_local
 from core.config import Settings
 from core.enums import CaseStatus, Category
+from core.masking import mask_numbers
 from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
 from core.permissions import can_view
 from core.services.base import actor_for
 from core.workdays import WorkCalendar
 from integrations import registry
+from integrations.plugin import KeepsTodos
 from integrations.sandbox.runtime import Sandbox
 from maotiao import sandbox_clock
 
@@ -240,11 +243,15 @@ async def click(request: web.Request) -> web.Response:
     data = await _body(request)
     staff_id, platform = int(data.get("staff", 0)), str(data.get("platform"))
     card, key = str(data.get("card", "")), str(data.get("key", ""))
+    raw = data.get("selected") or {}  # a form card's drop-downs: question key → option id, small and flat
+    if not isinstance(raw, dict) or len(raw) > 3 or not all(isinstance(v, str) and len(v) <= 128 for v in raw.values()):
+        return _json({"error": "selected must map at most 3 keys to option ids"}, 400)
+    selected = {str(k)[:64]: v for k, v in raw.items()}
     ident = await Identity.get_or_none(staff_id=staff_id, platform=platform)
     fake = sb.fake(platform)
     if ident is None or fake is None:
         return _json({"error": "unknown persona"}, 400)
-    if not await fake.click(ident.external_id, card, key):
+    if not await fake.click(ident.external_id, card, key, selected or None):
         return _json({"error": "unknown card"}, 400)
     return _json({"ok": True})
 
@@ -273,6 +280,21 @@ async def ledger(request: web.Request) -> web.Response:
     return _json(out)
 
 
+async def outside(request: web.Request) -> web.Response:
+    """What left the chat platforms for the fakes around them: SMS the provider accepted (number masked, the
+    template's parameters) and the to-do lists (待办) tasks are mirrored into, newest last."""
+    sb = request.app[SANDBOX]
+    names = {(i.platform, i.external_id): s.name
+             for s in await Staff.all() for i in await Identity.filter(staff_id=s.id)}
+    phones = {s.phone: s.name for s in await Staff.filter(phone__isnull=False)}
+    sms = [{"to": phones.get(m["phone"], ""), "phone": mask_numbers(m["phone"]), "params": m["params"]}
+           for m in (sb.sms.sent if sb.sms is not None else [])]
+    todos = [{**t, "user": names.get((t["platform"], t["user"]), t["user"]),
+              "due": fmt_local(datetime.fromtimestamp(t["due"] / 1000, UTC)) if isinstance(t["due"], int) else ""}
+             for fake in sb.fakes.values() if isinstance(fake, KeepsTodos) for t in fake.todos()]
+    return _json({"sms": sms[-30:], "todos": todos[-30:]})
+
+
 def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kick: object,
           settings: Settings, calendar: WorkCalendar | None = None) -> None:
     app[sandbox_clock.CALENDAR] = calendar or WorkCalendar()
@@ -291,4 +313,5 @@ def setup(app: web.Application, sandbox: Sandbox, offset_clock: OffsetClock, kic
     app.router.add_post("/sandbox/api/photo", photo)
     app.router.add_post("/sandbox/api/clock", clock)
     app.router.add_get("/sandbox/api/ledger", ledger)
+    app.router.add_get("/sandbox/api/outside", outside)
     app.router.add_get("/sandbox/media/{platform}/{media_id}", media)

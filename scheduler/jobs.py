@@ -19,6 +19,7 @@ from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
+from core.workdays import limit_label
 from scheduler import screening_jobs
 from scheduler.ab import enqueue
 from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
@@ -213,7 +214,7 @@ async def remind_accept(d: Domain, case_id: int) -> bool:
         case = await Case.get(id=case_id)
         policy = await load_policy()
         text = (f"【待受理提醒】案件 {case.number}({Category(case.category).label})已等待受理超过"
-                f"{policy.accept_within.label},请尽快受理、交办或退回补充(发送「我的」查看待受理案件)")
+                f"{limit_label(policy.accept_within)},请尽快受理、交办或退回补充(发送「我的」查看待受理案件)")
         urgent = case.severity == Severity.MAJOR.value
         holder = await Region.get(id=case.handling_region_id)
         await enqueue([_text(s.id, text, urgent) for s in await dispatchers_for(holder)], now)
@@ -227,7 +228,7 @@ async def remind_sign(d: Domain, task_id: int) -> bool:
         if not await Task.filter(id=task_id, status="pending", sign_remind_at__lte=now).update(sign_remind_at=None):
             return False
         task = await Task.get(id=task_id).prefetch_related("case", "assignee")
-        limit = (await load_policy()).sign_within.label
+        limit = limit_label((await load_policy()).sign_within)
         urgent = task.reminder_method == "urgent"
         out = [_text(task.assignee_id, f"【签收提醒】案件 {task.case.number} 交办已超过{limit}尚未签收,"
                                        "请在任务卡片上点击「签收」", urgent)]

@@ -145,7 +145,7 @@ class _Fake:
     async def photo(self, user: str, data: bytes, name: str) -> None:
         pass
 
-    async def click(self, user: str, card: str, key: str) -> bool:
+    async def click(self, user: str, card: str, key: str, selected: dict[str, str] | None = None) -> bool:
         return False
 
 

@@ -57,7 +57,8 @@ async def render_center(link: CardLink) -> Card:
         subtitle = f"已上报至{holder.name}"
     elif status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED):
         first = "受理并交办" if status is not CaseStatus.ACCEPTED else "交办"
-        buttons = [btn(Act.ACCEPT_DISPATCH, link, first, "primary"), btn(Act.REASSIGN, link, "改派")]
+        buttons = [btn(Act.ACCEPT_DISPATCH, link, first, "primary"), btn(Act.REASSIGN, link, "改派"),
+                   btn(Act.TASK_FORM, link, "设定任务")]
         if status is CaseStatus.REPORTED and case.reporter_id is not None:
             buttons.append(btn(Act.RETURN_REPORTER, link, "退回补充"))
         buttons.append(btn(Act.ESCALATE, link, "上报上级", "danger"))

@@ -110,24 +110,31 @@ async def dispatch_words(ctx: Ctx, rest: str, *, follow_category: bool = False) 
     if isinstance(words, str):
         ctx.reply(words)
         return
+    await dispatch_task(ctx, case, words, follow_category=follow_category)
+
+
+async def dispatch_task(ctx: Ctx, case: Case, words: TaskWords, *, follow_category: bool = False) -> bool:
+    """The six fields, said in words or chosen on the center's form card, checked and dispatched as one task.
+    False (with the Chinese reply said) when something is wrong: nothing changed then."""
     r = await _resolve(ctx, case, words)
     if r is None:
-        return
+        return False
     if follow_category:
         case = await _follow_department(ctx, case, r.department)
     case = await _accept_if_new(ctx, case)
     status = CaseStatus(case.status)
     if status is CaseStatus.AWAITING_APPROVAL:
         ctx.reply(f"案件 {case.number} 需领导审定处置方案,审定后请再发送交办")
-        return
+        return False
     if status not in (CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
         ctx.reply(f"案件 {case.number} 当前为「{status.label}」,无法交办")
-        return
+        return False
     assignment = triage.Assignment(
         r.staff.id, cc=r.cc, deadline=r.deadline, remind_at=r.remind_at, content=words.content,
         reminder_method=words.method or ReminderMethod.CARD,
         department_id=r.department.id if r.department is not None else r.staff.department_id)
     ctx.took(await triage.dispatch(ctx.domain, ctx.actor, case.id, [assignment], source=_src(ctx)))
+    return True
 
 
 async def reassign_words(ctx: Ctx, rest: str) -> None:

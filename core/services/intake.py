@@ -97,7 +97,7 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         step_started_at=now,
         step_due_at=d.calendar.shift(now, policy.step_limits[step]),
         step_limits={lv.value: str(dur) for lv, dur in policy.step_limits.items()},
-        accept_remind_at=d.calendar.shift(now, policy.accept_within) if status is CaseStatus.REPORTED else None,
+        accept_remind_at=d.calendar.shift_limit(now, policy.accept_within, policy.office) if status is CaseStatus.REPORTED else None,
         reporter_id=actor.staff_id,
         reporter_contact=data.reporter_contact,
         first_receiver_id=data.first_receiver_id,
@@ -153,7 +153,8 @@ async def resubmit(d: Domain, actor: Actor, case_id: int, addition: str, *, sour
     before = snapshot(case)
     case.status = next_case_status(case.status, CaseAction.RESUBMIT).value
     case.content = f"{case.content}\n【补充】{addition.strip()}"
-    case.accept_remind_at = d.calendar.shift(d.clock.now(), (await load_policy()).accept_within)  # waits anew
+    policy = await load_policy()
+    case.accept_remind_at = d.calendar.shift_limit(d.clock.now(), policy.accept_within, policy.office)  # anew
     await step_clock.resume(d, case)
     if len(case.content) > MAX_CONTENT * 2:
         raise InvalidInput("补充内容过长")

@@ -204,7 +204,7 @@ async def dispatch(
             is_lead=not has_lead,
             dispatched_by_id=actor.staff_id,
             created_at=now,
-            sign_remind_at=d.calendar.shift(now, policy.sign_within),  # 签收时限
+            sign_remind_at=d.calendar.shift_limit(now, policy.sign_within, policy.office),  # 签收时限
         )
         has_lead = True
         busy.add(staff.id)

@@ -68,7 +68,13 @@ class DingTalkSandbox:
         assert self.user is not None
         await self.user.picture(user, data)
 
-    async def click(self, user: str, card: str, key: str) -> bool:
+    def todos(self) -> list[dict[str, Any]]:
+        users = {union: user for user, union in self.fake.unions.items()}
+        return [{"platform": PLATFORM, "user": users.get(t["union"], ""), "subject": t.get("subject", ""),
+                 "due": t.get("dueTime"), "done": bool(t.get("done")), "source_id": t.get("sourceId") or "",
+                 "updates": t.get("updates", 0)} for t in self.fake.todos.values()]
+
+    async def click(self, user: str, card: str, key: str, selected: dict[str, str] | None = None) -> bool:
         assert self.user is not None
         if card not in self.fake.cards:
             return False

@@ -25,7 +25,7 @@ from bot.cards import render
 from bot.engine import Bot
 from bot.handling import Handling
 from bot.outbox import enqueue, refresh
-from bot.types import Inbound, Outbound
+from bot.types import Card, Inbound, Outbound
 from core.clock import Clock
 from core.models import CardLink, GroupAddress, GroupChat, OutboxMessage
 from integrations.dingtalk import DINGTALK, cards
@@ -67,7 +67,10 @@ async def _handled_card(task: asyncio.Task[list[Outbound]], link_id: int, clock:
     if link is None or not link.external_id:
         return None
     queued = await OutboxMessage.filter(card_link_id=link.id, status="pending").order_by("-id").first()
-    params = cards.card_params(await render(link))  # rendered after every queued update: as new as they are
+    card = queued.payload.get("card") if queued is not None and queued.payload.get("update") else None
+    # The newest queued update is what the handler chose to show (a form page is no re-render of the link);
+    # without one, the card rendered now, after every queued update: as new as they are.
+    params = cards.card_params(Card.model_validate(card) if isinstance(card, dict) else await render(link))
     if queued is not None:
         await OutboxMessage.filter(card_link_id=link.id, status="pending", id__lte=queued.id).update(
             status="sent", sent_at=clock.now(), platform=DINGTALK.value,

@@ -34,6 +34,31 @@ MAX_CONTENT_BYTES = 2048  # text/markdown content, else 45002 (90236)
 
 
 
+def _form_problem(card: dict[str, Any]) -> str | None:
+    """multiple_interaction (90236 多项选择型): select_list 1–3 drop-downs with distinct question_keys (≤ 1024 bytes),
+    each option_list 1–10 options with distinct ids (≤ 128 bytes) and a text; a submit_button key ≤ 1024 bytes.
+    The card type has no button_list, horizontal_content_list or sub_title_text (sent anyway: refused here)."""
+    selects = card.get("select_list")
+    if not isinstance(selects, list) or not 1 <= len(selects) <= 3:
+        return "select_list must hold 1 to 3 selectors"
+    keys = [str(q.get("question_key", "")) for q in selects if isinstance(q, dict)]
+    if len(keys) != len(selects) or len(set(keys)) != len(keys) or any(not k or len(k.encode()) > 1024 for k in keys):
+        return "select_list question_key missing, repeated or too long"
+    for q in selects:
+        options = q.get("option_list")
+        if not isinstance(options, list) or not 1 <= len(options) <= 10:
+            return "option_list must hold 1 to 10 options"
+        ids = [str(o.get("id", "")) for o in options if isinstance(o, dict) and o.get("text")]
+        if len(ids) != len(options) or len(set(ids)) != len(ids) or any(not i or len(i.encode()) > 128 for i in ids):
+            return "option id missing, repeated or over 128 bytes, or an option without text"
+    submit = card.get("submit_button")
+    if not isinstance(submit, dict) or not submit.get("key") or len(str(submit["key"]).encode()) > 1024:
+        return "submit_button key missing or too long"
+    if any(k in card for k in ("button_list", "horizontal_content_list", "sub_title_text")):
+        return "multiple_interaction takes no button_list, horizontal_content_list or sub_title_text"
+    return None
+
+
 @dataclass
 class Stored:
     msgid: str
@@ -152,11 +177,13 @@ class FakeWeCom(AppChats, WeComLogin):
         stamps.append(now)
         return False
 
-    def _check_card(self, card: dict[str, Any]) -> str | None:
-        if card.get("card_type") != "button_interaction":
-            return "only button_interaction is supported here"
-        if not _TASK_ID.match(str(card.get("task_id", ""))) or card["task_id"] in self.task_ids:
+    def _check_card(self, card: dict[str, Any], *, fresh: bool = True) -> str | None:
+        if card.get("card_type") not in ("button_interaction", "multiple_interaction"):
+            return "only button_interaction and multiple_interaction are supported here"
+        if not _TASK_ID.match(str(card.get("task_id", ""))) or (fresh and card["task_id"] in self.task_ids):
             return "task_id invalid or used"  # 42014 (94888: task_id unique per app)
+        if card["card_type"] == "multiple_interaction":
+            return _form_problem(card)
         buttons = card.get("button_list") or []
         if not 1 <= len(buttons) <= 6 or any(len(str(b.get("key", "")).encode()) > 1024 for b in buttons):
             return "button_list invalid"
@@ -254,6 +281,8 @@ class FakeWeCom(AppChats, WeComLogin):
         if "template_card" in body:
             new = dict(body["template_card"])
             new["task_id"] = task_id
+            if (shape := self._check_card(new, fresh=False)) is not None:
+                return self._err(40058, shape)
             stored.body = new
         elif "button" in body:
             stored.body = {**stored.body, "button_list": [], "replaced": body["button"].get("replace_name", "")}

@@ -58,10 +58,18 @@ class WeComMember:
                  f"<MsgId>{next(self._ids)}</MsgId>")
         return self._envelope(user, "image", inner)
 
-    def click_xml(self, user: str, task_id: str, key: str, response_code: str, create_time: int | None = None) -> str:
+    def click_xml(self, user: str, task_id: str, key: str, response_code: str, create_time: int | None = None,
+                  selected: dict[str, list[str]] | None = None) -> str:
+        """A button click, or with `selected` a form card submitted (SelectedItems: QuestionKey + OptionIds)."""
+        card_type = "multiple_interaction" if selected is not None else "button_interaction"
+        items = "".join(
+            f"<SelectedItem><QuestionKey>{_cdata(k)}</QuestionKey><OptionIds>"
+            + "".join(f"<OptionId>{_cdata(i)}</OptionId>" for i in ids) + "</OptionIds></SelectedItem>"
+            for k, ids in (selected or {}).items())
         inner = (f"<Event>{_cdata('template_card_event')}</Event><EventKey>{_cdata(key)}</EventKey>"
-                 f"<TaskId>{_cdata(task_id)}</TaskId><CardType>{_cdata('button_interaction')}</CardType>"
-                 f"<ResponseCode>{_cdata(response_code)}</ResponseCode>")
+                 f"<TaskId>{_cdata(task_id)}</TaskId><CardType>{_cdata(card_type)}</CardType>"
+                 f"<ResponseCode>{_cdata(response_code)}</ResponseCode>"
+                 + (f"<SelectedItems>{items}</SelectedItems>" if selected is not None else ""))
         return self._envelope(user, "event", inner, create_time)
 
     def encrypt(self, plain_xml: str, *, timestamp: str | None = None) -> tuple[dict[str, str], str]:
@@ -107,5 +115,6 @@ class WeComMember:
     async def image(self, user: str, media_id: str) -> httpx.Response | None:
         return await self.post(self.image_xml(user, media_id))
 
-    async def click(self, user: str, task_id: str, key: str, response_code: str) -> httpx.Response | None:
-        return await self.post(self.click_xml(user, task_id, key, response_code))
+    async def click(self, user: str, task_id: str, key: str, response_code: str,
+                    selected: dict[str, list[str]] | None = None) -> httpx.Response | None:
+        return await self.post(self.click_xml(user, task_id, key, response_code, selected=selected))

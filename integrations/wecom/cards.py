@@ -31,7 +31,32 @@ def new_task_id(link_id: int | None, key: str = "") -> str:
 TITLE, DESC, KEYNAME, VALUE, SUBTITLE, BUTTON = 36, 44, 5, 26, 112, 10
 
 
+# multiple_interaction (90236): select_list 1–3 drop-downs, each option_list 1–10 options, option id ≤ 128 bytes
+# and unique, option text ≤ 16 characters suggested, submit_button text ≤ 10 and key ≤ 1024 bytes. The card has no
+# horizontal_content_list or sub_title_text: what it says goes in main_title. Assumed (not documented): a select's
+# title is cut like a keyname would be wrapped by the client, so we keep it to 10 characters.
+MAX_SELECTS, MAX_OPTIONS, OPTION, SELECT_TITLE = 3, 10, 16, 10
+
+
+def form_card(card: Card, task_id: str) -> dict[str, Any]:
+    """A card with drop-downs (Card.selects) as WeCom's multiple_interaction; its presets (buttons) are not shown."""
+    assert card.submit is not None
+    return {
+        "card_type": "multiple_interaction",
+        "main_title": {"title": _cut(card.title, TITLE), "desc": _cut(card.subtitle, DESC)},
+        "task_id": task_id,
+        "select_list": [{
+            "question_key": s.key, "title": _cut(s.title, SELECT_TITLE),
+            **({"selected_id": s.selected} if s.selected else {}),
+            "option_list": [{"id": i, "text": _cut(t, OPTION)} for i, t in s.options[:MAX_OPTIONS]],
+        } for s in card.selects[:MAX_SELECTS] if s.options],
+        "submit_button": {"text": _cut(card.submit.label, BUTTON), "key": card.submit.action},
+    }
+
+
 def template_card(card: Card, task_id: str) -> dict[str, Any]:
+    if card.selects and card.submit is not None:
+        return form_card(card, task_id)
     links = card.links[:MAX_LINKS]
     room = MAX_FIELDS - len(links)
     shown, rest = card.fields[:room], card.fields[room:]

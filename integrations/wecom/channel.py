@@ -135,7 +135,7 @@ class WeComChannel:
         if o.update and link is not None and link.response_code:
             update: dict[str, Any] = (
                 {"template_card": cards.template_card(o.card, link.external_id or cards.new_task_id(link.id))}
-                if o.card.buttons else {"button": {"replace_name": cards.final_label(o.card)}})
+                if o.card.buttons or o.card.selects else {"button": {"replace_name": cards.final_label(o.card)}})
             try:
                 await self.api.update_card(user, link.response_code, update)
                 return SendResult(True, response_code="")  # the code is spent
@@ -149,7 +149,7 @@ class WeComChannel:
             # The code is spent or older than 72 h: one line of what changed, not the whole card again. The card
             # in the chat keeps working: a click on it brings a fresh code and the card is brought up to date.
             return self._checked(await self.api.send(user, "text", {"content": o.change}, d.dedupe_seconds))
-        if not o.card.buttons:
+        if not (o.card.buttons or o.card.selects):
             return self._checked(await self.api.send(user, "markdown", cards.markdown(o.card), d.dedupe_seconds))
         task_id = cards.new_task_id(link.id if link else None, d.key)
         resp = await self.api.send(user, "template_card", cards.template_card(o.card, task_id), d.dedupe_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import xmltodict
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,6 +34,33 @@ class WeComMessage(BaseModel):
     task_id: str = Field("", alias="TaskId")
     response_code: str = Field("", alias="ResponseCode")
     agent_id: str = Field("", alias="AgentID")
+    selected: dict[str, list[str]] = Field(default_factory=dict)  # SelectedItems of a submitted form card
+
+
+MAX_SELECTED = 3  # select_list holds at most 3 drop-downs (document/path/90236, multiple_interaction)
+MAX_OPTION_IDS = 20  # a vote card's checkbox: at most 20 options
+_KEY_BYTES, _OPTION_BYTES = 1024, 128  # question_key ≤ 1024 bytes, option id ≤ 128 bytes (90236)
+
+
+def _selected(root: dict[str, Any]) -> dict[str, list[str]]:
+    """SelectedItems → {QuestionKey: [OptionId, …]}, bounded as WeCom bounds what it sends."""
+    items = root.get("SelectedItems")
+    found = items.get("SelectedItem") if isinstance(items, dict) else None
+    if not found:
+        return {}
+    if not isinstance(found, list) or len(found) > MAX_SELECTED:
+        raise MalformedMessage("SelectedItems: more items than a card can hold")
+    out: dict[str, list[str]] = {}
+    for item in found:
+        key = item.get("QuestionKey") if isinstance(item, dict) else None
+        options = item.get("OptionIds") if isinstance(item, dict) else None
+        ids = options.get("OptionId") if isinstance(options, dict) else None
+        if not isinstance(key, str) or len(key.encode()) > _KEY_BYTES or not isinstance(ids, list) \
+                or len(ids) > MAX_OPTION_IDS or not all(isinstance(i, str) and len(i.encode()) <= _OPTION_BYTES
+                                                        for i in ids):
+            raise MalformedMessage("SelectedItems: an item is not QuestionKey + OptionIds")
+        out[key] = list(ids)
+    return out
 
 
 def parse_xml(xml: str) -> WeComMessage:
@@ -45,7 +73,7 @@ def parse_xml(xml: str) -> WeComMessage:
         raise MalformedMessage("no <xml> root")
     flat = {k: v for k, v in root.items() if isinstance(v, str | None)}
     try:
-        return WeComMessage.model_validate({k: v or "" for k, v in flat.items()})
+        return WeComMessage.model_validate({**{k: v or "" for k, v in flat.items()}, "selected": _selected(root)})
     except ValidationError as exc:
         raise MalformedMessage(str(exc.errors()[0]["loc"])) from None
 
@@ -76,6 +104,6 @@ def to_inbound(msg: WeComMessage) -> Inbound | None:
         except InvalidAction as exc:
             raise MalformedMessage(f"bad EventKey: {exc}") from None
         # card_ref: which card was clicked; an older card of the same link (superseded) has another TaskId
-        return Inbound(action=action, card_token=msg.response_code or None,
+        return Inbound(action=action, card_token=msg.response_code or None, selected=msg.selected,
                        extra={"card_ref": msg.task_id}, **base)  # type: ignore[arg-type]
     return None

@@ -21,6 +21,30 @@ AES_KEY = "sandboxsandboxsandboxsandboxsandboxsandbox1"  # 43 characters
 PLATFORM = WECOM.value
 
 
+def _card(b: dict[str, Any]) -> dict[str, Any]:
+    """A template card as the sandbox page draws it; a multiple_interaction card with its drop-downs."""
+    submit = b.get("submit_button")
+    buttons = [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]
+    if isinstance(submit, dict) and not b.get("replaced"):
+        buttons.append({"text": submit.get("text") or "提交", "key": submit["key"]})
+    selects = [{"key": q["question_key"], "title": q.get("title", ""), "selected": q.get("selected_id", ""),
+                "options": [[o["id"], o["text"]] for o in q["option_list"]]} for q in b.get("select_list", [])]
+    return {"id": b.get("task_id"), "title": b.get("main_title", {}).get("title", ""),
+            "subtitle": b.get("replaced") or b.get("main_title", {}).get("desc", ""),
+            "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
+            "note": b.get("sub_title_text", ""), "buttons": buttons, "selects": selects}
+
+
+def _selected(body: dict[str, Any], chosen: dict[str, str] | None) -> dict[str, list[str]] | None:
+    """SelectedItems as WeCom sends them for a submitted form: every drop-down, the person's pick or the preset."""
+    selects = body.get("select_list")
+    if not selects:
+        return None
+    picked = chosen or {}
+    return {q["question_key"]: [picked.get(q["question_key"]) or q.get("selected_id") or q["option_list"][0]["id"]]
+            for q in selects}
+
+
 @dataclass
 class WeComSandbox:
     fake: FakeWeCom
@@ -35,12 +59,7 @@ class WeComSandbox:
         for m in self.fake.inbox.get(user, []):
             item: dict[str, Any] = {"platform": PLATFORM, "at": m.at, "from": "bot"}
             if m.msgtype == "template_card":
-                b = m.body
-                item["card"] = {"id": b.get("task_id"), "title": b.get("main_title", {}).get("title", ""),
-                                "subtitle": b.get("replaced") or b.get("main_title", {}).get("desc", ""),
-                                "fields": [[h["keyname"], h["value"]] for h in b.get("horizontal_content_list", [])],
-                                "note": b.get("sub_title_text", ""),
-                                "buttons": [{"text": x["text"], "key": x["key"]} for x in b.get("button_list", [])]}
+                item["card"] = _card(m.body)
             elif m.msgtype == "file":
                 media_id = str(m.body.get("media_id", ""))
                 meta = self.fake.media_meta.get(media_id)
@@ -66,11 +85,12 @@ class WeComSandbox:
         assert self.member is not None
         await self.member.image(user, self.fake.incoming_media(data, "image/jpeg", name))
 
-    async def click(self, user: str, card: str, key: str) -> bool:
+    async def click(self, user: str, card: str, key: str, selected: dict[str, str] | None = None) -> bool:
         assert self.member is not None
         if card not in self.fake.cards:
             return False
-        await self.member.click(user, card, key, self.fake.new_code(card))
+        items = _selected(self.fake.cards[card].body, selected)
+        await self.member.click(user, card, key, self.fake.new_code(card), selected=items)
         return True
 
 

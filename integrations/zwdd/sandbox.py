@@ -79,7 +79,7 @@ class ZwddSandbox:
     async def photo(self, user: str, data: bytes, name: str) -> None:
         raise NotImplementedError("浙政钉办理页暂不支持上传照片,请用文字描述,或在企业微信/钉钉中发送照片")
 
-    async def click(self, user: str, card: str, key: str) -> bool:
+    async def click(self, user: str, card: str, key: str, selected: dict[str, str] | None = None) -> bool:
         assert self.person is not None
         return await self.person.click(user, card, key) is not None
 

@@ -25,6 +25,8 @@ SENT_BEFORE = {  # the wire values of cards already sent: they must keep meaning
     "ext_yes": Act.EXT_YES, "ext_no": Act.EXT_NO, "same": Act.SAME, "new": Act.NOT_SAME,
     "attend": Act.ATTEND, "leave": Act.LEAVE, "sat": Act.SATISFIED, "basic": Act.BASICALLY, "unsat": Act.UNSATISFIED,
     "add_dept": Act.ADD_PARTNER, "lead": Act.CHANGE_LEAD, "pick": Act.PICK,
+    "tform": Act.TASK_FORM, "tform1": Act.FORM_NEXT, "tform2": Act.FORM_DISPATCH,
+    "tform0": Act.FORM_BACK,
 }
 
 
@@ -37,6 +39,15 @@ def test_buttons_already_sent_decode_to_the_same_action(wire: str) -> None:
 
 def test_every_button_has_exactly_one_route() -> None:
     assert set(ACTION_ROUTES) == set(SENT_BEFORE.values()) == {*Act, *TASK_BUTTONS}
+
+
+def test_a_form_button_carries_its_choices_and_nothing_else() -> None:
+    action = CardAction.decode("tform2:7:a=d3;c=s4;d=3w")
+    assert (action.act, action.link_id, action.arg) == (Act.FORM_DISPATCH, 7, "a=d3;c=s4;d=3w")
+    assert action.encode() == "tform2:7:a=d3;c=s4;d=3w"
+    for forged in ("tform2:7:a=<script>", "tform2:7:a=司法所", "tform2:7:" + "a" * 300):
+        with pytest.raises(InvalidAction):
+            CardAction.decode(forged)
 
 
 @pytest.mark.parametrize("wire", ["release", "decide_extension", "request_extension", "nope"])

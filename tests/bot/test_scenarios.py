@@ -27,7 +27,7 @@ async def test_report_confirm_dispatch_sign_progress_resolve_notify(h: Harness) 
     assert any("2026-0001" in t for t in seen.texts)
     # the dispatcher on duty gets the case with the suggested routing
     center = await h.latest_card("林晓", kind="center")
-    assert center is not None and [b.label for b in center.card.buttons] == ["受理并交办", "改派", "退回补充", "上报上级"]
+    assert center is not None and [b.label for b in center.card.buttons] == ["受理并交办", "改派", "设定任务", "退回补充", "上报上级"]
     seen = await h.click("林晓", "受理并交办")
     assert any("已交办给 赵敏" in t for t in seen.texts)
     task_card = await h.latest_card("赵敏", kind="task")

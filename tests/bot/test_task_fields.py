@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.types import Act, CardAction, Inbound
 from core.clock import DISPLAY_TZ, ManualClock
 from core.enums import CaseStatus
 from core.models import Case, IntakeCorrection, Staff, Task
@@ -157,3 +158,83 @@ async def test_a_wrong_signature_is_refused_by_the_fake(sms: FakeAliyunSms) -> N
     result = await sender.send_sms("13800000101", {"number": "2026-0001", "category": "邻里纠纷"}, "o1")
     await sender.aclose()
     assert not result.ok and result.permanent and sms.refused == ["SignatureDoesNotMatch"] and sms.sent == []
+
+
+async def test_a_preset_on_the_form_dispatches_with_the_org_defaults_and_a_stale_form_changes_nothing(
+        h: Harness) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    form = await h.latest_card("林晓", with_button="默认+加急提醒")
+    assert form is not None and [s.title for s in form.card.selects] == ["执行人", "抄送人", "截止时间"]  # type: ignore[union-attr]
+    stale = next(b for b in form.card.buttons if b.label == "默认+短信提醒")  # type: ignore[union-attr]
+    await h.click("林晓", "默认+加急提醒")
+    task = await Task.get(case__number="2026-0001")
+    assert (await task.assignee).name == "赵敏" and task.reminder_method == "urgent"
+    assert task.deadline.astimezone(DISPLAY_TZ).day == 30  # the org file's 5 working days for a general case
+    action = CardAction.decode(stale.action)  # the other preset, clicked on the card as it was
+    seen = await h.click_raw("林晓", action.act, action.link_id)
+    assert any("无法在卡片上交办" in t for t in seen.texts) and await Task.filter(case__number="2026-0001").count() == 1
+
+
+@pytest.mark.parametrize("arg, answer", [
+    ("a=d1;c=def;d=3w;r=1d", "卡片上的选择不完整"),
+    ("a=d1;c=def;d=3q;r=1d;m=card", "卡片上的选择无法识别"),
+    ("a=x1;c=def;d=3w;r=1d;m=card", "所选执行人已不在组织名单中"),
+])
+async def test_a_form_answer_that_is_incomplete_or_not_ours_changes_nothing(h: Harness, arg: str, answer: str) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    center = await h.latest_card("林晓", kind="center")
+    assert center is not None and center.link_id is not None
+    p, uid = await h.ident("林晓")
+    mark = h.mark("林晓")
+    await h.send(Inbound(platform=p, event_id=f"forged-{arg}", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction(Act.FORM_DISPATCH, center.link_id, arg)))
+    assert any(answer in t for t in (await h.since("林晓", mark)).texts)
+    assert not await Task.exists(case__number="2026-0001")
+
+
+async def test_a_drop_down_missing_from_the_answer_keeps_what_the_form_showed(h: Harness) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    form = await h.latest_card("林晓", with_button="按默认交办")
+    assert form is not None and form.link_id is not None and form.card is not None
+    assert form.card.submit is not None
+    p, uid = await h.ident("林晓")
+    await h.send(Inbound(platform=p, event_id="form-page-1", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(form.card.submit.action), selected={"d": ["3w"]}))
+    page2 = await h.latest_card("林晓", kind="center")
+    assert page2 is not None and page2.card is not None
+    assert page2.card.subtitle == "司法所 · 按规则抄送 · 3个工作日" and [s.key for s in page2.card.selects] == ["r", "m"]
+    assert page2.card.submit is not None
+    await h.send(Inbound(platform=p, event_id="form-page-2", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(page2.card.submit.action), selected={"m": ["sms"]}))
+    task = await Task.get(case__number="2026-0001")
+    assert (await task.assignee).name == "赵敏" and task.reminder_method == "sms"
+    assert task.remind_at is not None and task.deadline - task.remind_at == timedelta(days=1)  # the org's 1d
+
+
+@pytest.mark.parametrize("picked, answer", [
+    ({"d": ["3q"]}, "卡片上的选择无法识别"),
+    ({"d": ["3w;m=sms"]}, "卡片上的选择不完整"),
+    ({"a": ["s999999"]}, "所选执行人已不在组织名单中"),
+])
+async def test_a_first_page_answer_that_is_not_ours_shows_the_form_again(h: Harness, picked, answer: str) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    form = await h.latest_card("林晓", with_button="按默认交办")
+    assert form is not None and form.card is not None and form.card.submit is not None
+    p, uid = await h.ident("林晓")
+    mark = h.mark("林晓")
+    await h.send(Inbound(platform=p, event_id=f"page-1-{picked}", sender=uid, received_at=h.domain.clock.now(),
+                         action=CardAction.decode(form.card.submit.action), selected=picked))
+    seen = await h.since("林晓", mark)
+    assert any(answer in t for t in seen.texts), seen.texts
+    assert [s.key for s in seen.cards[-1].card.selects] == ["a", "c", "d"]  # type: ignore[union-attr]
+
+
+async def test_back_on_the_form_shows_the_center_card_and_sets_nothing(h: Harness) -> None:
+    await _reported(h, "三组老王和老赵因为过道宽窄吵了好几天,今天又在路口吵起来")
+    await h.click("林晓", "设定任务")
+    seen = await h.click("林晓", "返回")
+    assert [b.label for b in seen.cards[-1].card.buttons][:3] == ["受理并交办", "改派", "设定任务"]  # type: ignore[union-attr]
+    assert not await Task.exists(case__number="2026-0001")

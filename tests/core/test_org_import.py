@@ -80,6 +80,7 @@ async def test_same_names_in_different_towns_need_paths(db) -> None:
         (("date: 2026-11-24, leader: 曹军", "date: 2026-11-24, leader: 无名氏"), "roster[1] (2026-11-24).leader"),
         (("members: [secretary, leader]", "members: [secretary, 无名氏]"),
          "groups[1] (茶园乡领导群).members: staff '无名氏' not found"),
+        (("\ntasks:", "\noffice_hours: \"09:00-12:00,11:30-17:30\"\ntasks:"), "office_hours"),
     ],
 )
 async def test_invalid_file_changes_nothing_and_names_entry(db, edit, expected) -> None:
@@ -92,6 +93,15 @@ async def test_invalid_file_changes_nothing_and_names_entry(db, edit, expected) 
         await import_org(text.replace(old, new, 1))
     assert any(expected in p for p in info.value.problems), info.value.problems
     assert await _counts() == before
+
+
+async def test_office_hours_from_the_org_file_are_what_the_limits_count(db) -> None:
+    text = DEMO_ORG.read_text(encoding="utf-8")
+    await import_org(text)
+    assert (await load_policy()).office_hours == "09:00-12:00,13:30-17:30"  # not given: the default
+    await import_org(text.replace("\ntasks:", "\noffice_hours: \"08:30-12:00,14:00-18:00\"\ntasks:", 1))
+    assert [(str(a), str(b)) for a, b in (await load_policy()).office] == [("08:30:00", "12:00:00"),
+                                                                         ("14:00:00", "18:00:00")]
 
 
 async def test_not_yaml_is_a_clear_error(db) -> None:

@@ -151,3 +151,49 @@ def test_voice_without_recognition_and_ignored_events() -> None:
     enter = ("<xml><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType>"
              "<Event>enter_agent</Event></xml>")
     assert to_inbound(parse_xml(enter)) is None
+
+
+# The callback XML of a submitted multiple_interaction card, as the 模板卡片事件推送 doc shows it (SelectedItems:
+# one SelectedItem per drop-down, QuestionKey + OptionIds/OptionId).
+FORM_XML = ("<xml><ToUserName><![CDATA[c]]></ToUserName><FromUserName><![CDATA[linx]]></FromUserName>"
+            "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            "<Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[tform1:7]]></EventKey>"
+            "<TaskId><![CDATA[mt7-a]]></TaskId><CardType><![CDATA[multiple_interaction]]></CardType>"
+            "<ResponseCode><![CDATA[rc]]></ResponseCode><AgentID>1</AgentID><SelectedItems>{items}</SelectedItems></xml>")
+
+
+def _item(key: str, *ids: str) -> str:
+    options = "".join(f"<OptionId><![CDATA[{i}]]></OptionId>" for i in ids)
+    return f"<SelectedItem><QuestionKey><![CDATA[{key}]]></QuestionKey><OptionIds>{options}</OptionIds></SelectedItem>"
+
+
+def test_a_submitted_form_card_carries_what_was_picked() -> None:
+    xml = FORM_XML.format(items=_item("a", "d3") + _item("c", "s4") + _item("d", "3w"))
+    inbound = to_inbound(parse_xml(xml))
+    assert inbound is not None and inbound.action is not None and inbound.action.link_id == 7
+    assert inbound.selected == {"a": ["d3"], "c": ["s4"], "d": ["3w"]} and inbound.card_token == "rc"
+
+
+@pytest.mark.parametrize("items", [
+    "".join(_item(k, "x") for k in "abcd"),  # more drop-downs than a card holds
+    "<SelectedItem><QuestionKey>a</QuestionKey><OptionIds>d3</OptionIds></SelectedItem>",
+    "<SelectedItem>a</SelectedItem>",
+    _item("a", "x" * 129),
+])
+def test_a_form_event_not_of_the_documented_shape_is_rejected(items: str) -> None:
+    with pytest.raises(MalformedMessage):
+        parse_xml(FORM_XML.format(items=items))
+
+
+def test_a_form_card_renders_as_multiple_interaction_within_its_limits() -> None:
+    from bot.types import Select
+
+    selects = [Select(key=k, title="一个很长的选择器标题啊啊", options=[(f"o{i}", "选项" * 12) for i in range(12)])
+               for k in "abcd"]
+    card = Card(kind="center", title="交办任务 2026-0001", selects=selects,
+                submit=Button(label="下一步", action="tform1:7"), buttons=[Button(label="按默认交办", action="tform2:7")])
+    body = cards.template_card(card, cards.new_task_id(7))
+    assert body["card_type"] == "multiple_interaction" and "button_list" not in body
+    assert len(body["select_list"]) == 3 and all(len(q["option_list"]) == 10 for q in body["select_list"])
+    assert all(len(o["text"]) <= 16 for q in body["select_list"] for o in q["option_list"])
+    assert body["submit_button"] == {"text": "下一步", "key": "tform1:7"}

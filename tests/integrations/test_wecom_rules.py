@@ -14,6 +14,7 @@ from core.models import Case, Draft, MediaFile, OutboxMessage, Setting
 from integrations import text_only
 from integrations.pacing import RedisRateStore
 from integrations.wecom.channel import member_limits
+from integrations.wecom.errors import WeComError
 from scheduler.media import fetch_media_due
 from tests.conftest import REDIS_URL, need_server
 from tests.integrations.wecom_rig import wecom_rig
@@ -189,3 +190,26 @@ async def test_the_center_card_lists_the_evidence_item(org, domain, tmp_path) ->
         text = shown[0] if shown else center.body.get("sub_title_text", "")
         assert "照片" in text and "已保存" in text
         assert "evidence" not in str(center.body)  # no public URL in the tests: listed without a link
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"select_list": [{"question_key": k, "option_list": [{"id": "1", "text": "一"}]} for k in "abcd"]}, "1 to 3"),
+    ({"select_list": [{"question_key": "a", "option_list": [{"id": str(i), "text": "一"} for i in range(11)]}]},
+     "1 to 10"),
+    ({"select_list": [{"question_key": "a", "option_list": [{"id": "x" * 129, "text": "一"}]}]}, "128 bytes"),
+    ({"select_list": [{"question_key": "a", "option_list": [{"id": "1", "text": "一"}, {"id": "1", "text": "二"}]}]},
+     "repeated"),
+    ({"submit_button": {"text": "提交"}}, "submit_button"),
+])
+async def test_fake_refuses_a_form_card_outside_the_documented_shape(org, domain, change, problem) -> None:
+    """Source: 发送应用消息, 多项选择型 (document/path/90236): select_list at most 3 drop-downs, option_list 1–10
+    options, option ids unique and at most 128 bytes, a submit_button with a key."""
+    async with wecom_rig(domain) as rig:
+        api = rig.registry.get(rig.registry.platforms[0]).api
+        card = {"card_type": "multiple_interaction", "main_title": {"title": "交办"}, "task_id": "form-1",
+                "select_list": [{"question_key": "a", "option_list": [{"id": "1", "text": "一"}]}],
+                "submit_button": {"text": "提交", "key": "tform1:1"}, **change}
+        with pytest.raises(WeComError) as info:
+            await api.send("linx", "template_card", card)
+        assert problem in str(info.value)
+        assert rig.fake.card_messages("linx") == []

@@ -50,6 +50,25 @@ class WeComRig:
                 return msg
         raise AssertionError(f"{user} has no card with {label}: {[m.body for m in self.fake.card_messages(user)]}")
 
+    def form(self, user: str) -> Stored:
+        for msg in reversed(self.fake.card_messages(user)):
+            if msg.body.get("card_type") == "multiple_interaction":
+                return msg
+        raise AssertionError(f"{user} has no form card")
+
+    async def submit(self, user: str, **choices: str) -> httpx.Response | None:
+        """Submit the user's form card as shown, with `choices` (question_key=option id) picked instead."""
+        msg = self.form(user)
+        selected = {q["question_key"]: [choices.get(q["question_key"]) or q.get("selected_id")
+                                        or q["option_list"][0]["id"]] for q in msg.body["select_list"]}
+        offered = {q["question_key"]: {o["id"] for o in q["option_list"]} for q in msg.body["select_list"]}
+        assert all(ids[0] in offered[k] for k, ids in selected.items()), f"not offered on the card: {selected}"
+        task_id = msg.body["task_id"]
+        resp = await self.member.click(user, task_id, msg.body["submit_button"]["key"], self.fake.new_code(task_id),
+                                       selected=selected)
+        await self.settle()
+        return resp
+
     async def click(self, user: str, label: str) -> httpx.Response | None:
         msg = self.card(user, label)
         key = next(b["key"] for b in msg.body["button_list"] if b["text"] == label)

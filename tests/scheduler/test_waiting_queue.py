@@ -62,7 +62,7 @@ async def test_a_report_past_the_acceptance_limit_reminds_the_center_once(h: Har
     clock.advance(timedelta(hours=3))
     await _tick(h)
     reminders = [t for t in (await h.since("林晓", mark)).texts if "待受理提醒" in t]
-    assert len(reminders) == 1 and number in reminders[0] and "2小时" in reminders[0]
+    assert len(reminders) == 1 and number in reminders[0] and "2个工作小时" in reminders[0]
 
 
 async def test_an_accepted_report_is_not_reminded(h: Harness, clock) -> None:
@@ -81,17 +81,44 @@ async def test_the_org_file_sets_the_acceptance_limit(h: Harness, clock) -> None
     mark = h.mark("林晓")
     clock.advance(timedelta(hours=1, minutes=1))
     await _tick(h)
-    assert any("待受理提醒" in t and "1小时" in t for t in (await h.since("林晓", mark)).texts)
+    assert any("待受理提醒" in t and "1个工作小时" in t for t in (await h.since("林晓", mark)).texts)
 
 
 async def test_an_unsigned_task_reminds_the_officer_and_the_dispatcher(h: Harness, clock) -> None:
     number = await _report(h, "三组老王和老赵因为过道宽窄吵了好几天")
     await h.click("林晓", "受理并交办")
     officer, center = h.mark("赵敏"), h.mark("林晓")
-    clock.advance(timedelta(hours=4, minutes=1))
+    clock.advance(timedelta(hours=4, minutes=1))  # 13:01: four hours, but not four working hours (午休 12:00–13:30)
+    await _tick(h)
+    assert not any("签收提醒" in t for t in (await h.since("赵敏", officer)).texts)
+    clock.advance(timedelta(hours=1, minutes=30))  # 14:31: 09:00–12:00 and 13:30–14:30 are the four
     await _tick(h)
     assert any("签收提醒" in t and number in t for t in (await h.since("赵敏", officer)).texts)
     assert any("未签收" in t and "赵敏" in t for t in (await h.since("林晓", center)).texts)
+
+
+async def test_a_report_in_the_evening_waits_for_office_hours_of_the_next_working_day(h: Harness, clock) -> None:
+    clock.advance(timedelta(hours=11))  # Monday 20:00
+    await _report(h, "三组老王和老赵因为过道宽窄吵了好几天")
+    mark = h.mark("林晓")
+    clock.advance(timedelta(hours=14))  # Tuesday 10:00: one working hour so far
+    await _tick(h)
+    assert not any("待受理提醒" in t for t in (await h.since("林晓", mark)).texts)
+    clock.advance(timedelta(hours=1, minutes=1))
+    await _tick(h)
+    assert any("待受理提醒" in t for t in (await h.since("林晓", mark)).texts)
+
+
+async def test_the_org_files_office_hours_are_what_the_limit_counts(h: Harness, clock) -> None:
+    await save_policy(replace(await load_policy(), office_hours="08:00-10:00,14:00-17:00"))
+    await _report(h, "三组老王和老赵因为过道宽窄吵了好几天")  # Monday 09:00: 1 hour left in the morning
+    mark = h.mark("林晓")
+    clock.advance(timedelta(hours=5, minutes=59))  # 14:59
+    await _tick(h)
+    assert not any("待受理提醒" in t for t in (await h.since("林晓", mark)).texts)
+    clock.advance(timedelta(minutes=2))
+    await _tick(h)
+    assert any("待受理提醒" in t for t in (await h.since("林晓", mark)).texts)
 
 
 async def test_a_signed_task_is_not_reminded_to_sign(h: Harness, clock) -> None:

@@ -103,3 +103,16 @@ async def test_a_document_downloads_under_its_name_and_the_name_cannot_add_heade
     assert resp.status == 200 and await resp.read() == b"PK\x03\x04 a docx"
     assert "Set-Cookie" not in resp.headers and resp.headers["Content-Disposition"].startswith("attachment; filename*=")
     assert resp.content_type == "application/octet-stream" or resp.content_type.endswith("document")
+
+
+@pytest.mark.parametrize("selected", [["a"], {"a": ["d1"]}, {k: "1" for k in "abcd"}, {"a": "x" * 129}])
+async def test_a_form_click_with_picks_not_of_a_card_is_refused(page, selected: object) -> None:
+    client, _ = page
+    resp = await client.post("/sandbox/api/click", json={"staff": 1, "platform": "wecom", "card": "c", "key": "k",
+                                                         "selected": selected})
+    assert resp.status == 400 and "selected" in (await resp.json())["error"]
+
+
+async def test_the_panel_lists_nothing_before_anything_was_sent(page) -> None:
+    client, _ = page
+    assert await (await client.get("/sandbox/api/outside")).json() == {"sms": [], "todos": []}

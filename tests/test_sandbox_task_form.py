@@ -1,0 +1,72 @@
+"""The six task fields on the center's card in the sandbox (`maotiao serve`, no credentials): the dispatcher
+sets them on the card through the page's API, the reminder goes by SMS at the chosen time, and the page's panel
+shows the SMS the provider's fake accepted (number masked) and the 待办 the task was mirrored into."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.test_cli import _free_port, _wait_healthy
+from tests.test_sandbox import Page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _submit(page: Page, name: str, card: dict[str, Any], **chosen: str) -> None:
+    c = card["card"]
+    page.post("/sandbox/api/click", {"staff": page.people[name]["id"], "platform": card["platform"], "card": c["id"],
+                                     "key": c["buttons"][-1]["key"], "selected": chosen})
+
+
+def _set_task_on_the_card(page: Page) -> None:
+    page.click("林晓", "设定任务")
+    form = page.wait_for("林晓", lambda m: m.get("card") and (m["card"].get("selects") or any(
+        b["text"] == "默认+短信提醒" for b in m["card"]["buttons"])), "the form")
+    if not form["card"].get("selects"):  # a platform without drop-downs: a preset, the rest in words
+        page.click("林晓", "默认+短信提醒")
+        return
+    _submit(page, "林晓", form, d="3w")
+    second = page.wait_for("林晓", lambda m: m.get("card") and any(
+        s["key"] == "m" for s in m["card"].get("selects", [])), "the form's second page")
+    _submit(page, "林晓", second, r="1d", m="sms")
+
+
+def test_a_task_set_on_the_card_in_the_sandbox_shows_its_sms_and_todo(tmp_path) -> None:
+    port = _free_port()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
+           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
+           "PYTHONPATH": str(ROOT)}  # this checkout's code, whichever one the interpreter was installed from
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
+    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_healthy(proc, port)
+        page = Page(port)
+        page.say("周小梅", "两户人家因为院墙滴水吵了好几天")
+        page.click("周小梅", "确认上报")
+        _set_task_on_the_card(page)
+        task = page.wait_for("赵敏", lambda m: m.get("card") and any(b["text"] == "签收" for b in m["card"]["buttons"]),
+                             "the task card")
+        assert any(k == "提醒" and v.endswith("(短信)") for k, v in task["card"]["fields"])
+        deadline = time.monotonic() + 30
+        outside: dict[str, Any] = page.get("/sandbox/api/outside")
+        while not (outside["todos"] and outside["sms"]) and time.monotonic() < deadline:
+            page.post("/sandbox/api/clock", {"hours": 24})
+            time.sleep(1)
+            outside = page.get("/sandbox/api/outside")
+        todo, = outside["todos"]
+        assert todo["user"] == "赵敏" and "2026-0001" in todo["subject"] and todo["source_id"].startswith("maotiao-task-")
+        sms = outside["sms"][0]
+        assert sms["to"] == "赵敏" and "****" in sms["phone"] and sms["params"] == {"number": "2026-0001",
+                                                                                   "category": "邻里纠纷"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        log.close()
+    assert proc.returncode == 0, log_path.read_text(encoding="utf-8")[-2000:]
