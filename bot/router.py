@@ -55,6 +55,7 @@ ACTION_ROUTES: dict[ButtonAct, ActionHandler] = {  # every button, each in exact
 }
 # The actions each kind of card draws buttons for (bot/cards): a click naming any other action is forged or
 # stale, and is answered before any handler sees a card it was not written for.
+FORM_ACTS = frozenset({Act.FORM_NEXT, Act.FORM_DISPATCH, Act.FORM_BACK})  # a center card's 设定任务 form
 CARD_ACTIONS: dict[str, frozenset[ButtonAct]] = {
     "draft": frozenset({Act.CONFIRM, Act.EDIT, Act.SETTLE, Act.CANCEL}),
     "center": frozenset({Act.ACCEPT_DISPATCH, Act.REASSIGN, Act.RETURN_REPORTER, Act.ESCALATE,
@@ -175,7 +176,8 @@ async def _over(ctx: Ctx, link: CardLink, act: ButtonAct) -> bool:
     """A button the card no longer offers (its case moved on since the chat's copy was drawn): the click is
     answered with the card's current state, and the card is brought up to date where the platform allows."""
     card = await render(link)
-    if any(CardAction.decode(b.action).act == act for b in card.buttons):
+    offered = {CardAction.decode(b.action).act for b in card.buttons}
+    if act in offered or (act in FORM_ACTS and Act.TASK_FORM in offered):  # the form the card turned into
         return False
     ctx.reply(f"这张卡片的这项操作已不适用。{card.title}:{card.subtitle}")
     ctx.out += await refresh([link], resend=True)

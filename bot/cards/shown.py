@@ -21,7 +21,9 @@ def view(card: Card) -> dict[str, Any]:
     """What the person sees. Link URLs are left out: they are minted anew on every render."""
     return {"title": card.title, "subtitle": card.subtitle, "fields": [[k, v] for k, v in card.fields],
             "links": [[u.label, u.text] for u in card.links], "note": card.note,
-            "buttons": [[b.label, b.action] for b in card.buttons]}
+            "buttons": [[b.label, b.action] for b in card.buttons],
+            "selects": [[x.key, x.selected, [list(o) for o in x.options]] for x in card.selects],
+            "submit": [card.submit.label, card.submit.action] if card.submit else None}
 
 
 def is_final(kind: str, card: Card) -> bool:
@@ -35,7 +37,7 @@ def _pairs(shown: dict[str, Any], key: str) -> list[tuple[str, str]]:
 def change_line(before: dict[str, Any] | None, card: Card) -> str:
     """One short line with what `card` shows beyond `before`; "" when the whole card must go out again: nothing
     was sent before, or the card offers an action the earlier one did not (a line cannot carry a button)."""
-    if before is None:
+    if before is None or card.selects:  # a form: its drop-downs cannot travel in a line
         return ""
     actions_before = {a for _, a in _pairs(before, "buttons")}
     if any(b.action not in actions_before for b in card.buttons):
