@@ -41,16 +41,21 @@ async def _may_handle(actor: Actor, case: Case, what: str) -> None:
         raise Refused(f"只有案件 {case.number} 的承办人或中心可以{what}") from None
 
 
-async def _deadline(d: Domain, days: int | None) -> tuple[datetime | None, datetime | None]:
-    """The partner's deadline, `days` calendar days from now, and the reminder before it (when still ahead)."""
-    if days is None:
-        return None, None
-    if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"对接期限应为 1 到 {MAX_DAYS} 天")
+async def _deadline(d: Domain, days: int | None, due_at: datetime | None = None
+                    ) -> tuple[datetime | None, datetime | None]:
+    """The partner's deadline (`days` calendar days from now, or the moment the partner gave) and the reminder
+    before it (when still ahead)."""
     now = d.clock.now()
-    due = d.calendar.shift(now, Duration(days, Unit.DAYS))
-    remind = d.calendar.shift(due, (await load_referrals()).remind_before, backwards=True)
-    return due, remind if now < remind < due else None
+    if days is not None:
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidInput(f"对接期限应为 1 到 {MAX_DAYS} 天")
+        due_at = d.calendar.shift(now, Duration(days, Unit.DAYS))
+    if due_at is None:
+        return None, None
+    if not now < due_at <= d.calendar.shift(now, Duration(MAX_DAYS, Unit.DAYS)):
+        raise InvalidInput(f"对接期限应在今后 {MAX_DAYS} 天以内")
+    remind = d.calendar.shift(due_at, (await load_referrals()).remind_before, backwards=True)
+    return due_at, remind if now < remind < due_at else None
 
 
 async def _audit(d: Domain, actor: Actor, source: Platform, action: str, case: Case, entity: str, entity_id: int,
@@ -101,10 +106,11 @@ async def record_referral_outcome(d: Domain, actor: Actor, case_id: int, text: s
 
 @transactional
 async def register_referred(d: Domain, actor: Actor, data: intake.ReportInput, partner: Partner, kind: str | None,
-                            days: int | None, *, source: Platform) -> Outcome:
+                            days: int | None, *, source: Platform, due_at: datetime | None = None) -> Outcome:
     """委派: a partner body sends a case (诉前委派 30 天 …); it is registered like any 一窗受理 matter and carries
-    the partner and its deadline, which bounds the case's tasks."""
-    due, remind = await _deadline(d, days)
+    the partner and its deadline (`days` from now, or `due_at` as the partner's system gave it), which bounds the
+    case's tasks."""
+    due, remind = await _deadline(d, days, due_at)
     outcome = await intake.report(d, actor, replace(data, source=CaseSource.ENTRUSTED), source=source)
     case = outcome.case
     if not outcome.changed or case is None:
