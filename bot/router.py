@@ -25,6 +25,7 @@ from bot.commands import (
     performance,
     petition,
     query,
+    referrals,
     register,
     register_form,
     report,
@@ -102,6 +103,11 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(帮助|help|\?|？|菜单)$", re.I), lambda ctx, _: help.show(ctx)),
     (re.compile(r"^上报\s*(.*)$", re.S), report.start),
     (re.compile(r"^登记表\s*(.*)$"), register_form.send),  # before 登记, which would take it as a registration
+    # 诉调 / 警调 / 访调 / 检调对接 (issue 22): before 登记 and 司法确认, which would take these as theirs
+    (re.compile(rf"^登记\s*((?:{referrals.ENTRUST_WORDS})\s*.*)$", re.S), referrals.register_referred),
+    (re.compile(r"^(?:移送|转)\s*((?:\d{4}-)?\d{1,6}\s+\S.*)$", re.S), referrals.refer_out),
+    (re.compile(r"^移送结果\s*(.*)$", re.S), referrals.outcome),
+    (re.compile(rf"^司法确认\s*(\S+\s*(?:{referrals.STATUS_WORDS})(?:[\s,,].*)?)$", re.S), referrals.confirmation),
     (re.compile(r"^登记\s*(.*)$", re.S), register.run),
     (re.compile(r"^我的(待办|任务|上报)?$"), lambda ctx, _: mine.show(ctx)),
     (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),

@@ -164,6 +164,7 @@ class CaseSource(StrEnum):
     PETITION = "petition"
     REFERRAL = "referral"
     PHONE = "phone"  # a call to the center's own line, registered by the clerk who took it
+    ENTRUSTED = "entrusted"  # 委派: sent by a partner body (诉前委派, 警调, 访调), which set a deadline
 
     @property
     def label(self) -> str:
@@ -174,6 +175,7 @@ class CaseSource(StrEnum):
             "petition": "信访",
             "referral": "上级交办/转办",
             "phone": "来电",
+            "entrusted": "委派调解",
         }[self.value]
 
 

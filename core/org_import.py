@@ -29,6 +29,7 @@ from core.models import (
 )
 from core.org_schema import OrgFile, StaffIn
 from core.org_validate import OrgImportError, OrgTree, dept_ref, parse_org, validate_refs
+from core.partners import REFERRALS_KEY
 from core.policy import Policy, TaskDefault, save_policy
 from core.privacy import PRIVACY_KEY
 from core.reports.scoring import Evaluation, GoldRule, save_evaluation
@@ -79,6 +80,7 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
         await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
+        await Setting.update_or_create(defaults={"value": org.referrals.model_dump()}, key=REFERRALS_KEY)
     return summary
 
 

@@ -247,6 +247,22 @@ class ScreeningIn(_Entry):
     answer_within: DurationText = "2w"  # after the prompt: the round closes, the unanswered are listed
 
 
+class PartnerIn(_Entry):
+    """A body the center docks with: a court, a police station, the 信访局 … (core/partners.py)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    kind: Literal["诉调", "警调", "访调", "检调", "仲调"]
+    aliases: list[str] = Field(default_factory=list)  # what clerks write for it: 法院, 法庭 …
+
+
+class ReferralsIn(_Entry):
+    """诉调 / 警调 / 访调 / 检调对接: the partner bodies (given: they replace the defaults) and how long before a
+    partner's deadline the case's people are reminded."""
+
+    partners: list[PartnerIn] = Field(default_factory=list)
+    remind_before: DurationText = "3d"
+
+
 class PrivacyIn(_Entry):
     """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
 
@@ -273,6 +289,7 @@ class OrgFile(_Entry):
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
+    referrals: ReferralsIn = Field(default_factory=ReferralsIn)  # 诉调 / 警调 / 访调对接 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
 
     @field_validator("office_hours")

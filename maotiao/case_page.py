@@ -32,6 +32,7 @@ from core.models import Case, Region, Staff, Task
 from core.permissions import can_open_evidence, sees_sensitive_content
 from core.privacy import Audience, hide_names, party_mode, party_names
 from core.reports import register
+from core.services import referrals
 from core.services.base import actor_for
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ async def _fields(case: Case, full: bool) -> list[tuple[str, str]]:
     for t in tasks:
         lead = "牵头," if t.is_lead else ""
         fields.append(("承办", f"{t.assignee.name}({lead}{TaskStatus(t.status).label}),截止 {fmt_local(t.deadline)}"))
+    docking = await referrals.case_lines(case.id, outcome=full)  # 诉调对接, 司法确认: outcomes only in full
+    fields += [("对接", hide_names(line, case.parties, await party_mode(Audience.CENTER))) for line in docking]
     if case.result_type:
         note = case.result_note if full else ""
         fields.append(("结果", ResultType(case.result_type).label + (f":{note}" if note else "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import referrals
 from bot.context import Ctx
 from core.enums import Role
 
@@ -58,6 +59,7 @@ async def show(ctx: Ctx) -> None:
     if any(r in ctx.staff.roles for r in (Role.DISPATCHER.value, Role.LEADER.value, Role.PETITION_AGENT.value)):
         lines.append(f"· {REGISTER}")
     lines += list(dict.fromkeys(f"· {text}" for role, text in _ROUTINE.items() if role.value in ctx.staff.roles))
+    lines += [f"· {text}" for text in referrals.help_lines(ctx.staff.roles)]
     lines.append(f"· {LEAVE}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

@@ -13,6 +13,7 @@ from core.enums import LIVE_TASK_STATUSES, OPEN_TASK_STATUSES, CaseStatus, Level
 from core.masking import mask_keeping_case_numbers
 from core.models import Case, EscalationRecord, Region, Staff, Task
 from core.permissions import can_view
+from core.services import referrals
 
 _WHY_UP = {"manual": "本级无法化解", "timeout": "本级时限已过", "major": "重大纠纷", "leader": "领导提级"}
 
@@ -75,6 +76,7 @@ async def show(ctx: Ctx, rest: str) -> None:
         lines += await _handling_now(case, tasks, ctx.now)
     lines += [f"· {t.assignee.name}:{TaskStatus(t.status).label},截止 {fmt_local(t.deadline)}{_overdue(t, ctx.now)}"
               for t in tasks]
+    lines += [mask_keeping_case_numbers(line) for line in await referrals.case_lines(case.id)]  # 诉调对接, 司法确认
     if case.result_note:
         lines.append(f"办结情况:{mask_keeping_case_numbers(case.result_note)}")  # numbers: on the case page
     if items := await evidence.for_case(case.id):  # the files open from the case's cards, not from here

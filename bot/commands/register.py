@@ -31,6 +31,21 @@ def split_source(rest: str) -> tuple[CaseSource, str] | None:
     return None
 
 
+async def report_input(ctx: Ctx, source: CaseSource, content: str, usage: str) -> intake.ReportInput | None:
+    """The matter as the clerk wrote it, labelled like a report, the clerk its 首问责任人; None (and said why)
+    without a place the center knows."""
+    region_id = (await place_index()).find(content)
+    if region_id is None:
+        ctx.reply(f"没有识别出纠纷发生的村/社区或网格,未登记。{usage}")
+        return None
+    labels = arrival.label(content)
+    return intake.ReportInput(
+        content=content, category=labels.category, severity=labels.severity, flags=labels.flags,
+        people=labels.people, region_id=region_id, parties=[{"name": n} for n in labels.parties],
+        source=source, first_receiver_id=ctx.staff.id,
+    )
+
+
 async def run(ctx: Ctx, rest: str) -> None:
     """登记 <来源> <地点> <内容>: a case the clerk received, announced to the center like any report."""
     if not any(r in ctx.staff.roles for r in CLERK_ROLES):
@@ -41,16 +56,9 @@ async def run(ctx: Ctx, rest: str) -> None:
         ctx.reply(USAGE)
         return
     source, content = found
-    region_id = (await place_index()).find(content)
-    if region_id is None:
-        ctx.reply(f"没有识别出纠纷发生的村/社区或网格,未登记。{USAGE}")
+    data = await report_input(ctx, source, content, USAGE)
+    if data is None:
         return
-    labels = arrival.label(content)
-    data = intake.ReportInput(
-        content=content, category=labels.category, severity=labels.severity, flags=labels.flags,
-        people=labels.people, region_id=region_id, parties=[{"name": n} for n in labels.parties],
-        source=source, first_receiver_id=ctx.staff.id,
-    )
     outcome = await intake.report(ctx.domain, ctx.actor, data, source=Platform(ctx.inbound.platform))
     ctx.took(outcome, say=False)
     ctx.reply(f"{outcome.message}(来源:{source.label},首问责任人:{ctx.staff.name})")

@@ -11,6 +11,7 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from bot.reports import referral_sheet
 from bot.reports.markdown import pct
 from bot.reports.redact import parties_line, redact
 from core.clock import fmt_local, local
@@ -102,6 +103,7 @@ async def xlsx(d: Digest, extra_kpis: dict[str, list[Kpi]] | None = None, *, mod
     mode = await party_mode(Audience.OUTSIDE) if outside else mode or await party_mode(Audience.CENTER)
     ledger_sheet(wb, await entries(d.period.start, d.period.end), mode, outside=outside)
     await _details_sheet(wb, d, mode, outside)
+    await referral_sheet.sheet(wb, d.period.start, d.period.end, mode, outside=outside)  # 诉调对接, 司法确认
     sheets = {"总体": [d.total], "部门": d.departments, **(extra_kpis or {})}
     for title, kpis in sheets.items():
         sheet = wb.create_sheet(title)

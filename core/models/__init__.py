@@ -23,6 +23,7 @@ from core.models.org import (
     Staff,
 )
 from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, Meeting, MeetingItem
+from core.models.referrals import JudicialConfirmation, Referral
 from core.models.webhooks import StatusWebhook
 
 __all__ = [
@@ -53,11 +54,13 @@ __all__ = [
     "GroupAddress",
     "GroupChat",
     "Identity",
+    "JudicialConfirmation",
     "Liaison",
     "LoginAttempt",
     "MediationSession",
     "Meeting",
     "MeetingItem",
+    "Referral",
     "Region",
     "Room",
     "RosterEntry",

@@ -33,6 +33,7 @@ from core.routing import stand_in, suggest_route
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import move_up, step_due
 from core.services.lookup import lock_case
+from core.services.referrals import bounded, partner_due
 from core.transitions import CaseAction, next_case_status
 
 _ACCEPTED_ALREADY = (CaseStatus.ACCEPTED, CaseStatus.AWAITING_APPROVAL, CaseStatus.DISPATCHED)
@@ -166,6 +167,7 @@ async def dispatch(
     created: list[Task] = []
     skipped: list[str] = []
     instead: dict[int, str] = {}  # task → the person named, who may be away (AB岗)
+    cap = await partner_due(case.id)  # referred in by a partner body (委派): its deadline bounds the tasks'
     for a in assignments:
         named = await Staff.get_or_none(id=a.assignee_id, active=True)
         if named is None:
@@ -175,7 +177,7 @@ async def dispatch(
         if staff.id in busy:
             skipped.append(staff.name)
             continue
-        deadline = (a.deadline or d.calendar.shift(now, defaults.deadline)).astimezone(UTC)  # UTC in storage
+        deadline = bounded((a.deadline or d.calendar.shift(now, defaults.deadline)).astimezone(UTC), cap, now)
         if deadline <= now:
             raise InvalidInput("截止时间必须晚于当前时间")
         remind_at: datetime | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime, time
 from typing import Any
 
 from aiohttp import web
@@ -15,12 +16,13 @@ from tortoise.transactions import in_transaction
 from bot.intake import arrival
 from bot.notify import notifications
 from bot.outbox import enqueue
-from core.clock import fmt_local
+from core.clock import DISPLAY_TZ, fmt_local
 from core.enums import CaseSource, CaseStatus, Platform
 from core.errors import DomainError, InvalidInput, NotFound
 from core.models import Case, Region, Task
+from core.partners import load_referrals
 from core.regions import find_region
-from core.services import intake
+from core.services import intake, referrals
 from core.services.base import Actor, Domain, Outcome
 from core.text import find_unstorable
 from integrations.api.openapi import document
@@ -86,6 +88,7 @@ async def _case_out(case: Case) -> dict[str, Any]:
         result_type=case.result_type,
         result_note=case.result_note,
         tasks=[TaskOut(assignee=t.assignee.name, status=t.status, deadline=fmt_local(t.deadline)) for t in tasks],
+        referrals=await referrals.case_lines(case.id, outcome=False),
     ).model_dump()
 
 
@@ -111,7 +114,7 @@ async def create_case(request: web.Request) -> web.Response:
         return _error(422, "invalid", exc.message, "location")
     data = _report_input(body, region.id, request[CALLER_KEY])
     try:
-        outcome = await _report(request, data)
+        outcome = await _report(request, data, body)
     except DomainError as exc:
         return _error(422, exc.code, exc.message)
     assert outcome.case is not None
@@ -140,14 +143,24 @@ def _report_input(body: CaseIn, region_id: int, caller: str) -> intake.ReportInp
         region_id=region_id,
         location_text=body.location_text,
         parties=[p.model_dump(exclude_none=True) for p in body.parties],
-        source=CaseSource(body.source),
+        source=CaseSource.ENTRUSTED if body.partner else CaseSource(body.source),
         external_ref=body.external_id,
         api_client=caller,
         reporter_contact=body.reporter.model_dump(exclude_none=True) if body.reporter else {},
     )
 
 
-async def _report(request: web.Request, data: intake.ReportInput) -> Outcome:
+async def _entrusted(domain: Domain, actor: Actor, data: intake.ReportInput, body: CaseIn) -> Outcome:
+    """委派 by a partner body: registered with the partner and its deadline (core/services/referrals.py)."""
+    partner = (await load_referrals()).find(body.partner or "")
+    if partner is None:
+        raise InvalidInput(f"找不到对接单位「{body.partner}」,请使用中心组织文件中的名称")
+    due = datetime.combine(body.partner_deadline, time(18, 0), tzinfo=DISPLAY_TZ) if body.partner_deadline else None
+    return await referrals.register_referred(domain, actor, data, partner, None, None, due_at=due,
+                                             source=Platform.API)
+
+
+async def _report(request: web.Request, data: intake.ReportInput, body: CaseIn) -> Outcome:
     """Report once per (source, external_id), announced like a chat report (the center's cards, the warnings)
     in the same transaction. Two identical posts at the same time both find nothing, and the database's
     unique key refuses the second insert: that one answers with the first one's case."""
@@ -155,7 +168,8 @@ async def _report(request: web.Request, data: intake.ReportInput) -> Outcome:
     actor = Actor.system(f"接口:{request[CALLER_KEY]}")
     try:
         async with in_transaction():
-            outcome = await intake.report(domain, actor, data, source=Platform.API)
+            outcome = await (_entrusted(domain, actor, data, body) if body.partner
+                             else intake.report(domain, actor, data, source=Platform.API))
             now = domain.clock.now()
             await enqueue(await notifications(outcome.events, now, set()), now)
             return outcome

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.enums import Category, Flag, Severity
 from core.text import visible
@@ -52,8 +53,19 @@ class CaseIn(BaseModel):
     people: int | None = Field(default=None, ge=1, le=1_000_000)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
     reporter: ReporterIn | None = None
+    partner: str | None = Field(default=None, min_length=1, max_length=64,
+                                description="委派: the partner body that referred the case (人民法院, 派出所, 信访局 …, "
+                                            "as the center's org file names them); the case's source is then 委派调解")
+    partner_deadline: date | None = Field(default=None, description="委派: the partner's deadline (a day, 18:00 "
+                                                                    "Beijing time); bounds the case's tasks")
 
     _content = field_validator("content")(_shown)
+
+    @model_validator(mode="after")
+    def _deadline_needs_partner(self) -> CaseIn:
+        if self.partner_deadline is not None and self.partner is None:
+            raise ValueError("partner_deadline 需要同时给出 partner(委派单位)")
+        return self
 
     @field_validator("external_id")
     @classmethod
@@ -81,6 +93,7 @@ class CaseOut(BaseModel):
     result_type: str | None
     result_note: str
     tasks: list[TaskOut]
+    referrals: list[str] = Field(default_factory=list, description="诉调对接 and 司法确认, as the case page shows them")
 
 
 class ErrorOut(BaseModel):

@@ -30,6 +30,7 @@ from core.enums import (
     Severity,
 )
 from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
+from core.partners import DEFAULT_PARTNERS
 from core.services import (
     absence,
     aftercare,
@@ -42,6 +43,7 @@ from core.services import (
     petition,
     recategorize,
     records,
+    referrals,
     screening,
     sessions,
     timeouts,
@@ -359,6 +361,32 @@ async def s_end_absence(d: Domain) -> Call:
     return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
 
 
+COURT = DEFAULT_PARTNERS[0]
+
+
+async def s_refer_out(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    return lambda: referrals.refer_out(d, _actors["赵敏"], case.id, COURT, "court", 30, source=W)
+
+
+async def s_record_referral_outcome(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    await referrals.refer_out(d, _actors["赵敏"], case.id, COURT, None, 30, source=W)
+    return lambda: referrals.record_referral_outcome(d, _actors["赵敏"], case.id, "法院已调解成功", source=W)
+
+
+async def s_register_referred(d: Domain) -> Call:
+    data = intake.ReportInput("张三与李四借款纠纷,法院委派调解", category=Category.DEBT,
+                              region_id=(await Region.get(name="荷花村")).id)
+    return lambda: referrals.register_referred(d, _actors["林晓"], data, COURT, None, 30, source=W)
+
+
+async def s_record_confirmation(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    await documents.create(case, "confirmation", "申请确认调解协议效力", await staff_id("赵敏"), d.clock.now(), source=W)
+    return lambda: referrals.record_confirmation(d, _actors["赵敏"], case.id, "accepted", source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -379,6 +407,8 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
     "absence.end_absence": s_end_absence,
+    "referrals.refer_out": s_refer_out, "referrals.record_referral_outcome": s_record_referral_outcome,
+    "referrals.register_referred": s_register_referred, "referrals.record_confirmation": s_record_confirmation,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
