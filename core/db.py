@@ -62,10 +62,14 @@ async def upgrade_lock(db_url: str) -> AsyncIterator[None]:
         await conn.close()  # ends the session, which releases the lock
 
 
-async def _connect(db_url: str) -> asyncpg.Connection:
+SIDE_NAME = "maotiao-side"  # application_name of the side connection (pg_stat_activity)
+
+
+async def _connect(db_url: str, name: str = "maotiao") -> asyncpg.Connection:
     creds = expand_db_url(db_url)["credentials"]
     return await asyncpg.connect(host=creds.get("host"), port=creds.get("port"), user=creds.get("user"),
-                                 password=creds.get("password"), database=creds.get("database"), timeout=30)
+                                 password=creds.get("password"), database=creds.get("database"), timeout=30,
+                                 server_settings={"application_name": name})
 
 
 @dataclass
@@ -92,7 +96,7 @@ async def side_connection() -> AsyncIterator[asyncpg.Connection | None]:
     if _side and (_side[0].loop is not loop or _side[0].conn.is_closed()):
         drop_side_connection()
     if not _side:
-        _side.append(_Side(await _connect(url), loop, asyncio.Lock()))
+        _side.append(_Side(await _connect(url, SIDE_NAME), loop, asyncio.Lock()))
         if len(_side) > 1:  # another caller connected while we did: keep theirs
             _side.pop().conn.terminate()
     side = _side[0]

@@ -24,11 +24,12 @@ import re
 
 from tortoise.expressions import F
 
-from core.db import side_connection
+from core.db import side_connection, unavailable
 from core.models import Counter
 
 _FULL = re.compile(r"^(\d{4})-(\d{1,6})$")
 _SHORT = re.compile(r"^(\d{1,6})$")
+SIDE_TIMEOUT = 30  # seconds: a hung side connection must not hold every intake of the process for ever
 _TAKE = ('INSERT INTO "counter" ("key", "value") VALUES ($1, 1) '
          'ON CONFLICT ("key") DO UPDATE SET "value" = "counter"."value" + 1 RETURNING "value"')
 
@@ -41,9 +42,15 @@ async def next_seq(year: int) -> int:
     """The next number of the year. Call it as late in the intake as possible: after every check that can
     refuse the report (on SQLite the counter row stays locked until the intake commits)."""
     key = f"case:{year}"
-    async with side_connection() as outside:
-        if outside is not None:
-            return int(await outside.fetchval(_TAKE, key))
+    for attempt in (1, 2):  # a connection cut since its last use is found out here: once more on a new one
+        try:
+            async with side_connection() as outside:
+                if outside is None:
+                    break
+                return int(await outside.fetchval(_TAKE, key, timeout=SIDE_TIMEOUT))
+        except Exception as exc:
+            if attempt == 2 or not unavailable(exc):
+                raise
     await Counter.bulk_create([Counter(key=key, value=0)], ignore_conflicts=True)
     await Counter.filter(key=key).update(value=F("value") + 1)  # row lock held until commit
     row = await Counter.get(key=key)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from core import audit
+from core.db import SIDE_NAME
 from core.enums import Platform
 from core.models import Case, Region
 from core.numbering import parse_number
@@ -103,3 +105,16 @@ async def test_a_failed_intake_uses_its_number_only_on_postgresql(db, domain) ->
     assert not await Case.exists()
     after = await _report(domain, towns, "柳岸街道", "下一起")
     assert after == ("2026-0002" if BACKEND == "postgres" else "2026-0001")
+
+
+@pg_only
+async def test_intake_goes_on_after_the_numbering_connection_is_cut(db, domain) -> None:
+    """The side connection that takes numbers is dropped by the server (a restart, a proxy's idle timeout):
+    the next report opens a new one instead of failing."""
+    towns = await _two_towns()
+    assert await _report(domain, towns, "石门镇", "第一起") == "2026-0001"
+    killed = await Tortoise.get_connection("default").execute_query_dict(
+        "SELECT pg_terminate_backend(pid) AS gone FROM pg_stat_activity WHERE application_name = $1 "
+        "AND datname = current_database()", [SIDE_NAME])
+    assert killed and all(row["gone"] for row in killed)
+    assert await _report(domain, towns, "柳岸街道", "第二起") == "2026-0002"
