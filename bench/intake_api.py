@@ -1,10 +1,11 @@
 """Intake API throughput with one and with two `serve` processes on one PostgreSQL, before and after a change,
 in one run.
 
-    .venv/bin/python bench/intake_api.py [--before COMMIT] [--cases 400] [--clients 16] [--rounds 2]
+    .venv/bin/python bench/intake_api.py [--before COMMIT] [--cases 400] [--clients 16] [--rounds 2] [--redis URL]
 
 Each tree (the one at --before, exported with `git archive`, and this one) gets its own scratch database with
-the generated county (10 townships). Then, alternating, one `serve` and two `serve`s take --cases reports
+the generated county (10 townships); the serves run in production mode with Redis, as deploy/ runs them
+(they then never deliver: the workers would). Then, alternating, one `serve` and two `serve`s take --cases reports
 through POST /api/v1/cases from --clients concurrent clients, spread over the townships and (with two) over
 both processes. Printed: cases/s (best of --rounds), the two-to-one ratio, the share of active
 PostgreSQL backends that were waiting on a lock (sampled every 20 ms), which is what stops a second
@@ -61,8 +62,16 @@ class Tree:
     dsn: str
     workdir: Path
 
+    redis: str
+    dead_port: int
+
     def env(self, port: int) -> dict[str, str]:
-        env = base_env(self.dsn, port, MAOTIAO_API_KEYS=f"bench:{SECRET}", MAOTIAO_SANDBOX="1")
+        """Production as deploy/ runs it: a platform's credentials (its API on a port nobody answers: serve
+        never sends with Redis set, the workers do, and none runs here) and Redis."""
+        env = base_env(self.dsn, port, MAOTIAO_API_KEYS=f"bench:{SECRET}", MAOTIAO_REDIS_URL=self.redis,
+                       WECOM_CORP_ID="wwbench0001", WECOM_AGENT_ID="1000002", WECOM_SECRET="bench-secret",
+                       WECOM_TOKEN="benchtoken", WECOM_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                       WECOM_API_BASE=f"http://127.0.0.1:{self.dead_port}/cgi-bin/")
         env["PYTHONPATH"] = str(self.path)
         return env
 
@@ -171,8 +180,10 @@ async def main(args: argparse.Namespace) -> None:
     results: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
     try:
         async with scratch_db(args.db) as before_dsn, scratch_db(args.db) as after_dsn:
-            trees = [Tree("before", export(before_commit, tmp / "before"), before_dsn, _own_dir(tmp, "w-before")),
-                     Tree("after", ROOT, after_dsn, _own_dir(tmp, "w-after"))]
+            dead = free_port()
+            trees = [Tree("before", export(before_commit, tmp / "before"), before_dsn, _own_dir(tmp, "w-before"),
+                          args.redis, dead),
+                     Tree("after", ROOT, after_dsn, _own_dir(tmp, "w-after"), args.redis, dead)]
             for tree in trees:
                 tree.prepare(org)
             start = 0
@@ -203,4 +214,5 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/8", help="a Redis database the run may use")
     asyncio.run(main(parser.parse_args()))
