@@ -11,11 +11,11 @@ from tortoise.transactions import in_transaction
 from core import audit
 from core.db import SIDE_NAME
 from core.enums import Platform
-from core.models import Case, Region
+from core.models import AuditEvent, Case, Region
 from core.numbering import parse_number
 from core.org_import import import_org
 from core.services import intake
-from core.services.base import Actor
+from core.services.base import Actor, unit_of_work
 from tests.conftest import BACKEND, ROOT, cst, who
 
 pg_only = pytest.mark.skipif(BACKEND != "postgres", reason="SQLite has one writer at a time whatever we lock")
@@ -118,3 +118,45 @@ async def test_intake_goes_on_after_the_numbering_connection_is_cut(db, domain) 
         "AND datname = current_database()", [SIDE_NAME])
     assert killed and all(row["gone"] for row in killed)
     assert await _report(domain, towns, "柳岸街道", "第二起") == "2026-0002"
+
+
+@pg_only
+async def test_an_intake_still_writing_its_cards_holds_up_no_other_in_its_township(db, domain) -> None:
+    """A unit of work appends its audit events last: while one 石门镇 intake is still writing the center's
+    cards, its chain's head is not locked yet and the next 石门镇 report commits."""
+    towns = await _two_towns()
+    reported, release = asyncio.Event(), asyncio.Event()
+
+    async def intake_writing_its_cards() -> str:
+        async with unit_of_work():
+            number = await _report(domain, towns, "石门镇", "石门镇的纠纷")
+            reported.set()
+            await release.wait()  # the cards and warnings, in the same transaction
+            return number
+
+    first = asyncio.create_task(intake_writing_its_cards())
+    await asyncio.wait_for(reported.wait(), timeout=60)
+    try:
+        second = await asyncio.wait_for(_report(domain, towns, "石门镇", "又一起"), timeout=60)
+    finally:
+        release.set()
+    assert [await first, second] == ["2026-0001", "2026-0002"]
+    events = await AuditEvent.filter(action="report").order_by("seq")
+    assert [e.case_id for e in events] == [c.id for c in await Case.all().order_by("-id")]  # in commit order
+    assert (await audit.verify()).ok
+
+
+async def test_work_rolled_back_inside_a_unit_of_work_leaves_no_event(db, domain) -> None:
+    """A verb's savepoint that fails after recording (its caller goes on, as the bot does when it answers a
+    refusal) takes its audit event with it."""
+    towns = await _two_towns()
+    async with unit_of_work():
+        with pytest.raises(RuntimeError):
+            async with unit_of_work():
+                await _report(domain, towns, "石门镇", "写到一半出错")
+                raise RuntimeError("failed after the event was recorded")
+        number = await _report(domain, towns, "石门镇", "真的纠纷")
+    assert number == ("2026-0002" if BACKEND == "postgres" else "2026-0001")
+    events = await AuditEvent.all()
+    assert [e.case_id for e in events] == [(await Case.get(number=number)).id]
+    assert (await audit.verify()).ok
