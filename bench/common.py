@@ -64,7 +64,7 @@ class Serve:
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as c:
-            for _ in range(300):
+            for _ in range(1200):  # two minutes: a loaded 2-core machine starts slowly
                 try:
                     if (await c.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
                         return

@@ -6,7 +6,6 @@ import logging
 from dataclasses import asdict
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from bot.context import Ctx
 from bot.identity import admins_text, staff_for
@@ -16,7 +15,7 @@ from bot.router import route
 from bot.types import MAX_TEXT, Inbound, Outbound, Target
 from core.errors import DomainError
 from core.models import InboundEvent
-from core.services.base import Domain, actor_for
+from core.services.base import Domain, actor_for, unit_of_work
 from core.text import scrub
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ class Bot:
 
     async def handle(self, row_id: int, inbound: Inbound) -> list[Outbound]:
         """Handle a recorded event exactly once: replies are enqueued in the same transaction."""
-        async with in_transaction():
+        async with unit_of_work():  # the audit events go in last (core/services/base.py)
             row = await InboundEvent.select_for_update().get(id=row_id)
             if row.status != "received":
                 return []

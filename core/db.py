@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import get_current_context
 from tortoise.exceptions import DBConnectionError
@@ -42,10 +44,11 @@ async def init_db(db_url: str) -> None:
     from core import audit
 
     audit.forget_caches()  # they describe one database
+    drop_side_connection()
     await Tortoise.init(config=tortoise_config(db_url))
 
 
-_PG_SCHEMES = ("postgres://", "asyncpg://", "psycopg://")
+_PG_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 UPGRADE_LOCK = 0x6D616F74  # PostgreSQL advisory lock key ("maot") every maotiao process upgrades under
 
 
@@ -58,14 +61,67 @@ async def upgrade_lock(db_url: str) -> AsyncIterator[None]:
     if not db_url.startswith(_PG_SCHEMES):
         yield
         return
-    creds = expand_db_url(db_url)["credentials"]
-    conn = await asyncpg.connect(host=creds.get("host"), port=creds.get("port"), user=creds.get("user"),
-                                 password=creds.get("password"), database=creds.get("database"), timeout=30)
+    conn = await _connect(db_url)
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", UPGRADE_LOCK)
         yield
     finally:
         await conn.close()  # ends the session, which releases the lock
+
+
+SIDE_NAME = "maotiao-side"  # application_name of the side connection (pg_stat_activity)
+
+
+async def _connect(db_url: str, name: str = "maotiao") -> asyncpg.Connection:
+    creds = expand_db_url(db_url)["credentials"]
+    return await asyncpg.connect(host=creds.get("host"), port=creds.get("port"), user=creds.get("user"),
+                                 password=creds.get("password"), database=creds.get("database"), timeout=30,
+                                 server_settings={"application_name": name})
+
+
+@dataclass
+class _Side:
+    conn: asyncpg.Connection
+    loop: asyncio.AbstractEventLoop
+    lock: asyncio.Lock
+
+
+_side: list[_Side] = []  # at most one: this process's side connection
+
+
+@asynccontextmanager
+async def side_connection() -> AsyncIterator[asyncpg.Connection | None]:
+    """This process's one PostgreSQL connection outside every transaction, for a statement that must commit
+    by itself while the caller's transaction goes on (core/numbering.py); one user at a time, so keep it to
+    a statement. Not from the ORM's pool: N open transactions each waiting there for an N+1th connection
+    would wait for ever. None on SQLite (one connection, one writer: there is no outside)."""
+    url = connections.db_config["default"]
+    if not isinstance(url, str) or not url.startswith(_PG_SCHEMES):
+        yield None
+        return
+    loop = asyncio.get_running_loop()
+    if _side and (_side[0].loop is not loop or _side[0].conn.is_closed()):
+        drop_side_connection()
+    if not _side:
+        _side.append(_Side(await _connect(url, SIDE_NAME), loop, asyncio.Lock()))
+        if len(_side) > 1:  # another caller connected while we did: keep theirs
+            _side.pop().conn.terminate()
+    side = _side[0]
+    async with side.lock:
+        try:
+            yield side.conn
+        except BaseException as exc:
+            if unavailable(exc) and _side and _side[0] is side:
+                drop_side_connection()  # reconnect next time
+            raise
+
+
+def drop_side_connection() -> None:
+    """Close the side connection (terminate: it may belong to a loop that is gone)."""
+    while _side:
+        side = _side.pop()
+        if not side.loop.is_closed():  # a closed loop's socket went with it
+            side.conn.terminate()
 
 
 async def upgrade(db_url: str) -> None:
@@ -100,6 +156,7 @@ def unavailable(exc: BaseException) -> bool:
 
 
 async def close_db() -> None:
+    drop_side_connection()
     await Tortoise.close_connections()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
@@ -118,7 +120,7 @@ async def record(
     if extra:
         a.update(extra)
     is_case = isinstance(obj, Case)
-    await audit.append(
+    event: dict[str, Any] = dict(
         at=d.clock.now(),
         actor_id=actor.staff_id,
         actor_name=actor.name,
@@ -131,6 +133,11 @@ async def record(
         after=a,
         region_id=obj.region_id if is_case else None,  # type: ignore[union-attr]
     )
+    pending = _pending.get()
+    if pending is None:
+        await audit.append(**event)
+    else:
+        pending.append(event)
 
 
 async def region_path(region_id: int) -> str:
@@ -138,12 +145,39 @@ async def region_path(region_id: int) -> str:
     return region.path
 
 
+_pending: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_pending", default=None)
+
+
+@asynccontextmanager
+async def unit_of_work() -> AsyncIterator[None]:
+    """One transaction whose audit events (`record`) are appended when its work is done, just before the
+    commit, each chain's in order and the chains in order of their ids (two units never lock two heads in
+    opposite orders). A chain's head row is then locked for the last statements only, not while the rest of
+    the transaction (the center's cards, the warnings) is written: intakes of one township waited on each
+    other for all of it (issue 20). Nested, it is a savepoint whose events join the outer unit's only if it
+    succeeds; a refusal caught by the caller leaves no event behind."""
+    outer = _pending.get()
+    mine: list[dict[str, Any]] = []
+    token = _pending.set(mine)
+    try:
+        async with in_transaction():
+            yield
+            if outer is None:
+                chains = [await audit.chain_for(e["case_id"], e["region_id"]) for e in mine]
+                for _, event in sorted(zip(chains, mine, strict=True), key=lambda pair: pair[0]):
+                    await audit.append(**event)
+    finally:
+        _pending.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
 def transactional(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Run a verb in one transaction: a refusal (any exception) leaves the database as it was."""
+    """Run a verb in one transaction (a unit of work): a refusal (any exception) leaves the database as it was."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        async with in_transaction():
+        async with unit_of_work():
             return await fn(*args, **kwargs)
 
     return wrapper

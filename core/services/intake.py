@@ -71,10 +71,10 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
     region = await _location(actor, data)
     now = d.clock.now()
     year = local(now).year
-    seq = await next_seq(year)
     step = Level(region.level)
     recent = await Case.filter(region_id=region.id, category=data.category.value, created_at__lt=now,
                                created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS)).exists()
+    seq = await next_seq(year)  # last: nothing after this refuses the report (core/numbering.py)
     return await Case.create(
         recent_repeat=recent,
         number=format_number(year, seq),

@@ -11,7 +11,6 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from bot.intake import arrival
 from bot.notify import notifications
@@ -23,7 +22,7 @@ from core.models import Case, Region, Task
 from core.partners import load_referrals
 from core.regions import find_region
 from core.services import intake, referrals
-from core.services.base import Actor, Domain, Outcome
+from core.services.base import Actor, Domain, Outcome, unit_of_work
 from core.text import find_unstorable
 from integrations.api.openapi import document
 from integrations.api.schema import CaseIn, CaseOut, TaskOut
@@ -167,7 +166,7 @@ async def _report(request: web.Request, data: intake.ReportInput, body: CaseIn) 
     domain = request.app[DOMAIN_KEY]
     actor = Actor.system(f"接口:{request[CALLER_KEY]}")
     try:
-        async with in_transaction():
+        async with unit_of_work():
             outcome = await (_entrusted(domain, actor, data, body) if body.partner
                              else intake.report(domain, actor, data, source=Platform.API))
             now = domain.clock.now()
