@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.durations import Duration
+from core.emergency_plans import EMERGENCY_PLANS_KEY
 from core.enums import Platform, Role, chat_platforms
 from core.grid_settings import SCREENING_KEY
 from core.models import (
@@ -79,6 +80,8 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
         await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
+        await Setting.update_or_create(defaults={"value": {g: p.model_dump() for g, p in org.emergency_plans.items()}},
+                                       key=EMERGENCY_PLANS_KEY)
     return summary
 
 

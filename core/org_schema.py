@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from core.durations import Duration
 from core.enums import Category, Level, Platform, Role, Severity, chat_platforms
 
-GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
+GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit", "emergency")
 
 
 class _Entry(BaseModel):
@@ -246,6 +246,15 @@ class ScreeningIn(_Entry):
     answer_within: DurationText = "2w"  # after the prompt: the round closes, the unanswered are listed
 
 
+class EmergencyPlanIn(_Entry):
+    """应急预案 for one grade: what the leader and the center check off, who is sent (department or staff names,
+    e.g. 综合执法应急中队, 派出所) and how often the party committee gets a 续报."""
+
+    checklist: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
+    team: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+    report_every: DurationText = "2h"
+
+
 class PrivacyIn(_Entry):
     """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
 
@@ -270,4 +279,5 @@ class OrgFile(_Entry):
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
+    emergency_plans: dict[Literal["red", "orange"], EmergencyPlanIn] = Field(default_factory=dict)  # 应急预案
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
