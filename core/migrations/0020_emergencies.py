@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('author', fields.ForeignKeyField('models.Staff', source_field='author_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'emergency_report', 'app': 'models', 'unique_together': (('emergency', 'seq'),), 'pk_attr': 'id', 'table_description': "A report about an emergency: 首报 when it opens, timed 续报, the on-site lead's 续报 from chat, 终报."},
+            options={'table': 'emergency_report', 'app': 'models', 'unique_together': (('emergency', 'seq'),), 'pk_attr': 'id', 'table_description': 'A report about an emergency: 首报 when it opens, timed 续报, 续报 written on site in chat, 终报.'},
             bases=['Model'],
         ),
     ]

@@ -40,7 +40,7 @@ class Emergency(Model):
 
 
 class EmergencyReport(Model):
-    """A report about an emergency: 首报 when it opens, timed 续报, the on-site lead's 续报 from chat, 终报."""
+    """A report about an emergency: 首报 when it opens, timed 续报, 续报 written on site in chat, 终报."""
 
     id = fields.IntField(primary_key=True)
     emergency: fields.ForeignKeyRelation[Emergency] = fields.ForeignKeyField(

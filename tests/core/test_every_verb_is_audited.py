@@ -29,12 +29,23 @@ from core.enums import (
     Satisfaction,
     Severity,
 )
-from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
+from core.models import (
+    AuditChainHead,
+    AuditEvent,
+    Case,
+    Department,
+    Emergency,
+    MediationSession,
+    Region,
+    Staff,
+    Task,
+)
 from core.services import (
     absence,
     aftercare,
     backlog,
     corrections,
+    emergencies,
     handling,
     intake,
     joint,
@@ -359,6 +370,34 @@ async def s_end_absence(d: Domain) -> Call:
     return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
 
 
+async def _emergency(d: Domain) -> Case:
+    case = await reported(d)
+    await emergencies.open_emergency(d, _actors["韩卫国"], case.id, source=W)
+    return case
+
+
+async def s_open_emergency(d: Domain) -> Call:
+    case = await reported(d)
+    return lambda: emergencies.open_emergency(d, _actors["韩卫国"], case.id, source=W)
+
+
+async def s_add_report(d: Domain) -> Call:
+    case = await _emergency(d)
+    return lambda: emergencies.add_report(d, _actors["韩卫国"], case.id, "现场已控制,人员已疏散", source=W)
+
+
+async def s_timed_report(d: Domain) -> Call:
+    case = await _emergency(d)
+    row = await Emergency.get(case_id=case.id)
+    await Emergency.filter(id=row.id).update(next_report_at=d.clock.now() - timedelta(minutes=1))
+    return lambda: emergencies.timed_report(d, Actor.system("定时任务"), row.id)
+
+
+async def s_close_emergency(d: Domain) -> Call:
+    case = await _emergency(d)
+    return lambda: emergencies.close_emergency(d, _actors["韩卫国"], case.id, "人员已疏散,转入调解", source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -378,7 +417,9 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
-    "absence.end_absence": s_end_absence,
+    "absence.end_absence": s_end_absence, "emergencies.open_emergency": s_open_emergency,
+    "emergencies.add_report": s_add_report, "emergencies.timed_report": s_timed_report,
+    "emergencies.close_emergency": s_close_emergency,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
