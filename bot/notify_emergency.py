@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.types import Outbound, Target
 from core.clock import fmt_local
+from core.emergency_plans import load_plan
 from core.enums import OPEN_TASK_STATUSES, Category, Flag, Role
 from core.events import EmergencyClosed, EmergencyOpened, EmergencyReported
 from core.masking import mask_keeping_case_numbers
@@ -93,9 +94,13 @@ async def emergency_opened(b: Batch, ev: EmergencyOpened, case: Case, holder: Re
     row = await Emergency.get(id=ev.emergency_id)
     await _report(b, case, ev.emergency_id, ev.report_id, urgent=True)
     checklist = "\n".join(f"☐ {i}. {line}" for i, line in enumerate(row.checklist, 1))
-    text = (f"【应急处置清单】{Grade(row.grade).label} 案件 {case.number}\n{checklist}\n"
-            f"现场续报:发送「续报 {case.number.split('-')[-1]} 情况」;处置完毕:发送「应急结束 "
-            f"{case.number.split('-')[-1]} 处置情况总结」")
+    short = case.number.split("-")[-1]
+    planned = (await load_plan(Grade(row.grade))).team
+    team = f"应急队伍:已加急交办 {'、'.join(row.team)}" if row.team else (
+        f"应急队伍(预案):{'、'.join(planned)},领导回复「启动应急 {short}」即加急派出" if planned
+        else "应急队伍:预案未指定,请领导指定后交办")
+    text = (f"【应急处置清单】{Grade(row.grade).label} 案件 {case.number}\n{checklist}\n{team}\n"
+            f"现场续报:发送「续报 {short} 情况」;处置完毕:发送「应急结束 {short} 处置情况总结」")
     people = {s.id for s in await leaders_of(case)} | {s.id for s in await dispatchers_for(holder)}
     if ev.actor_id:
         people.add(ev.actor_id)

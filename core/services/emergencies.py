@@ -105,33 +105,57 @@ async def _add_report(d: Domain, row: Emergency, kind: str, text: str, author_id
                                         author_id=author_id, at=d.clock.now())
 
 
+async def _send_team(d: Domain, actor: Actor, case: Case, plan: EmergencyPlan,
+                     source: Platform) -> tuple[list[DomainEvent], list[str], list[str]]:
+    """The plan's team as urgent tasks through the ordinary 交办: (events, who was sent, names matching nobody)."""
+    assignments, missing = await _team(plan, case)
+    if not assignments:
+        return [], [], missing
+    events = await _ready_for_dispatch(d, actor, case, source)
+    for a in assignments:
+        a.content = f"【应急处置·{plan.grade.label}】请立即赶赴现场处置:{case.content}"
+    dispatched = await triage.dispatch(d, actor, case.id, assignments, source=source)
+    return events + dispatched.events, [(await t.assignee).name for t in dispatched.tasks], missing
+
+
+def _team_note(team: list[str], missing: list[str]) -> str:
+    sent = f",已向 {'、'.join(team)} 加急交办" if team else ",预案未指定应急队伍,请手动交办"
+    return sent + (f";预案中的「{'、'.join(missing)}」未找到对应单位或人员,请手动交办" if missing else "")
+
+
+async def _team_for_running(d: Domain, actor: Actor, case: Case, row: Emergency, source: Platform) -> Outcome:
+    """启动应急 on an emergency a 红色预警 opened: the leader's word sends the plan's team (once)."""
+    already = Outcome(False, f"案件 {case.number} 已在应急处置中,已报送 {row.reports} 次", case=case)
+    if actor.is_system or row.team:
+        return already
+    events, team, missing = await _send_team(d, actor, case, await load_plan(Grade(row.grade)), source)
+    if not team:
+        return Outcome(False, already.message + _team_note(team, missing), case=case)
+    row.team = team
+    await row.save(update_fields=["team"])
+    await _audit(d, actor, source, "emergency_team", row, {"team": team, "missing": missing})
+    return Outcome(True, f"案件 {case.number} 应急处置{_team_note(team, missing)[1:]}", case=case, events=events)
+
+
 @transactional
 async def open_emergency(d: Domain, actor: Actor, case_id: int, *, grade: Grade | None = None,
                          source: Platform) -> Outcome:
-    """启动应急: the plan's checklist, its team as urgent tasks, the 首报; 续报 due after the plan's cadence."""
+    """启动应急: the plan's checklist, the 首报, 续报 due after the plan's cadence; a leader's start also sends the
+    plan's team as urgent tasks. Opened by a 红色预警 (the system), the case keeps its way through 受理 and the
+    ladder: the team goes when a leader says 启动应急 on it."""
     case = await lock_case(case_id)
     if not actor.is_system and not actor.has(*COMMANDERS):
         raise Refused("只有领导或书记可以启动应急处置")
     await _in_scope(actor, case)
     running = await open_of(case.id)
     if running is not None:
-        return Outcome(False, f"案件 {case.number} 已在应急处置中,已报送 {running.reports} 次", case=case)
+        return await _team_for_running(d, actor, case, running, source)
     if grade is None:
         found = case_grade(case)
         grade = found if found in GRADES else Grade.RED
     plan = await load_plan(grade)
     now = d.clock.now()
-    assignments, missing = await _team(plan, case)
-    events: list[DomainEvent] = []
-    team: list[str] = []
-    if assignments:
-        events += await _ready_for_dispatch(d, actor, case, source)
-        content = f"【应急处置·{grade.label}】请立即赶赴现场处置:{case.content}"
-        for a in assignments:
-            a.content = content
-        dispatched = await triage.dispatch(d, actor, case.id, assignments, source=source)
-        events += dispatched.events
-        team = [(await t.assignee).name for t in dispatched.tasks]
+    events, team, missing = ([], [], []) if actor.is_system else await _send_team(d, actor, case, plan, source)
     row = await Emergency.create(case_id=case.id, grade=grade.value, checklist=plan.checklist, team=team,
                                  report_minutes=plan.minutes, next_report_at=now + timedelta(minutes=plan.minutes),
                                  opened_at=now, opened_by_id=actor.staff_id)
@@ -139,10 +163,8 @@ async def open_emergency(d: Domain, actor: Actor, case_id: int, *, grade: Grade 
     await _audit(d, actor, source, "open_emergency", row,
                  {"grade": grade.value, "team": team, "missing": missing, "report_minutes": plan.minutes})
     events.append(EmergencyOpened(case.id, row.id, first.id, actor_id=actor.staff_id))
-    note = f";预案中的「{'、'.join(missing)}」未找到对应单位或人员,请手动交办" if missing else ""
-    sent = f",已向 {'、'.join(team)} 加急交办" if team else ",预案未指定应急队伍,请手动交办"
-    return Outcome(True, f"案件 {case.number} 已启动应急处置({grade.label}){sent},每 {plan.every.label}续报一次{note}",
-                   case=case, events=events)
+    return Outcome(True, f"案件 {case.number} 已启动应急处置({grade.label}){_team_note(team, missing)},"
+                         f"每 {plan.every.label}续报一次", case=case, events=events)
 
 
 async def _may_report(actor: Actor, case: Case) -> None:

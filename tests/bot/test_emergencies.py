@@ -10,32 +10,24 @@ from datetime import timedelta
 
 import pytest
 
-from core.enums import Platform
-from core.models import Case, Emergency, EmergencyReport, GroupChat, Task
+from core.models import Case, Emergency, EmergencyReport, GroupChat, Setting, Task
 from core.org_import import import_org
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.harness import Harness
 from tests.conftest import DEMO_ORG
 
 PHONE = re.compile(r"1[3-9]\d{9}")
-PLANS = """
-emergency_plans:
-  red:
-    checklist: [立即报告党委书记, 30分钟内到场, 疏散围观群众]
-    team: [综合执法应急中队, 派出所]
-    report_every: 2h
-"""
 
 
 def _org_text() -> str:
     text = DEMO_ORG.read_text(encoding="utf-8")
-    text = text.replace("receives: [warning, supervision, bulletin]}", "receives: [warning, supervision, bulletin, emergency]}")
+    text = text.replace("    team: [派出所]\n", "    team: [综合执法应急中队, 派出所]\n")  # the demo's red plan
     text = text.replace("  - {name: 派出所, region: 茶园乡,",
                         "  - {name: 综合执法应急中队, region: 茶园乡}\n  - {name: 派出所, region: 茶园乡,")
     text = text.replace("  - {name: 刘洋, roles: [officer], department: 派出所,",
                         "  - {name: 周队长, roles: [officer], department: 综合执法应急中队, wecom: zhoudz}\n"
                         "  - {name: 刘洋, roles: [officer], department: 派出所,")
-    return text + PLANS
+    return text
 
 
 @pytest.fixture
@@ -60,24 +52,31 @@ async def _reported(h: Harness, text: str) -> Case:
     return await Case.all().order_by("-id").first()  # type: ignore[return-value]
 
 
-async def test_a_red_warning_opens_the_emergency_with_checklist_team_tasks_and_a_private_first_report(h: Harness) -> None:
+async def test_a_red_warning_opens_the_emergency_and_the_leaders_word_sends_the_team_urgently(h: Harness) -> None:
     case = await _reported(h, "村民李某(电话13812345678)扬言要和邻居同归于尽")
     row = await Emergency.get(case_id=case.id)
     assert row.status == "open" and row.grade == "red" and row.report_minutes == 120
+    assert await Task.filter(case_id=case.id).count() == 0  # the case keeps its way through 受理 and the ladder
+    for name in ("韩卫国", "林晓"):  # the leader and the center: the checklist, the plan's team waiting
+        checklist = [s.text for s in await h.inbox(name) if "应急处置清单" in s.text]
+        assert checklist and "30分钟内到场" in checklist[0] and "续报 0001" in checklist[0], name
+        assert "综合执法应急中队、派出所,领导回复「启动应急 0001」即加急派出" in checklist[0]
+    first = [t for t in await group_texts(h) if "应急首报" in t]
+    assert len(first) == 1 and "涉敏事件 1 起" in first[0]  # 涉敏: the group only hears one was sent
+    detail = [s for s in await h.inbox("韩卫国") if "应急首报" in s.text]  # the leaders get it in full
+    assert detail and detail[0].urgent and case.number in detail[0].text and not PHONE.search(detail[0].text)
+
+    said = await h.say("韩卫国", "启动应急 0001")
+    assert "已向 周队长、刘洋 加急交办" in said.texts[0]
     tasks = await Task.filter(case_id=case.id).prefetch_related("assignee")
     assert {t.assignee.name for t in tasks} == {"周队长", "刘洋"}
     assert all(t.reminder_method == "urgent" for t in tasks)
     for name in ("周队长", "刘洋"):  # the team: an urgent task card each, on their own platform
         assert any(s.card is not None and s.urgent for s in await h.inbox(name)), name
-    for name in ("韩卫国", "林晓"):  # the leader and the center: the checklist
-        checklist = [s.text for s in await h.inbox(name) if "应急处置清单" in s.text]
-        assert checklist and "30分钟内到场" in checklist[0] and "续报 0001" in checklist[0], name
-    first = [t for t in await group_texts(h) if "应急首报" in t]
-    assert len(first) == 1 and "涉敏事件 1 起" in first[0]  # 涉敏: the group only hears one was sent
+    assert "已在应急处置中" in (await h.say("唐志刚", "启动应急 0001")).texts[0]  # sent once
+    assert await Task.filter(case_id=case.id).count() == 2
     for t in await group_texts(h):
         assert case.number not in t and not PHONE.search(t) and "李某" not in t
-    detail = [s for s in await h.inbox("韩卫国") if "应急首报" in s.text]  # the leaders get it in full
-    assert detail and detail[0].urgent and "周队长" in detail[0].text and not PHONE.search(detail[0].text)
 
 
 async def test_a_leader_starts_one_and_the_group_gets_timed_reports_once_with_progress_until_closed(
@@ -137,13 +136,15 @@ async def test_emergency_words_that_do_not_parse_get_the_format(h: Harness) -> N
 
 
 async def test_without_plans_the_default_checklist_is_sent_and_nobody_is_dispatched(org, domain) -> None:
+    await Setting.filter(key="emergency_plans").delete()  # an org file with no `emergency_plans:`
+    await GroupChat.filter(name="茶园乡领导群").update(receives=["warning"])  # and no group fed `emergency`
     h = Harness(domain)
     case = await _reported(h, "村民李某扬言要和邻居同归于尽")
     row = await Emergency.get(case_id=case.id)
     assert row.team == [] and row.report_minutes == 120
     assert await Task.filter(case_id=case.id).count() == 0
     checklist = [s.text for s in await h.inbox("韩卫国") if "应急处置清单" in s.text]
-    assert checklist and "立即报告党委书记" in checklist[0]
+    assert checklist and "立即报告党委书记" in checklist[0] and "预案未指定" in checklist[0]
     first = [s for s in await h.inbox("韩卫国") if "应急首报" in s.text]  # no group fed `emergency`: the leaders
     assert first and "待指挥长交办" in first[0].text
-    assert (await h.say("韩卫国", "查询 0001", Platform.WECOM)).texts
+    assert "预案未指定应急队伍" in (await h.say("韩卫国", "启动应急 0001")).texts[0]
