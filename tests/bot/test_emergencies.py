@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.enums import Platform
 from core.models import Case, Emergency, EmergencyReport, GroupChat, Setting, Task
 from core.org_import import import_org
 from scheduler.embedded import EmbeddedScheduler
@@ -87,7 +88,7 @@ async def test_a_leader_starts_one_and_the_group_gets_timed_reports_once_with_pr
     case.parties = [{"name": "王某"}, {"name": "张某"}]
     await case.save(update_fields=["parties"])
     assert "只有领导或书记" in (await h.say("林晓", "启动应急 0001")).texts[0]
-    said = await h.say("韩卫国", "启动应急 0001 红色")
+    said = await h.say("韩卫国", "启动应急 0001 红色", Platform.DINGTALK)
     assert "已启动应急处置(红色预警)" in said.texts[0] and "周队长" in said.texts[0] and "每 2小时续报" in said.texts[0]
     assert "已在应急处置中" in (await h.say("唐志刚", "启动应急 0001")).texts[0]
     first = [t for t in await group_texts(h) if "应急首报" in t]
@@ -107,7 +108,7 @@ async def test_a_leader_starts_one_and_the_group_gets_timed_reports_once_with_pr
 
     refused = await h.say("周小梅", "续报 0001 我听说已经散了")
     assert "只有现场处置人员和领导" in refused.texts[0]
-    assert "第 2 次续报" in (await h.say("刘洋", "续报 0001 现场已控制,人员已疏散")).texts[0]
+    assert "第 2 次续报" in (await h.say("刘洋", "续报 0001 现场已控制,人员已疏散", Platform.DINGTALK)).texts[0]
     onsite = [t for t in await group_texts(h) if "第 2 次续报" in t]
     assert len(onsite) == 1 and "现场已控制,人员已疏散" in onsite[0] and "刘洋" in onsite[0]
 
@@ -115,7 +116,7 @@ async def test_a_leader_starts_one_and_the_group_gets_timed_reports_once_with_pr
     await tick(h)
     assert len([t for t in await group_texts(h) if "应急续报" in t]) == 2
     assert "只有领导或书记" in (await h.say("刘洋", "应急结束 0001 已处置完毕")).texts[0]
-    closed = await h.say("韩卫国", "应急结束 0001 人员已疏散,双方同意次日到中心调解")
+    closed = await h.say("韩卫国", "应急结束 0001 人员已疏散,双方同意次日到中心调解", Platform.WECOM)
     assert "应急处置已结束" in closed.texts[0] and "共报送 4 次" in closed.texts[0]
     final = [t for t in await group_texts(h) if "应急终报" in t]
     assert len(final) == 1 and "双方同意次日到中心调解" in final[0]
