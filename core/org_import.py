@@ -64,7 +64,7 @@ async def import_org(text: str) -> ImportSummary:
     tree, problems = validate_refs(org)
     if problems:
         raise OrgImportError(problems)
-    summary = ImportSummary(warnings=warnings)
+    summary = ImportSummary(warnings=warnings + _unknown_team(org))
     async with in_transaction():
         regions = await _upsert_regions(tree, summary)
         depts = await _upsert_departments(org, tree, regions, summary)
@@ -83,6 +83,13 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": {g: p.model_dump() for g, p in org.emergency_plans.items()}},
                                        key=EMERGENCY_PLANS_KEY)
     return summary
+
+
+def _unknown_team(org: OrgFile) -> list[str]:
+    """应急预案 team names that are neither a department nor a person of the file: said, not refused."""
+    known = {d.name for d in org.departments} | {p.name for p in org.staff}
+    return [f"emergency_plans.{grade}.team: '{name}' is no department or staff name; it will not be dispatched"
+            for grade, plan in org.emergency_plans.items() for name in plan.team if name not in known]
 
 
 def _text_only(org: OrgFile) -> dict[str, object]:

@@ -13,8 +13,9 @@ from core.enums import LIVE_TASK_STATUSES, CaseStatus, Platform, ReminderMethod,
 from core.errors import InvalidInput, NotFound, Refused
 from core.events import CaseAccepted, DomainEvent, EmergencyClosed, EmergencyOpened, EmergencyReported
 from core.models import Case, Department, Emergency, EmergencyReport, Region, Staff, Task
-from core.regions import contains
+from core.regions import contains, staff_region
 from core.reports.warning import Grade, case_grade
+from core.routing import officers_of
 from core.services import triage
 from core.services.base import Actor, Domain, Outcome, note_text, record, region_path, snapshot, transactional
 from core.services.lookup import lock_case
@@ -55,27 +56,32 @@ async def progress_lines(case_id: int) -> list[str]:
     return lines
 
 
+async def _person(name: str, region: Region) -> Staff | None:
+    """A person the plan names: of the case's region tree when the name is shared."""
+    found = await Staff.filter(name=name, active=True).order_by("id")
+    for s in found:
+        unit = await staff_region(s)
+        if unit is not None and contains(unit.path, region.path):
+            return s
+    return found[0] if found else None
+
+
 async def _team(plan: EmergencyPlan, case: Case) -> tuple[list[triage.Assignment], list[str]]:
     """The plan's names as assignments: a department of the case's region tree (its first officer), or a person.
-    Names that match nothing are returned for the leader to see."""
+    Names that match nobody are returned for the leader to see."""
     region = await Region.get(id=case.region_id)
     out: list[triage.Assignment] = []
     missing: list[str] = []
     for name in plan.team:
         deps = [dep for dep in await Department.filter(name=name, active=True)
                 if contains((await Region.get(id=dep.region_id)).path, region.path)]
-        if deps:
-            dep = max(deps, key=lambda x: x.region_id)  # the nearest unit of that name
-            officers = await Staff.filter(department_id=dep.id, active=True).order_by("id")
-            if officers:
-                out.append(triage.Assignment(officers[0].id, cc=[], department_id=dep.id,
-                                             reminder_method=ReminderMethod.URGENT))
-                continue
-        person = await Staff.get_or_none(name=name, active=True)
+        officers = await officers_of(max(deps, key=lambda x: x.region_id)) if deps else []  # the nearest unit
+        person = officers[0] if officers else await _person(name, region)
         if person is None:
             missing.append(name)
-        else:
-            out.append(triage.Assignment(person.id, cc=[], reminder_method=ReminderMethod.URGENT))
+            continue
+        out.append(triage.Assignment(person.id, cc=[], department_id=person.department_id if officers else None,
+                                     reminder_method=ReminderMethod.URGENT))
     return out, missing
 
 

@@ -13,6 +13,7 @@ import pytest
 from core.enums import Platform
 from core.models import Case, Emergency, EmergencyReport, GroupChat, Setting, Task
 from core.org_import import import_org
+from core.org_validate import OrgImportError
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.harness import Harness
 from tests.conftest import DEMO_ORG
@@ -149,3 +150,12 @@ async def test_without_plans_the_default_checklist_is_sent_and_nobody_is_dispatc
     first = [s for s in await h.inbox("韩卫国") if "应急首报" in s.text]  # no group fed `emergency`: the leaders
     assert first and "待指挥长交办" in first[0].text
     assert "预案未指定应急队伍" in (await h.say("韩卫国", "启动应急 0001")).texts[0]
+
+
+async def test_an_org_file_naming_nobody_in_a_team_is_warned_and_a_bad_cadence_refused(org) -> None:
+    summary = await import_org(_org_text().replace("team: [综合执法应急中队, 派出所]", "team: [综合执法应急中队, 消防救援站]"))
+    assert [w for w in summary.warnings if "emergency_plans" in w] == [
+        "emergency_plans.red.team: '消防救援站' is no department or staff name; it will not be dispatched"]
+    with pytest.raises(OrgImportError) as info:
+        await import_org(_org_text().replace("report_every: 2h", "report_every: soon"))
+    assert any("emergency_plans" in p and "duration" in p for p in info.value.problems)
