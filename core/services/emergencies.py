@@ -214,12 +214,17 @@ def next_after(due: datetime, now: datetime, minutes: int) -> datetime:
 
 @transactional
 async def timed_report(d: Domain, actor: Actor, emergency_id: int) -> Outcome:
-    """The timed 续报, claimed: the first caller moves `next_report_at` on and sends; any other finds it moved."""
+    """The timed 续报, claimed: the first caller moves `next_report_at` on (a conditional update) and sends; any
+    other finds it moved."""
     now = d.clock.now()
-    row = await Emergency.filter(id=emergency_id, status="open", next_report_at__lte=now).select_for_update().first()
+    row = await Emergency.filter(id=emergency_id, status="open", next_report_at__lte=now).first()
     if row is None or row.next_report_at is None:
         return Outcome(False, "续报已由其他进程发送或应急已结束")
-    row.next_report_at = next_after(row.next_report_at, now, row.report_minutes)
+    later = next_after(row.next_report_at, now, row.report_minutes)
+    if not await Emergency.filter(id=row.id, status="open", next_report_at=row.next_report_at) \
+            .update(next_report_at=later):  # the claim: a second caller finds the column moved on
+        return Outcome(False, "续报已由其他进程发送或应急已结束")
+    row.next_report_at = later
     rep = await _add_report(d, row, "timed", "\n".join(await progress_lines(row.case_id)), None)
     await _audit(d, actor, Platform.SYSTEM, "emergency_report", row, {"seq": rep.seq, "kind": "timed"})
     return Outcome(True, "续报已发送", events=[EmergencyReported(row.case_id, row.id, rep.id, actor_id=None)])

@@ -3,6 +3,7 @@ urgent, so it goes out in quiet hours too; an engine down for hours sends one ç»
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from core.enums import Platform
 from core.models import Emergency, EmergencyReport, GroupChat
 from core.services import emergencies
 from scheduler.embedded import EmbeddedScheduler
+from scheduler.emergency_jobs import emergency_report
 from scheduler.sweep import due_items
 from scheduler.worker import sweep
 from tests.bot.harness import Harness
@@ -67,3 +69,11 @@ async def test_an_engine_back_after_hours_sends_one_report_and_keeps_the_cadence
     await row.refresh_from_db()
     assert row.next_report_at == clock.now() + timedelta(hours=2)  # the next one a full cadence on, not in the past
     assert row.next_report_at > opened + timedelta(hours=8)
+
+
+async def test_two_engines_at_the_same_moment_send_the_report_once(org, domain, clock) -> None:
+    row = await _opened(domain)
+    clock.advance(timedelta(hours=2))
+    sent = await asyncio.gather(*(emergency_report(domain, row.id) for _ in range(3)))
+    assert sorted(sent) == [False, False, True]
+    assert await EmergencyReport.filter(emergency_id=row.id, kind="timed").count() == 1
