@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot import notify_joint
+from bot import notify_emergency, notify_joint
 from bot.conversation import Waiting, set_state
 from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
@@ -38,6 +38,9 @@ from core.events import (
     CaseSettled,
     CaseSupervised,
     DomainEvent,
+    EmergencyClosed,
+    EmergencyOpened,
+    EmergencyReported,
     ExtensionDecided,
     ExtensionRequested,
     LeadChanged,
@@ -380,4 +383,7 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     SessionDone: _cards_only,
     MediationRecorded: _cards_only,
     PerformanceRecorded: _cards_only,
+    EmergencyOpened: notify_emergency.emergency_opened,
+    EmergencyReported: notify_emergency.emergency_reported,
+    EmergencyClosed: notify_emergency.emergency_closed,
 }

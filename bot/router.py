@@ -16,6 +16,7 @@ from bot.commands import (
     chatter,
     dispatch,
     duty,
+    emergencies,
     followup,
     help,
     joint,
@@ -150,6 +151,10 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^巡查\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "patrol", rest)),
     (re.compile(r"^请假\s*(.*)$"), absence.mark),
     (re.compile(r"^销假$"), absence.end),
+    # 应急处置 (issue 22 #6): a leader starts and closes an emergency, the site and the center add 续报
+    (re.compile(r"^启动应急(?:处置)?\s*(.*)$", re.S), emergencies.start),
+    (re.compile(r"^(?:应急)?续报\s*(\d.*)$", re.S), emergencies.report),  # a number first: 续报… may be a report
+    (re.compile(r"^(?:应急结束|结束应急)\s*(.*)$", re.S), emergencies.close),
 ]
 
 

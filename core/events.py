@@ -290,3 +290,30 @@ def event_types() -> list[type[DomainEvent]]:
         found.append(cls)
         pending += cls.__subclasses__()
     return found
+
+
+# --- 应急处置: an emergency on a case (issue 22 #6) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergencyOpened(DomainEvent):
+    """启动应急: the checklist to the leaders and the center, the 首报 to the party committee."""
+
+    emergency_id: int
+    report_id: int
+
+
+@dataclass(frozen=True)
+class EmergencyReported(DomainEvent):
+    """续报: timed, or written by the people on site; to the party committee."""
+
+    emergency_id: int
+    report_id: int
+
+
+@dataclass(frozen=True)
+class EmergencyClosed(DomainEvent):
+    """应急结束: the 终报 with the leader's summary."""
+
+    emergency_id: int
+    report_id: int

@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.durations import Duration
+from core.emergency_plans import EMERGENCY_PLANS_KEY
 from core.enums import Platform, Role, chat_platforms
 from core.grid_settings import SCREENING_KEY
 from core.models import (
@@ -64,7 +65,7 @@ async def import_org(text: str) -> ImportSummary:
     tree, problems = validate_refs(org)
     if problems:
         raise OrgImportError(problems)
-    summary = ImportSummary(warnings=warnings)
+    summary = ImportSummary(warnings=warnings + _unknown_team(org))
     async with in_transaction():
         regions = await _upsert_regions(tree, summary)
         depts = await _upsert_departments(org, tree, regions, summary)
@@ -81,7 +82,16 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
         await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
         await Setting.update_or_create(defaults={"value": org.referrals.model_dump()}, key=REFERRALS_KEY)
+        await Setting.update_or_create(defaults={"value": {g: p.model_dump() for g, p in org.emergency_plans.items()}},
+                                       key=EMERGENCY_PLANS_KEY)
     return summary
+
+
+def _unknown_team(org: OrgFile) -> list[str]:
+    """应急预案 team names that are neither a department nor a person of the file: said, not refused."""
+    known = {d.name for d in org.departments} | {p.name for p in org.staff}
+    return [f"emergency_plans.{grade}.team: '{name}' is no department or staff name; it will not be dispatched"
+            for grade, plan in org.emergency_plans.items() for name in plan.team if name not in known]
 
 
 def _text_only(org: OrgFile) -> dict[str, object]:

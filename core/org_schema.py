@@ -17,7 +17,7 @@ from core.durations import Duration
 from core.enums import Category, Level, Platform, Role, Severity, chat_platforms
 from core.workdays import office_hours
 
-GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit")
+GROUP_FEEDS = ("roster", "digest", "warning", "supervision", "bulletin", "audit", "emergency")
 
 
 class _Entry(BaseModel):
@@ -261,6 +261,13 @@ class ReferralsIn(_Entry):
 
     partners: list[PartnerIn] = Field(default_factory=list)
     remind_before: DurationText = "3d"
+class EmergencyPlanIn(_Entry):
+    """应急预案 for one grade: what the leader and the center check off, who is sent (department or staff names,
+    e.g. 综合执法应急中队, 派出所) and how often the party committee gets a 续报."""
+
+    checklist: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
+    team: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+    report_every: DurationText = "2h"
 
 
 class PrivacyIn(_Entry):
@@ -290,6 +297,7 @@ class OrgFile(_Entry):
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
     referrals: ReferralsIn = Field(default_factory=ReferralsIn)  # 诉调 / 警调 / 访调对接 (issue 22)
+    emergency_plans: dict[Literal["red", "orange"], EmergencyPlanIn] = Field(default_factory=dict)  # 应急预案
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
 
     @field_validator("office_hours")

@@ -46,6 +46,11 @@ _ROUTINE = {
     Role.LEADER: "「发起专项排查 主题 区域 期限」发起专项排查,如:发起专项排查 山塘水库周边隐患 茶园乡 3天",
     Role.DISPATCHER: "「发起专项排查 主题 区域 期限」发起专项排查;每轮排查截止后推送未报网格名单",
 }
+# 应急处置 (bot/commands/emergencies.py)
+_COMMAND = ("应急处置:红色预警自动启动,您回复「启动应急 0042」即加急派出预案中的应急队伍(其他案件也可直接启动);"
+            "「续报 0042 现场情况」向党委续报,「应急结束 0042 处置情况总结」结束并发送终报")
+_ON_SITE = "应急处置期间,回复「续报 0042 现场已控制,人员已疏散」即向党委续报现场情况"
+_EMERGENCY = {Role.LEADER: _COMMAND, Role.SECRETARY: _COMMAND, Role.DISPATCHER: _ON_SITE, Role.OFFICER: _ON_SITE}
 LEAVE = "请假:「请假 12月8日至12月10日」,期间新交办的任务和提醒转给您的AB岗;提前返岗发送「销假」"
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
@@ -60,6 +65,7 @@ async def show(ctx: Ctx) -> None:
         lines.append(f"· {REGISTER}")
     lines += list(dict.fromkeys(f"· {text}" for role, text in _ROUTINE.items() if role.value in ctx.staff.roles))
     lines += [f"· {text}" for text in referrals.help_lines(ctx.staff.roles)]
+    lines += list(dict.fromkeys(f"· {text}" for role, text in _EMERGENCY.items() if role.value in ctx.staff.roles))
     lines.append(f"· {LEAVE}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

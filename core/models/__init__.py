@@ -4,6 +4,7 @@ from core.models.audit import AuditChainHead, AuditEvent
 from core.models.case import Case, Counter, EscalationRecord, Task
 from core.models.deployment import DatabaseMark
 from core.models.document import CaseDocument
+from core.models.emergencies import Emergency, EmergencyReport
 from core.models.grid import Absence, Screening, ScreeningRound, VisitLog
 from core.models.intake import IntakeCorrection
 from core.models.media import ApiUsage, MediaFile
@@ -39,6 +40,8 @@ __all__ = [
     "CardLink",
     "CaseDocument",
     "CaseMediator",
+    "Emergency",
+    "EmergencyReport",
     "Conversation",
     "Draft",
     "InboundEvent",

@@ -9,12 +9,14 @@ from core import step_clock
 from core.clock import local
 from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
 from core.errors import InvalidInput
-from core.events import CaseRepeated, CaseReported, CaseResubmitted, CaseSettled
+from core.events import CaseRepeated, CaseReported, CaseResubmitted, CaseSettled, DomainEvent
 from core.models import Case, Region, Staff
 from core.numbering import format_number, next_seq
 from core.permissions import check_reporter
 from core.policy import Policy, load_policy
 from core.reports.kpi import REPEAT_WINDOW_DAYS
+from core.reports.warning import Grade, case_grade
+from core.services import emergencies
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.text import visible
@@ -116,8 +118,12 @@ async def report(d: Domain, actor: Actor, data: ReportInput, *, source: Platform
     policy = await load_policy()
     case = await _new_case(d, actor, data, policy, CaseStatus.REPORTED)
     await record(d, actor, source, "report", case, {}, {"content_chars": len(case.content)})
-    event = CaseReported(case.id, actor_id=actor.staff_id)
-    return Outcome(True, f"已登记,案件编号 {case.number}", case=case, events=[event])
+    events: list[DomainEvent] = [CaseReported(case.id, actor_id=actor.staff_id)]
+    if case_grade(case) is Grade.RED:  # 红色预警: the emergency opens at once, with the org file's 预案
+        opened = await emergencies.open_emergency(d, Actor.system("红色预警"), case.id, grade=Grade.RED, source=source)
+        events += opened.events
+        case = await Case.get(id=case.id)
+    return Outcome(True, f"已登记,案件编号 {case.number}", case=case, events=events)
 
 
 @transactional

@@ -29,13 +29,24 @@ from core.enums import (
     Satisfaction,
     Severity,
 )
-from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
+from core.models import (
+    AuditChainHead,
+    AuditEvent,
+    Case,
+    Department,
+    Emergency,
+    MediationSession,
+    Region,
+    Staff,
+    Task,
+)
 from core.partners import DEFAULT_PARTNERS
 from core.services import (
     absence,
     aftercare,
     backlog,
     corrections,
+    emergencies,
     handling,
     intake,
     joint,
@@ -385,6 +396,32 @@ async def s_record_confirmation(d: Domain) -> Call:
     case, _ = await dispatched(d)
     await documents.create(case, "confirmation", "申请确认调解协议效力", await staff_id("赵敏"), d.clock.now(), source=W)
     return lambda: referrals.record_confirmation(d, _actors["赵敏"], case.id, "accepted", source=W)
+async def _emergency(d: Domain) -> Case:
+    case = await reported(d)
+    await emergencies.open_emergency(d, _actors["韩卫国"], case.id, source=W)
+    return case
+
+
+async def s_open_emergency(d: Domain) -> Call:
+    case = await reported(d)
+    return lambda: emergencies.open_emergency(d, _actors["韩卫国"], case.id, source=W)
+
+
+async def s_add_report(d: Domain) -> Call:
+    case = await _emergency(d)
+    return lambda: emergencies.add_report(d, _actors["韩卫国"], case.id, "现场已控制,人员已疏散", source=W)
+
+
+async def s_timed_report(d: Domain) -> Call:
+    case = await _emergency(d)
+    row = await Emergency.get(case_id=case.id)
+    await Emergency.filter(id=row.id).update(next_report_at=d.clock.now() - timedelta(minutes=1))
+    return lambda: emergencies.timed_report(d, Actor.system("定时任务"), row.id)
+
+
+async def s_close_emergency(d: Domain) -> Call:
+    case = await _emergency(d)
+    return lambda: emergencies.close_emergency(d, _actors["韩卫国"], case.id, "人员已疏散,转入调解", source=W)
 
 
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
@@ -409,6 +446,9 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "absence.end_absence": s_end_absence,
     "referrals.refer_out": s_refer_out, "referrals.record_referral_outcome": s_record_referral_outcome,
     "referrals.register_referred": s_register_referred, "referrals.record_confirmation": s_record_confirmation,
+    "emergencies.open_emergency": s_open_emergency,
+    "emergencies.add_report": s_add_report, "emergencies.timed_report": s_timed_report,
+    "emergencies.close_emergency": s_close_emergency,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
