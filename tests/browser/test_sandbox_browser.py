@@ -134,10 +134,13 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
             await link.click()
         assert (await info.value).suggested_filename.endswith(".docx")
         await say("办结 0001 双方达成调解协议,院墙加装接水槽")
-        await expect_text("已办结(牵头)")  # the task card, as markdown with <font color="comment">
+        await expect_text("已办结(牵头)")  # the task card's final state
         coloured = await rendered_markup()
         await be("周小梅")
         await expect_text("已办结")
+        coloured += await rendered_markup()
+        await be("唐志刚")  # the village's liaison leader: a 抄送 card, a markdown message with <font color>
+        await expect_text("抄送")
         coloured += await rendered_markup()
         await page.screenshot(path=str(ARTIFACTS / "3-reporter-result.png"))
         await be("郑丽", "dingtalk")

@@ -56,7 +56,7 @@ async def test_kill_dash_nine_mid_burst_loses_nothing_and_doubles_nothing(tmp_pa
             member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, f"http://127.0.0.1:{port}/wecom/callback", client)
             for i in range(60):
                 user = USERS[i % len(USERS)]
-                xml = member.text_xml(user, f"第{i}条补充", msg_id=900000 + i)
+                xml = member.text_xml(user, f"第{i}户反映邻居院墙滴水引发纠纷", msg_id=900000 + i)
                 if i == 25:
                     proc.send_signal(signal.SIGKILL)  # mid-burst, without warning
                     proc.wait(timeout=10)
@@ -85,4 +85,4 @@ async def test_kill_dash_nine_mid_burst_loses_nothing_and_doubles_nothing(tmp_pa
     assert {f"msg:{m}" for m in acked} <= set(events)
     assert set(events.values()) == {"handled"}, {k: v for k, v in events.items() if v != "handled"}
     for i in range(60):  # every message in a draft exactly once
-        assert texts.count(f"第{i}条补充") == 1, i
+        assert texts.count(f"第{i}户反映邻居院墙滴水引发纠纷") == 1, i

@@ -83,7 +83,7 @@ async def test_postgres_restart_mid_burst(pg: PrivatePostgres, tmp_path: Path) -
                         await asyncio.to_thread(pg.stop)
                     if i == UP_AT:
                         await asyncio.to_thread(pg.start)
-                    xml = member.text_xml(USERS[i % len(USERS)], f"第{i}条补充", msg_id=700000 + i)
+                    xml = member.text_xml(USERS[i % len(USERS)], f"第{i}户反映邻居院墙滴水引发纠纷", msg_id=700000 + i)
                     params, body = member.encrypt(xml)
                     started = time.monotonic()
                     try:
@@ -121,7 +121,7 @@ async def test_postgres_restart_mid_burst(pg: PrivatePostgres, tmp_path: Path) -
     assert set(events.values()) == {"handled"}, {k: v for k, v in events.items() if v != "handled"}
     texts = [t for r in await _query(db_url, "SELECT texts FROM draft") for t in json.loads(r["texts"])]
     for i in range(TOTAL):
-        assert texts.count(f"第{i}条补充") == 1, (i, serve_log[-3000:])
+        assert texts.count(f"第{i}户反映邻居院墙滴水引发纠纷") == 1, (i, serve_log[-3000:])
     verify = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "maotiao", "audit", "verify"], env=env,
                                      cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0, verify.stdout + verify.stderr
