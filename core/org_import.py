@@ -31,6 +31,7 @@ from core.org_schema import OrgFile, StaffIn
 from core.org_validate import OrgImportError, OrgTree, dept_ref, parse_org, validate_refs
 from core.policy import Policy, TaskDefault, save_policy
 from core.privacy import PRIVACY_KEY
+from core.reception_plan import RECEPTIONS_KEY
 from core.reports.scoring import Evaluation, GoldRule, save_evaluation
 
 
@@ -79,6 +80,9 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
         await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
+        await Setting.update_or_create(defaults={"value": {"entries": [r.model_dump(mode="json")
+                                                                       for r in org.receptions]}},
+                                       key=RECEPTIONS_KEY)
     return summary
 
 

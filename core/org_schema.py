@@ -246,6 +246,24 @@ class ScreeningIn(_Entry):
     answer_within: DurationText = "2w"  # after the prompt: the round closes, the unanswered are listed
 
 
+class ReceptionIn(_Entry):
+    """领导接访: a leader receives citizens at `place` every `day` (a weekday) or on the `dates` given, in the
+    morning (上午), the afternoon (下午) or all day (全天); `limit` citizens may be booked (预约接访) each time."""
+
+    leader: str
+    day: Annotated[int, BeforeValidator(_weekday)] | None = None
+    dates: list[date] = Field(default_factory=list)
+    time: Literal["上午", "下午", "全天"] = "上午"
+    place: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=10, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ReceptionIn:
+        if (self.day is None) == (not self.dates):
+            raise ValueError("give either day (a weekday) or dates, not both")
+        return self
+
+
 class PrivacyIn(_Entry):
     """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
 
@@ -270,4 +288,5 @@ class OrgFile(_Entry):
     evaluation: EvaluationIn = Field(default_factory=EvaluationIn)
     privacy: PrivacyIn = Field(default_factory=PrivacyIn)
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
+    receptions: list[ReceptionIn] = Field(default_factory=list)  # 领导接访 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards

@@ -23,6 +23,7 @@ from core.reports.periods import Kind, finished_periods
 from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
+from scheduler.reception_jobs import lay_out
 from scheduler.screening_jobs import weekly_round
 
 ROSTER_HOUR = 8
@@ -159,3 +160,4 @@ async def morning(d: Domain) -> None:
     await warning_scan(d)
     await monthly_bulletin(d)
     await weekly_round(d)
+    await lay_out(d)

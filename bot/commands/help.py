@@ -45,6 +45,13 @@ _ROUTINE = {
     Role.LEADER: "「发起专项排查 主题 区域 期限」发起专项排查,如:发起专项排查 山塘水库周边隐患 茶园乡 3天",
     Role.DISPATCHER: "「发起专项排查 主题 区域 期限」发起专项排查;每轮排查截止后推送未报网格名单",
 }
+# 领导接访 / 下访 (bot/commands/receptions.py)
+_RECEPTIONS = {
+    Role.DISPATCHER: "领导接访:「接访」查看近两周安排,「接访安排 韩卫国 12月10日上午 矛调中心 限10人」,"
+                     "「预约接访 12月10日 韩卫国 张某某 土地补偿 0042」,「接访结果 0042 情况」",
+    Role.LEADER: "领导接访、下访:「接访」查看近两周安排和预约,「下访 12月12日 荷花村 带件 0042 0051」,"
+                 "接访后「接访结果 0042 情况」;接访前一天和当天早上会提醒您",
+}
 LEAVE = "请假:「请假 12月8日至12月10日」,期间新交办的任务和提醒转给您的AB岗;提前返岗发送「销假」"
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
@@ -58,6 +65,7 @@ async def show(ctx: Ctx) -> None:
     if any(r in ctx.staff.roles for r in (Role.DISPATCHER.value, Role.LEADER.value, Role.PETITION_AGENT.value)):
         lines.append(f"· {REGISTER}")
     lines += list(dict.fromkeys(f"· {text}" for role, text in _ROUTINE.items() if role.value in ctx.staff.roles))
+    lines += list(dict.fromkeys(f"· {t}" for role, t in _RECEPTIONS.items() if role.value in ctx.staff.roles))
     lines.append(f"· {LEAVE}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

@@ -22,6 +22,7 @@ from core.models.org import (
     Setting,
     Staff,
 )
+from core.models.receptions import Reception, ReceptionItem
 from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, Meeting, MeetingItem
 from core.models.webhooks import StatusWebhook
 
@@ -58,6 +59,8 @@ __all__ = [
     "MediationSession",
     "Meeting",
     "MeetingItem",
+    "Reception",
+    "ReceptionItem",
     "Region",
     "Room",
     "RosterEntry",

@@ -29,7 +29,18 @@ from core.enums import (
     Satisfaction,
     Severity,
 )
-from core.models import AuditChainHead, AuditEvent, Case, Department, MediationSession, Region, Staff, Task
+from core.models import (
+    AuditChainHead,
+    AuditEvent,
+    Case,
+    Department,
+    MediationSession,
+    Reception,
+    ReceptionItem,
+    Region,
+    Staff,
+    Task,
+)
 from core.services import (
     absence,
     aftercare,
@@ -41,6 +52,7 @@ from core.services import (
     ladder,
     petition,
     recategorize,
+    receptions,
     records,
     screening,
     sessions,
@@ -359,6 +371,42 @@ async def s_end_absence(d: Domain) -> Call:
     return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
 
 
+async def _reception(d: Domain) -> int:
+    await receptions.schedule(d, _actors["林晓"], await staff_id("唐志刚"), d.clock.now().date() + timedelta(days=2),
+                              "am", "茶园乡矛调中心", capacity=5, source=W)
+    return (await Reception.get(leader__name="唐志刚")).id
+
+
+async def s_schedule_reception(d: Domain) -> Call:
+    day = d.clock.now().date() + timedelta(days=3)
+    return lambda: receptions.schedule(d, _actors["林晓"], _actors["韩卫国"].staff_id, day, "pm", "茶园乡矛调中心",
+                                       capacity=5, source=W)
+
+
+async def s_book_reception(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    reception = await _reception(d)
+    return lambda: receptions.book(d, _actors["林晓"], reception, "张某某", "土地补偿", case.id, source=W)
+
+
+async def _visit(d: Domain, day_offset: int) -> Call:
+    case, _ = await dispatched(d)
+    village = (await Region.get(name="荷花村")).id
+    day = d.clock.now().date() + timedelta(days=day_offset)
+    return lambda: receptions.plan_visit(d, _actors["韩卫国"], _actors["韩卫国"].staff_id, day, "", village, [case.id],
+                                         source=W)
+
+
+async def s_plan_visit(d: Domain) -> Call:
+    return await _visit(d, 4)
+
+
+async def s_reception_outcome(d: Domain) -> Call:
+    await (await _visit(d, 0))()
+    case = await Case.get(id=(await ReceptionItem.get()).case_id)
+    return lambda: receptions.record_outcome(d, _actors["韩卫国"], case.id, "领导当场答复,群众表示理解", source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -378,7 +426,9 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
-    "absence.end_absence": s_end_absence,
+    "absence.end_absence": s_end_absence, "receptions.schedule": s_schedule_reception,
+    "receptions.book": s_book_reception, "receptions.plan_visit": s_plan_visit,
+    "receptions.record_outcome": s_reception_outcome,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
