@@ -5,7 +5,7 @@ Citizens' names are shown in full to the leader and the center only, and never w
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot.commands.args import CASE_NUMBER, DAY, case_args, case_number, day_of
 from bot.commands.people import person
@@ -34,11 +34,16 @@ def _source(ctx: Ctx) -> Platform:
 
 
 def _day(ctx: Ctx, text: str) -> date | None:
+    """A day as written; without a year, the next one to come (in December, 1月5日 is next January)."""
+    today = local(ctx.now).date()
     try:
-        return day_of(text, local(ctx.now).date())
+        day = day_of(text, today)
+        if str(day.year) not in text and day < today - timedelta(days=60):
+            day = day.replace(year=day.year + 1)
     except ValueError:
         ctx.reply("日期无法识别,请写成 12月10日 或 12-10")
         return None
+    return day
 
 
 async def _sees_names(ctx: Ctx, r: Reception) -> bool:

@@ -37,6 +37,8 @@ async def test_weekly_reception_booked_and_leader_reminded_eve_and_morning(h: Ha
     assert any("已预约接访" in t and "2026-0001" in t for t in seen.texts), seen.texts
     seen = await h.say("林晓", "接访", W)
     assert any("张某某:土地补偿款未到位" in t for t in seen.texts)  # the center sees the name
+    seen = await h.say("林晓", "接访", W, is_group=True, conversation="group-1")
+    assert not any("张某某" in t for t in seen.texts) and any("张**" in t for t in seen.texts)  # never in a group
     seen = await h.say("赵敏", "接访")
     assert not any("张某某" in t for t in seen.texts) and any("张**" in t for t in seen.texts), seen.texts
     assert not any("张某某" in str(e.after) for e in await AuditEvent.all())  # the trail keeps the surname only
@@ -64,8 +66,10 @@ async def test_reception_arranged_in_chat_takes_bookings_up_to_its_limit(h: Harn
     assert await ReceptionItem.filter(reception__leader__name="唐志刚").count() == 1
     seen = await h.say("赵敏", "预约接访 11月26日 唐志刚 王某 邻里纠纷")
     assert any("中心" in t for t in seen.texts) and await ReceptionItem.filter(citizen="王某").count() == 0
-    seen = await h.say("林晓", "接访安排 唐志刚 11月20日 矛调中心")
+    seen = await h.say("林晓", "接访安排 唐志刚 2026-11-20 矛调中心")
     assert any("日期已过" in t for t in seen.texts)
+    seen = await h.say("林晓", "接访安排 唐志刚 1月6日上午 矛调中心")  # in November: next January
+    assert any("1月6日(周三)上午 唐志刚" in t for t in seen.texts), seen.texts
     seen = await h.say("林晓", "预约接访 11月27日 唐志刚 王某 邻里纠纷")
     assert any("没有这位领导的接访安排" in t for t in seen.texts)
 
