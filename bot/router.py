@@ -116,7 +116,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     # 领导接访 / 下访 / 约访 (issue 22), before 预约 (调解), which would take 预约接访
     (re.compile(r"^(?:领导)?接访(?:安排)?$"), lambda ctx, _: receptions.show(ctx)),
     (re.compile(r"^接访安排\s*(.*)$", re.S), receptions.schedule),
-    (re.compile(r"^预约接访\s*(.*)$", re.S), receptions.book),
+    (re.compile(r"^(?:预约接访|约访)\s*(.*)$", re.S), receptions.book),
     (re.compile(r"^接访结果\s*(.*)$", re.S), receptions.result),
     (re.compile(r"^(?:带件)?下访\s*(.*)$", re.S), receptions.visit),
     (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),

@@ -5,7 +5,7 @@ an AB岗 backup: it names citizens, whom only the leader and the center may see.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -60,6 +60,19 @@ async def remind_reception_eve(d: Domain, reception_id: int) -> bool:
 
 async def remind_reception_day(d: Domain, reception_id: int) -> bool:
     return await _remind(d, reception_id, "remind_day_at", "今天")
+
+
+async def today_lines(day: date) -> list[str]:
+    """Today's receptions and visits for the morning roster broadcast: leader, place and how many are booked,
+    never who (it goes to groups)."""
+    lines = []
+    for r in await Reception.filter(status="planned", day=day).order_by("half", "id").prefetch_related("leader"):
+        n = await ReceptionItem.filter(reception_id=r.id).count()
+        if r.kind == "visit":
+            lines.append(f"【今日领导下访】{label(r, r.leader.name)}" + (f",带件 {n} 件" if n else ""))
+        else:
+            lines.append(f"【今日领导接访】{label(r, r.leader.name)},已预约 {n} 人")
+    return lines
 
 
 async def lay_out(d: Domain) -> int:

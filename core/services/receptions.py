@@ -59,11 +59,9 @@ async def schedule(d: Domain, actor: Actor, leader_id: int, day: date, half: str
     if not 1 <= capacity <= MAX_LIMIT:
         raise InvalidInput(f"每场接访可预约 1 到 {MAX_LIMIT} 人")
     same = await Reception.get_or_none(kind="reception", leader_id=leader.id, day=day, half=half)
-    if same is not None and same.status == "planned":
+    if same is not None:
         raise InvalidInput(f"已有安排:{label(same, leader.name)}")
     now = d.clock.now()
-    if same is not None:
-        await same.delete()  # a cancelled one on that day is replaced
     r = await new_reception(now, kind="reception", leader=leader, day=day, half=half, place=place,
                             region_id=leader.region_id, capacity=capacity, created_by_id=actor.staff_id)
     await audit.append(at=now, actor_id=actor.staff_id, actor_name=actor.name, source=source.value,

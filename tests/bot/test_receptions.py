@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core.enums import Platform
-from core.models import AuditEvent, Case, Reception, ReceptionItem
+from core.models import AuditEvent, Case, GroupChat, Reception, ReceptionItem
 from core.reports import casefile
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.harness import Harness
@@ -54,6 +54,12 @@ async def test_weekly_reception_booked_and_leader_reminded_eve_and_morning(h: Ha
     await engine.tick()
     morning = [t for t in texts(await h.inbox("韩卫国")) if "【接访提醒】今天" in t]
     assert len(morning) == 1 and "已预约 1 人" in morning[0]
+    clock.set(cst(2026, 11, 25, 9, 0))
+    await engine.tick()
+    chat = (await (await GroupChat.get(name="茶园乡矛调工作群")).refs())["wecom"]
+    roster = next(s.text for s in h.channels[W].sent if s.to == chat and "11月25日" in (s.text or ""))
+    assert "【今日领导接访】11月25日(周三)上午 韩卫国 茶园乡矛调中心,已预约 1 人" in roster, roster
+    assert not any("张某某" in (s.text or "") for s in h.channels[W].sent if s.to == chat)
     assert not any("张某某" in t for t in texts(await h.inbox("赵敏")))
 
 
@@ -61,11 +67,13 @@ async def test_reception_arranged_in_chat_takes_bookings_up_to_its_limit(h: Harn
     seen = await h.say("林晓", "接访安排 唐志刚 11月26日下午 矛调中心 限1人", W)
     assert any("已安排领导接访" in t and "11月26日(周四)下午 唐志刚 矛调中心" in t for t in seen.texts), seen.texts
     await h.say("林晓", "预约接访 11月26日 唐志刚 李某 宅基地纠纷", W)
-    seen = await h.say("林晓", "预约接访 11月26日 唐志刚 王某 邻里纠纷", D)
+    seen = await h.say("唐志刚", "约访 11月26日 唐志刚 王某 邻里纠纷", D)  # a leader books one himself
     assert any("已约满" in t for t in seen.texts), seen.texts
     assert await ReceptionItem.filter(reception__leader__name="唐志刚").count() == 1
     seen = await h.say("赵敏", "预约接访 11月26日 唐志刚 王某 邻里纠纷")
     assert any("中心" in t for t in seen.texts) and await ReceptionItem.filter(citizen="王某").count() == 0
+    seen = await h.say("林晓", "接访安排 唐志刚 11月26日下午 二楼接待室")
+    assert any("已有安排" in t for t in seen.texts)
     seen = await h.say("林晓", "接访安排 唐志刚 2026-11-20 矛调中心")
     assert any("日期已过" in t for t in seen.texts)
     seen = await h.say("林晓", "接访安排 唐志刚 1月6日上午 矛调中心")  # in November: next January
