@@ -118,6 +118,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^接访安排\s*(.*)$", re.S), receptions.schedule),
     (re.compile(r"^(?:预约接访|约访)\s*(.*)$", re.S), receptions.book),
     (re.compile(r"^接访结果\s*(.*)$", re.S), receptions.result),
+    (re.compile(r"^取消接访\s*(.*)$"), lambda ctx, rest: receptions.cancel(ctx, rest, "reception")),
+    (re.compile(r"^取消下访\s*(.*)$"), lambda ctx, rest: receptions.cancel(ctx, rest, "visit")),
     (re.compile(r"^(?:带件)?下访\s*(.*)$", re.S), receptions.visit),
     (re.compile(r"^预约(?:调解)?\s*(.*)$", re.S), sessions.book),
     (re.compile(r"^调解结果\s*(.*)$", re.S), sessions.result),

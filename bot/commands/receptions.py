@@ -26,6 +26,8 @@ BOOK = re.compile(rf"^({DAY})\s*{HALF}\s+(\S+)\s+(\S+)\s+(.+?)(?:\s+(?:案件)?[
 VISIT = re.compile(rf"^(?:(\S+?)\s+)?({DAY})\s*{HALF}\s+(\S+?)(?:\s*带件\s*(.*))?$")
 SCHEDULE_USAGE = "格式:接访安排 韩卫国 12月10日上午 矛调中心(可加:限10人)"
 BOOK_USAGE = "格式:预约接访 12月10日 韩卫国 张某某 土地补偿(可加案件编号:0042)"
+CANCEL = re.compile(rf"^({DAY})\s*{HALF}\s+(\S+)$")
+CANCEL_USAGE = "格式:取消接访 12月10日上午 韩卫国,或 取消下访 12月12日 韩卫国"
 VISIT_USAGE = "格式:下访 12月12日 荷花村 带件 0042 0051(替其他领导安排:下访 韩卫国 12月12日 荷花村 …)"
 
 
@@ -163,6 +165,29 @@ async def _tell_handlers(ctx: Ctx, r: Reception, case_ids: list[int]) -> None:
                 f"下访后回复「接访结果 {case.number[-4:]} 情况」登记结果")
         ctx.out += [Outbound(target=Target(staff_id=s), text=text)
                     for s in await receptions.handlers_of(case.id) if s != ctx.staff.id]
+
+
+async def cancel(ctx: Ctx, rest: str, kind: str) -> None:
+    m = CANCEL.match(rest)
+    if m is None:
+        ctx.reply(CANCEL_USAGE)
+        return
+    day = _day(ctx, m.group(1))
+    leader = await person(ctx, m.group(3), "接访领导") if day else None
+    if leader is None or day is None:
+        return
+    await ensure_upcoming(ctx.now)
+    found = [r for r in await Reception.filter(kind=kind, status="planned", leader_id=leader, day=day)
+             if m.group(2) is None or r.half == HALVES[m.group(2)]]
+    if len(found) != 1:
+        ctx.reply("当天有两场,请注明上午或下午" if found else f"{day.month}月{day.day}日没有这位领导的这项安排")
+        return
+    bookers = {i.booked_by_id for i in await ReceptionItem.filter(reception_id=found[0].id) if i.booked_by_id}
+    outcome = await receptions.cancel(ctx.domain, ctx.actor, found[0].id, source=_source(ctx))
+    ctx.took(outcome)
+    ctx.out += [Outbound(target=Target(staff_id=s), text=f"【接访取消】{outcome.message.removeprefix('已取消')},"
+                                                         "您登记的预约请及时告知群众改约")
+                for s in sorted(bookers) if s != ctx.staff.id]
 
 
 async def result(ctx: Ctx, rest: str) -> None:

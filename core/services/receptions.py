@@ -188,3 +188,24 @@ async def record_outcome(d: Domain, actor: Actor, case_id: int, text: str, *, so
     await record(d, actor, source, "reception_outcome", case, snapshot(case),
                  {"reception_id": r.id, "note": f"{label(r, leader.name)} {what}:{mask_numbers(text)[:500]}"})
     return Outcome(True, f"已记录案件 {case.number} 的领导{what}结果", case=case)
+
+
+@transactional
+async def cancel(d: Domain, actor: Actor, reception_id: int, *, source: Platform) -> Outcome:
+    """取消接访: the center calls a reception or visit off (its reminders with it); those who booked citizens into
+    it are told by the caller, to let the citizens know."""
+    r = await Reception.select_for_update().get_or_none(id=reception_id, status="planned")
+    if r is None:
+        raise NotFound("找不到这场接访或下访安排")
+    if actor.staff_id != r.leader_id and not await in_center(actor, r.region_id):
+        raise Refused("取消接访由接访领导或中心的调度员、管理员登记")
+    _check_day(d, r.day)
+    r.status, r.remind_eve_at, r.remind_day_at = "cancelled", None, None
+    await r.save(update_fields=["status", "remind_eve_at", "remind_day_at"])
+    await audit.append(at=d.clock.now(), actor_id=actor.staff_id, actor_name=actor.name, source=source.value,
+                       action="cancel_reception", entity="reception", entity_id=r.id, case_id=None,
+                       before={"status": "planned"}, after={"status": "cancelled"}, region_id=r.region_id)
+    leader = await Staff.get(id=r.leader_id)
+    booked = await ReceptionItem.filter(reception_id=r.id).count()
+    what = "下访" if r.kind == "visit" else "接访"
+    return Outcome(True, f"已取消{what}:{label(r, leader.name)}" + (f",涉及 {booked} 项预约或带件" if booked else ""))

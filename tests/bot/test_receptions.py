@@ -5,6 +5,8 @@ case's 查询 and 卷宗."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from core.enums import Platform
@@ -80,6 +82,17 @@ async def test_reception_arranged_in_chat_takes_bookings_up_to_its_limit(h: Harn
     assert any("1月6日(周三)上午 唐志刚" in t for t in seen.texts), seen.texts
     seen = await h.say("林晓", "预约接访 11月27日 唐志刚 王某 邻里纠纷")
     assert any("没有这位领导的接访安排" in t for t in seen.texts)
+
+    seen = await h.say("赵敏", "取消接访 11月26日下午 唐志刚")
+    assert any("取消接访由" in t for t in seen.texts)
+    seen = await h.say("韩卫国", "取消接访 11月26日下午 唐志刚")  # a leader of the center
+    assert any("已取消接访" in t and "涉及 1 项" in t for t in seen.texts), seen.texts
+    told = [t for t in texts(await h.inbox("林晓")) if "【接访取消】" in t]  # who booked 李某, to tell her
+    assert len(told) == 1 and "11月26日(周四)下午 唐志刚" in told[0] and "李某" not in told[0]
+    r = await Reception.get(leader__name="唐志刚", day=date(2026, 11, 26))
+    assert (r.status, r.remind_eve_at, r.remind_day_at) == ("cancelled", None, None)
+    seen = await h.say("林晓", "接访")
+    assert not any("唐志刚" in t for t in seen.texts)
 
 
 async def test_visit_with_cases_tells_handlers_and_outcome_reaches_query_and_casefile(h: Harness, clock) -> None:

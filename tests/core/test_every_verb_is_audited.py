@@ -407,6 +407,11 @@ async def s_reception_outcome(d: Domain) -> Call:
     return lambda: receptions.record_outcome(d, _actors["韩卫国"], case.id, "领导当场答复,群众表示理解", source=W)
 
 
+async def s_cancel_reception(d: Domain) -> Call:
+    reception = await _reception(d)
+    return lambda: receptions.cancel(d, _actors["林晓"], reception, source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -428,7 +433,7 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
     "absence.end_absence": s_end_absence, "receptions.schedule": s_schedule_reception,
     "receptions.book": s_book_reception, "receptions.plan_visit": s_plan_visit,
-    "receptions.record_outcome": s_reception_outcome,
+    "receptions.record_outcome": s_reception_outcome, "receptions.cancel": s_cancel_reception,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
