@@ -33,6 +33,7 @@ from core.org_validate import OrgImportError, OrgTree, dept_ref, parse_org, vali
 from core.partners import REFERRALS_KEY
 from core.policy import Policy, TaskDefault, save_policy
 from core.privacy import PRIVACY_KEY
+from core.reception_plan import RECEPTIONS_KEY
 from core.reports.scoring import Evaluation, GoldRule, save_evaluation
 
 
@@ -84,6 +85,9 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": org.referrals.model_dump()}, key=REFERRALS_KEY)
         await Setting.update_or_create(defaults={"value": {g: p.model_dump() for g, p in org.emergency_plans.items()}},
                                        key=EMERGENCY_PLANS_KEY)
+        await Setting.update_or_create(defaults={"value": {"entries": [r.model_dump(mode="json")
+                                                                       for r in org.receptions]}},
+                                       key=RECEPTIONS_KEY)
     return summary
 
 

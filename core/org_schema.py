@@ -261,6 +261,8 @@ class ReferralsIn(_Entry):
 
     partners: list[PartnerIn] = Field(default_factory=list)
     remind_before: DurationText = "3d"
+
+
 class EmergencyPlanIn(_Entry):
     """应急预案 for one grade: what the leader and the center check off, who is sent (department or staff names,
     e.g. 综合执法应急中队, 派出所) and how often the party committee gets a 续报."""
@@ -268,6 +270,24 @@ class EmergencyPlanIn(_Entry):
     checklist: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
     team: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
     report_every: DurationText = "2h"
+
+
+class ReceptionIn(_Entry):
+    """领导接访: a leader receives citizens at `place` every `day` (a weekday) or on the `dates` given, in the
+    morning (上午), the afternoon (下午) or all day (全天); `limit` citizens may be booked (预约接访) each time."""
+
+    leader: str
+    day: Annotated[int, BeforeValidator(_weekday)] | None = None
+    dates: list[date] = Field(default_factory=list)
+    time: Literal["上午", "下午", "全天"] = "上午"
+    place: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=10, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ReceptionIn:
+        if (self.day is None) == (not self.dates):
+            raise ValueError("give either day (a weekday) or dates, not both")
+        return self
 
 
 class PrivacyIn(_Entry):
@@ -298,6 +318,7 @@ class OrgFile(_Entry):
     screening: ScreeningIn = Field(default_factory=ScreeningIn)  # 每周排查 (issue 22)
     referrals: ReferralsIn = Field(default_factory=ReferralsIn)  # 诉调 / 警调 / 访调对接 (issue 22)
     emergency_plans: dict[Literal["red", "orange"], EmergencyPlanIn] = Field(default_factory=dict)  # 应急预案
+    receptions: list[ReceptionIn] = Field(default_factory=list)  # 领导接访 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
 
     @field_validator("office_hours")

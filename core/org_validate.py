@@ -169,6 +169,7 @@ def _people_refs(org: OrgFile) -> list[tuple[str, str]]:
             refs.append((f"roster[{i}] ({day.date}).leader", day.leader))
         refs += [(f"roster[{i}] ({day.date}).staff", s) for s in day.staff]
     refs += [(f"staff ({p.name}).backup", p.backup) for p in org.staff if p.backup]
+    refs += [(f"receptions[{i}].leader", r.leader) for i, r in enumerate(org.receptions)]
     roles = {r.value for r in Role}
     for i, group in enumerate(org.groups):
         refs += [(f"groups[{i}] ({group.name}).members", m) for m in group.members if m not in roles]

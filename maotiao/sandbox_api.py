@@ -124,7 +124,8 @@ ACTION_LABELS = {
     "resolve": "案件办结", "escalate": "上报上级", "release_on_escalation": "上报后撤回任务",
     "needs_redispatch": "待重新交办", "supervise": "书记督办", "follow_up": "回访", "add_to_backlog": "列入积案",
     "strike_off": "积案销号", "recategorize": "更正类别", "change_lead": "更换牵头", "assess_backlog": "积案月度评估",
-    "hold_step": "本级调处时限顺延",
+    "hold_step": "本级调处时限顺延", "book_reception": "预约领导接访", "attach_to_visit": "带件下访",
+    "reception_outcome": "领导接访结果",
 }
 
 

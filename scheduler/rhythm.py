@@ -23,6 +23,7 @@ from core.reports.periods import Kind, finished_periods
 from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
+from scheduler.reception_jobs import lay_out, today_lines
 from scheduler.screening_jobs import weekly_round
 
 ROSTER_HOUR = 8
@@ -66,7 +67,7 @@ async def _roster(d: Domain) -> list[Outbound]:
         for i in range(7):
             day = now.date() + timedelta(days=i)
             lines.append(f"{day:%m-%d} 星期{WEEKDAYS[day.weekday()]}:{_names(await on_duty(day))}")
-    text = "\n".join(lines)
+    text = "\n".join(lines + await today_lines(now.date()))
     out = [Outbound(target=Target(kind="group", group_id=g.id), text=text) for g in await _groups("roster")]
     people = ([today.leader] if today.leader else []) + today.staff
     today_is = f"{now.month}月{now.day}日 星期{WEEKDAYS[now.weekday()]}"
@@ -154,6 +155,7 @@ async def monthly_bulletin(d: Domain) -> int:
 
 
 async def morning(d: Domain) -> None:
+    await lay_out(d)  # first: the roster broadcast names today's 领导接访
     await roster_broadcast(d)
     await publish_digests(d)
     await warning_scan(d)

@@ -51,6 +51,14 @@ _COMMAND = ("应急处置:红色预警自动启动,您回复「启动应急 0042
             "「续报 0042 现场情况」向党委续报,「应急结束 0042 处置情况总结」结束并发送终报")
 _ON_SITE = "应急处置期间,回复「续报 0042 现场已控制,人员已疏散」即向党委续报现场情况"
 _EMERGENCY = {Role.LEADER: _COMMAND, Role.SECRETARY: _COMMAND, Role.DISPATCHER: _ON_SITE, Role.OFFICER: _ON_SITE}
+# 领导接访 / 下访 (bot/commands/receptions.py)
+_RECEPTIONS = {
+    Role.DISPATCHER: "领导接访:「接访」查看近两周安排,「接访安排 韩卫国 12月10日上午 矛调中心 限10人」,"
+                     "「预约接访 12月10日 韩卫国 张某某 土地补偿 0042」,「接访结果 0042 情况」,「取消接访 12月10日上午 韩卫国」",
+    Role.LEADER: "领导接访、下访:「接访」查看近两周安排和预约,「约访 12月10日 韩卫国 张某某 事项」,"
+                 "「下访 12月12日 荷花村 带件 0042 0051」,"
+                 "接访后「接访结果 0042 情况」;接访前一天和当天早上会提醒您",
+}
 LEAVE = "请假:「请假 12月8日至12月10日」,期间新交办的任务和提醒转给您的AB岗;提前返岗发送「销假」"
 COMMON = "常用命令:我的(我的待办/上报)、查询 编号(案件进度)、值班(今日值班)、积案(我包案的积案)、撤回(撤回未提交的上报)"
 
@@ -66,6 +74,7 @@ async def show(ctx: Ctx) -> None:
     lines += list(dict.fromkeys(f"· {text}" for role, text in _ROUTINE.items() if role.value in ctx.staff.roles))
     lines += [f"· {text}" for text in referrals.help_lines(ctx.staff.roles)]
     lines += list(dict.fromkeys(f"· {text}" for role, text in _EMERGENCY.items() if role.value in ctx.staff.roles))
+    lines += list(dict.fromkeys(f"· {t}" for role, t in _RECEPTIONS.items() if role.value in ctx.staff.roles))
     lines.append(f"· {LEAVE}")
     lines.append(COMMON)
     ctx.reply("\n".join(lines))

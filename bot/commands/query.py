@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.commands.args import case_number
+from bot.commands.receptions import case_lines
 from bot.context import Ctx
 from core import evidence
 from core.clock import fmt_local, local
@@ -77,6 +78,7 @@ async def show(ctx: Ctx, rest: str) -> None:
     lines += [f"· {t.assignee.name}:{TaskStatus(t.status).label},截止 {fmt_local(t.deadline)}{_overdue(t, ctx.now)}"
               for t in tasks]
     lines += [mask_keeping_case_numbers(line) for line in await referrals.case_lines(case.id)]  # 诉调对接, 司法确认
+    lines += await case_lines(case.id)
     if case.result_note:
         lines.append(f"办结情况:{mask_keeping_case_numbers(case.result_note)}")  # numbers: on the case page
     if items := await evidence.for_case(case.id):  # the files open from the case's cards, not from here

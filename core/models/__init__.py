@@ -23,6 +23,7 @@ from core.models.org import (
     Setting,
     Staff,
 )
+from core.models.receptions import Reception, ReceptionItem
 from core.models.records import BacklogAssessment, CaseMediator, LoginAttempt, Meeting, MeetingItem
 from core.models.referrals import JudicialConfirmation, Referral
 from core.models.webhooks import StatusWebhook
@@ -64,6 +65,8 @@ __all__ = [
     "Meeting",
     "MeetingItem",
     "Referral",
+    "Reception",
+    "ReceptionItem",
     "Region",
     "Room",
     "RosterEntry",

@@ -25,7 +25,8 @@ ACTIONS = {
     "follow_up": "回访", "add_to_backlog": "列入积案", "strike_off": "积案销号", "assign_proxy": "指定信访代办",
     "proxy_feedback": "代办反馈", "record_mediation": "登记调解员", "record_performance": "登记协议履行",
     "link_repeat": "重复上报并案", "recategorize": "更正类别", "change_lead": "更换牵头",
-    "assess_backlog": "积案月度评估",
+    "assess_backlog": "积案月度评估", "book_reception": "预约领导接访", "attach_to_visit": "带件下访",
+    "reception_outcome": "领导接访结果",
 }
 NOTE_KEYS = ("note", "tried", "reason", "addition", "text", "progress", "result")  # progress: 积案评估, result: 销号
 

@@ -36,6 +36,8 @@ from core.models import (
     Department,
     Emergency,
     MediationSession,
+    Reception,
+    ReceptionItem,
     Region,
     Staff,
     Task,
@@ -53,6 +55,7 @@ from core.services import (
     ladder,
     petition,
     recategorize,
+    receptions,
     records,
     referrals,
     screening,
@@ -422,6 +425,45 @@ async def s_timed_report(d: Domain) -> Call:
 async def s_close_emergency(d: Domain) -> Call:
     case = await _emergency(d)
     return lambda: emergencies.close_emergency(d, _actors["韩卫国"], case.id, "人员已疏散,转入调解", source=W)
+async def _reception(d: Domain) -> int:
+    await receptions.schedule(d, _actors["林晓"], await staff_id("唐志刚"), d.clock.now().date() + timedelta(days=2),
+                              "am", "茶园乡矛调中心", capacity=5, source=W)
+    return (await Reception.get(leader__name="唐志刚")).id
+
+
+async def s_schedule_reception(d: Domain) -> Call:
+    day = d.clock.now().date() + timedelta(days=3)
+    return lambda: receptions.schedule(d, _actors["林晓"], _actors["韩卫国"].staff_id, day, "pm", "茶园乡矛调中心",
+                                       capacity=5, source=W)
+
+
+async def s_book_reception(d: Domain) -> Call:
+    case, _ = await dispatched(d)
+    reception = await _reception(d)
+    return lambda: receptions.book(d, _actors["林晓"], reception, "张某某", "土地补偿", case.id, source=W)
+
+
+async def _visit(d: Domain, day_offset: int) -> Call:
+    case, _ = await dispatched(d)
+    village = (await Region.get(name="荷花村")).id
+    day = d.clock.now().date() + timedelta(days=day_offset)
+    return lambda: receptions.plan_visit(d, _actors["韩卫国"], _actors["韩卫国"].staff_id, day, "", village, [case.id],
+                                         source=W)
+
+
+async def s_plan_visit(d: Domain) -> Call:
+    return await _visit(d, 4)
+
+
+async def s_reception_outcome(d: Domain) -> Call:
+    await (await _visit(d, 0))()
+    case = await Case.get(id=(await ReceptionItem.get()).case_id)
+    return lambda: receptions.record_outcome(d, _actors["韩卫国"], case.id, "领导当场答复,群众表示理解", source=W)
+
+
+async def s_cancel_reception(d: Domain) -> Call:
+    reception = await _reception(d)
+    return lambda: receptions.cancel(d, _actors["林晓"], reception, source=W)
 
 
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
@@ -449,6 +491,9 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "emergencies.open_emergency": s_open_emergency,
     "emergencies.add_report": s_add_report, "emergencies.timed_report": s_timed_report,
     "emergencies.close_emergency": s_close_emergency,
+    "receptions.schedule": s_schedule_reception,
+    "receptions.book": s_book_reception, "receptions.plan_visit": s_plan_visit,
+    "receptions.record_outcome": s_reception_outcome, "receptions.cancel": s_cancel_reception,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
