@@ -19,6 +19,7 @@ from bot.commands import (
     followup,
     help,
     joint,
+    key_people,
     mediation,
     meeting,
     mine,
@@ -141,6 +142,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^巡查\s*(.*)$", re.S), lambda ctx, rest: visits.record(ctx, "patrol", rest)),
     (re.compile(r"^请假\s*(.*)$"), absence.mark),
     (re.compile(r"^销假$"), absence.end),
+    (re.compile(r"^重点人员\s*(.*)$", re.S), key_people.run),
+    (re.compile(r"^随访\s*(.*)$", re.S), key_people.follow_up),
 ]
 
 

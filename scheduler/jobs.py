@@ -19,7 +19,7 @@ from core.policy import load_policy
 from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
-from scheduler import screening_jobs
+from scheduler import key_people_jobs, screening_jobs
 from scheduler.ab import enqueue
 from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
 
@@ -253,4 +253,5 @@ JOBS = {
     "remind_meeting_item": remind_meeting_item,
     "overdue_meeting_item": overdue_meeting_item,
     **screening_jobs.JOBS,
+    **key_people_jobs.JOBS,
 }

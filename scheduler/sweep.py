@@ -14,7 +14,7 @@ from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus
 from core.models import Case, MediationSession, MeetingItem, OutboxMessage, Task
 from core.policy import load_policy
 from core.services.base import Domain
-from scheduler import jobs, screening_jobs
+from scheduler import jobs, key_people_jobs, screening_jobs
 
 log = logging.getLogger(__name__)
 OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
@@ -68,6 +68,7 @@ async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = Fals
                 .limit(limit).values_list("id", column)
             items += [Due(job, int(i), at) for i, at in rows]
         items += [Due(job, i, at) for job, i, at in await screening_jobs.due_rows(now, limit)]
+        items += [Due(job, i, at) for job, i, at in await key_people_jobs.due_rows(now, limit)]
     return items
 
 

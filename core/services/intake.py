@@ -15,6 +15,7 @@ from core.numbering import format_number, next_seq
 from core.permissions import check_reporter
 from core.policy import Policy, load_policy
 from core.reports.kpi import REPEAT_WINDOW_DAYS
+from core.services import key_people
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.text import visible
@@ -75,7 +76,7 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
     step = Level(region.level)
     recent = await Case.filter(region_id=region.id, category=data.category.value, created_at__lt=now,
                                created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS)).exists()
-    return await Case.create(
+    case = await Case.create(
         recent_repeat=recent,
         number=format_number(year, seq),
         year=year,
@@ -104,6 +105,8 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         created_at=now,
         updated_at=now,
     )
+    await key_people.link_mentions(d, case)  # 重点人员 named in the report
+    return case
 
 
 @transactional

@@ -38,6 +38,7 @@ from core.services import (
     handling,
     intake,
     joint,
+    key_people,
     ladder,
     petition,
     recategorize,
@@ -359,6 +360,25 @@ async def s_end_absence(d: Domain) -> Call:
     return lambda: absence.end_absence(d, _actors["赵敏"], source=W)
 
 
+async def _key_person(d: Domain) -> Any:
+    grid = await Region.get(name="荷花村第一网格")
+    return await key_people.register_person(d, _actors["周小梅"], "张某某", "精神障碍", grid.id, None, source=W)
+
+
+async def s_register_person(d: Domain) -> Call:
+    return lambda: _key_person(d)
+
+
+async def s_follow_up_key_person(d: Domain) -> Call:
+    person = await _key_person(d)
+    return lambda: key_people.record_follow_up(d, _actors["周小梅"], person.id, "情况稳定", source=W)
+
+
+async def s_deregister_key_person(d: Domain) -> Call:
+    person = await _key_person(d)
+    return lambda: key_people.deregister(d, _actors["唐志刚"], person.id, source=W)
+
+
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "intake.report": s_report, "intake.settle_on_spot": s_settle_on_spot, "intake.resubmit": s_resubmit,
     "intake.link_repeat": s_link_repeat, "triage.accept": s_accept, "triage.return_to_reporter": s_return_to_reporter,
@@ -378,7 +398,8 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "screening.open_round": s_open_round, "screening.start_campaign": s_start_campaign,
     "screening.zero_report": s_zero_report, "screening.record_finding": s_record_finding,
     "visits.record_visit": s_record_visit, "absence.mark_away": s_mark_away,
-    "absence.end_absence": s_end_absence,
+    "absence.end_absence": s_end_absence, "key_people.register_person": s_register_person,
+    "key_people.record_follow_up": s_follow_up_key_person, "key_people.deregister": s_deregister_key_person,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
