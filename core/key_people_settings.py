@@ -10,6 +10,7 @@ from typing import Any
 from core.enums import Role
 from core.models import Setting
 from core.org_schema import KEY_PEOPLE_CATEGORIES as DEFAULT_CATEGORIES
+from core.org_schema import KeyPeopleIn
 
 KEY_PEOPLE_KEY = "key_people"
 DEFAULT_VIEWERS: tuple[Role, ...] = (Role.LEADER, Role.SECRETARY)
@@ -21,12 +22,18 @@ class KeyPeoplePlan:
     viewers: frozenset[Role] = frozenset(DEFAULT_VIEWERS)
 
 
+def key_people_value(entry: KeyPeopleIn) -> dict[str, Any]:
+    """As stored: the categories as [name, days] pairs, in the org file's order (a JSON object's keys are
+    reordered by PostgreSQL)."""
+    return {"categories": [[k, n] for k, n in entry.categories.items()], "viewers": list(entry.viewers)}
+
+
 async def load_key_people() -> KeyPeoplePlan:
     row = await Setting.get_or_none(key=KEY_PEOPLE_KEY)
     if row is None:
         return KeyPeoplePlan()
     v: dict[str, Any] = row.value
-    categories = {str(k): int(n) for k, n in (v.get("categories") or {}).items()} or dict(DEFAULT_CATEGORIES)
+    categories = {str(k): int(n) for k, n in v.get("categories") or []} or dict(DEFAULT_CATEGORIES)
     viewers = frozenset(Role(r) for r in v.get("viewers", [r.value for r in DEFAULT_VIEWERS])
                         if r in Role._value2member_map_)
     return KeyPeoplePlan(categories, viewers)

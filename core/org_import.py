@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from core.durations import Duration
 from core.enums import Platform, Role, chat_platforms
 from core.grid_settings import SCREENING_KEY
-from core.key_people_settings import KEY_PEOPLE_KEY
+from core.key_people_settings import KEY_PEOPLE_KEY, key_people_value
 from core.models import (
     Department,
     GroupAddress,
@@ -80,7 +80,7 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": org.privacy.model_dump()}, key=PRIVACY_KEY)
         await Setting.update_or_create(defaults={"value": _text_only(org)}, key="text_only")
         await Setting.update_or_create(defaults={"value": org.screening.model_dump()}, key=SCREENING_KEY)
-        await Setting.update_or_create(defaults={"value": org.key_people.model_dump()}, key=KEY_PEOPLE_KEY)
+        await Setting.update_or_create(defaults={"value": key_people_value(org.key_people)}, key=KEY_PEOPLE_KEY)
     return summary
 
 

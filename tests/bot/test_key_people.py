@@ -184,3 +184,14 @@ async def test_a_reminder_for_someone_away_is_not_handed_to_their_backup(h: Harn
     await tick(h)
     assert len(await reminders(h, "周小梅")) == 1
     assert not [s for s in await h.inbox("吴大伟") if s.text and "张某某" in s.text]
+
+
+async def test_the_leaders_plan_card_shows_who_the_registered_person_is(h: Harness) -> None:
+    await h.say("周小梅", "重点人员 登记 张某某 长期上访")
+    await _report(h, "周小梅", "装修队老板张某某欠了六个工人两万多工资,工人堵在老板家门口")
+    await h.click("林晓", "受理并交办")
+    plan = await h.latest_card("唐志刚", kind="plan")
+    assert plan is not None and plan.card is not None
+    assert dict(plan.card.fields)["重点人员"] == "涉及重点人员:张某某(长期上访,荷花村第一网格,网格员 周小梅)"
+    center = await h.latest_card("林晓", kind="center")
+    assert center is not None and center.card is not None and "长期上访" not in str(center.card.fields)
