@@ -8,6 +8,7 @@ Replies go to the asker; a person registered by someone else is announced to the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 
 from bot.context import Ctx
@@ -15,7 +16,7 @@ from bot.types import Outbound, Target
 from core.clock import fmt_local
 from core.enums import Platform
 from core.errors import InvalidInput
-from core.models import KeyPerson, Region, Staff
+from core.models import KeyPerson, KeyPersonCase, Region, Staff
 from core.regions import find_region
 from core.services import key_people
 
@@ -42,10 +43,10 @@ def _src(ctx: Ctx) -> Platform:
     return Platform(ctx.inbound.platform)
 
 
-def _line(p: KeyPerson, now: datetime) -> str:
+def _line(p: KeyPerson, now: datetime, cases: int) -> str:
     late = "(已逾期)" if p.next_follow_up_at < now else ""
     return (f"· {p.name} {p.category} {p.grid.name},每 {p.every_days} 天随访,下次 {fmt_local(p.next_follow_up_at)}"
-            + late)
+            + late + (f",涉及上报 {cases} 件" if cases else ""))
 
 
 async def run(ctx: Ctx, rest: str) -> None:
@@ -69,7 +70,8 @@ async def show(ctx: Ctx) -> None:
         ctx.reply("您没有可查看的重点人员。" + REGISTER_USAGE)
         return
     workers = {s.id: s.name for s in await Staff.filter(id__in=list({p.worker_id for p in people}))}
-    lines = [_line(p, ctx.now) + ("" if p.worker_id == ctx.staff.id else f",网格员 {workers.get(p.worker_id, '?')}")
+    linked = Counter(r.person_id for r in await KeyPersonCase.filter(person_id__in=[p.id for p in people]))
+    lines = [_line(p, ctx.now, linked[p.id]) + ("" if p.worker_id == ctx.staff.id else f",网格员 {workers.get(p.worker_id, '?')}")
              for p in people]
     ctx.reply(f"重点人员名单(共 {len(people)} 人):\n" + "\n".join(lines) + "\n随访后回复「随访 姓名 情况」登记")
 
