@@ -1,5 +1,5 @@
 """重点人员 on the clock: a person's follow-up falls due (`due_at`, the claim column) and their grid worker is
-told in a direct message; the claim moves `due_at` one cadence on, so a follow-up still missing is reminded
+told in a direct message (a worker who left the grid hands the person to its current one); the claim moves `due_at` one cadence on, so a follow-up still missing is reminded
 again a cadence later, and two engines remind once. A follow-up (随访) sets the next due time. The reminder
 names the person, so it goes to the grid worker responsible only, never to a group and never to an AB岗
 backup (scheduler/ab.py), who may not see the register."""
@@ -15,6 +15,7 @@ from bot.types import Outbound, Target
 from core.clock import fmt_local
 from core.masking import remember_names
 from core.models import KeyPerson, Region
+from core.services import key_people
 from core.services.base import Domain
 
 
@@ -36,10 +37,12 @@ async def remind_key_person(d: Domain, person_id: int) -> bool:
             .update(due_at=now + timedelta(days=person.every_days))
         if not claimed:
             return False  # another engine reminded a moment ago
+        worker = await key_people.responsible(d, person)
+        if worker is None:
+            return True  # no grid worker left on the grid: reminded again a cadence on, once one is
         grid = await Region.get(id=person.grid_id)
         late = person.next_follow_up_at < person.due_at  # reminded before: the follow-up is still missing
-        await enqueue([Outbound(target=Target(staff_id=person.worker_id), text=reminder_text(person, grid, late))],
-                      now)
+        await enqueue([Outbound(target=Target(staff_id=worker.id), text=reminder_text(person, grid, late))], now)
     return True
 
 

@@ -166,6 +166,25 @@ async def deregister(d: Domain, actor: Actor, person_id: int, *, source: Platfor
     return person
 
 
+async def responsible(d: Domain, person: KeyPerson) -> Staff | None:
+    """The grid worker to remind: the one recorded while they are active and still on the grid, else the grid's
+    first active grid worker, who then takes the person over (recorded and audited); None when the grid has
+    none left."""
+    worker = await Staff.get_or_none(id=person.worker_id, active=True, region_id=person.grid_id)
+    if worker is not None and Role.GRID_WORKER.value in worker.roles:
+        return worker
+    workers = [s for s in await Staff.filter(region_id=person.grid_id, active=True).order_by("id")
+               if Role.GRID_WORKER.value in s.roles]
+    if not workers:
+        return None
+    before, person.worker_id = person.worker_id, workers[0].id
+    await person.save(update_fields=["worker_id"])
+    await audit.append(at=d.clock.now(), actor_id=None, actor_name="定时任务", source=Platform.SYSTEM.value,
+                       action="hand_over_key_person", entity="key_person", entity_id=person.id, case_id=None,
+                       before={"worker_id": before}, after={"worker_id": person.worker_id}, region_id=person.grid_id)
+    return workers[0]
+
+
 async def _area(region: Region) -> Region:
     """Where a report's registered people live: its village when it was reported at a grid."""
     if region.level == Level.GRID.value and region.parent_id is not None:

@@ -196,3 +196,15 @@ async def test_the_leaders_plan_card_shows_who_the_registered_person_is(h: Harne
     assert dict(plan.card.fields)["重点人员"] == "涉及重点人员:张某某(长期上访,荷花村第一网格,网格员 周小梅)"
     center = await h.latest_card("林晓", kind="center")
     assert center is not None and center.card is not None and "长期上访" not in str(center.card.fields)
+
+
+async def test_a_worker_who_left_the_grid_hands_their_people_to_its_current_worker(h: Harness, clock) -> None:
+    await h.say("周小梅", "重点人员 登记 张某某 矛盾激化 每3天走访")
+    await Staff.filter(name="周小梅").update(active=False)
+    await Staff.filter(name="吴大伟").update(region_id=(await KeyPerson.get()).grid_id)
+    clock.set(cst(2026, 11, 26, 9, 1))
+    await tick(h)
+    assert len(await reminders(h, "吴大伟")) == 1 and await reminders(h, "周小梅") == []
+    assert (await KeyPerson.get()).worker_id == await staff_id("吴大伟")
+    assert await AuditEvent.filter(action="hand_over_key_person").count() == 1
+    assert "张某某" in (await h.say("吴大伟", "重点人员")).texts[0]
