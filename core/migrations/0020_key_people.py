@@ -37,8 +37,9 @@ class Migration(migrations.Migration):
                 ('person', fields.ForeignKeyField('models.KeyPerson', source_field='person_id', db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.CASCADE)),
                 ('case', fields.ForeignKeyField('models.Case', source_field='case_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('tell_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'key_person_case', 'app': 'models', 'unique_together': (('person', 'case'),), 'pk_attr': 'id', 'table_description': 'A report whose words name a registered person of its region: linked when the case is made.'},
+            options={'table': 'key_person_case', 'app': 'models', 'unique_together': (('person', 'case'),), 'pk_attr': 'id', 'table_description': 'A report whose words name a registered person of its region: linked when the case is made. `tell_at`'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -56,7 +56,8 @@ class KeyPersonFollowUp(Model):
 
 
 class KeyPersonCase(Model):
-    """A report whose words name a registered person of its region: linked when the case is made."""
+    """A report whose words name a registered person of its region: linked when the case is made. `tell_at`
+    is the claim column of the notice to the grid worker of the person (cleared by the job that sends it)."""
 
     id = fields.IntField(primary_key=True)
     person: fields.ForeignKeyRelation[KeyPerson] = fields.ForeignKeyField(
@@ -66,6 +67,7 @@ class KeyPersonCase(Model):
         "models.Case", related_name=False, on_delete=fields.CASCADE)
     case_id: int
     at = fields.DatetimeField()
+    tell_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "key_person_case"

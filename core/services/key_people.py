@@ -194,13 +194,15 @@ async def _area(region: Region) -> Region:
 
 async def link_mentions(d: Domain, case: Case) -> list[KeyPerson]:
     """Part of making a case (core/services/intake.py, in its transaction and audit event): each active person
-    registered in the report's area whose name its words contain is linked to it."""
+    registered in the report's area whose name its words contain is linked to it (and their grid worker told,
+    scheduler/key_people_jobs.py)."""
     area = await _area(await Region.get(id=case.region_id))
     grids = await Region.filter(path__startswith=area.path, level=Level.GRID.value).values_list("id", flat=True)
     named = [p for p in await KeyPerson.filter(active=True, grid_id__in=list(grids)) if p.name in case.content]
     remember_names(*(p.name for p in named))
     for p in named:
-        await KeyPersonCase.get_or_create(person_id=p.id, case_id=case.id, defaults={"at": d.clock.now()})
+        await KeyPersonCase.get_or_create(person_id=p.id, case_id=case.id,
+                                          defaults={"at": d.clock.now(), "tell_at": d.clock.now()})
     return named
 
 

@@ -117,6 +117,10 @@ async def test_a_report_naming_a_registered_person_is_linked_and_the_card_says_s
     assert fields["重点人员"] == "涉及重点人员:1 人,详情请联系网格员 周小梅"
     assert "精神障碍" not in str(card.card.fields)
     assert ",涉及上报 1 件" in (await h.say("周小梅", "重点人员")).texts[0]
+    await tick(h)
+    await tick(h)  # a second engine tells no one twice
+    told = [s.text for s in await h.inbox("周小梅") if s.text and "上报内容涉及您负责的重点人员" in s.text]
+    assert told == [f"【重点人员】案件 {case.number} 的上报内容涉及您负责的重点人员 张某某,请关注并及时随访"]
     other = await _report(h, "郑丽", "桂香村张某某家和邻居因排水吵架")  # another village: not the same person
     assert await KeyPersonCase.filter(case_id=other.id).count() == 0
     assert not [t for t in await group_texts(h) if "张某某" in t or "精神障碍" in t]
