@@ -20,6 +20,7 @@ from bot.commands import (
     followup,
     help,
     joint,
+    key_people,
     mediation,
     meeting,
     mine,
@@ -164,6 +165,8 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^启动应急(?:处置)?\s*(.*)$", re.S), emergencies.start),
     (re.compile(r"^(?:应急)?续报\s*(\d.*)$", re.S), emergencies.report),  # a number first: 续报… may be a report
     (re.compile(r"^(?:应急结束|结束应急)\s*(.*)$", re.S), emergencies.close),
+    (re.compile(r"^重点人员\s*(.*)$", re.S), key_people.run),
+    (re.compile(r"^随访\s*(.*)$", re.S), key_people.follow_up),
 ]
 
 

@@ -10,13 +10,17 @@ side by side are told apart. Whatever is left of eleven digits or more is masked
     mask_numbers("电话 +86 138-1234-5678")  →  "电话 +86 138****5678"
     has_personal_numbers(text)             →  would mask_numbers change it?
     sample_numbers(1000, seed=7)           →  generated numbers in many formats, for tests anywhere
+
+Also the names of 重点人员 a process has handled (remember_names), masked in its log lines (mask_names).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -210,6 +214,37 @@ def mask_numbers(text: str) -> str:
         return text
     out.append(text[pos:])
     return "".join(out)
+
+
+# ---- names known to be personal (重点人员): masked in every log line, as typed and as JSON escapes ----
+_names: dict[str, str] = {}  # name or its JSON escape → its masked form
+_names_lock = threading.Lock()
+
+
+def _name_masked(name: str) -> str:
+    return name[0] + "*" * (len(name) - 1)
+
+
+def remember_names(*names: str) -> None:
+    """Names to mask wherever a log line of this process carries them (maotiao/logredact.py), from now on."""
+    with _names_lock:
+        for name in names:
+            if len(name) >= 2 and name not in _names:
+                _names[name] = _name_masked(name)
+                escaped = json.dumps(name)[1:-1]
+                if escaped != name:
+                    _names[escaped] = json.dumps(_names[name])[1:-1]
+        ordered = sorted(_names.items(), key=lambda kv: -len(kv[0]))
+        _names.clear()
+        _names.update(ordered)
+
+
+def mask_names(text: str) -> str:
+    """张** for every remembered name in `text` (longest first)."""
+    for name, masked in list(_names.items()):
+        if name in text:
+            text = text.replace(name, masked)
+    return text
 
 
 # A case number (2026-0042, core/numbering.py) is a reference, not a personal number: texts that name cases keep it.

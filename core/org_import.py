@@ -16,6 +16,7 @@ from core.durations import Duration
 from core.emergency_plans import EMERGENCY_PLANS_KEY
 from core.enums import Platform, Role, chat_platforms
 from core.grid_settings import SCREENING_KEY
+from core.key_people_settings import KEY_PEOPLE_KEY, key_people_value
 from core.models import (
     Department,
     GroupAddress,
@@ -88,6 +89,7 @@ async def import_org(text: str) -> ImportSummary:
         await Setting.update_or_create(defaults={"value": {"entries": [r.model_dump(mode="json")
                                                                        for r in org.receptions]}},
                                        key=RECEPTIONS_KEY)
+        await Setting.update_or_create(defaults={"value": key_people_value(org.key_people)}, key=KEY_PEOPLE_KEY)
     return summary
 
 

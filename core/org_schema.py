@@ -290,6 +290,24 @@ class ReceptionIn(_Entry):
         return self
 
 
+# 重点人员 categories with their default follow-up cadence in days
+KEY_PEOPLE_CATEGORIES: dict[str, int] = {"精神障碍": 7, "长期上访": 7, "社区矫正": 14, "刑满释放": 30, "矛盾激化": 3}
+KeyPeopleViewer = Literal["leader", "secretary", "dispatcher", "admin", "village_mediator"]
+
+
+def _default_viewers() -> list[KeyPeopleViewer]:
+    return ["leader", "secretary"]
+
+
+class KeyPeopleIn(_Entry):
+    """重点人员: the categories registered (each with its default follow-up cadence in days) and the roles that
+    see the register of their area besides the grid worker responsible for each person."""
+
+    categories: dict[Annotated[str, Field(min_length=1, max_length=32)], Annotated[int, Field(ge=1, le=366)]] = \
+        Field(default_factory=lambda: dict(KEY_PEOPLE_CATEGORIES), min_length=1)
+    viewers: list[KeyPeopleViewer] = Field(default_factory=_default_viewers)
+
+
 class PrivacyIn(_Entry):
     """How parties' names appear where a document goes inside the center (台账, batch 登记表)."""
 
@@ -319,6 +337,7 @@ class OrgFile(_Entry):
     referrals: ReferralsIn = Field(default_factory=ReferralsIn)  # 诉调 / 警调 / 访调对接 (issue 22)
     emergency_plans: dict[Literal["red", "orange"], EmergencyPlanIn] = Field(default_factory=dict)  # 应急预案
     receptions: list[ReceptionIn] = Field(default_factory=list)  # 领导接访 (issue 22)
+    key_people: KeyPeopleIn = Field(default_factory=KeyPeopleIn)  # 重点人员 (issue 22)
     text_only: bool = False  # everyone gets plain text instead of markdown and cards
 
     @field_validator("office_hours")

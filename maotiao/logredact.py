@@ -8,7 +8,8 @@ Three rules, applied to the formatted message, the traceback and the stack of ev
   - `Bearer …` / `Basic …` credentials;
   - the configured secrets themselves (WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY, DINGTALK_CLIENT_SECRET,
     the API keys, the audit key), wherever they appear.
-Then personal numbers: phone, ID and card numbers in every format core.masking knows (full-width, Chinese
+Then the names of 重点人员 this process has handled (core.masking.remember_names), as typed or JSON-escaped,
+and personal numbers: phone, ID and card numbers in every format core.masking knows (full-width, Chinese
 numerals, +86, spaced or dotted groups …) are masked by that same masker, also when a log line carries them
 as escapes (tortoise logs SQL values as a list's repr and JSON fields ensure_ascii: `\\u4e00\\u4e09…`,
 `\\uff11…`). A line without a run of seven digits costs one regex scan; a masker failure blanks every digit.
@@ -25,7 +26,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from core.masking import DIGIT_CHARS, NUMBER_CHARS, mask_numbers, may_hold_numbers
+from core.masking import DIGIT_CHARS, NUMBER_CHARS, mask_names, mask_numbers, may_hold_numbers
 
 MASK = "***"
 MIN_KNOWN = 8  # shorter configured values are too likely to be ordinary words
@@ -84,7 +85,7 @@ def redact(text: str) -> str:
     text = _QUERY.sub(rf"\1{MASK}", text)
     text = _FIELD.sub(rf"\1{MASK}", text)
     text = _CREDENTIAL.sub(rf"\1 {MASK}", text)
-    return mask_personal_numbers(text)
+    return mask_personal_numbers(mask_names(text))
 
 
 def redact_record(record: logging.LogRecord) -> None:

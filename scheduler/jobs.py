@@ -20,7 +20,7 @@ from core.routing import dispatchers_for
 from core.services import timeouts
 from core.services.base import Actor, Domain
 from core.workdays import limit_label
-from scheduler import emergency_jobs, reception_jobs, referral_jobs, screening_jobs
+from scheduler import emergency_jobs, key_people_jobs, reception_jobs, referral_jobs, screening_jobs
 from scheduler.ab import enqueue
 from scheduler.meeting_jobs import overdue_meeting_item, remind_meeting_item
 
@@ -257,4 +257,5 @@ JOBS = {
     **referral_jobs.JOBS,
     **emergency_jobs.JOBS,
     **reception_jobs.JOBS,
+    **key_people_jobs.JOBS,
 }

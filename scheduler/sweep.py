@@ -14,7 +14,7 @@ from core.enums import OPEN_CASE_STATUSES, OPEN_TASK_STATUSES, CaseStatus
 from core.models import Case, MediationSession, MeetingItem, OutboxMessage, Task
 from core.policy import load_policy
 from core.services.base import Domain
-from scheduler import emergency_jobs, jobs, reception_jobs, referral_jobs, screening_jobs
+from scheduler import emergency_jobs, jobs, key_people_jobs, reception_jobs, referral_jobs, screening_jobs
 
 log = logging.getLogger(__name__)
 OPEN_TASKS = [s.value for s in OPEN_TASK_STATUSES]
@@ -70,6 +70,7 @@ async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = Fals
         items += [Due(job, i, at) for job, i, at in await screening_jobs.due_rows(now, limit)]
         items += [Due(job, i, at) for job, i, at in await referral_jobs.due_rows(now, limit)]
         items += [Due(job, i, at) for job, i, at in await reception_jobs.due_rows(now, limit)]
+        items += [Due(job, i, at) for job, i, at in await key_people_jobs.due_rows(now, limit)]
     items += [Due(job, i, at) for job, i, at in await emergency_jobs.due_rows(now, limit)]  # urgent: day and night
     return items
 

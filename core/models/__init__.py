@@ -7,6 +7,7 @@ from core.models.document import CaseDocument
 from core.models.emergencies import Emergency, EmergencyReport
 from core.models.grid import Absence, Screening, ScreeningRound, VisitLog
 from core.models.intake import IntakeCorrection
+from core.models.key_people import KeyPerson, KeyPersonCase, KeyPersonFollowUp
 from core.models.media import ApiUsage, MediaFile
 from core.models.mediation import MediationSession, Room, SessionParticipant
 from core.models.messaging import CardLink, Conversation, Draft, InboundEvent, OutboxMessage, TaskMirror
@@ -47,6 +48,9 @@ __all__ = [
     "Draft",
     "InboundEvent",
     "IntakeCorrection",
+    "KeyPerson",
+    "KeyPersonCase",
+    "KeyPersonFollowUp",
     "OutboxMessage",
     "TaskMirror",
     "CalendarDay",

@@ -16,7 +16,7 @@ from core.permissions import check_reporter
 from core.policy import Policy, load_policy
 from core.reports.kpi import REPEAT_WINDOW_DAYS
 from core.reports.warning import Grade, case_grade
-from core.services import emergencies
+from core.services import emergencies, key_people
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.lookup import lock_case
 from core.text import visible
@@ -77,7 +77,7 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
     recent = await Case.filter(region_id=region.id, category=data.category.value, created_at__lt=now,
                                created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS)).exists()
     seq = await next_seq(year)  # last: nothing after this refuses the report (core/numbering.py)
-    return await Case.create(
+    case = await Case.create(
         recent_repeat=recent,
         number=format_number(year, seq),
         year=year,
@@ -106,6 +106,8 @@ async def _new_case(d: Domain, actor: Actor, data: ReportInput, policy: Policy, 
         created_at=now,
         updated_at=now,
     )
+    await key_people.link_mentions(d, case)  # 重点人员 named in the report
+    return case
 
 
 @transactional

@@ -52,6 +52,7 @@ from core.services import (
     handling,
     intake,
     joint,
+    key_people,
     ladder,
     petition,
     recategorize,
@@ -464,6 +465,23 @@ async def s_reception_outcome(d: Domain) -> Call:
 async def s_cancel_reception(d: Domain) -> Call:
     reception = await _reception(d)
     return lambda: receptions.cancel(d, _actors["林晓"], reception, source=W)
+async def _key_person(d: Domain) -> Any:
+    grid = await Region.get(name="荷花村第一网格")
+    return await key_people.register_person(d, _actors["周小梅"], "张某某", "精神障碍", grid.id, None, source=W)
+
+
+async def s_register_person(d: Domain) -> Call:
+    return lambda: _key_person(d)
+
+
+async def s_follow_up_key_person(d: Domain) -> Call:
+    person = await _key_person(d)
+    return lambda: key_people.record_follow_up(d, _actors["周小梅"], person.id, "情况稳定", source=W)
+
+
+async def s_deregister_key_person(d: Domain) -> Call:
+    person = await _key_person(d)
+    return lambda: key_people.deregister(d, _actors["唐志刚"], person.id, source=W)
 
 
 SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
@@ -494,6 +512,8 @@ SCENARIOS: dict[str, Callable[[Domain], Awaitable[Call]]] = {
     "receptions.schedule": s_schedule_reception,
     "receptions.book": s_book_reception, "receptions.plan_visit": s_plan_visit,
     "receptions.record_outcome": s_reception_outcome, "receptions.cancel": s_cancel_reception,
+    "key_people.register_person": s_register_person,
+    "key_people.record_follow_up": s_follow_up_key_person, "key_people.deregister": s_deregister_key_person,
 }
 OTHER_VERBS: dict[str, Callable[[Domain], Awaitable[Call]]] = {"roster.swap": s_swap, "documents.create": s_document}
 _actors: dict[str, Any] = {}
