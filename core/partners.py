@@ -5,10 +5,11 @@ people are reminded). A partner is found by its name or one of its aliases as a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from core.durations import Duration
-from core.models import Setting
+from core.models import Referral, Setting
 
 REFERRALS_KEY = "referrals"
 # kind → (the docking's name, the words that name it in a command)
@@ -69,3 +70,14 @@ async def load_referrals() -> ReferralPlan:
                      tuple(str(a) for a in p.get("aliases") or [])) for p in rows]
     return ReferralPlan(partners=tuple(given) or DEFAULT_PARTNERS,
                         remind_before=Duration.parse(str(v.get("remind_before", "3d"))))
+
+
+async def partner_due(case_id: int) -> datetime | None:
+    """The earliest deadline a partner that referred the case in set (None: no such deadline)."""
+    row = await Referral.filter(case_id=case_id, direction="in", due_at__not_isnull=True).order_by("due_at").first()
+    return row.due_at if row else None
+
+
+def bounded(deadline: datetime, cap: datetime | None, now: datetime) -> datetime:
+    """A task's deadline within the referring partner's (a deadline already past bounds nothing)."""
+    return cap if cap is not None and now < cap < deadline else deadline

@@ -149,17 +149,6 @@ async def record_confirmation(d: Domain, actor: Actor, case_id: int, status: str
     return Outcome(True, f"已登记案件 {case.number} 司法确认情况:{CONFIRMATIONS[status]}", case=case)
 
 
-async def partner_due(case_id: int) -> datetime | None:
-    """The earliest deadline a partner that referred the case in set (None: no such deadline)."""
-    row = await Referral.filter(case_id=case_id, direction="in", due_at__not_isnull=True).order_by("due_at").first()
-    return row.due_at if row else None
-
-
-def bounded(deadline: datetime, cap: datetime | None, now: datetime) -> datetime:
-    """A task's deadline within the referring partner's (a deadline already past bounds nothing)."""
-    return cap if cap is not None and now < cap < deadline else deadline
-
-
 async def confirmation_status(case_id: int) -> str | None:
     """司法确认 as the case shows it: the court's answer, or 已申请 once the application exists."""
     row = await JudicialConfirmation.get_or_none(case_id=case_id)

@@ -26,6 +26,7 @@ from core.events import (
     TaskDispatched,
 )
 from core.models import Department, Region, Staff, Task
+from core.partners import bounded, partner_due
 from core.permissions import check_case
 from core.policy import load_policy
 from core.regions import ancestor_at, contains, staff_region
@@ -33,7 +34,6 @@ from core.routing import stand_in, suggest_route
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
 from core.services.ladder import move_up, step_due
 from core.services.lookup import lock_case
-from core.services.referrals import bounded, partner_due
 from core.transitions import CaseAction, next_case_status
 
 _ACCEPTED_ALREADY = (CaseStatus.ACCEPTED, CaseStatus.AWAITING_APPROVAL, CaseStatus.DISPATCHED)
