@@ -9,16 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.masking import (
+from core.masking import digits_of, has_personal_numbers, mask_keeping_case_numbers, mask_numbers
+from core.number_samples import (
     GROUP_SEPARATORS,
     KINDS,
     NUMERALS,
     NumberSample,
     NumberStyle,
-    digits_of,
-    has_personal_numbers,
-    mask_keeping_case_numbers,
-    mask_numbers,
     random_digits,
     sample_numbers,
     write_number,

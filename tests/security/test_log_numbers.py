@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.masking import DIGIT_CHARS, NUMBER_CHARS, digits_of, has_personal_numbers, sample_numbers
+from core.masking import DIGIT_CHARS, NUMBER_CHARS, digits_of, has_personal_numbers
+from core.number_samples import sample_numbers
 from maotiao import logredact
 
 MOBILE, LANDLINE, ID18, ID15 = "13812345678", "057186012345", "33010219800101123X", "330502900101123"
