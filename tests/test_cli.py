@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -89,10 +90,32 @@ def test_audit_verify_exits_nonzero_naming_the_altered_event(env, tmp_path) -> N
     assert result.returncode == 1 and "#2" in result.stderr
 
 
+def _ephemeral_floor() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default ip_local_port_range starts here
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port below the kernel's ephemeral range.
+
+    A port from bind(0) is ephemeral: once closed, the kernel may hand it to the next bind(0) — such as one of the
+    sandbox fakes the serve under test starts before it binds this port (a CI run failed that way). Ports below the
+    ephemeral range are never handed out implicitly, so only an explicit bind can take one.
+    """
+    floor = _ephemeral_floor()
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, floor - 12000), floor)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
