@@ -54,3 +54,15 @@ async def staff_region(staff: Staff) -> Region | None:
         dept = await Department.get(id=staff.department_id)
         return await Region.get(id=dept.region_id)
     return None
+
+
+async def department_named(name: str, near_region_id: int | None) -> Department | None:
+    """The active department called `name` that serves `near_region_id`: the one at the nearest node on the
+    way up from it (every township has its own 司法所). Without a region, or when none lies on that way, only a
+    name that is unique in the organisation counts; None when nothing (or nothing unambiguous) matches."""
+    found = await Department.filter(name=name, active=True)
+    if len(found) <= 1 or near_region_id is None:
+        return found[0] if len(found) == 1 else None
+    up = ancestor_ids(await Region.get(id=near_region_id))
+    on_the_way = [d for d in found if d.region_id in up]
+    return max(on_the_way, key=lambda d: up.index(d.region_id)) if on_the_way else None

@@ -10,8 +10,9 @@ from bot.conversation import Waiting
 from bot.intake.kinds import is_chatter
 from bot.types import Act, ButtonAct
 from core.enums import CaseStatus, EscalationReason, Platform, Role
-from core.models import CardLink, Case, Department, Staff, Task
+from core.models import CardLink, Case, Staff, Task
 from core.policy import load_policy
+from core.regions import department_named
 from core.routing import officers_of, suggest_route
 from core.services import handling, ladder, triage
 
@@ -114,21 +115,23 @@ async def _on_button(act: Act, ctx: Ctx, link: CardLink) -> None:
 ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_on_button, act) for act in _ON_CASE}
 
 
-async def find_assignee(name: str) -> list[Staff]:
-    name = name.strip().removeprefix("交办给").removeprefix("改派给").strip()
+def assignee_name(said: str) -> str:
+    return said.strip().removeprefix("交办给").removeprefix("改派给").strip()
+
+
+async def find_assignee(said: str, case: Case) -> list[Staff]:
+    """People called that, or else the first officer of the department of that name serving the case."""
+    name = assignee_name(said)
     people = await Staff.filter(name=name, active=True)
     if people:
         return people
-    for dep in await Department.filter(name=name, active=True):
-        found = await officers_of(dep)
-        if found:
-            return found[:1]
-    return []
+    dep = await department_named(name, case.handling_region_id)
+    return (await officers_of(dep))[:1] if dep is not None else []
 
 
 async def on_reassign_text(ctx: Ctx, case_id: int, text: str) -> None:
     case = await Case.get(id=case_id)
-    people = await find_assignee(text)
+    people = await find_assignee(text, case)
     if not people:
         ctx.reply(f"没有找到「{text}」,请回复承办人姓名或部门名称(回复「取消」放弃)")
         return

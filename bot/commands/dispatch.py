@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.commands.args import CaseArgs, case_args
-from bot.commands.center import _accept_if_new, _src, accept_and_dispatch, find_assignee
+from bot.commands.center import _accept_if_new, _src, accept_and_dispatch, assignee_name, find_assignee
 from bot.commands.task_words import USAGE, TaskWords, parse_task_words
 from bot.context import Ctx
 from core.enums import CaseStatus, Category, ReminderMethod, Severity
 from core.models import Case, Department, Staff
 from core.policy import load_policy
+from core.regions import department_named
 from core.services import recategorize, triage
 
 
@@ -38,16 +39,17 @@ class _Resolved:
     remind_at: datetime | None
 
 
-async def _people(ctx: Ctx, words: TaskWords) -> tuple[Staff, Department | None, list[int] | None] | None:
+async def _people(ctx: Ctx, case: Case, words: TaskWords
+                  ) -> tuple[Staff, Department | None, list[int] | None] | None:
     if words.assignee is None:
         ctx.reply("请写明交办给谁(承办人姓名或部门名称)。" + USAGE)
         return None
-    people = await find_assignee(words.assignee)
+    people = await find_assignee(words.assignee, case)
     if len(people) != 1:
         ctx.reply(f"有 {len(people)} 位「{words.assignee}」,请改写其部门名称" if people
                   else f"没有找到承办人或部门「{words.assignee}」")
         return None
-    department = await Department.get_or_none(name=words.assignee, active=True)
+    department = await department_named(assignee_name(words.assignee), case.handling_region_id)
     cc: list[int] | None = None
     if words.cc is not None:
         cc = []
@@ -81,7 +83,7 @@ async def _times(ctx: Ctx, case: Case, words: TaskWords) -> tuple[datetime | Non
 
 
 async def _resolve(ctx: Ctx, case: Case, words: TaskWords) -> _Resolved | None:
-    people = await _people(ctx, words)
+    people = await _people(ctx, case, words)
     if people is None:
         return None
     times = await _times(ctx, case, words)

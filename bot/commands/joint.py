@@ -46,7 +46,7 @@ async def _task_named(ctx: Ctx, case: Case, words: str) -> Task | None:
 
 async def _add(ctx: Ctx, case: Case, name: str) -> None:
     await check_case(ctx.actor, "dispatch", case)  # before a name is looked up or the case's tasks are shown
-    people = await find_assignee(name)
+    people = await find_assignee(name, case)
     if len(people) != 1:
         found = f"有 {len(people)} 位「{name}」,请改回复其部门名称" if people else f"没有找到「{name}」"
         ctx.reply(f"{found}(回复部门名称或承办人姓名)")

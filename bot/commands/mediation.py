@@ -9,7 +9,7 @@ from bot.commands.args import case_args, labelled
 from bot.commands.people import people, person
 from bot.context import Ctx
 from core.enums import Difficulty, MediationMethod, Platform
-from core.models import Department
+from core.regions import department_named
 from core.services import records
 from core.services.lookup import case_by_number
 
@@ -55,7 +55,7 @@ async def record(ctx: Ctx, rest: str) -> None:
         return
     org_id = None
     if given.get("org"):
-        org = await Department.get_or_none(name=given["org"], active=True)
+        org = await department_named(given["org"], case.handling_region_id)
         if org is None:
             ctx.reply(f"找不到调解组织「{given['org']}」")
             return
