@@ -81,6 +81,10 @@ from core.regions import ancestor_at, ancestor_ids
 from core.routing import dispatchers_for, escalation_watchers, nearest_with_role
 
 
+def resubmit_prompt(number: str, note: str) -> str:
+    return f"您上报的 {number} 需要补充:{note}\n请直接回复补充内容(之后也可发送「补充 {number[-4:]} 补充内容」)。"
+
+
 def _text(staff_id: int, text: str) -> Outbound:
     """A notice to one person: it stays in their chat history, so phone and ID numbers in what others wrote
     (a reason, a result, a note) are masked; the case page shows them to those who may see the case."""
@@ -247,7 +251,7 @@ async def _case_escalated(b: Batch, ev: CaseEscalated, case: Case, holder: Regio
 
 async def _case_returned_to_reporter(b: Batch, ev: CaseReturnedToReporter, case: Case, holder: Region) -> None:
     if case.reporter_id:
-        b.tell(case.reporter_id, f"您上报的 {case.number} 需要补充:{ev.note}\n请直接回复补充内容。")
+        b.tell(case.reporter_id, resubmit_prompt(case.number, ev.note))
         await set_state(case.reporter_id, Waiting.RESUBMIT, {"case_id": case.id}, b.now)
 
 

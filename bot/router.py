@@ -40,6 +40,7 @@ from bot.commands import (
     usage,
     visits,
 )
+from bot.commands.args import case_args
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
 from bot.intake.kinds import Kind, case_reference, is_chatter, kind_of
@@ -48,6 +49,7 @@ from bot.types import TASK_BUTTONS, Act, ButtonAct, CardAction
 from core.enums import Platform
 from core.models import CardLink
 from core.services import intake
+from core.services.lookup import case_by_number
 from core.text import visible
 from core.transitions import TaskAction
 
@@ -86,6 +88,16 @@ async def _resubmit(ctx: Ctx, data: dict[str, Any], text: str) -> None:
     ctx.took(outcome)
 
 
+async def _resubmit_words(ctx: Ctx, rest: str) -> None:
+    """补充 0042 ……: the reporter adds to a returned case at any time, not only while the bot waits (24 h)."""
+    args = case_args(rest, ctx.now)
+    if args is None:
+        ctx.reply("格式:补充 0042 补充内容")
+        return
+    case = await case_by_number(args.number)
+    await _resubmit(ctx, {"case_id": case.id}, args.rest)
+
+
 STATE_ROUTES: dict[Waiting, Callable[[Ctx, dict[str, Any], str], Awaitable[None]]] = {
     Waiting.DRAFT_EDIT: lambda ctx, d, t: report.on_edit_text(ctx, int(d["draft_id"]), t),
     Waiting.DRAFT_SETTLE: lambda ctx, d, t: report.on_settle_text(ctx, int(d["draft_id"]), t),
@@ -116,6 +128,7 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
     (re.compile(r"^(查询|进度|查)\s*(.*)$"), query.show),
     (re.compile(r"^(值班|今日值班|谁值班)$"), lambda ctx, _: duty.show(ctx)),
     (re.compile(r"^撤回$"), lambda ctx, _: report.withdraw(ctx)),
+    (re.compile(r"^补充\s*(\d.*)$", re.S), _resubmit_words),  # a number first: 补充… may be a report
     (re.compile(r"^(积案|我的积案|积案库)$"), lambda ctx, _: backlog.show(ctx)),
     (re.compile(r"^积案\s*(\d.*)$", re.S), backlog.add),
     (re.compile(r"^(?:月度)?评估(?:\s*|\s*(\d.*))$", re.S), backlog.assess),

@@ -9,7 +9,8 @@ import logging
 
 from tortoise.transactions import in_transaction
 
-from bot.notify import notifications
+from bot.conversation import Waiting, set_state
+from bot.notify import notifications, resubmit_prompt
 from bot.outbox import new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
@@ -221,6 +222,27 @@ async def remind_accept(d: Domain, case_id: int) -> bool:
     return True
 
 
+async def remind_resubmit(d: Domain, case_id: int) -> bool:
+    """退回补充 unanswered past the 受理 time limit: the reporter is reminded once (and the bot waits for their
+    reply again) and the center holding the case is told it still waits on them."""
+    now = d.clock.now()
+    async with in_transaction():
+        if not await Case.filter(id=case_id, status=CaseStatus.RETURNED.value, accept_remind_at__lte=now).update(
+                accept_remind_at=None):
+            return False
+        case = await Case.get(id=case_id)
+        limit = limit_label((await load_policy()).accept_within)
+        out = []
+        if case.reporter_id is not None:
+            out.append(_text(case.reporter_id, "【待补充提醒】" + resubmit_prompt(case.number, case.return_note)))
+            await set_state(case.reporter_id, Waiting.RESUBMIT, {"case_id": case.id}, now)
+        holder = await Region.get(id=case.handling_region_id)
+        out += [_text(s.id, f"【待补充】案件 {case.number} 退回补充已超过{limit},上报人尚未补充")
+                for s in await dispatchers_for(holder)]
+        await enqueue(out, now)
+    return True
+
+
 async def remind_sign(d: Domain, task_id: int) -> bool:
     """签收时限: a dispatched task still unsigned; the officer and whoever dispatched it are told once."""
     now = d.clock.now()
@@ -250,6 +272,7 @@ JOBS = {
     "proxy_remind": proxy_remind,
     "proxy_overdue": proxy_overdue,
     "remind_accept": remind_accept,
+    "remind_resubmit": remind_resubmit,
     "remind_sign": remind_sign,
     "remind_meeting_item": remind_meeting_item,
     "overdue_meeting_item": overdue_meeting_item,

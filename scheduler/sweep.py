@@ -42,7 +42,8 @@ MEETING_ITEM_RULES = (("remind_meeting_item", "remind_at"), ("overdue_meeting_it
 CASE_RULES = (("escalate_case", "step_due_at", OPEN_CASES),
               ("follow_up_case", "follow_up_due_at", [CaseStatus.RESOLVED.value]),
               ("proxy_remind", "proxy_remind_at", ANY_CASE), ("proxy_overdue", "proxy_due_at", ANY_CASE),
-              ("remind_accept", "accept_remind_at", [CaseStatus.REPORTED.value]))
+              ("remind_accept", "accept_remind_at", [CaseStatus.REPORTED.value]),
+              ("remind_resubmit", "accept_remind_at", [CaseStatus.RETURNED.value]))
 
 
 async def due_items(now: datetime, limit: int = 500, *, urgent_only: bool = False) -> list[Due]:

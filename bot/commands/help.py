@@ -7,7 +7,7 @@ from bot.context import Ctx
 from core.enums import Role
 
 _LINES = {
-    Role.GRID_WORKER: "直接发送文字、图片或语音即可上报矛盾纠纷,确认后获得案件编号",
+    Role.GRID_WORKER: "直接发送文字、图片或语音即可上报矛盾纠纷,确认后获得案件编号;被退回补充的案件回复「补充 0042 补充内容」",
     Role.VILLAGE_MEDIATOR: "直接发送文字即可上报矛盾纠纷",
     Role.OFFICER: "收到交办任务卡片后可点击签收、反馈进展、申请延期、退回、办结,也可直接回复文字",
     Role.DISPATCHER: "新上报的纠纷会以卡片推送给您,可受理并交办、改派、退回补充、上报上级;"

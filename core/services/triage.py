@@ -89,6 +89,10 @@ async def return_to_reporter(d: Domain, actor: Actor, case_id: int, note: str, *
     case.status = next_case_status(case.status, CaseAction.RETURN_TO_REPORTER).value
     case.return_note = note.strip()
     step_clock.pause(d, case)  # waiting on the reporter is not the step's time
+    # The 受理 clock now waits on the reporter: when it runs out they are reminded (scheduler remind_resubmit)
+    # and resubmitting arms it anew for the center.
+    policy = await load_policy()
+    case.accept_remind_at = d.calendar.shift_limit(d.clock.now(), policy.accept_within, policy.office)
     case.updated_at = d.clock.now()
     await case.save()
     await record(d, actor, source, "return_to_reporter", case, before)
