@@ -38,6 +38,8 @@ _PHONE_CUE = re.compile(r"电话|座机|手机|号码|联系|热线|固话|来�
 _REFERENCE_CUE = re.compile(r"工单|单号|编号|案号|流水号|订单|受理号|件号|文号|No\.?|NO\.?|#")
 _UNIT_AFTER = set("元块万亿千百米平亩斤吨人户名个年月日号次天%‰台辆件间栋幢层室度分秒岁wWkK")
 _MOBILE_SECOND = set("3456789")
+_CN_NUMERALS = frozenset(c for c in _DIGITS if "\u4e00" <= c <= "\u9fff" or c == "〇")
+_WHOLE_KINDS = frozenset({"id18", "id15", "mobile", "mobile_cc", "landline", "landline_cc"})
 
 
 @dataclass(frozen=True)
@@ -184,10 +186,50 @@ def _masked(text: str, kind: str, first: _Group, last: _Group, d: str) -> str:
     return "*" * (len(d) - 4) + d[-4:]
 
 
+def _whole_reading(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], in Arabic digits only, reads all of it as one mobile, landline or ID number."""
+    if any(c in _CN_NUMERALS for c in text[start:end]):
+        return False
+    groups = _groups(text, start, end)
+    found = _segment(text, groups, 0) if groups else None
+    return found is not None and found[0] == len(groups) - 1 and found[1] in _WHOLE_KINDS
+
+
+def _is_word_char(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" and c not in _CN_NUMERALS
+
+
+def _word_numerals(text: str, start: int, end: int) -> tuple[int, int]:
+    """The run without the Chinese numerals that belong to the words touching it: one or two at either end,
+    next to another Han character (张三, 王五, 三组) and next to Arabic digits, are words when the rest reads as
+    one whole number. Anything else stays in the run, which is masked as before: this fails closed."""
+    s = start
+    while s < end and s - start < 3 and text[s] in _CN_NUMERALS:
+        s += 1
+    lead = 0 < s - start <= 2 and start > 0 and _is_word_char(text[start - 1]) and _arabic_next(text, s, end)
+    e = end
+    while e > s and end - e < 3 and text[e - 1] in _CN_NUMERALS:
+        e -= 1
+    trail = 0 < end - e <= 2 and end < len(text) and _is_word_char(text[end]) and _arabic_next(text, e, s, -1)
+    for a, b in ((s if lead else start, e if trail else end), (start, e if trail else end), (s if lead else start, end)):
+        if (a, b) != (start, end) and _whole_reading(text, a, b):
+            return a, b
+    return start, end
+
+
+def _arabic_next(text: str, i: int, stop: int, step: int = 1) -> bool:
+    """Whether the first digit from i towards stop (past separators) is an Arabic one, ASCII or full-width."""
+    k = i if step == 1 else i - 1
+    while (k < stop if step == 1 else k >= stop) and text[k] in _SEPARATORS:
+        k += step
+    inside = k < stop if step == 1 else k >= stop
+    return inside and text[k] in _DIGITS and text[k] not in _CN_NUMERALS
+
+
 def _spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, replacement) of every personal number in text, left to right."""
     for m in _RUN.finditer(text):
-        groups = _groups(text, m.start(), m.end())
+        groups = _groups(text, *_word_numerals(text, m.start(), m.end()))
         i = 0
         while i < len(groups):
             found = _segment(text, groups, i)

@@ -131,3 +131,16 @@ def test_case_numbers_are_kept_while_the_numbers_beside_them_are_masked() -> Non
     assert mask_keeping_case_numbers(text) == (
         "案件 2026-0001 当事人电话138****5678,身份证330102********1234;截止 2026-05-06 17:00")
     assert mask_keeping_case_numbers("座机0571-88889999") == mask_numbers("座机0571-88889999")
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("张三(13812345678)", "张三(138****5678)"),
+    ("王五13812345678", "王五138****5678"),
+    ("张三(0572-1234567)", "张三(0572-***4567)"),
+    ("电话13812345678三组村民", "电话138****5678三组村民"),
+    ("身份证330502199001011234三组", "身份证330502********1234三组"),
+    ("李四 138 1234 5678 五队", "李四 138****5678 五队"),
+])
+def test_a_name_or_place_with_a_numeral_beside_a_number_stays_readable(text: str, masked: str) -> None:
+    # 张三, 王五, 三组: Chinese numerals inside the words touching a number written in Arabic digits are words
+    assert mask_numbers(text) == masked
