@@ -11,6 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tests.test_cli import ROOT, _free_port, _wait_healthy
@@ -76,18 +80,39 @@ class Page:
                                          "card": card["card"]["id"], "key": key})
 
 
-def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
+@dataclass
+class Served:
+    page: Page
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def sandbox_serve(tmp_path: Path) -> Iterator[Served]:
+    """`maotiao serve` as a newcomer starts it (no credentials: the sandbox), this checkout's code, its output in
+    a file; stopped with Ctrl-C, and it must stop cleanly."""
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
            "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
     log_path = tmp_path / "serve.log"
-    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with open(log_path, "w") as log:  # a file: a pipe nobody reads would fill and block serve
+        proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_healthy(proc, port)
+            yield Served(Page(port), log_path)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    assert proc.returncode == 0, log_path.read_text(encoding="utf-8")[-2000:]
+
+
+def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
         assert "演示沙箱" in urllib.request.urlopen(page.base + "/", timeout=10).read().decode()
         year = page.chat("周小梅")["now"][:4]  # the sandbox runs on today's date: case numbers carry its year
         page.say("周小梅", "两户人家因为院墙滴水吵了好几天")
@@ -131,12 +156,7 @@ def test_the_whole_story_in_the_sandbox(tmp_path) -> None:
         assert any("发来证据:照片" in line for c in ledger for line in c["timeline"])
         seen = [m.get("text") or "" for name in page.people for m in page.chat(name)["messages"]]
         assert any("<font" in t for t in seen)  # the platform's markup, which the page renders (browser test)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    out = log_path.read_text(encoding="utf-8")
-    assert proc.returncode == 0, out[-2000:]
+    out = served.log()
     assert "sandbox" in out and "not created" not in out
     assert "POST /sandbox/api/say" in out and "/sandbox/api/chat" not in out  # the page's polls are not logged
 
@@ -145,16 +165,8 @@ def test_a_day_from_the_small_hours_with_quiet_hours_and_the_roster(tmp_path) ->
     """From whatever time it is: jump into quiet hours (the page says what is held), an hour on, then to the
     next working day's 09:00, where the morning roster names the people on duty (the demo roster follows
     today), and the daily digest says 无新增 rather than sending a blank chart."""
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
-    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
         start = page.chat("林晓")
         hour = int(start["now"][11:13])
         moved = page.post("/sandbox/api/clock", {"hours": (3 - hour) % 24 or 24})  # 03:xx
@@ -169,8 +181,3 @@ def test_a_day_from_the_small_hours_with_quiet_hours_and_the_roster(tmp_path) ->
         roster = next(m["text"] for m in groups["茶园乡矛调工作群"] if "【今日值班】" in m["text"])
         assert "未排班" not in roster and "值班领导 -" not in roster and "值班人员 -" not in roster, roster
         page.wait_group("茶园乡矛调工作群", "wecom", "无新增")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    assert proc.returncode == 0

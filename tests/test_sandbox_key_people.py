@@ -4,26 +4,12 @@ reaches a group or the server's log."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-
-from tests.test_cli import ROOT, _free_port, _wait_healthy
-from tests.test_sandbox import Page
+from tests.test_sandbox import sandbox_serve
 
 
 def test_key_people_on_both_platforms_in_the_sandbox(tmp_path) -> None:
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}
-    log_path = tmp_path / "serve.log"
-    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
         hour = int(page.chat("林晓")["now"][11:13])
         page.post("/sandbox/api/clock", {"hours": (10 - hour) % 24 or 24})  # daytime: no quiet hours
         page.say("周小梅", "重点人员 登记 欧阳某某 矛盾激化 每3天走访", platform="wecom")
@@ -39,10 +25,5 @@ def test_key_people_on_both_platforms_in_the_sandbox(tmp_path) -> None:
         page.wait_for("林晓", lambda m: "您没有可查看的重点人员" in (m.get("text") or ""), "nothing for the dispatcher")
         groups = [m.get("text") or "" for g in page.chat("林晓")["groups"] for m in g["messages"]]
         assert not [t for t in groups if "欧阳某某" in t]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    out = log_path.read_text(encoding="utf-8")
-    assert proc.returncode == 0, out[-2000:]
+    out = served.log()
     assert "欧阳某某" not in out

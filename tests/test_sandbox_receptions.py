@@ -4,28 +4,15 @@ leader is reminded with the citizen booked."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 from datetime import datetime, time, timedelta
 
 from core.clock import DISPLAY_TZ
-from tests.test_cli import ROOT, _free_port, _wait_healthy
-from tests.test_sandbox import Page
+from tests.test_sandbox import sandbox_serve
 
 
 def test_reception_listed_booked_and_reminded_in_the_sandbox(tmp_path) -> None:
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}
-    log_path = tmp_path / "serve.log"
-    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
         now = datetime.strptime(page.chat("林晓")["now"][:16], "%Y-%m-%d %H:%M").replace(tzinfo=DISPLAY_TZ)
         wednesday = now.date() + timedelta(days=(2 - now.weekday()) % 7 or 7)  # the demo org's 周三上午
         page.say("林晓", "接访", platform="wecom")
@@ -42,8 +29,3 @@ def test_reception_listed_booked_and_reminded_in_the_sandbox(tmp_path) -> None:
             hours -= 24
         page.wait_for("韩卫国", lambda m: "【接访提醒】" in (m.get("text") or "") and "张某某" in m["text"],
                       "the reminder with the citizen booked")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    assert proc.returncode == 0, log_path.read_text(encoding="utf-8")[-2000:]

@@ -4,12 +4,7 @@ all in 查询."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-
-from tests.test_cli import ROOT, _free_port, _wait_healthy
-from tests.test_sandbox import Page
+from tests.test_sandbox import Page, sandbox_serve
 
 
 def _said(page: Page, name: str, marker: str) -> None:
@@ -17,17 +12,8 @@ def _said(page: Page, name: str, marker: str) -> None:
 
 
 def test_dockings_and_judicial_confirmation_in_the_sandbox(tmp_path) -> None:
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}
-    log_path = tmp_path / "serve.log"
-    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
         page.say("林晓", "登记 诉前委派 法院 30天 荷花村 张三与李四借款纠纷,法院委派调解")
         _said(page, "林晓", "西溪区人民法院诉调委派")
         page.click("林晓", "受理并交办")
@@ -42,8 +28,3 @@ def test_dockings_and_judicial_confirmation_in_the_sandbox(tmp_path) -> None:
         page.say("林晓", "查询 0001", platform="dingtalk")
         _said(page, "林晓", "司法确认:已确认有效")
         _said(page, "林晓", "委派自西溪区人民法院(诉调)")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    assert proc.returncode == 0, log_path.read_text(encoding="utf-8")[-2000:]

@@ -4,17 +4,10 @@ shows the SMS the provider's fake accepted (number masked) and the 待办 the ta
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from tests.test_cli import _free_port, _wait_healthy
-from tests.test_sandbox import Page
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_sandbox import Page, sandbox_serve
 
 
 def _submit(page: Page, name: str, card: dict[str, Any], **chosen: str) -> None:
@@ -37,17 +30,9 @@ def _set_task_on_the_card(page: Page) -> None:
 
 
 def test_a_task_set_on_the_card_in_the_sandbox_shows_its_sms_and_todo(tmp_path) -> None:
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}  # this checkout's code, whichever one the interpreter was installed from
-    log_path = tmp_path / "serve.log"
-    log = open(log_path, "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_healthy(proc, port)
-        page = Page(port)
+    with sandbox_serve(tmp_path) as served:
+        page = served.page
+        number = page.chat("周小梅")["now"][:4] + "-0001"  # the sandbox runs on today's date
         page.say("周小梅", "两户人家因为院墙滴水吵了好几天")
         page.click("周小梅", "确认上报")
         _set_task_on_the_card(page)
@@ -61,12 +46,7 @@ def test_a_task_set_on_the_card_in_the_sandbox_shows_its_sms_and_todo(tmp_path) 
             time.sleep(1)
             outside = page.get("/sandbox/api/outside")
         todo, = outside["todos"]
-        assert todo["user"] == "赵敏" and "2026-0001" in todo["subject"] and todo["source_id"].startswith("maotiao-task-")
+        assert todo["user"] == "赵敏" and number in todo["subject"] and todo["source_id"].startswith("maotiao-task-")
         sms = outside["sms"][0]
-        assert sms["to"] == "赵敏" and "****" in sms["phone"] and sms["params"] == {"number": "2026-0001",
+        assert sms["to"] == "赵敏" and "****" in sms["phone"] and sms["params"] == {"number": number,
                                                                                    "category": "邻里纠纷"}
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        log.close()
-    assert proc.returncode == 0, log_path.read_text(encoding="utf-8")[-2000:]
