@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.cards import render
 from bot.engine import Bot
@@ -141,7 +142,10 @@ def _replies(out: list[Outbound], staff_id: int) -> list[str]:
 
 
 async def post_page(request: web.Request) -> web.Response:
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, HttpProcessingError):  # a multipart body without its boundary or with broken part headers
+        return web.Response(status=400, text="表单无效,请刷新页面后重试", headers=HEADERS)
     token, nonce_form = str(form.get("token", "")), str(form.get("form", ""))
     act, text = str(form.get("act", "")), str(form.get("text", "")).strip()
     try:

@@ -60,7 +60,7 @@ def _caller(request: web.Request) -> str | None:
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/api/v1/") and request.path != "/api/v1/openapi.json":
         if not request.app[KEYS_KEY]:
-            return _error(503, "api_disabled", "接口未启用:未配置 MAOTIAO_API_KEYS")
+            return _error(404, "api_disabled", "接口未启用:未配置 MAOTIAO_API_KEYS")  # nothing here, not an outage
         if "Authorization" not in request.headers:
             return _error(401, "unauthorized", "缺少 API 密钥(Authorization: Bearer …)")
         label = _caller(request)

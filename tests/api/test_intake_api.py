@@ -100,7 +100,7 @@ async def test_openapi_and_health(client: TestClient) -> None:
     assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
 
 
-async def test_api_disabled_without_keys(org, domain) -> None:
+async def test_api_disabled_without_keys_is_a_404_naming_the_setting_not_an_outage(org, domain) -> None:
     async with TestClient(TestServer(build_app(load_settings(api_keys=""), domain))) as c:
         resp = await c.post("/api/v1/cases", json=GOOD, headers=AUTH)
-        assert resp.status == 503
+        assert resp.status == 404 and "MAOTIAO_API_KEYS" in (await resp.json())["message"]

@@ -111,6 +111,9 @@ async def test_forged_or_foreign_action_page_requests_change_nothing(org, domain
         assert (await c.post(str(page.url), data={**form, "act": foreign})).status_code == 403
         assert (await c.post(str(page.url), data={**form, "form": "0" * 24 + "." + "A" * 43})).status_code == 400
         assert (await c.post(str(page.url), data={**form, "act": "\x00nonsense"})).status_code == 400
+        for junk in (b"", b"--x\r\nnot a part", b"\x00" * 64):  # a multipart body without its boundary: 400
+            bad = await c.post(f"{zw.base}/act", content=junk, headers={"Content-Type": "multipart/form-data; boundary=x"})
+            assert bad.status_code == 400 and "表单无效" in bad.text
         assert (await Task.get(case__number="2026-0001")).status == TaskStatus.PENDING
         # 免登: a used code, an account that is not staff
         code = zw.fake.issue_code(OFFICER)

@@ -90,3 +90,4 @@ async def test_invisible_content_is_not_a_report(client: TestClient, domain, inv
     with pytest.raises(intake.InvalidInput):
         await intake.report(domain, await who("周小梅"), intake.ReportInput(invisible), source=Platform.WECOM)
     assert await Case.all().count() == 0
+
