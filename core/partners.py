@@ -72,9 +72,14 @@ async def load_referrals() -> ReferralPlan:
                         remind_before=Duration.parse(str(v.get("remind_before", "3d"))))
 
 
+async def partner_limit(case_id: int) -> Referral | None:
+    """The referral in whose partner set the earliest deadline for the case (None: no such deadline)."""
+    return await Referral.filter(case_id=case_id, direction="in", due_at__not_isnull=True).order_by("due_at").first()
+
+
 async def partner_due(case_id: int) -> datetime | None:
     """The earliest deadline a partner that referred the case in set (None: no such deadline)."""
-    row = await Referral.filter(case_id=case_id, direction="in", due_at__not_isnull=True).order_by("due_at").first()
+    row = await partner_limit(case_id)
     return row.due_at if row else None
 
 

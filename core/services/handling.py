@@ -20,6 +20,7 @@ from core.events import (
     TaskSigned,
 )
 from core.models import Case, Task
+from core.partners import bounded, partner_limit
 from core.permissions import check_assignee, check_case
 from core.policy import load_policy
 from core.services.base import Actor, Domain, Outcome, note_text, record, snapshot, transactional
@@ -102,8 +103,15 @@ async def decide_extension(
     before = snapshot(task)
     next_task_status(task.status, TaskAction.DECIDE_EXTENSION)
     days = task.extension_days
+    limit = await partner_limit(case.id) if approve else None
+    extended = d.calendar.shift(task.deadline, _workdays(days))
+    capped = bounded(extended, limit.due_at if limit else None, d.clock.now())
+    if approve and capped <= task.deadline:
+        assert limit is not None and limit.due_at is not None
+        return Outcome(False, f"案件 {case.number} 的截止时间已到{limit.partner}委派的期限 {fmt_local(limit.due_at)},"
+                              "不能再延期;请商请对方延长期限,或点击「不同意」", case=case, task=task)
     if approve:
-        task.deadline = d.calendar.shift(task.deadline, _workdays(days))
+        task.deadline = capped
         task.extensions_granted += 1
         task.overdue_notified_at = None
         task.overdue_at = task.deadline
@@ -121,6 +129,8 @@ async def decide_extension(
     await record(d, actor, source, action, task, before, {"reason": why} if why else None)
     event = ExtensionDecided(case.id, task.id, approve, why, actor_id=actor.staff_id)
     verdict = f"同意延期,新的截止时间 {fmt_local(task.deadline)}" if approve else "不同意延期" + (f"(理由:{why})" if why else "")
+    if approve and capped < extended and limit is not None:
+        verdict += f"(以{limit.partner}委派的期限为限)"
     return Outcome(True, f"案件 {case.number}:{verdict}", case=case, task=task, events=[event])
 
 

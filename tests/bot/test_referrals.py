@@ -97,6 +97,22 @@ async def test_a_case_the_court_referred_in_carries_its_source_and_its_deadline_
     assert "委派自西溪区人民法院(诉调),期限 2026-11-27 09:00" in await asked(h, "林晓", "查询 0001", platform)
 
 
+async def test_an_extension_never_takes_a_task_past_the_referring_courts_deadline(org, domain) -> None:
+    h = Harness(domain)
+    await asked(h, "林晓", "登记 诉前委派 法院 10天 荷花村 张三与李四借款纠纷,法院委派调解")
+    await h.say("林晓", "交办 0001 给司法所 3个工作日")
+    task = await Task.get()
+    await h.say("赵敏", "0001 申请延期5天 当事人外出务工")
+    said = await h.click("林晓", "同意延期")
+    task = await Task.get(id=task.id)
+    assert task.deadline == cst(2026, 12, 3, 9, 0)  # the court's deadline, not five working days on
+    assert any("西溪区人民法院" in t and "2026-12-03 09:00" in t for t in said.texts), said.texts
+    await h.say("赵敏", "0001 申请延期2天 还需要时间")
+    said = await h.click("林晓", "同意延期")
+    assert any("不能再延期" in t for t in said.texts), said.texts
+    assert (await Task.get(id=task.id)).deadline == cst(2026, 12, 3, 9, 0)
+
+
 async def test_a_referred_in_case_without_a_place_or_partner_is_not_registered(org, domain) -> None:
     h = Harness(domain)
     assert "没有识别出纠纷发生的村/社区或网格" in await asked(h, "林晓", "登记 诉前委派 法院 30天 借款纠纷", Platform.WECOM)
