@@ -122,7 +122,10 @@ def _job(name: str) -> Any:
         return done
 
     run.__name__ = name
-    return func(run, name=name)
+    # No result kept: arq refuses a job id while its result is kept, so a failed or timed-out occurrence
+    # (its id is fixed: scheduler/sweep.Due.job_id) would wait an hour for the next try instead of the next
+    # sweep. Running an occurrence twice is harmless: each job claims its item in the database first.
+    return func(run, name=name, keep_result=0)
 
 
 class WorkerSettings:

@@ -89,3 +89,28 @@ def test_worker_settings_are_complete() -> None:
     assert {"remind_task", "overdue_task", "supervise_task", "nudge_task", "escalate_case", "follow_up_case",
             "deliver", "sweep"} <= names
     assert WorkerSettings.cron_jobs[0].run_at_startup and WorkerSettings.cron_jobs[0].unique
+
+
+async def test_a_job_that_failed_runs_again_at_the_next_sweep_not_an_hour_later(
+        org, domain, clock, redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler import jobs
+
+    h = Harness(domain)
+    await dispatched(h)
+    real, failures = jobs.JOBS["remind_task"], []
+
+    async def flaky(d, task_id: int) -> bool:  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(task_id)
+            raise ConnectionError("the database went away mid-job")
+        return await real(d, task_id)
+
+    monkeypatch.setitem(jobs.JOBS, "remind_task", flaky)
+    clock.set(cst(2026, 11, 29, 18, 1))
+    await sweep({"domain": domain, "redis": redis})
+    await run(redis, h)
+    assert failures and not [t for t in await texts(h, "赵敏") if "到期提醒" in t]
+    clock.advance(timedelta(seconds=10))  # the next sweep enqueues the same occurrence again
+    await sweep({"domain": domain, "redis": redis})
+    await run(redis, h)
+    assert len([t for t in await texts(h, "赵敏") if "到期提醒" in t]) == 1
