@@ -21,10 +21,11 @@ from core.clock import DISPLAY_TZ, Clock
 from core.config import load_early_settings
 from core.enums import Flag, Platform, Role
 from core.masking import CASE_NUMBER, mask_keeping_case_numbers
-from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Setting, Staff
+from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Staff
 from core.privacy import Audience, hide_names, party_mode
 from core.regions import staff_region
 from core.routing import dispatchers_for
+from scheduler.once import once
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -231,16 +232,15 @@ async def conclude(row: OutboxMessage, outbound: Outbound, link: CardLink | None
 async def quota_notice(platform: Platform, now: datetime, name: str) -> None:
     """The platform's monthly quota ran out: the administrators are told once that month, by `name`."""
     month = now.astimezone(DISPLAY_TZ).strftime("%Y-%m")
-    key = f"quota_notice:{platform.value}"
-    seen = await Setting.get_or_none(key=key)
-    if seen is not None and seen.value.get("month") == month:
-        return
-    await Setting.update_or_create(defaults={"value": {"month": month}}, key=key)
     text = (f"【平台额度】{name}本月接口调用量已用完,"
             "消息暂存并尽量改由其他平台送达;下月初或购买增购包后自动续发。")
-    admins = [s for s in await Staff.filter(active=True) if Role.ADMIN.value in s.roles]
-    await enqueue([Outbound(target=Target(staff_id=s.id), text=text, notice=True) for s in admins], now)
-    log.error("%s monthly API quota exhausted: messages held or sent on other platforms", platform.value)
+
+    async def notices() -> list[Outbound]:
+        admins = [s for s in await Staff.filter(active=True) if Role.ADMIN.value in s.roles]
+        return [Outbound(target=Target(staff_id=s.id), text=text, notice=True) for s in admins]
+
+    if await once(f"quota_notice:{platform.value}:{month}", now, notices) is not None:
+        log.error("%s monthly API quota exhausted: messages held or sent on other platforms", platform.value)
 
 
 async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100) -> int:

@@ -5,45 +5,26 @@ engines run: the first to claim the day's key does it."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
-from bot.outbox import enqueue
 from bot.reports import chart
 from bot.reports.markdown import render
 from bot.types import Outbound, Target
 from bot.warnings import on_spike
 from core.clock import local
-from core.models import GroupChat, Setting
+from core.models import GroupChat
 from core.reports import digest
 from core.reports.periods import Kind, finished_periods
 from core.reports.warning import Spike, spikes
 from core.roster import on_duty
 from core.services.base import Domain
+from scheduler.once import once
 from scheduler.reception_jobs import lay_out, today_lines
 from scheduler.screening_jobs import weekly_round
 
 ROSTER_HOUR = 8
 DIGEST_HOUR = 8
 WEEKDAYS = "一二三四五六日"
-
-
-async def once(key: str, now: datetime, build: Callable[[], Awaitable[list[Outbound]]]) -> list[Outbound] | None:
-    """Run a once-a-day broadcast: the claim and its messages commit together, so a process that dies in
-    between leaves the day unclaimed for the next one (never claimed and lost); None if already done."""
-    if await Setting.exists(key=key):
-        return None
-    out = await build()
-    try:
-        async with in_transaction():
-            await Setting.create(key=key, value={"at": now.isoformat()})
-            await enqueue(out, now)
-    except IntegrityError:
-        return None  # another engine claimed it while this one was building
-    return out
 
 
 async def _groups(feed: str) -> list[GroupChat]:

@@ -113,7 +113,7 @@ async def late_items(d: Domain) -> list[str]:
 
 async def monthly_backlog_if_due(d: Domain) -> bool:
     """Once a month (the 1st, from 09:00 Beijing time), however many engines run: the first claims it."""
-    from scheduler.rhythm import once
+    from scheduler.once import once
 
     now = local(d.clock.now())
     if now.day != 1 or now.hour < 9:
