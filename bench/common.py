@@ -30,11 +30,13 @@ def pg(url: str) -> str:
 
 
 @asynccontextmanager
-async def scratch_db(server: str = PG) -> AsyncIterator[str]:
-    """A new PostgreSQL database for one benchmark run, dropped afterwards."""
+async def scratch_db(server: str = PG, template: str | None = None) -> AsyncIterator[str]:
+    """A new PostgreSQL database for one benchmark run, dropped afterwards; a copy of the scratch database
+    `template` (its URL; nobody may be connected to it) when given."""
     name = f"bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(pg(server))
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+    await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield server.rsplit("/", 1)[0] + "/" + name
     finally:

@@ -3,7 +3,9 @@
     .venv/bin/python bench/scaling.py [--processes 1,2,4] [--cases 300] [--clients 16] [--rate 120]
                                       [--seconds 10] [--redis URL]
 
-One scratch PostgreSQL database with the generated county (10 townships), one Redis database, a fake WeCom in
+A scratch PostgreSQL database with the generated county (10 townships), copied afresh for each N (a grid
+worker's later messages join their open draft, so a database used before would make later runs do more),
+one Redis database, a fake WeCom in
 this process (its per-member limit lifted, and the serves' pacing with it: the limit is not what is measured).
 For each N, N `serve` and N `worker` processes run as deploy/ runs them (production with Redis: serves
 receive, handle and write replies to the outbox; only workers send), and measure:
@@ -250,13 +252,15 @@ async def main(args: argparse.Namespace) -> None:
     api: dict[int, list[Figures]] = {}
     inbound: dict[int, list[Figures]] = {}
     try:
-        async with scratch_db(args.db) as dsn, TestServer(fake.app(), host="127.0.0.1") as wecom:
-            env = production_env(dsn, free_port(), args.redis, str(wecom.make_url("/cgi-bin/")), **UNPACED)
-            import_org(env, org.yaml_text, work)
+        async with scratch_db(args.db) as base, TestServer(fake.app(), host="127.0.0.1") as wecom:
+            api_base = str(wecom.make_url("/cgi-bin/"))
+            import_org(production_env(base, free_port(), args.redis, api_base, **UNPACED), org.yaml_text, work)
             first = 100_000_000
             for round_ in range(args.rounds):
                 for n in processes if round_ % 2 == 0 else processes[::-1]:
-                    a, c = await measure(n, dsn, env, work, args, org.grid_workers, first)
+                    async with scratch_db(args.db, template=base) as dsn:  # each N from the same state
+                        env = production_env(dsn, free_port(), args.redis, api_base, **UNPACED)
+                        a, c = await measure(n, dsn, env, work, args, org.grid_workers, first)
                     first += 1_000_000
                     api.setdefault(n, []).append(a)
                     inbound.setdefault(n, []).append(c.end_to_end)
