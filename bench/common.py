@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -131,11 +132,12 @@ def cpu_seconds(pid: int) -> float:
 
 class LockSampler:
     """Samples the database's backends (other than its own) every 20 ms until stopped: the share of the active
-    ones waiting on a lock, and the CPU time the backends spent meanwhile (from /proc, every 10th sample and at
+    ones waiting on a lock (and the statements they wait in, `waits`), and the CPU time the backends spent meanwhile (from /proc, every 10th sample and at
     the end; a backend that ends between two readings loses at most 200 ms of its CPU)."""
 
     def __init__(self, dsn: str) -> None:
         self.dsn, self.active, self.waiting = dsn, 0, 0
+        self.waits: Counter[str] = Counter()  # the first words of a waiting statement → samples
         self._stop = asyncio.Event()
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
@@ -146,11 +148,13 @@ class LockSampler:
         try:
             tick = 0
             while not self._stop.is_set():
-                rows = await conn.fetch("SELECT pid, state, wait_event_type FROM pg_stat_activity WHERE "
-                                        "datname = $1 AND pid <> pg_backend_pid()", name)
+                rows = await conn.fetch("SELECT pid, state, wait_event_type, left(query, 70) AS query FROM "
+                                        "pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
                 busy = [r for r in rows if r["state"] == "active"]
                 self.active += len(busy)
-                self.waiting += sum(1 for r in busy if r["wait_event_type"] == "Lock")
+                waiting = [r["query"] for r in busy if r["wait_event_type"] == "Lock"]
+                self.waiting += len(waiting)
+                self.waits.update(waiting)
                 if tick % 10 == 0:
                     self._read_cpu([r["pid"] for r in rows], first=tick == 0)
                 tick += 1

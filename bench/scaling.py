@@ -36,6 +36,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,7 @@ class Figures:
     machine: float  # share of the machine's CPU that was busy (other work included)
     ours: float  # share of that busy CPU that was ours (serves, workers, PostgreSQL backends, harness)
     lock: float  # share of active backends waiting on a lock
+    waited: str  # the statement most of them waited in
     load: float  # os.getloadavg()[0] at the end
 
     @property
@@ -145,7 +147,14 @@ class Meter:
         return Figures(len(self.serves), items / wall, serve / items * 1000, worker / items * 1000, database / items * 1000,
                        harness / items * 1000, serve / wall / len(self.serves), database / wall, busy / total,
                        (serve + worker + database + harness) / busy if busy else 0.0, self.sampler.share,
-                       os.getloadavg()[0])
+                       _most(self.sampler.waits), os.getloadavg()[0])
+
+
+def _most(waits: Counter[str]) -> str:
+    if not waits:
+        return ""
+    query, count = waits.most_common(1)[0]
+    return f"{count / waits.total():.0%} in `{' '.join(query.split())}`"
 
 
 @dataclass
@@ -242,6 +251,9 @@ def table(title: str, unit: str, rows: dict[int, list[Figures]]) -> None:
         print(f"| {n} | {f.rate:.1f} | ×{f.rate / one.rate:.2f} | {f.serve_ms:.1f} / {f.worker_ms:.1f} / {f.pg_ms:.1f} "
               f"/ {f.harness_ms:.1f} | {f.serve_core:.0%} | {f.pg_cores:.2f} | {f.machine:.0%} ({f.ours:.0%}) "
               f"| {f.lock:.0%} | {f.load:.1f} | {f.bound} | {f.ceiling:.0f}/s (×{f.ceiling / one.ceiling:.2f}) |")
+    for n, f in best.items():
+        if f.waited:
+            print(f"  lock waits with {n}: {f.waited}")
 
 
 async def main(args: argparse.Namespace) -> None:
