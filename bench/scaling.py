@@ -164,6 +164,7 @@ class Callbacks:
     offered: float
     ack_p99: float  # ms, from when each callback was due
     late: int  # callbacks answered after WeCom's 5 s, or never
+    replies: float  # outbox messages per callback
 
 
 async def callbacks(dsn: str, meter: Meter, users: list[str], rate: float, seconds: float,
@@ -171,6 +172,7 @@ async def callbacks(dsn: str, meter: Meter, users: list[str], rate: float, secon
     conn = await asyncpg.connect(pg(dsn))
     try:
         base = await conn.fetchval("SELECT coalesce(max(id), 0) FROM inbound_event")
+        outbox = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox_message")
         urls = [f"http://127.0.0.1:{s.port}/wecom/callback" for s in meter.serves]
         sending = asyncio.create_task(generate(urls, users, rate, seconds, first_id, meter.start))
         handled_at = None
@@ -187,12 +189,14 @@ async def callbacks(dsn: str, meter: Meter, users: list[str], rate: float, secon
             raise SystemExit(f"the callbacks did not drain in {WAIT:.0f} s")
         assert handled_at is not None
         items = await conn.fetchval("SELECT count(*) FROM inbound_event WHERE id > $1", base)
+        replies = await conn.fetchval("SELECT count(*) FROM outbox_message WHERE id > $1", outbox)
         sent = await sending
         figures = await meter.finish(items, sent["cpu"])
     finally:
         await conn.close()
     late = sum(v > 5000 for v in sent["latencies"]) + sent["failed"]
-    return Callbacks(figures, items / (handled_at - meter.t0), sent["rate"], pct(sent["latencies"], 99), late)
+    return Callbacks(figures, items / (handled_at - meter.t0), sent["rate"], pct(sent["latencies"], 99), late,
+                     replies / items)
 
 
 async def measure(n: int, dsn: str, env: dict[str, str], work: Path, args: argparse.Namespace, users: list[str],
@@ -218,14 +222,32 @@ async def measure(n: int, dsn: str, env: dict[str, str], work: Path, args: argpa
         idle = await meter.finish(1)
         print(f"  {n} serve + {n} worker idle for {IDLE:.0f} s: serves {idle.serve_ms / 1000 / IDLE:.3f} cores, "
               f"workers {idle.worker_ms / 1000 / IDLE:.3f}, PostgreSQL {idle.pg_cores:.3f}", flush=True)
+        before = await _outbox(dsn)
         meter.start()
         await burst(ports, args.cases, args.clients, first + args.clients)
         api = await meter.finish(args.cases)
         await drained(dsn, WAIT)  # the dispatchers' cards go out before the callbacks start
+        print(f"  {n} serve + {n} worker: {(await _outbox(dsn) - before) / args.cases:.2f} outbox messages a case",
+              flush=True)
         return api, await callbacks(dsn, meter, users, args.rate, args.seconds, first + 1000)
     finally:
         for proc in [*serves, *workers]:
             _stop(proc)
+
+
+async def _outbox(dsn: str) -> int:
+    conn = await asyncpg.connect(pg(dsn))
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM outbox_message"))
+    finally:
+        await conn.close()
+
+
+def _env(dsn: str, api_base: str, args: argparse.Namespace) -> dict[str, str]:
+    env = production_env(dsn, free_port(), args.redis, api_base, **UNPACED)
+    if args.inbound_retry:
+        env["MAOTIAO_INBOUND_RETRY_SECONDS"] = str(args.inbound_retry)
+    return env
 
 
 def _stop(proc: Maotiao) -> None:
@@ -271,15 +293,14 @@ async def main(args: argparse.Namespace) -> None:
             for round_ in range(args.rounds):
                 for n in processes if round_ % 2 == 0 else processes[::-1]:
                     async with scratch_db(args.db, template=base) as dsn:  # each N from the same state
-                        env = production_env(dsn, free_port(), args.redis, api_base, **UNPACED)
-                        a, c = await measure(n, dsn, env, work, args, org.grid_workers, first)
+                        a, c = await measure(n, dsn, _env(dsn, api_base, args), work, args, org.grid_workers, first)
                     first += 1_000_000
                     api.setdefault(n, []).append(a)
                     inbound.setdefault(n, []).append(c.end_to_end)
                     print(f"  {n} serve + {n} worker: API {a.rate:.1f} cases/s ({a.bound}); callbacks "
                           f"{c.end_to_end.rate:.1f}/s end to end, {c.handled:.1f}/s handled, offered "
                           f"{c.offered:.1f}/s, ACK p99 {c.ack_p99:.0f} ms, {c.late} past 5 s "
-                          f"({c.end_to_end.bound}); load {os.getloadavg()[0]:.1f}", flush=True)
+                          f"({c.end_to_end.bound}); {c.replies:.2f} replies a callback; load {os.getloadavg()[0]:.1f}", flush=True)
                     if c.end_to_end.rate >= 0.9 * c.offered:
                         print(f"  warning: {n} processes handled about what was offered; raise --rate", flush=True)
     finally:
@@ -300,5 +321,7 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=120)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--inbound-retry", type=int, help="MAOTIAO_INBOUND_RETRY_SECONDS (default: production's): "
+                        "the workers' sweep handles a callback a serve has not handled after this long")
     parser.add_argument("--redis", default=os.environ.get("MAOTIAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/14"))
     asyncio.run(main(parser.parse_args()))
