@@ -28,20 +28,31 @@ from aiohttp.test_utils import TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PG, Serve, base_env, free_port, import_org, pct, pg, scratch_db  # noqa: E402
+from bench.common import (  # noqa: E402
+    AES_KEY,
+    AGENT,
+    CORP,
+    PG,
+    SECRET,
+    TOKEN,
+    Serve,
+    base_env,
+    free_port,
+    import_org,
+    pct,
+    pg,
+    scratch_db,
+    unfinished,
+)
 from bench.floor import dingtalk_floor, wecom_floor  # noqa: E402
+from bench.loadgen import TEXTS  # noqa: E402
 from bench.orggen import County, county  # noqa: E402
 from bench.story import StoryDriver  # noqa: E402
 from integrations.sandbox.dingtalk import FakeDingTalk, UserSim  # noqa: E402
 from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
 from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
 
-CORP, AGENT, SECRET, TOKEN = "wwbench", 1000002, "benchsecret", "benchtoken"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 DT_ID, DT_SECRET, DT_ROBOT = "dtbench", "dtsecret", "dtrobot"
-TEXTS = ["邻居家空调外机滴水到楼下,两户吵了几次", "隔壁装修噪音大,两家协商未果", "两户因为宅基地边界有争议",
-         "工人反映老板拖欠工资两个月", "业主和物业因为物业费吵起来了", "顾客买到过期食品和店家发生纠纷",
-         "两车剐蹭,双方对赔偿有争议", "夫妻因为家务琐事经常吵架"]
 
 
 def row(name: str, rate: float, lat: list[float], failed: int, extra: str = "") -> str:
@@ -107,10 +118,7 @@ async def drained(dsn: str, limit: float = 300) -> float:
     conn = await asyncpg.connect(pg(dsn))
     try:
         while time.monotonic() - start < limit:
-            left = await conn.fetchval(
-                "SELECT (SELECT count(*) FROM inbound_event WHERE status = 'received') + "
-                "(SELECT count(*) FROM outbox_message WHERE status IN ('pending', 'sending') AND next_attempt_at <= now())")
-            if left == 0:
+            if sum(await unfinished(conn)) == 0:
                 return time.monotonic() - start
             await asyncio.sleep(0.1)
     finally:

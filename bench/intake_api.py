@@ -27,15 +27,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PG, ROOT, Serve, base_env, free_port, pg, scratch_db  # noqa: E402
+from bench.common import (  # noqa: E402
+    API_SECRET,
+    PG,
+    ROOT,
+    LockSampler,
+    Serve,
+    cpu_seconds,
+    free_port,
+    production_env,
+    scratch_db,
+)
 from bench.orggen import _town, county  # noqa: E402
 
-SECRET = "bench-secret-0123456789"
 TOWNSHIPS = 10
 
 
@@ -68,10 +76,7 @@ class Tree:
     def env(self, port: int) -> dict[str, str]:
         """Production as deploy/ runs it: a platform's credentials (its API on a port nobody answers: serve
         never sends with Redis set, the workers do, and none runs here) and Redis."""
-        env = base_env(self.dsn, port, MAOTIAO_API_KEYS=f"bench:{SECRET}", MAOTIAO_REDIS_URL=self.redis,
-                       WECOM_CORP_ID="wwbench0001", WECOM_AGENT_ID="1000002", WECOM_SECRET="bench-secret",
-                       WECOM_TOKEN="benchtoken", WECOM_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-                       WECOM_API_BASE=f"http://127.0.0.1:{self.dead_port}/cgi-bin/")
+        env = production_env(self.dsn, port, self.redis, f"http://127.0.0.1:{self.dead_port}/cgi-bin/")
         env["PYTHONPATH"] = str(self.path)
         return env
 
@@ -82,34 +87,6 @@ class Tree:
         for cmd in (["db", "upgrade"], ["org", "import", str(org)]):
             subprocess.run([sys.executable, "-m", "maotiao", *cmd], env=env, cwd=self.workdir, check=True,
                            capture_output=True)
-
-
-class LockSampler:
-    """Share of the database's active backends (other than ours) waiting on a lock, sampled until stopped."""
-
-    def __init__(self, dsn: str) -> None:
-        self.dsn, self.active, self.waiting = dsn, 0, 0
-        self._stop = asyncio.Event()
-
-    async def run(self) -> None:
-        conn = await asyncpg.connect(pg(self.dsn))
-        name = self.dsn.rsplit("/", 1)[1]
-        try:
-            while not self._stop.is_set():
-                rows = await conn.fetch("SELECT wait_event_type FROM pg_stat_activity WHERE datname = $1 AND "
-                                        "state = 'active' AND pid <> pg_backend_pid()", name)
-                self.active += len(rows)
-                self.waiting += sum(1 for r in rows if r["wait_event_type"] == "Lock")
-                await asyncio.sleep(0.02)
-        finally:
-            await conn.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def share(self) -> float:
-        return self.waiting / self.active if self.active else 0.0
 
 
 async def burst(ports: list[int], cases: int, clients: int, start: int) -> float:
@@ -128,7 +105,7 @@ async def burst(ports: list[int], cases: int, clients: int, start: int) -> float
                 except asyncio.QueueEmpty:
                     return
                 resp = await c.post(f"http://127.0.0.1:{port}/api/v1/cases",
-                                    headers={"Authorization": f"Bearer {SECRET}"},
+                                    headers={"Authorization": f"Bearer {API_SECRET}"},
                                     json={"content": f"小区噪音纠纷,楼上装修扰民{i}", "location": towns[i % len(towns)],
                                           "external_id": f"bench-{i}"})
                 if resp.status_code != 201:
@@ -137,12 +114,6 @@ async def burst(ports: list[int], cases: int, clients: int, start: int) -> float
     started = time.perf_counter()
     await asyncio.gather(*(client(k) for k in range(clients)))
     return cases / (time.perf_counter() - started)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(tree: Tree, processes: int, args: argparse.Namespace, start: int) -> tuple[float, float, float]:
