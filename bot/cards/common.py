@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.types import Button, ButtonAct, CardAction
+from core import org_memo
 from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, CaseSource, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
-from core.models import CardLink, Case, Region, Staff, Task
+from core.models import CardLink, Case, Task
 
 CONTENT_CHARS = 300
 TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)  # not returned or released
@@ -44,10 +45,10 @@ def labels(category: str, severity: str, flags: list[str]) -> tuple[str, str]:
 
 
 async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
-    region = await Region.get(id=case.region_id)
+    region = await org_memo.region(case.region_id)
     category, level = labels(case.category, case.severity, case.flags)
     content = mask_numbers(case.content) if masked else case.content
-    reporter = await Staff.get_or_none(id=case.reporter_id) if case.reporter_id else None
+    reporter = await org_memo.staff(case.reporter_id) if case.reporter_id else None
     fields = [
         ("类别", category),
         ("等级", level),
@@ -60,7 +61,7 @@ async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
         fields.append(("来源", CaseSource(case.source).label))
     if reporter is not None:
         fields.append(("上报人", reporter.name))
-    first = await Staff.get_or_none(id=case.first_receiver_id) if case.first_receiver_id else None
+    first = await org_memo.staff(case.first_receiver_id) if case.first_receiver_id else None
     if first is not None:
         fields.append(("首问责任人", first.name))
     return fields
