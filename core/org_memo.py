@@ -85,3 +85,10 @@ async def region_or_none(region_id: int) -> Region | None:
         return await region(region_id)
     except DoesNotExist:
         return None
+
+
+def forget(key: tuple[Any, ...]) -> None:
+    """Drop what this unit remembers under `key` (after writing what it was loaded from)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(key, None)

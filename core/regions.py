@@ -43,7 +43,8 @@ async def ancestor_at(region: Region, level: Level) -> Region | None:
     """The node at `level` on the way from the root to `region` (the region itself included)."""
     if Level(region.level) == level:
         return region
-    rows = await Region.filter(id__in=ancestor_ids(region), level=level.value)
+    rows = await org_memo.remembered(("ancestor_at", region.id, level),
+                                     lambda: Region.filter(id__in=ancestor_ids(region), level=level.value))
     return rows[0] if rows else None
 
 

@@ -36,7 +36,8 @@ async def department_for(category: str, region: Region) -> Department | None:
     """The nearest department up the tree from `region` that takes `category` (else the category it was split
     from, else one taking "other")."""
     chain = ancestor_ids(region)
-    departments = await Department.filter(region_id__in=chain, active=True)
+    departments = await org_memo.remembered(("departments", region.id),
+                                            lambda: Department.filter(region_id__in=chain, active=True))
     depth = {rid: i for i, rid in enumerate(chain)}
     ranked = sorted(departments, key=lambda dep: -depth[dep.region_id])
     fallback = Category(category).fallback if category in Category._value2member_map_ else None
@@ -48,11 +49,16 @@ async def department_for(category: str, region: Region) -> Department | None:
 
 
 async def officers_of(department: Department) -> list[Staff]:
-    staff = await Staff.filter(department_id=department.id, active=True).order_by("id")
-    return [s for s in staff if _has_role(s, Role.OFFICER)] or staff
+    staff = await org_memo.remembered(("department staff", department.id),
+                                      lambda: Staff.filter(department_id=department.id, active=True).order_by("id"))
+    return [s for s in staff if _has_role(s, Role.OFFICER)] or list(staff)
 
 
 async def liaison_cc(region: Region) -> list[Staff]:
+    return list(await org_memo.remembered(("liaison cc", region.id), lambda: _liaison_cc(region)))
+
+
+async def _liaison_cc(region: Region) -> list[Staff]:
     village = await ancestor_at(region, Level.VILLAGE)
     if village is None:
         return []

@@ -11,12 +11,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from tortoise.transactions import in_transaction
 
-from core import audit
+from core import audit, org_memo
 from core.clock import Clock, SystemClock
 from core.enums import Platform, Role
 from core.errors import InvalidInput, NotFound
 from core.events import DomainEvent
-from core.models import Case, Region, Staff, Task
+from core.models import Case, Staff, Task
 from core.regions import staff_region
 from core.workdays import WorkCalendar
 
@@ -141,7 +141,7 @@ async def record(
 
 
 async def region_path(region_id: int) -> str:
-    region = await Region.get(id=region_id)
+    region = await org_memo.region(region_id)
     return region.path
 
 
