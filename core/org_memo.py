@@ -13,7 +13,7 @@ re-import need no invalidation. Callers must not modify the rows they get."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -92,3 +92,17 @@ def forget(key: tuple[Any, ...]) -> None:
     memo = _memo.get()
     if memo is not None:
         memo.pop(key, None)
+
+
+async def staff_by_ids(ids: Iterable[int]) -> dict[int, Staff]:
+    """Staff rows (active or not) by id: those not yet remembered in one query. Instead of prefetching a
+    list's people, which loads them again for every list a unit renders."""
+    wanted = set(ids)
+    memo = _memo.get()
+    if memo is None:
+        return {s.id: s for s in await Staff.filter(id__in=list(wanted))} if wanted else {}
+    missing = [i for i in wanted if ("staff", i) not in memo]
+    if missing:
+        for s in await Staff.filter(id__in=missing):
+            memo[("staff", s.id)] = s
+    return {i: memo[("staff", i)] for i in wanted if memo.get(("staff", i)) is not None}

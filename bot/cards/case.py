@@ -16,9 +16,11 @@ from core.services.base import actor_for
 
 
 async def _tasks_line(case: Case) -> str:
-    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
+    tasks = await Task.filter(case_id=case.id).order_by("id")
     active = [t for t in tasks if TaskStatus(t.status) in TASKS_ON_CASE]
-    return ";".join(f"{t.assignee.name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})" for t in active)
+    people = await org_memo.staff_by_ids(t.assignee_id for t in active)
+    return ";".join(f"{people[t.assignee_id].name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})"
+                    for t in active)
 
 
 def _outcome(case: Case) -> str:

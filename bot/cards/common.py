@@ -20,8 +20,10 @@ def btn(act: ButtonAct, link: CardLink, label: str, style: str = "default") -> B
 async def progress_field(case_id: int, *, exclude: int | None = None) -> list[tuple[str, str]]:
     """办理进展: each task's latest 反馈进展, so the center and every partner of a 联合调处 see how the others do."""
     tasks = await Task.filter(case_id=case_id, status__in=[s.value for s in TASKS_ON_CASE], last_progress__isnull=False
-                              ).exclude(id=exclude or 0).order_by("id").prefetch_related("assignee")
-    lines = [f"{t.assignee.name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}" for t in tasks]
+                              ).exclude(id=exclude or 0).order_by("id")
+    people = await org_memo.staff_by_ids(t.assignee_id for t in tasks)
+    lines = [f"{people[t.assignee_id].name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}"
+             for t in tasks]
     return [("办理进展", ";".join(lines))] if lines else []
 
 

@@ -8,7 +8,7 @@ from bot.types import Act, Card
 from core import org_memo
 from core.clock import fmt_local
 from core.enums import TaskStatus
-from core.models import CardLink, Case, Staff, Task
+from core.models import CardLink, Case, Task
 from core.transitions import TaskAction
 
 METHOD_LABELS = {"card": "消息", "urgent": "加急", "sms": "短信"}  # 提醒方式, by ReminderMethod value
@@ -16,7 +16,8 @@ METHOD_LABELS = {"card": "消息", "urgent": "加急", "sms": "短信"}  # 提�
 
 async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
     region = await org_memo.region(case.region_id)
-    cc = [s.name for s in await Staff.filter(id__in=task.cc)]
+    named = await org_memo.staff_by_ids(task.cc)
+    cc = [named[i].name for i in sorted(named)]
     fields = [
         ("编号", case.number),
         ("诉求内容", short(task.content)),
@@ -28,11 +29,12 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
         fields.append(("抄送", "、".join(cc)))
     if case.plan and case.plan_approved_by_id:
         fields.append(("处置方案", case.plan))
-    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(
-        id=task.id).prefetch_related("assignee")
+    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(id=task.id)
     if others:
+        people = await org_memo.staff_by_ids(o.assignee_id for o in others)
         fields.append(("协办", ";".join(
-            f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})" for o in others)))
+            f"{people[o.assignee_id].name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})"
+            for o in others)))
         fields += await progress_field(case.id, exclude=task.id)
     return fields
 
