@@ -148,16 +148,18 @@ Handler = Callable[[Batch, Any, Case, Region], Awaitable[None]]  # (batch, event
 
 async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
     b = Batch(now, set(skip_links))
-    touched: set[int] = set()
+    cases: dict[int, Case] = {}  # read once: the events are all in, and telling people changes no case
     for ev in events:
         handler = HANDLERS.get(type(ev))
         if handler is None:
             raise LookupError(f"no notification handler for {type(ev).__name__}")
-        touched.add(ev.case_id)
-        case = await Case.get(id=ev.case_id)
+        if ev.case_id not in cases:
+            cases[ev.case_id] = await Case.get(id=ev.case_id)
+        case = cases[ev.case_id]
         await handler(b, ev, case, await org_memo.region(case.handling_region_id))
+    touched = set(cases)
     await mark(tasks_named(events), now)  # the tasks' copies in platforms' to-do lists follow (bot/mirror.py)
-    await status_updates(events, now)  # an API case's sender is told too (bot/webhooks.py)
+    await status_updates(events, now, cases)  # an API case's sender is told too (bot/webhooks.py)
     return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
 
 
