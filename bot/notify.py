@@ -147,6 +147,13 @@ Handler = Callable[[Batch, Any, Case, Region], Awaitable[None]]  # (batch, event
 
 
 async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
+    """Who is told what about `events`, and the touched cases' cards re-rendered. The organisation is looked up
+    once for all of it (core/org_memo.py; inside a handled message, the message's memory is used)."""
+    with org_memo.remembering():
+        return await _notifications(events, now, skip_links)
+
+
+async def _notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
     b = Batch(now, set(skip_links))
     cases: dict[int, Case] = {}  # read once: the events are all in, and telling people changes no case
     for ev in events:
