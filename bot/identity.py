@@ -16,9 +16,11 @@ SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is rewritten at most this ofte
 async def staff_for(platform: Platform, external_id: str, now: datetime) -> Staff | None:
     """Who writes from this account (active staff only), noting when each account was last used. The note is
     written only when it would change which platform `address` picks, or when it is older than SEEN_EVERY: a
-    statement on every message for nothing (issue 20)."""
+    statement on every message for nothing (issue 20). The person's accounts stay locked until the handling
+    commits, as that write locked them: one person's messages are handled one after another (a burst builds
+    one draft), other people's alongside."""
     owner = Identity.filter(platform=platform.value, external_id=external_id).values("staff_id")
-    idents = await Identity.filter(staff_id=Subquery(owner))  # the person's accounts on every platform
+    idents = await Identity.select_for_update(no_key=True).filter(staff_id=Subquery(owner)).order_by("id")
     ident = next((i for i in idents if i.platform == platform.value and i.external_id == external_id), None)
     if ident is None:
         return None
