@@ -13,6 +13,7 @@ from bot.notify import notifications
 from bot.outbox import enqueue
 from bot.router import route
 from bot.types import MAX_TEXT, Inbound, Outbound, Target
+from core import org_memo
 from core.errors import DomainError
 from core.models import InboundEvent
 from core.services.base import Domain, actor_for, unit_of_work
@@ -53,6 +54,10 @@ class Bot:
         return [] if row_id is None else await self.handle(row_id, inbound)
 
     async def _handle(self, inbound: Inbound) -> list[Outbound]:
+        with org_memo.remembering():  # one message's cards look up the same people and places
+            return await self._handle_remembering(inbound)
+
+    async def _handle_remembering(self, inbound: Inbound) -> list[Outbound]:
         now = self.domain.clock.now()
         staff = await staff_for(inbound.platform, inbound.sender, now)
         if staff is None:

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from tortoise.expressions import Subquery
+
+from core import org_memo
 from core.enums import Platform, Role
 from core.models import Identity, Staff
 
+SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is rewritten at most this often, unless another platform was used since
+
 
 async def staff_for(platform: Platform, external_id: str, now: datetime) -> Staff | None:
-    ident = await Identity.get_or_none(platform=platform.value, external_id=external_id)
+    """Who writes from this account (active staff only), noting when each account was last used. The note is
+    written only when it would change which platform `address` picks, or when it is older than SEEN_EVERY: a
+    statement on every message for nothing (issue 20). The person's accounts stay locked until the handling
+    commits, as that write locked them: one person's messages are handled one after another (a burst builds
+    one draft), other people's alongside."""
+    owner = Identity.filter(platform=platform.value, external_id=external_id).values("staff_id")
+    idents = await Identity.select_for_update(no_key=True).filter(staff_id=Subquery(owner)).order_by("id")
+    ident = next((i for i in idents if i.platform == platform.value and i.external_id == external_id), None)
     if ident is None:
         return None
-    staff = await Staff.get_or_none(id=ident.staff_id, active=True)
-    if staff is not None:
+    staff = await org_memo.active_staff(ident.staff_id)
+    if staff is not None and _worth_noting(ident, idents, now):
         await Identity.filter(id=ident.id).update(last_seen_at=now)
     return staff
+
+
+def _worth_noting(ident: Identity, idents: list[Identity], now: datetime) -> bool:
+    seen = ident.last_seen_at
+    if seen is None or not timedelta(0) <= now - seen < SEEN_EVERY:
+        return True
+    return any(o.last_seen_at is not None and o.last_seen_at >= seen for o in idents if o.id != ident.id)
 
 
 async def admins_text() -> str:

@@ -18,6 +18,7 @@ from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
 from bot.warnings import on_new_case
 from bot.webhooks import status_updates
+from core import org_memo
 from core.clock import fmt_local, local
 from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role, TaskStatus
 from core.events import (
@@ -150,17 +151,26 @@ Handler = Callable[[Batch, Any, Case, Region], Awaitable[None]]  # (batch, event
 
 
 async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
+    """Who is told what about `events`, and the touched cases' cards re-rendered. The organisation is looked up
+    once for all of it (core/org_memo.py; inside a handled message, the message's memory is used)."""
+    with org_memo.remembering():
+        return await _notifications(events, now, skip_links)
+
+
+async def _notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
     b = Batch(now, set(skip_links))
-    touched: set[int] = set()
+    cases: dict[int, Case] = {}  # read once: the events are all in, and telling people changes no case
     for ev in events:
         handler = HANDLERS.get(type(ev))
         if handler is None:
             raise LookupError(f"no notification handler for {type(ev).__name__}")
-        touched.add(ev.case_id)
-        case = await Case.get(id=ev.case_id)
-        await handler(b, ev, case, await Region.get(id=case.handling_region_id))
+        if ev.case_id not in cases:
+            cases[ev.case_id] = await Case.get(id=ev.case_id)
+        case = cases[ev.case_id]
+        await handler(b, ev, case, await org_memo.region(case.handling_region_id))
+    touched = set(cases)
     await mark(tasks_named(events), now)  # the tasks' copies in platforms' to-do lists follow (bot/mirror.py)
-    await status_updates(events, now)  # an API case's sender is told too (bot/webhooks.py)
+    await status_updates(events, now, cases)  # an API case's sender is told too (bot/webhooks.py)
     return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
 
 
@@ -197,7 +207,7 @@ async def _task_dispatched(b: Batch, ev: TaskDispatched, case: Case, holder: Reg
     b.out.append(await b.card("task", task.assignee_id, urgent=urgent, case_id=case.id, task_id=task.id))
     for cc in task.cc:
         b.out.append(await b.card("cc", cc, case_id=case.id))
-    assignee = await Staff.get(id=task.assignee_id)
+    assignee = await org_memo.known_staff(task.assignee_id)
     if task.reminder_method == ReminderMethod.SMS.value and not assignee.phone and task.dispatched_by_id:
         b.tell(task.dispatched_by_id, f"{assignee.name} 在组织名单中没有手机号,案件 {case.number} 的短信提醒"
                                       "将改为消息提醒(可在组织名单中补充 phone 后重新导入)")

@@ -56,13 +56,13 @@ async def _detail(ev: DomainEvent, case: Case) -> dict[str, Any]:
     return {}
 
 
-async def status_updates(events: list[DomainEvent], now: datetime) -> None:
-    """A row per event of interest on a case that came through the API."""
+async def status_updates(events: list[DomainEvent], now: datetime, cases: dict[int, Case] | None = None) -> None:
+    """A row per event of interest on a case that came through the API (`cases`: those already read, by id)."""
     for ev in events:
         kind = KINDS.get(type(ev))
         if kind is None:
             continue
-        case = await Case.get(id=ev.case_id)
+        case = (cases or {}).get(ev.case_id) or await Case.get(id=ev.case_id)
         if case.api_client is None:
             continue
         event_id = uuid.uuid4().hex

@@ -16,12 +16,17 @@ from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 
 MODELS_MODULE = "core.models"
+_PG_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 MIGRATIONS_MODULE = "core.migrations"
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
+    connection: str | dict[str, Any] = db_url
+    if db_url.startswith(_PG_SCHEMES) and (expanded := expand_db_url(db_url))["engine"].endswith(".asyncpg"):
+        expanded["credentials"]["reset"] = _keep_session
+        connection = expanded
     return {
-        "connections": {"default": db_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
@@ -32,6 +37,23 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset when a connection comes back: only what asyncpg always does first (roll back a
+    transaction left open, drop listener callbacks). Its default also sends `SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` — a round trip after every statement run outside a transaction (issue 20:
+    8.8 of ~36 statements a handled message). No pooled connection is left with session state to undo: the
+    session-level advisory locks, like the side connection, have connections of their own (upgrade_lock,
+    integrations/lease.py), nothing LISTENs, SETs a session setting or declares a cursor on the pool."""
+
+
+def _pg_credentials(config: str | dict[str, Any]) -> dict[str, Any] | None:
+    """The credentials of a PostgreSQL connection's config (a URL, or the expanded form tortoise_config gives)."""
+    if isinstance(config, str):
+        config = expand_db_url(config)
+    engine = str(config.get("engine", ""))
+    return dict(config["credentials"]) if engine.endswith((".asyncpg", ".psycopg")) else None
 
 
 def has_database() -> bool:
@@ -48,7 +70,6 @@ async def init_db(db_url: str) -> None:
     await Tortoise.init(config=tortoise_config(db_url))
 
 
-_PG_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 UPGRADE_LOCK = 0x6D616F74  # PostgreSQL advisory lock key ("maot") every maotiao process upgrades under
 
 
@@ -72,8 +93,8 @@ async def upgrade_lock(db_url: str) -> AsyncIterator[None]:
 SIDE_NAME = "maotiao-side"  # application_name of the side connection (pg_stat_activity)
 
 
-async def _connect(db_url: str, name: str = "maotiao") -> asyncpg.Connection:
-    creds = expand_db_url(db_url)["credentials"]
+async def _connect(db_url: str | dict[str, Any], name: str = "maotiao") -> asyncpg.Connection:
+    creds = expand_db_url(db_url)["credentials"] if isinstance(db_url, str) else db_url
     return await asyncpg.connect(host=creds.get("host"), port=creds.get("port"), user=creds.get("user"),
                                  password=creds.get("password"), database=creds.get("database"), timeout=30,
                                  server_settings={"application_name": name})
@@ -95,15 +116,15 @@ async def side_connection() -> AsyncIterator[asyncpg.Connection | None]:
     by itself while the caller's transaction goes on (core/numbering.py); one user at a time, so keep it to
     a statement. Not from the ORM's pool: N open transactions each waiting there for an N+1th connection
     would wait for ever. None on SQLite (one connection, one writer: there is no outside)."""
-    url = connections.db_config["default"]
-    if not isinstance(url, str) or not url.startswith(_PG_SCHEMES):
+    creds = _pg_credentials(connections.db_config["default"])
+    if creds is None:
         yield None
         return
     loop = asyncio.get_running_loop()
     if _side and (_side[0].loop is not loop or _side[0].conn.is_closed()):
         drop_side_connection()
     if not _side:
-        _side.append(_Side(await _connect(url, SIDE_NAME), loop, asyncio.Lock()))
+        _side.append(_Side(await _connect(creds, SIDE_NAME), loop, asyncio.Lock()))
         if len(_side) > 1:  # another caller connected while we did: keep theirs
             _side.pop().conn.terminate()
     side = _side[0]

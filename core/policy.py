@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core import org_memo
 from core.durations import Duration
 from core.enums import Level, Severity
 from core.models import Setting
@@ -112,9 +113,14 @@ class Policy:
 
 
 async def load_policy() -> Policy:
+    return await org_memo.remembered(("policy",), _load_policy)
+
+
+async def _load_policy() -> Policy:
     row = await Setting.get_or_none(key=POLICY_KEY)
     return Policy.from_json(row.value) if row else Policy()
 
 
 async def save_policy(policy: Policy) -> None:
     await Setting.update_or_create(defaults={"value": policy.to_json()}, key=POLICY_KEY)
+    org_memo.forget(("policy",))

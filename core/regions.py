@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from core import org_memo
 from core.enums import Level
 from core.errors import InvalidInput, NotFound
-from core.models import Department, Region, Staff
+from core.models import Region, Staff
 
 
 def contains(outer_path: str, inner_path: str) -> bool:
@@ -42,17 +43,18 @@ async def ancestor_at(region: Region, level: Level) -> Region | None:
     """The node at `level` on the way from the root to `region` (the region itself included)."""
     if Level(region.level) == level:
         return region
-    rows = await Region.filter(id__in=ancestor_ids(region), level=level.value)
+    rows = await org_memo.remembered(("ancestor_at", region.id, level),
+                                     lambda: Region.filter(id__in=ancestor_ids(region), level=level.value))
     return rows[0] if rows else None
 
 
 async def staff_region(staff: Staff) -> Region | None:
     """The node a staff member works at: their own, or their department's."""
     if staff.region_id is not None:
-        return await Region.get(id=staff.region_id)
+        return await org_memo.region(staff.region_id)
     if staff.department_id is not None:
-        dept = await Department.get(id=staff.department_id)
-        return await Region.get(id=dept.region_id)
+        dept = await org_memo.department(staff.department_id)
+        return await org_memo.region(dept.region_id)
     return None
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from tortoise.expressions import Q
+
+from core import org_memo
 from core.enums import Category, Level, Role, Severity
 from core.models import Absence, Case, Department, Liaison, Region, Staff
 from core.policy import Policy
@@ -33,7 +36,8 @@ async def department_for(category: str, region: Region) -> Department | None:
     """The nearest department up the tree from `region` that takes `category` (else the category it was split
     from, else one taking "other")."""
     chain = ancestor_ids(region)
-    departments = await Department.filter(region_id__in=chain, active=True)
+    departments = await org_memo.remembered(("departments", region.id),
+                                            lambda: Department.filter(region_id__in=chain, active=True))
     depth = {rid: i for i, rid in enumerate(chain)}
     ranked = sorted(departments, key=lambda dep: -depth[dep.region_id])
     fallback = Category(category).fallback if category in Category._value2member_map_ else None
@@ -45,11 +49,16 @@ async def department_for(category: str, region: Region) -> Department | None:
 
 
 async def officers_of(department: Department) -> list[Staff]:
-    staff = await Staff.filter(department_id=department.id, active=True).order_by("id")
-    return [s for s in staff if _has_role(s, Role.OFFICER)] or staff
+    staff = await org_memo.remembered(("department staff", department.id),
+                                      lambda: Staff.filter(department_id=department.id, active=True).order_by("id"))
+    return [s for s in staff if _has_role(s, Role.OFFICER)] or list(staff)
 
 
 async def liaison_cc(region: Region) -> list[Staff]:
+    return list(await org_memo.remembered(("liaison cc", region.id), lambda: _liaison_cc(region)))
+
+
+async def _liaison_cc(region: Region) -> list[Staff]:
     village = await ancestor_at(region, Level.VILLAGE)
     if village is None:
         return []
@@ -62,7 +71,7 @@ async def liaison_cc(region: Region) -> list[Staff]:
 
 
 async def suggest_route(case: Case, policy: Policy) -> RoutePlan:
-    region = await Region.get(id=case.region_id)
+    region = await org_memo.region(case.region_id)
     severity = Severity(case.severity)
     department = await department_for(case.category, region)
     plan = RoutePlan(department=department)
@@ -83,19 +92,26 @@ async def suggest_route(case: Case, policy: Policy) -> RoutePlan:
 
 
 async def dispatchers_for(region: Region) -> list[Staff]:
-    """The dispatchers who should receive a case held at `region`: the nearest level up that has any."""
+    """The dispatchers who should receive a case held at `region`: the nearest level up that has any (those of
+    its departments first, then those placed at the region itself, each by id). Only the dispatchers' rows are
+    loaded: a township's departments hold dozens of officers."""
+    return list(await org_memo.remembered(("dispatchers", region.id), lambda: _dispatchers_for(region)))
+
+
+async def _dispatchers_for(region: Region) -> list[Staff]:
     chain = ancestor_ids(region)
-    departments = await Department.filter(region_id__in=chain, active=True)
-    by_region: dict[int, list[int]] = {}
-    for dep in departments:
-        by_region.setdefault(dep.region_id, []).append(dep.id)
+    level_of = dict(await Department.filter(region_id__in=chain, active=True).values_list("id", "region_id"))
+    where = Q(region_id__in=chain)
+    if level_of:
+        where |= Q(department_id__in=list(level_of))
+    people = await Staff.filter(where, active=True).order_by("id").values("id", "roles", "department_id", "region_id")
+    people = [p for p in people if Role.DISPATCHER.value in p["roles"]]
     for rid in reversed(chain):
-        dep_ids = by_region.get(rid, [])
-        staff = await Staff.filter(active=True).filter(department_id__in=dep_ids) if dep_ids else []
-        staff = staff + await Staff.filter(region_id=rid, active=True)
-        found = [s for s in staff if _has_role(s, Role.DISPATCHER)]
-        if found:
-            return found
+        ids = [p["id"] for p in people if level_of.get(p["department_id"]) == rid]
+        ids += [p["id"] for p in people if p["region_id"] == rid]
+        if ids:
+            rows = {s.id: s for s in await Staff.filter(id__in=ids)}
+            return [rows[i] for i in ids]
     return []
 
 
@@ -121,8 +137,8 @@ async def nearest_with_role(region: Region, role: Role) -> list[Staff]:
 
 async def suggest_experts(category: str, limit: int = 3) -> list[Staff]:
     """调解专家库: experts who help with this category."""
-    experts = [s for s in await Staff.filter(active=True, is_expert=True).order_by("id") if Role.EXPERT.value in s.roles]
-    return [s for s in experts if category in s.expertise][:limit]
+    experts = await org_memo.remembered(("experts",), lambda: Staff.filter(active=True, is_expert=True).order_by("id"))
+    return [s for s in experts if Role.EXPERT.value in s.roles and category in s.expertise][:limit]
 
 
 async def away_ids(day: date, staff_ids: list[int] | None = None) -> set[int]:

@@ -6,8 +6,9 @@ from bot.cards.common import TASKS_ON_CASE, btn, case_fields, progress_field
 from bot.cards.evidence import linked_part
 from bot.cards.key_people import key_people_field
 from bot.types import Act, Button, Card
+from core import org_memo
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, ResultType, Satisfaction, TaskStatus
-from core.models import CardLink, Case, Region, Staff, Task
+from core.models import CardLink, Case, Task
 from core.policy import load_policy
 from core.regions import contains
 from core.routing import suggest_experts, suggest_route
@@ -15,9 +16,11 @@ from core.services.base import actor_for
 
 
 async def _tasks_line(case: Case) -> str:
-    tasks = await Task.filter(case_id=case.id).order_by("id").prefetch_related("assignee")
+    tasks = await Task.filter(case_id=case.id).order_by("id")
     active = [t for t in tasks if TaskStatus(t.status) in TASKS_ON_CASE]
-    return ";".join(f"{t.assignee.name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})" for t in active)
+    people = await org_memo.staff_by_ids(t.assignee_id for t in active)
+    return ";".join(f"{people[t.assignee_id].name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})"
+                    for t in active)
 
 
 def _outcome(case: Case) -> str:
@@ -44,14 +47,14 @@ async def render_center(link: CardLink) -> Card:
         fields += await progress_field(case.id)
     evidence, links = await linked_part(case, link.staff_id)
     fields += evidence
-    viewer = await actor_for(await Staff.get(id=link.staff_id))
+    viewer = await actor_for(await org_memo.known_staff(link.staff_id))
     fields += await key_people_field(case, viewer)
     experts = await suggest_experts(case.category)
     if experts and status in (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED):
         fields.append(("建议专家", "、".join(f"{e.name}({e.title})" if e.title else e.name for e in experts)))
     if case.return_note and status is CaseStatus.RETURNED:
         fields.append(("退回说明", case.return_note))
-    holder = await Region.get(id=case.handling_region_id)
+    holder = await org_memo.region(case.handling_region_id)
     in_scope = viewer.scope_path is not None and contains(viewer.scope_path, holder.path)
     subtitle = status.label
     buttons = []
@@ -79,7 +82,7 @@ async def render_plan(link: CardLink) -> Card:
     case = await Case.get(id=link.case_id)
     status = CaseStatus(case.status)
     fields = [("编号", case.number), *await case_fields(case, masked=False)]
-    fields += await key_people_field(case, await actor_for(await Staff.get(id=link.staff_id)))
+    fields += await key_people_field(case, await actor_for(await org_memo.known_staff(link.staff_id)))
     buttons = []
     note = ""
     if status is CaseStatus.AWAITING_APPROVAL:

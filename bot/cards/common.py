@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.types import Button, ButtonAct, CardAction
+from core import org_memo
 from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, CaseSource, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
-from core.models import CardLink, Case, Region, Staff, Task
+from core.models import CardLink, Case, Task
 
 CONTENT_CHARS = 300
 TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)  # not returned or released
@@ -19,8 +20,10 @@ def btn(act: ButtonAct, link: CardLink, label: str, style: str = "default") -> B
 async def progress_field(case_id: int, *, exclude: int | None = None) -> list[tuple[str, str]]:
     """办理进展: each task's latest 反馈进展, so the center and every partner of a 联合调处 see how the others do."""
     tasks = await Task.filter(case_id=case_id, status__in=[s.value for s in TASKS_ON_CASE], last_progress__isnull=False
-                              ).exclude(id=exclude or 0).order_by("id").prefetch_related("assignee")
-    lines = [f"{t.assignee.name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}" for t in tasks]
+                              ).exclude(id=exclude or 0).order_by("id")
+    people = await org_memo.staff_by_ids(t.assignee_id for t in tasks)
+    lines = [f"{people[t.assignee_id].name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}"
+             for t in tasks]
     return [("办理进展", ";".join(lines))] if lines else []
 
 
@@ -44,10 +47,10 @@ def labels(category: str, severity: str, flags: list[str]) -> tuple[str, str]:
 
 
 async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
-    region = await Region.get(id=case.region_id)
+    region = await org_memo.region(case.region_id)
     category, level = labels(case.category, case.severity, case.flags)
     content = mask_numbers(case.content) if masked else case.content
-    reporter = await Staff.get_or_none(id=case.reporter_id) if case.reporter_id else None
+    reporter = await org_memo.staff(case.reporter_id) if case.reporter_id else None
     fields = [
         ("类别", category),
         ("等级", level),
@@ -60,7 +63,7 @@ async def case_fields(case: Case, *, masked: bool) -> list[tuple[str, str]]:
         fields.append(("来源", CaseSource(case.source).label))
     if reporter is not None:
         fields.append(("上报人", reporter.name))
-    first = await Staff.get_or_none(id=case.first_receiver_id) if case.first_receiver_id else None
+    first = await org_memo.staff(case.first_receiver_id) if case.first_receiver_id else None
     if first is not None:
         fields.append(("首问责任人", first.name))
     return fields

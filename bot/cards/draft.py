@@ -6,7 +6,8 @@ from bot.cards.common import btn, labels, short
 from bot.intake.parse import parse
 from bot.intake.places_db import place_index
 from bot.types import Act, Card
-from core.models import CardLink, Draft, Region, Staff
+from core import org_memo
+from core.models import CardLink, Draft, Region
 
 _DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消", "linked": "已并入原案件"}
 
@@ -16,7 +17,7 @@ async def draft_region(draft: Draft, staff_region_id: int | None) -> Region | No
     text = "\n".join(draft.texts)
     found = (await place_index()).find(text)
     region_id = draft.region_id or found or staff_region_id
-    return await Region.get_or_none(id=region_id) if region_id else None
+    return await org_memo.region_or_none(region_id) if region_id else None
 
 
 async def render_draft(link: CardLink) -> Card:
@@ -24,7 +25,7 @@ async def render_draft(link: CardLink) -> Card:
     text = "\n".join(draft.texts)
     parsed = parse(text)
     category, level = labels(parsed.category, parsed.severity, parsed.flags)
-    staff = await Staff.get(id=draft.staff_id)
+    staff = await org_memo.known_staff(draft.staff_id)
     region = await draft_region(draft, staff.region_id)
     fields = [("类别", category), ("等级", level), ("地点", region.name if region else "未识别,请补充地点")]
     if parsed.people:

@@ -7,9 +7,9 @@ The same people get a 查看详情 link first: the case's read-only page (maotia
 from __future__ import annotations
 
 from bot.types import CardUrl
-from core import evidence, evidence_links
+from core import evidence, evidence_links, org_memo
 from core.clock import local
-from core.models import Case, Staff
+from core.models import Case
 from core.permissions import can_open_evidence
 from core.services.base import actor_for
 
@@ -21,7 +21,7 @@ def _text(item: evidence.Evidence) -> str:
 
 
 async def _may_open(case: Case, staff_id: int) -> bool:
-    staff = await Staff.get_or_none(id=staff_id)
+    staff = await org_memo.staff(staff_id)
     return staff is not None and staff.active and await can_open_evidence(await actor_for(staff), case)
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from bot.cards.common import TASKS_ON_CASE, btn, place, progress_field, short
 from bot.cards.evidence import linked_part
 from bot.types import Act, Card
+from core import org_memo
 from core.clock import fmt_local
 from core.enums import TaskStatus
-from core.models import CardLink, Case, Region, Staff, Task
+from core.models import CardLink, Case, Task
 from core.transitions import TaskAction
 
 METHOD_LABELS = {"card": "消息", "urgent": "加急", "sms": "短信"}  # 提醒方式, by ReminderMethod value
 
 
 async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
-    region = await Region.get(id=case.region_id)
-    cc = [s.name for s in await Staff.filter(id__in=task.cc)]
+    region = await org_memo.region(case.region_id)
+    named = await org_memo.staff_by_ids(task.cc)
+    cc = [named[i].name for i in sorted(named)]
     fields = [
         ("编号", case.number),
         ("诉求内容", short(task.content)),
@@ -27,11 +29,12 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
         fields.append(("抄送", "、".join(cc)))
     if case.plan and case.plan_approved_by_id:
         fields.append(("处置方案", case.plan))
-    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(
-        id=task.id).prefetch_related("assignee")
+    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(id=task.id)
     if others:
+        people = await org_memo.staff_by_ids(o.assignee_id for o in others)
         fields.append(("协办", ";".join(
-            f"{o.assignee.name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})" for o in others)))
+            f"{people[o.assignee_id].name}({'牵头,' if o.is_lead else ''}{TaskStatus(o.status).label})"
+            for o in others)))
         fields += await progress_field(case.id, exclude=task.id)
     return fields
 
@@ -66,7 +69,7 @@ async def render_task(link: CardLink) -> Card:
 async def render_extension(link: CardLink) -> Card:
     task = await Task.get(id=link.task_id)
     case = await Case.get(id=task.case_id)
-    assignee = await Staff.get(id=task.assignee_id)
+    assignee = await org_memo.known_staff(task.assignee_id)
     fields = [("编号", case.number), ("承办人", assignee.name), ("当前截止", fmt_local(task.deadline))]
     if task.extension_days:
         fields += [("申请延期", f"{task.extension_days}个工作日"), ("理由", task.extension_reason)]

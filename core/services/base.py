@@ -11,12 +11,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from tortoise.transactions import in_transaction
 
-from core import audit
+from core import audit, org_memo
 from core.clock import Clock, SystemClock
 from core.enums import Platform, Role
 from core.errors import InvalidInput, NotFound
 from core.events import DomainEvent
-from core.models import Case, Region, Staff, Task
+from core.models import Case, Staff, Task
 from core.regions import staff_region
 from core.workdays import WorkCalendar
 
@@ -141,7 +141,7 @@ async def record(
 
 
 async def region_path(region_id: int) -> str:
-    region = await Region.get(id=region_id)
+    region = await org_memo.region(region_id)
     return region.path
 
 
@@ -163,9 +163,12 @@ async def unit_of_work() -> AsyncIterator[None]:
         async with in_transaction():
             yield
             if outer is None:
-                chains = [await audit.chain_for(e["case_id"], e["region_id"]) for e in mine]
-                for _, event in sorted(zip(chains, mine, strict=True), key=lambda pair: pair[0]):
-                    await audit.append(**event)
+                by_chain: dict[int, list[dict[str, Any]]] = {}
+                for e in mine:
+                    fields = {k: v for k, v in e.items() if k != "region_id"}
+                    by_chain.setdefault(await audit.chain_for(e["case_id"], e["region_id"]), []).append(fields)
+                for chain in sorted(by_chain):
+                    await audit.append_to_chain(chain, by_chain[chain])
     finally:
         _pending.reset(token)
     if outer is not None:
