@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import org_memo
 from core.enums import Level
 from core.errors import InvalidInput, NotFound
-from core.models import Region, Staff
+from core.models import Department, Region, Staff
 
 
 def contains(outer_path: str, inner_path: str) -> bool:
@@ -65,6 +65,6 @@ async def department_named(name: str, near_region_id: int | None) -> Department 
     found = await Department.filter(name=name, active=True)
     if len(found) <= 1 or near_region_id is None:
         return found[0] if len(found) == 1 else None
-    up = ancestor_ids(await Region.get(id=near_region_id))
+    up = ancestor_ids(await org_memo.region(near_region_id))
     on_the_way = [d for d in found if d.region_id in up]
     return max(on_the_way, key=lambda d: up.index(d.region_id)) if on_the_way else None
