@@ -81,7 +81,8 @@ class Handling:
         self._queue: deque[tuple[int, Inbound, asyncio.Future[None] | None]] = deque()
         self._running: set[int] = set()  # row ids being handled now
         self._workers: set[asyncio.Task[None]] = set()
-        self._left_in_db: set[str] = set()  # platforms with events left in the database by a full queue
+        # Per platform, the oldest event a full queue left in the database: read back from there, in order.
+        self._left_in_db: dict[str, int] = {}
         self._refilling = False
         _LIVE.add(self)
 
@@ -89,13 +90,16 @@ class Handling:
         """Handle in the background, in arrival order; never waits and never grows memory past the bound.
         The future is done once the event was handled (or failed); None when it was left in the database."""
         done: asyncio.Future[None] | None = None
-        if len(self._queue) < self.backlog and not self._left_in_db:
+        if len(self._queue) < self.backlog and not self._left_in_db and not self._refilling:
             done = asyncio.get_running_loop().create_future()
             self._queue.append((row_id, inbound, done))
         else:  # already stored: read back from the database once the queue has room (in order: no overtaking)
-            self._left_in_db.add(inbound.platform.value)
+            self._leave(inbound.platform.value, row_id)
         self._spawn()
         return done
+
+    def _leave(self, platform: str, row_id: int) -> None:
+        self._left_in_db[platform] = min(self._left_in_db.get(platform, row_id), row_id)
 
     def pending(self) -> int:
         """Events queued in memory or being handled (not counting those left in the database)."""
@@ -126,21 +130,26 @@ class Handling:
                     done.set_result(None)
 
     async def _refill(self) -> None:
-        """Read back, oldest first, what a full queue left in the database."""
+        """Read back, oldest first, what a full queue left in the database. Meanwhile new events are left
+        there too (after those being read back, never before them), and an event read back twice (another
+        process's pool, the sweeper) is handled once: Bot.handle takes it under its row lock."""
         self._refilling = True
-        platforms, self._left_in_db = self._left_in_db, set()
+        left, self._left_in_db = self._left_in_db, {}
         try:
-            query = InboundEvent.filter(status="received", platform__in=sorted(platforms))
+            query = InboundEvent.filter(status="received", platform__in=sorted(left), id__gte=min(left.values()))
             if self._running:
                 query = query.exclude(id__in=list(self._running))
             rows = await query.order_by("id").limit(self.backlog).values_list("id", "payload")
-        except Exception:  # the database is away: the sweeper handles them once it is back
-            log.exception("reading back %d platform(s)' queued events failed", len(platforms))
+        except Exception:  # the database is away: still left there, read back after the next delivery
+            log.exception("reading back %d platform(s)' queued events failed", len(left))
+            for platform, row_id in left.items():
+                self._leave(platform, row_id)
             return
         finally:
             self._refilling = False
-        if len(rows) == self.backlog:  # more may be waiting: look again when these are done
-            self._left_in_db |= platforms
+        if len(rows) == self.backlog:  # more may be waiting: read on after these once they are done
+            for platform in left:
+                self._leave(platform, int(rows[-1][0]) + 1)
         for row_id, payload in rows:
             self._queue.append((int(row_id), inbound_from_payload(payload), None))
         self._spawn()

@@ -78,3 +78,41 @@ async def test_events_left_in_the_database_are_handled_in_arrival_order(org, dom
         bot.gate.set()
         await handling.drain()
         assert await recipients() == STRANGERS[:8]
+
+
+class _Outage:
+    """core.models.InboundEvent as bot.handling sees it, its reads refused while `down` (a PostgreSQL restart)."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def filter(self, *args: object, **kwargs: object) -> object:
+        if self.down:
+            raise ConnectionRefusedError(111, "Connect call failed")
+        return InboundEvent.filter(*args, **kwargs)
+
+
+async def test_events_a_backlog_left_in_the_database_wait_out_an_outage_and_keep_their_order(
+        org, domain, monkeypatch) -> None:
+    async with wecom_rig(domain, groups=False) as rig:
+        bot = StuckBot(domain)
+        handling = Handling(bot, concurrency=1, backlog=2)
+        rig.callback.handling = handling
+        outage = _Outage()
+        monkeypatch.setattr("bot.handling.InboundEvent", outage)
+        for user in STRANGERS[:8]:  # one after another: their arrival order is known
+            answer = await rig.member.text(user, "你好")
+            assert answer is not None and answer.status_code == 200
+        outage.down = True  # the queue in memory drains; reading back the rest finds the database away
+        bot.gate.set()
+        await handling.drain()
+        assert await InboundEvent.filter(status="failed").count() == 0  # nothing given up on
+        assert await InboundEvent.filter(status="received").count() == 8 - len(await recipients())
+        assert len(await recipients()) < 8  # the outage did cut the handling off
+
+        outage.down = False  # back: the next delivery brings the rest along, oldest first
+        answer = await rig.member.text(STRANGERS[8], "你好")
+        assert answer is not None and answer.status_code == 200
+        await handling.drain()
+        assert await recipients() == STRANGERS[:9]
+        assert await InboundEvent.filter(status="handled").count() == 9
