@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -90,12 +91,18 @@ async def backlog(dsn: str) -> int:
         await conn.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def line(name: str, rate: int, r: dict[str, object], extra: str = "") -> str:
     lat = r["latencies"]
     assert isinstance(lat, list)
     past = sum(v > WECOM_LIMIT for v in lat) + int(r["failed"])  # type: ignore[call-overload]
     return (f"{rate:5d}/s {name:6} {float(r['rate']):8.1f} {pct(lat, 50):9.1f} {pct(lat, 99):9.1f} "  # type: ignore[arg-type]
-            f"{past:7d} {extra}")
+            f"{past:7d}  load {float(r['load']):4.1f}  {extra}")  # type: ignore[arg-type]
 
 
 async def ramp(url: str, users: list[str], steps: list[int], seconds: float, first_id: int,
@@ -103,6 +110,7 @@ async def ramp(url: str, users: list[str], steps: list[int], seconds: float, fir
     results = []
     for k, rate in enumerate(steps):
         r = await asyncio.to_thread(generate, url, users, rate, seconds, first_id + k * 1_000_000)
+        r["load"] = os.getloadavg()[0]  # the machine is shared: read every figure next to it
         if after is not None:
             r["after"] = await after()  # type: ignore[operator]
         results.append(r)
@@ -123,9 +131,13 @@ async def run_serve(db: str, root: str, org_yaml: str, users: list[str], steps: 
         try:
             await serve.ready()
 
+            cpu = [cpu_seconds(serve.proc.pid)]
+
             async def after() -> str:
                 rss, _ = serve.memory_mib()
-                return f"backlog {await backlog(dsn):6d}, RSS {rss:4.0f} MiB"
+                cpu.append(cpu_seconds(serve.proc.pid))
+                return (f"backlog {await backlog(dsn):6d}, RSS {rss:4.0f} MiB, "
+                        f"serve CPU {cpu[-1] - cpu[-2]:5.1f} s")
 
             results = await ramp(f"http://127.0.0.1:{port}/wecom/callback", users, steps, seconds, 20_000_000, after)
             start, left = time.monotonic(), await backlog(dsn)

@@ -38,7 +38,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 @dataclass
 class _Ingest:
     client: BaseDBAsyncClient
-    orm: BaseDBAsyncClient  # the ORM's connection it was made for: it stores in that database, no other
+    url: str  # the database the ORM used when it was made: it stores there, nowhere else
     loop: asyncio.AbstractEventLoop
 
 
@@ -60,15 +60,14 @@ def ingest_connection() -> BaseDBAsyncClient | None:
     SQLite). Made on first use for the database the ORM uses now, and made again when that changes (another
     init, another event loop): a pool left over from an earlier database would acknowledge a delivery
     stored where nothing handles it, or fail every one."""
-    orm = connections.get("default")
+    url = connections.db_config["default"]
     loop = asyncio.get_running_loop()
-    if _ingest and (_ingest[0].orm is not orm or _ingest[0].loop is not loop):
+    if _ingest and (_ingest[0].url != url or _ingest[0].loop is not loop):
         drop_ingest_pool()
+    if not isinstance(url, str) or not url.startswith(_PG_SCHEMES):
+        return None
     if not _ingest:
-        url = connections.db_config["default"]
-        if not isinstance(url, str) or not url.startswith(_PG_SCHEMES):
-            return None
-        _ingest.append(_Ingest(_ingest_client(url), orm, loop))
+        _ingest.append(_Ingest(_ingest_client(url), url, loop))
     return _ingest[0].client
 
 
