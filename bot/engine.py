@@ -14,6 +14,7 @@ from bot.outbox import enqueue
 from bot.router import route
 from bot.types import MAX_TEXT, Inbound, Outbound, Target
 from core import org_memo
+from core.db import ingest_connection
 from core.errors import DomainError
 from core.models import InboundEvent
 from core.services.base import Domain, actor_for, unit_of_work
@@ -32,7 +33,8 @@ class Bot:
         payload["received_at"] = inbound.received_at.isoformat()
         try:  # scrubbed of U+0000 (PostgreSQL refuses it) whatever the platform adapter let through
             row = await InboundEvent.create(platform=inbound.platform.value, event_id=scrub(inbound.event_id),
-                                            payload=scrub(payload), received_at=self.domain.clock.now())
+                                            payload=scrub(payload), received_at=self.domain.clock.now(),
+                                            using_db=ingest_connection())
         except IntegrityError:
             return None
         return int(row.id)
@@ -40,8 +42,10 @@ class Bot:
     async def handle(self, row_id: int, inbound: Inbound) -> list[Outbound]:
         """Handle a recorded event exactly once: replies are enqueued in the same transaction."""
         async with unit_of_work():  # the audit events go in last (core/services/base.py)
-            row = await InboundEvent.select_for_update().get(id=row_id)
-            if row.status != "received":
+            # Locked by another handler (the sweeper racing a handling pool, another process): that one
+            # handles it, or leaves it received for the sweeper if it fails; nobody waits for its lock.
+            row = await InboundEvent.select_for_update(skip_locked=True).get_or_none(id=row_id)
+            if row is None or row.status != "received":
                 return []
             out = await self._handle(inbound)
             await enqueue(out, self.domain.clock.now())

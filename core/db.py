@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 import asyncpg
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import get_current_context
 from tortoise.exceptions import DBConnectionError
@@ -18,6 +20,69 @@ from tortoise.migrations.api import migrate as run_migrations
 MODELS_MODULE = "core.models"
 _PG_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 MIGRATIONS_MODULE = "core.migrations"
+
+# Deliveries are stored before they are acknowledged, on a small pool of their own: the handling of a backlog
+# holds the main pool's connections for whole transactions, and an acknowledgement queued behind them for a
+# connection took seconds (issue 20). Not one of the ORM's named connections (with two, every unnamed
+# transaction would have to name one); SQLite has one writer anyway, and no second pool.
+INGEST_POOL = 10  # as many INSERTs in flight as the decrypt+INSERT floor allows itself
+INGEST_NAME = "maotiao-ingest"  # application_name of its connections (pg_stat_activity)
+
+
+@dataclass
+class _Ingest:
+    client: BaseDBAsyncClient
+    database: str  # the database the ORM used when it was made (its credentials): it stores there, nowhere else
+    loop: asyncio.AbstractEventLoop
+
+
+_ingest: list[_Ingest] = []  # at most one: this process's ingest pool
+
+
+def _ingest_client(config: str | dict[str, Any]) -> BaseDBAsyncClient:
+    info = expand_db_url(config) if isinstance(config, str) else {**config, "credentials": dict(config["credentials"])}
+    creds = info["credentials"]
+    creds.update(minsize=1, maxsize=INGEST_POOL, reset=_keep_session, application_name=INGEST_NAME)
+    engine = importlib.import_module(info["engine"])
+    cls = engine.get_client_class(info) if hasattr(engine, "get_client_class") else engine.client_class
+    client: BaseDBAsyncClient = cls(connection_name="ingest", **creds)
+    return client
+
+
+def ingest_connection() -> BaseDBAsyncClient | None:
+    """The pool deliveries are stored on before their acknowledgement (None: the ORM's default one, on
+    SQLite). Made on first use for the database the ORM uses now, and made again when that changes (another
+    init, another event loop): a pool left over from an earlier database would acknowledge a delivery
+    stored where nothing handles it, or fail every one."""
+    config = connections.db_config["default"]
+    creds = _pg_credentials(config)
+    database = repr(sorted((k, str(v)) for k, v in creds.items() if k != "reset")) if creds else ""
+    loop = asyncio.get_running_loop()
+    if _ingest and (_ingest[0].database != database or _ingest[0].loop is not loop):
+        drop_ingest_pool()
+    if creds is None:
+        return None
+    if not _ingest:
+        _ingest.append(_Ingest(_ingest_client(config), database, loop))
+    return _ingest[0].client
+
+
+def drop_ingest_pool() -> None:
+    """Forget the ingest pool, closing its connections at once (it may belong to a loop that is gone, or to
+    a database the ORM no longer uses). Each of its statements commits by itself: nothing is left half-done."""
+    while _ingest:
+        held = _ingest.pop()
+        pool: asyncpg.Pool | None = getattr(held.client, "_pool", None)
+        if pool is not None and not held.loop.is_closed():  # a closed loop's sockets went with it
+            pool.terminate()
+
+
+async def close_ingest_pool() -> None:
+    """Close the ingest pool: gracefully on its own loop, else at once."""
+    if _ingest and _ingest[0].loop is asyncio.get_running_loop():
+        held = _ingest.pop()
+        await held.client.close()
+    drop_ingest_pool()
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -67,6 +132,7 @@ async def init_db(db_url: str) -> None:
 
     audit.forget_caches()  # they describe one database
     drop_side_connection()
+    await close_ingest_pool()
     await Tortoise.init(config=tortoise_config(db_url))
 
 
@@ -178,6 +244,7 @@ def unavailable(exc: BaseException) -> bool:
 
 async def close_db() -> None:
     drop_side_connection()
+    await close_ingest_pool()
     await Tortoise.close_connections()
 
 

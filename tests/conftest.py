@@ -15,7 +15,7 @@ from tortoise import Tortoise
 import integrations.registry  # noqa: F401  declares the chat platforms, in their registered order
 from core import audit
 from core.clock import DISPLAY_TZ, ManualClock
-from core.db import drop_side_connection, tortoise_config
+from core.db import close_ingest_pool, drop_side_connection, tortoise_config
 from core.models import Staff
 from core.org_import import import_org
 from core.services.base import Actor, Domain, actor_for
@@ -69,6 +69,7 @@ async def fresh_db() -> AsyncIterator[str]:
         yield url
     finally:
         drop_side_connection()
+        await close_ingest_pool()
         await Tortoise.close_connections()
 
 

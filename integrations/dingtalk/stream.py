@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from bot.cards import render
 from bot.engine import Bot
-from bot.handling import Handling
+from bot.handling import Handling, acknowledging
 from bot.outbox import enqueue, refresh
 from bot.types import Card, Inbound, Outbound
 from core.clock import Clock
@@ -57,7 +57,7 @@ def _card_answer(stored: bool, params: dict[str, str] | None = None) -> dict[str
             "cardData": {"cardParamMap": params if params is not None else cards.clicked()}}
 
 
-async def _handled_card(task: asyncio.Task[list[Outbound]], link_id: int, clock: Clock) -> dict[str, str] | None:
+async def _handled_card(task: asyncio.Future[None], link_id: int, clock: Clock) -> dict[str, str] | None:
     """The clicked card after its click was handled, if that took at most CLICK_ANSWER_SECONDS; the updates
     of that card already queued are then answered here and not sent again (each is a metered call)."""
     done, _ = await asyncio.wait({task}, timeout=CLICK_ANSWER_SECONDS)
@@ -264,12 +264,14 @@ class StreamRunner:
         except TimeoutError:
             pass
 
-    async def persist(self, inbound: Inbound, group: str | None) -> asyncio.Task[list[Outbound]] | None:
+    async def persist(self, inbound: Inbound, group: str | None) -> asyncio.Future[None] | None:
         """Store the frame and start handling it; the SDK sends the ACK when the frame's handler returns (and
-        withholds it when this raises). None for a redelivery, which was handled already."""
-        row_id = await self.bot.record(inbound)
-        if group:
-            await remember_group(group, inbound.extra.get("group_title", ""))
+        withholds it when this raises). The future is done once it was handled; None for a redelivery (handled
+        already) or when a backlog left it in the database for later."""
+        with acknowledging():  # handling gives way to acknowledgements
+            row_id = await self.bot.record(inbound)
+            if group:
+                await remember_group(group, inbound.extra.get("group_title", ""))
         return self.handling.submit(row_id, inbound) if row_id is not None else None
 
     async def drain(self) -> None:

@@ -29,7 +29,7 @@ from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 
 from bot.engine import Bot
-from bot.handling import Handling
+from bot.handling import Handling, acknowledging
 from integrations.wecom.config import WeComSettings
 from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound
 
@@ -154,6 +154,10 @@ class WeComCallback:
         return web.Response(text=plain)
 
     async def receive(self, request: web.Request) -> web.Response:
+        with acknowledging():  # handling gives way to acknowledgements
+            return await self._receive(request)
+
+    async def _receive(self, request: web.Request) -> web.Response:
         try:
             q = parse_query(request, self.clock())
             encrypt = extract_encrypt(await read_bounded(request))

@@ -1,0 +1,191 @@
+"""ACKs under a rising WeCom callback rate, next to the decrypt+INSERT floor (issue 20 item 0).
+
+    .venv/bin/python bench/ramp.py [--steps 200,350,500,650] [--seconds 5] [--code DIR]
+
+The load generator runs in a process of its own, open-loop: each callback is sent at its scheduled time
+whatever the answers before it, and its latency is timed from that scheduled time (no coordinated
+omission). The ramp goes step by step without a pause, so the handling backlog of one step is still there
+in the next — the ACK must not care. Each step prints the achieved rate, ACK p50/p99, how many answers took
+more than WeCom's 5 s (or never came), the handling backlog left in the database, and serve's memory.
+`--code DIR` runs `serve` from another checkout (e.g. `git worktree add /tmp/before <commit>`) to measure
+before and after in one run, against the same floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+from aiohttp.test_utils import TestServer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import PG, Serve, base_env, free_port, import_org, pct, pg, scratch_db  # noqa: E402
+from bench.floor import wecom_floor  # noqa: E402
+from bench.inbound import AES_KEY, AGENT, CORP, SECRET, TEXTS, TOKEN  # noqa: E402
+from bench.orggen import county  # noqa: E402
+from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
+from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
+
+WECOM_LIMIT = 5000.0  # ms: WeCom retries (and finally fails) a callback not answered within 5 s
+GIVE_UP = 30.0  # s: the generator's own timeout; an answer later than that counts as none
+
+
+async def _generate(url: str, users: list[str], rate: int, seconds: float, first_id: int) -> dict[str, object]:
+    member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, url, None)  # type: ignore[arg-type]
+    total = int(rate * seconds)
+    bodies = [member.encrypt(member.text_xml(users[i % len(users)], f"{TEXTS[i % len(TEXTS)]}(补充{first_id + i})",
+                                             msg_id=first_id + i)) for i in range(total)]
+    latencies: list[float] = []
+    failed = 0
+    timeout = aiohttp.ClientTimeout(total=GIVE_UP)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2000), timeout=timeout) as session:
+
+        async def one(due: float, params: dict[str, str], body: str) -> None:
+            nonlocal failed
+            try:
+                async with session.post(url, params=params, data=body.encode()) as resp:
+                    await resp.read()
+                    ok = resp.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - due) * 1000)
+            else:
+                failed += 1
+
+        start = time.perf_counter()
+        tasks = []
+        for i, (params, body) in enumerate(bodies):
+            due = start + i / rate
+            if (delay := due - time.perf_counter()) > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, params, body)))
+        sent = time.perf_counter() - start
+        await asyncio.gather(*tasks)
+    return {"latencies": latencies, "failed": failed, "rate": total / sent}
+
+
+def generate(url: str, users: list[str], rate: int, seconds: float, first_id: int) -> dict[str, object]:
+    """One step of the ramp from a process of its own."""
+    args = json.dumps({"url": url, "users": users, "rate": rate, "seconds": seconds, "first_id": first_id})
+    out = subprocess.run([sys.executable, __file__, "--generate", args], check=True, capture_output=True, text=True)
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+async def backlog(dsn: str) -> int:
+    conn = await asyncpg.connect(pg(dsn))
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM inbound_event WHERE status = 'received'"))
+    finally:
+        await conn.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def line(name: str, rate: int, r: dict[str, object], extra: str = "") -> str:
+    lat = r["latencies"]
+    assert isinstance(lat, list)
+    past = sum(v > WECOM_LIMIT for v in lat) + int(r["failed"])  # type: ignore[call-overload]
+    return (f"{rate:5d}/s {name:6} {float(r['rate']):8.1f} {pct(lat, 50):9.1f} {pct(lat, 99):9.1f} "  # type: ignore[arg-type]
+            f"{past:7d}  load {float(r['load']):4.1f}  {extra}")  # type: ignore[arg-type]
+
+
+async def ramp(url: str, users: list[str], steps: list[int], seconds: float, first_id: int,
+               after: object = None) -> list[dict[str, object]]:
+    results = []
+    for k, rate in enumerate(steps):
+        r = await asyncio.to_thread(generate, url, users, rate, seconds, first_id + k * 1_000_000)
+        r["load"] = os.getloadavg()[0]  # the machine is shared: read every figure next to it
+        if after is not None:
+            r["after"] = await after()  # type: ignore[operator]
+        results.append(r)
+    return results
+
+
+async def run_serve(db: str, root: str, org_yaml: str, users: list[str], steps: list[int], seconds: float,
+                    api_base: str, drain_limit: float) -> list[dict[str, object]]:
+    """The ramp against `serve` run from checkout `root`, on a database of its own; then its drain."""
+    async with scratch_db(db) as dsn:
+        work = Path(tempfile.mkdtemp(prefix="bench-ramp-"))
+        port = free_port()
+        env = base_env(dsn, port, WECOM_CORP_ID=CORP, WECOM_AGENT_ID=str(AGENT), WECOM_SECRET=SECRET,
+                       WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, WECOM_API_BASE=api_base)
+        env["PYTHONPATH"] = root
+        import_org(env, org_yaml, work)
+        serve = Serve(env, work)
+        try:
+            await serve.ready()
+
+            cpu = [cpu_seconds(serve.proc.pid)]
+
+            async def after() -> str:
+                rss, _ = serve.memory_mib()
+                cpu.append(cpu_seconds(serve.proc.pid))
+                return (f"backlog {await backlog(dsn):6d}, RSS {rss:4.0f} MiB, "
+                        f"serve CPU {cpu[-1] - cpu[-2]:5.1f} s")
+
+            results = await ramp(f"http://127.0.0.1:{port}/wecom/callback", users, steps, seconds, 20_000_000, after)
+            start, left = time.monotonic(), await backlog(dsn)
+            while left and time.monotonic() - start < drain_limit:
+                await asyncio.sleep(1)
+                left = await backlog(dsn)
+            rss, peak = serve.memory_mib()
+            results.append({"drain": time.monotonic() - start, "rss": rss, "peak": peak, "left": left})
+        finally:
+            serve.stop()
+    return results
+
+
+async def main(db: str, steps: list[int], seconds: float, code: list[str], drain_limit: float) -> None:
+    org = county()
+    users = org.grid_workers
+    fake = FakeWeCom(CORP, SECRET, AGENT)
+    async with TestServer(fake.app(), host="127.0.0.1") as wecom_srv:
+        async with scratch_db(db) as dsn, \
+                TestServer(wecom_floor(dsn, TOKEN, AES_KEY, CORP, AGENT), host="127.0.0.1") as floor:
+            floor_results = await ramp(str(floor.make_url("/wecom/callback")), users, steps, seconds, 10_000_000)
+        serve_results = {root: await run_serve(db, root, org.yaml_text, users, steps, seconds,
+                                               str(wecom_srv.make_url("/cgi-bin/")), drain_limit) for root in code}
+    print(f"WeCom callback ramp, {seconds:.0f} s per step, generator in its own process, open-loop")
+    print(f"{'step':7} {'':6} {'msg/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'past 5s':>7}")
+    for k, rate in enumerate(steps):
+        print(line("floor", rate, floor_results[k]))
+        for n, root in enumerate(code):
+            print(line(f"serve{n}" if len(code) > 1 else "serve", rate, serve_results[root][k],
+                       str(serve_results[root][k].get("after", ""))))
+    for n, root in enumerate(code):
+        end = serve_results[root][-1]
+        print(f"serve{n} ({root}): backlog drained {float(end['drain']):.0f} s after the ramp "  # type: ignore[arg-type]
+              f"({end['left']} left); RSS then {float(end['rss']):.0f} MiB, peak {float(end['peak']):.0f} MiB")  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=PG)
+    parser.add_argument("--steps", default="200,350,500,650")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--code", action="append", help="checkout(s) to run serve from (default: this one)")
+    parser.add_argument("--drain", type=float, default=300, help="seconds to wait for the backlog to drain")
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    if a.generate:
+        g = json.loads(a.generate)
+        print(json.dumps(asyncio.run(_generate(g["url"], g["users"], g["rate"], g["seconds"], g["first_id"]))))
+    else:
+        asyncio.run(main(a.db, [int(s) for s in a.steps.split(",")], a.seconds,
+                         a.code or [str(Path(__file__).resolve().parent.parent)], a.drain))

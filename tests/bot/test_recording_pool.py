@@ -1,0 +1,64 @@
+"""Deliveries are stored on a pool of their own before they are acknowledged (issue 20), and that pool always
+stores in the database the bot uses now: a process (a tool, a fault test) that used another PostgreSQL
+database before, and re-initialised the ORM without closing everything, must not acknowledge a delivery it
+stored where nothing will handle it (nor refuse every one because that database is gone)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+
+from bot.engine import Bot
+from bot.types import Inbound
+from core.db import create_schema_for_tests, init_db
+from core.enums import Platform
+from core.models import InboundEvent
+from core.services.base import Domain
+from tests import conftest
+
+
+@pytest.fixture
+async def other_database() -> AsyncIterator[str]:
+    """A PostgreSQL database of its own, besides the test backend's (SQLite or PostgreSQL)."""
+    name = f"maotiao_test_{os.getpid()}_earlier"
+    try:
+        await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+        await conftest._pg_admin(f'CREATE DATABASE "{name}"')
+    except OSError as exc:
+        conftest.need_server(f"PostgreSQL not reachable: {exc}")
+    yield conftest._PG_SERVER_URL.rsplit("/", 1)[0] + "/" + name
+    await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _text(event_id: str, domain: Domain) -> Inbound:
+    return Inbound(platform=Platform.WECOM, event_id=event_id, sender="zhouxm", text="邻居吵架",
+                   received_at=domain.clock.now())
+
+
+async def _event_ids(url: str) -> list[str]:
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1), timeout=10)
+    try:
+        return [r["event_id"] for r in await conn.fetch("SELECT event_id FROM inbound_event ORDER BY id")]
+    finally:
+        await conn.close()
+
+
+async def test_a_delivery_is_stored_in_the_database_the_bot_uses_now(domain: Domain, other_database: str) -> None:
+    bot = Bot(domain)
+    await init_db(other_database)  # as `serve` starts: the recording pool is made for this database
+    await create_schema_for_tests()
+    assert await bot.record(_text("msg:earlier", domain)) is not None
+    await Tortoise.close_connections()  # not close_db: the recording pool is left behind
+
+    async with conftest.fresh_db():  # the test backend's database (SQLite, or another PostgreSQL one)
+        row_id = await bot.record(_text("msg:now", domain))
+        assert row_id is not None
+        assert (await InboundEvent.get(id=row_id)).event_id == "msg:now"  # stored here, where it is handled
+        await bot.handle(row_id, _text("msg:now", domain))
+        assert (await InboundEvent.get(id=row_id)).status == "handled"
+
+    assert await _event_ids(other_database) == ["msg:earlier"]  # nothing went to the earlier database
