@@ -62,3 +62,12 @@ async def test_a_delivery_is_stored_in_the_database_the_bot_uses_now(domain: Dom
         assert (await InboundEvent.get(id=row_id)).status == "handled"
 
     assert await _event_ids(other_database) == ["msg:earlier"]  # nothing went to the earlier database
+
+
+async def test_on_postgresql_deliveries_are_recorded_through_the_pool_of_their_own(db: str) -> None:
+    from core.db import ingest_connection
+
+    if conftest.BACKEND != "postgres":
+        pytest.skip("SQLite has one writer and no second pool")
+    first = ingest_connection()
+    assert first is not None and ingest_connection() is first  # one pool per database and loop, not per call
