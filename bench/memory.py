@@ -24,9 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestServer  # noqa: E402
 
+from bench import inbound  # noqa: E402
 from bench.common import PG, Serve, base_env, free_port, import_org, scratch_db  # noqa: E402
-from bench.inbound import (AES_KEY, AGENT, CORP, DT_ID, DT_ROBOT, DT_SECRET, SECRET, TOKEN,  # noqa: E402
-                           drained, post_load, push_load)
 from bench.orggen import county  # noqa: E402
 from integrations.sandbox.dingtalk import FakeDingTalk  # noqa: E402
 from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
@@ -61,17 +60,18 @@ async def sandbox(db: str) -> tuple[float, float]:
 async def production(db: str, rate: int, seconds: float, bursts: int) -> list[tuple[str, float, float, str]]:
     org = county()
     work = Path(tempfile.mkdtemp(prefix="bench-memory-"))
-    fake = FakeWeCom(CORP, SECRET, AGENT)
-    dt_fake = FakeDingTalk(DT_ID, DT_SECRET, DT_ROBOT)
+    fake = FakeWeCom(inbound.CORP, inbound.SECRET, inbound.AGENT)
+    dt_fake = FakeDingTalk(inbound.DT_ID, inbound.DT_SECRET, inbound.DT_ROBOT)
     rows: list[tuple[str, float, float, str]] = []
     async with scratch_db(db) as dsn, TestServer(fake.app(), host="127.0.0.1") as wecom_srv, \
             TestServer(dt_fake.app(), host="127.0.0.1") as dt_srv:
         dt_fake.base_url = str(dt_srv.make_url("")).rstrip("/")
         dt_fake.template("tpl.bench")
         port = free_port()
-        env = base_env(dsn, port, WECOM_CORP_ID=CORP, WECOM_AGENT_ID=str(AGENT), WECOM_SECRET=SECRET,
-                       WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, WECOM_API_BASE=str(wecom_srv.make_url("/cgi-bin/")),
-                       DINGTALK_CLIENT_ID=DT_ID, DINGTALK_CLIENT_SECRET=DT_SECRET, DINGTALK_ROBOT_CODE=DT_ROBOT,
+        env = base_env(dsn, port, WECOM_CORP_ID=inbound.CORP, WECOM_AGENT_ID=str(inbound.AGENT),
+                       WECOM_SECRET=inbound.SECRET, WECOM_TOKEN=inbound.TOKEN, WECOM_AES_KEY=inbound.AES_KEY,
+                       WECOM_API_BASE=str(wecom_srv.make_url("/cgi-bin/")), DINGTALK_CLIENT_ID=inbound.DT_ID,
+                       DINGTALK_CLIENT_SECRET=inbound.DT_SECRET, DINGTALK_ROBOT_CODE=inbound.DT_ROBOT,
                        DINGTALK_CARD_TEMPLATE_ID="tpl.bench", DINGTALK_API_BASE=dt_fake.base_url,
                        DINGTALK_OAPI_BASE=dt_fake.base_url)
         import_org(env, org.yaml_text, work)
@@ -86,9 +86,9 @@ async def production(db: str, rate: int, seconds: float, bursts: int) -> list[tu
             half = max(1, rate // 2)
             for n in range(bursts):
                 (w_lat, w_fail, _), (d_lat, d_fail, _) = await asyncio.gather(
-                    post_load(url, org, half, seconds, first_id=10_000_000 * (n + 1)),
-                    push_load(dt_fake, org.grid_workers_dingtalk, half, seconds))
-                drain = await drained(dsn)
+                    inbound.post_load(url, org, half, seconds, first_id=10_000_000 * (n + 1)),
+                    inbound.push_load(dt_fake, org.grid_workers_dingtalk, half, seconds))
+                drain = await inbound.drained(dsn)
                 rss, peak = await settle_memory(serve)
                 rows.append((f"after burst {n + 1} ({int(rate * seconds)} msgs)", rss, peak,
                              f"handled {len(w_lat) + len(d_lat)}, failed {w_fail + d_fail}, "

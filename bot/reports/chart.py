@@ -90,6 +90,7 @@ def _trend(ax: Axes, d: Digest) -> None:
 def figure(d: Digest) -> Figure:
     """The chart as a figure (close it with plt.close); png() renders it."""
     plt = pyplot()
+    fig: Figure
     with plt.rc_context({"font.family": cjk_font(), "axes.unicode_minus": False}):
         fig, (trend, cats, villages) = plt.subplots(1, 3, figsize=(13, 4), dpi=100)
         _trend(trend, d)
