@@ -59,14 +59,15 @@ def row(name: str, rate: float, lat: list[float], failed: int, extra: str = "") 
     return f"{name:14} {rate:8.1f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {failed:7d} {extra}"
 
 
-async def post_load(url: str, org: County, rate: int, seconds: float) -> tuple[list[float], int, float]:
+async def post_load(url: str, org: County, rate: int, seconds: float,
+                    first_id: int = 10_000_000) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     failures = 0
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as client:
         member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, url, client)
         total = int(rate * seconds)
         bodies = [member.encrypt(member.text_xml(org.grid_workers[i % len(org.grid_workers)],
-                                                 f"{TEXTS[i % len(TEXTS)]}(补充{i})", msg_id=10_000_000 + i))
+                                                 f"{TEXTS[i % len(TEXTS)]}(补充{i})", msg_id=first_id + i))
                   for i in range(total)]
 
         async def one(params: dict[str, str], body: str) -> None:

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import load_workbook
 from tortoise.transactions import in_transaction
 
 from core import audit
@@ -74,6 +73,8 @@ def _parse_row(i: int, cells: list[object], names: dict[str, Staff], problems: l
 async def import_roster_xlsx(data: bytes) -> int:
     """Columns 日期 | 值班领导 | 值班人员 (names split by 、or commas). Any bad row: nothing is imported."""
     try:
+        from openpyxl import load_workbook  # only here: ~30 MiB that `serve` otherwise never needs
+
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise RosterImportError([f"not an .xlsx workbook: {exc}"]) from None

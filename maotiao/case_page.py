@@ -24,7 +24,7 @@ from html import escape
 from aiohttp import web
 
 from bot.cards.common import labels, place
-from bot.documents.register import step_row
+from bot.reports.register_rows import step_row
 from core import evidence_links
 from core.clock import fmt_local
 from core.enums import CaseStatus, ResultType, TaskStatus

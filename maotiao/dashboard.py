@@ -20,7 +20,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -29,7 +28,6 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
-import mplfonts
 from aiohttp import web
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +35,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.clock import SystemClock
 from core.config import config_error
 from core.enums import Platform
+from core.fonts import font_path
 from core.models import LoginAttempt
 from core.reports import screen
 from core.services.base import Domain
@@ -185,8 +184,7 @@ async def page(request: web.Request) -> web.Response:
 
 
 async def font(_: web.Request) -> web.FileResponse:
-    return web.FileResponse(os.path.join(os.path.dirname(mplfonts.__file__), "fonts", "NotoSansCJKsc-Regular.otf"),
-                            headers={"Cache-Control": "public, max-age=86400"})
+    return web.FileResponse(font_path(), headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def json_body(request: web.Request) -> dict[str, Any] | None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from redis.asyncio import Redis
 from tortoise import Tortoise
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 2.0  # seconds: a database or Redis slower than this is not ready (proxies time out at ~5 s)
@@ -45,6 +48,8 @@ class Readiness:
     def _client(self) -> Redis:
         if self._redis is None:
             assert self.redis_url is not None
+            from redis.asyncio import Redis  # only with Redis configured (~6 MiB otherwise unused)
+
             self._redis = Redis.from_url(self.redis_url, socket_connect_timeout=PROBE_TIMEOUT,
                                          socket_timeout=PROBE_TIMEOUT)
         return self._redis

@@ -7,7 +7,6 @@ import base64
 import json
 import logging
 import mimetypes
-import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -16,14 +15,13 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import mplfonts
 from aiohttp import web
 
-from bot.reports.chart import FONT_FILE
 from core import evidence
 from core.clock import OffsetClock, fmt_local
 from core.config import Settings
 from core.enums import CaseStatus, Category
+from core.fonts import font_path
 from core.masking import mask_numbers
 from core.models import AuditEvent, Case, GroupChat, Identity, Staff, Task
 from core.permissions import can_view
@@ -113,7 +111,7 @@ async def page(_: web.Request) -> web.Response:
 
 async def font(_: web.Request) -> web.FileResponse:
     """The CJK font bundled with mplfonts, so the page reads well on machines without Chinese fonts."""
-    return web.FileResponse(os.path.join(os.path.dirname(mplfonts.__file__), "fonts", FONT_FILE))
+    return web.FileResponse(font_path())
 
 
 ACTION_LABELS = {

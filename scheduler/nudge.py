@@ -23,10 +23,11 @@ by serve too, logs them) and go out when a worker starts. `maotiao doctor` repor
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from arq.connections import ArqRedis
-from arq.constants import default_queue_name, health_check_key_suffix
-from arq.jobs import Job
+if TYPE_CHECKING:  # arq (and the Redis client under it) is imported once a Nudger first speaks to Redis
+    from arq.connections import ArqRedis
+    from arq.jobs import Job
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ NUDGE_PREFIX = "deliver:nudge:"
 REDIS_TIMEOUT = 3.0  # seconds: a Redis that does not answer must not hold serve's delivery loop for long
 # arq's worker writes this key every health_check_interval seconds (WorkerSettings: 30) with that TTL + 1 s,
 # and deletes it when it stops cleanly.
-WORKER_HEALTH_KEY = default_queue_name + health_check_key_suffix
+WORKER_HEALTH_KEY = "arq:queue:health-check"  # arq.constants: default_queue_name + health_check_key_suffix
 
 
 async def request_delivery(redis: ArqRedis) -> Job | None:
@@ -66,6 +67,8 @@ class Nudger:
     @property
     def redis(self) -> ArqRedis:
         if self._redis is None:
+            from arq.connections import ArqRedis
+
             self._redis = ArqRedis.from_url(self.redis_url, socket_connect_timeout=REDIS_TIMEOUT,
                                             socket_timeout=REDIS_TIMEOUT)
         return self._redis

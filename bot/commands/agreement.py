@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 
-from bot import documents
 from bot.commands.args import case_args
 from bot.context import Ctx
 from bot.types import Outbound, Target
@@ -28,6 +27,8 @@ async def make(ctx: Ctx, rest: str, kind: str) -> None:
         except Refused:
             ctx.reply(f"只有案件 {case.number} 的承办人或中心可以制作协议书")
             return
+    from bot import documents  # python-docx on the first document, not at start-up
+
     doc = await documents.create(case, kind, args.rest, ctx.staff.id, ctx.now, source=Platform(ctx.inbound.platform))
     ctx.reply(f"已生成《{documents.KINDS[kind]}》{doc.number},文件随后发送给您")
     ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform),

@@ -9,7 +9,6 @@ import re
 from datetime import date, timedelta
 
 from bot.context import Ctx
-from bot.documents.bulletin import produce
 from bot.types import Outbound, Target
 from core.clock import local
 from core.enums import Role
@@ -43,6 +42,8 @@ async def send(ctx: Ctx, rest: str) -> None:
     if first is None:
         ctx.reply("请写要调阅的月份,如「通报 上月」「通报 2026年11月」(尚未开始的月份没有通报)")
         return
+    from bot.documents.bulletin import produce  # python-docx on the first document, not at start-up
+
     made = await produce(Kind.MONTHLY, first, ctx.now)
     ctx.reply(f"{first.year}年{first.month}月考核通报随后以文件发送给您")
     ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform),

@@ -18,7 +18,6 @@ from bot.commands.args import case_args, labelled
 from bot.commands.people import people, person
 from bot.commands.task_words import due_at_end
 from bot.context import Ctx
-from bot.documents.minutes import minutes_docx
 from bot.types import Outbound, Target
 from core import meetings
 from core.clock import local
@@ -140,6 +139,8 @@ async def complete(ctx: Ctx, rest: str) -> None:
 
 
 async def _send_minutes(ctx: Ctx, meeting: Meeting, staff_ids: list[int]) -> None:
+    from bot.documents.minutes import minutes_docx  # python-docx on the first document, not at start-up
+
     data = base64.b64encode(await minutes_docx(meeting)).decode()
     name = f"{meeting.title}纪要-第{meeting.number}期-{meeting.day:%Y%m%d}.docx"
     for staff_id in dict.fromkeys(staff_ids):

@@ -8,7 +8,6 @@ import base64
 
 from bot.commands.args import case_number
 from bot.context import Ctx
-from bot.documents.register import case_docx
 from bot.types import Outbound, Target
 from core.enums import Role
 from core.models import Case
@@ -32,6 +31,8 @@ async def send(ctx: Ctx, rest: str) -> None:
         ctx.reply(f"找不到案件 {number},或您无权查看")
         return
     reg = await register.for_case(case)
+    from bot.documents.register import case_docx  # python-docx on the first document, not at start-up
+
     data = case_docx(reg, await party_mode(Audience.CENTER))
     ctx.reply(f"案件 {case.number} 的《矛盾纠纷调处三级四步登记表》随后以文件发送给您")
     ctx.out.append(Outbound(target=Target(staff_id=ctx.staff.id, platform=ctx.inbound.platform),

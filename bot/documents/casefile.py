@@ -18,8 +18,9 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from bot.documents import docx as d
-from bot.documents.register import add_register, day, when
+from bot.documents.register import add_register
 from bot.reports.redact import mask_numbers, parties_line
+from bot.reports.register_rows import day, when
 from core.enums import Category
 from core.models import CaseDocument
 from core.policy import load_policy

@@ -14,10 +14,9 @@ import os
 import shutil
 import tempfile
 import weakref
-from functools import lru_cache
 from pathlib import Path
 
-import mplfonts
+from core.fonts import font_dir
 
 SERIF = "Noto Serif CJK SC"
 SANS = "SimHei"
@@ -44,11 +43,6 @@ def soffice() -> str | None:
 
 def available() -> bool:
     return soffice() is not None
-
-
-@lru_cache(maxsize=1)
-def font_dir() -> str:
-    return os.path.join(os.path.dirname(mplfonts.__file__), "fonts")
 
 
 def fontconfig(cache_dir: str) -> str:

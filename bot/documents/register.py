@@ -7,35 +7,12 @@ Modelled on the registration-and-handover rule of the 衢江区《构建"大调�
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from docx.document import Document as DocumentObject
 
 from bot.documents import docx as d
 from bot.reports.redact import parties_line, redact
-from core.clock import local
-from core.reports.register import Register, Step
-
-
-def when(value: object) -> str:
-    return f"{local(value):%Y-%m-%d %H:%M}" if isinstance(value, datetime) else "—"
-
-
-def day(value: object) -> str:
-    return f"{local(value):%Y年%m月%d日}" if isinstance(value, datetime) else ""
-
-
-def step_row(step: Step, parties: list[dict[str, str]], mode: str) -> list[str]:
-    if not step.reached:
-        return [step.name, "—", "—", "—", "未经本级"]
-    unit = [step.unit, when(step.started_at)]
-    if step.received_by:
-        unit.append("受理:" + "、".join(step.received_by))
-    result = [step.result]
-    if step.handed_over_at is not None:
-        result.append(f"{when(step.handed_over_at)} 由{step.handed_over_by}移交{step.handed_to}")
-    tried = redact(step.tried, parties, mode) if step.tried else "—"
-    return [step.name, "\n".join(unit), "、".join(step.handlers) or "—", tried, "\n".join(result)]
+from bot.reports.register_rows import day, step_row
+from core.reports.register import Register
 
 
 def add_register(doc: DocumentObject, reg: Register, mode: str, *, new_page: bool = False, titled: bool = True) -> None:

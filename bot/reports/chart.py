@@ -5,30 +5,45 @@ category and by village, on integer axes with Chinese labels (a bundled CJK font
 from __future__ import annotations
 
 import io
-import os
 from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
+from core.fonts import font_path
+from core.reports.digest import Digest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import mplfonts  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Locator
 
-from core.reports.digest import Digest  # noqa: E402
-
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
 BARS = 8  # categories / villages shown per panel, the largest first
 
 
 @lru_cache(maxsize=1)
+def pyplot() -> ModuleType:
+    """matplotlib on the first chart, not at import: it is ~50 MiB of a `serve` that may never draw one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@lru_cache(maxsize=1)
 def cjk_font() -> str:
-    path = os.path.join(os.path.dirname(mplfonts.__file__), "fonts", FONT_FILE)
+    from matplotlib import font_manager
+
+    path = font_path()
     font_manager.fontManager.addfont(path)
-    return font_manager.FontProperties(fname=path).get_name()
+    return str(font_manager.FontProperties(fname=path).get_name())
+
+
+def _integer_axis() -> Locator:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def trend_title(d: Digest) -> str:
@@ -55,7 +70,7 @@ def _bars(ax: Axes, title: str, counts: list[tuple[str, int]]) -> None:
     shown = counts[:BARS][::-1]
     ax.bar_label(ax.barh([n for n, _ in shown], [c for _, c in shown], color="#3b7dd8"), padding=3)
     ax.set_title(title)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(_integer_axis())
     ax.set_xlim(0, max(c for _, c in shown) + 1)
 
 
@@ -68,12 +83,14 @@ def _trend(ax: Axes, d: Digest) -> None:
     ax.set_title(trend_title(d))
     step = max(1, len(days) // 8)
     ax.set_xticks(range(0, len(days), step), [days[i] for i in range(0, len(days), step)], rotation=30)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_axis())
     ax.set_ylim(0, max(n for _, n in d.recent) + 1)
 
 
 def figure(d: Digest) -> Figure:
     """The chart as a figure (close it with plt.close); png() renders it."""
+    plt = pyplot()
+    fig: Figure
     with plt.rc_context({"font.family": cjk_font(), "axes.unicode_minus": False}):
         fig, (trend, cats, villages) = plt.subplots(1, 3, figsize=(13, 4), dpi=100)
         _trend(trend, d)
@@ -86,6 +103,7 @@ def figure(d: Digest) -> Figure:
 
 def png(d: Digest) -> bytes:
     fig = figure(d)
+    plt = pyplot()
     try:
         with plt.rc_context({"font.family": cjk_font(), "axes.unicode_minus": False}):
             out = io.BytesIO()

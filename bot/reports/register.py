@@ -9,8 +9,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot.documents.register import when
 from bot.reports.redact import parties_line, redact
+from bot.reports.register_rows import when
 from core.privacy import OUTSIDE_MODE, WITHHELD
 from core.reports.register import LEVELS, STEP_NAMES, Register
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from arq.connections import ArqRedis
-from arq.constants import default_queue_name
+from arq.constants import default_queue_name, health_check_key_suffix
 from arq.worker import Worker
 
 import scheduler.embedded
@@ -21,7 +21,7 @@ from core.config import load_settings
 from core.models import OutboxMessage
 from integrations.registry import Platforms
 from maotiao.runtime import Runtime, build_runtime
-from scheduler.nudge import NUDGE_PREFIX, Nudger, request_delivery
+from scheduler.nudge import NUDGE_PREFIX, WORKER_HEALTH_KEY, Nudger, request_delivery
 from scheduler.worker import WorkerSettings
 from tests.bot.harness import Harness
 from tests.conftest import REDIS_URL
@@ -166,3 +166,8 @@ async def test_a_nudge_after_a_running_job_last_read_the_outbox_is_not_lost(
         await worker.close()
     assert first >= 1 and len(await h.inbox("林晓")) >= 1
     assert await OutboxMessage.filter(status__not="sent").count() == 0
+
+
+def test_serve_looks_for_live_workers_under_the_key_arq_workers_write() -> None:
+    # scheduler/nudge.py spells the key out so that serve need not import arq until Redis is used
+    assert WORKER_HEALTH_KEY == default_queue_name + health_check_key_suffix
