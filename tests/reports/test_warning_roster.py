@@ -125,18 +125,18 @@ async def test_monday_broadcast_with_the_week_and_personal_reminders(org, domain
 
 async def test_a_process_dying_while_it_broadcasts_leaves_the_roster_to_the_next(org, domain, clock,
                                                                                  monkeypatch) -> None:
-    import scheduler.rhythm as rhythm
+    import scheduler.once as claims  # where the once-a-day claim writes its messages
 
     clock.set(cst(2026, 11, 24, 8, 0))
-    real = rhythm.enqueue
+    real = claims.enqueue
 
     async def dies(*args: object, **kwargs: object) -> None:
         raise ConnectionError("the process went away mid-write")
 
-    monkeypatch.setattr(rhythm, "enqueue", dies)
+    monkeypatch.setattr(claims, "enqueue", dies)
     with pytest.raises(ConnectionError):
         await roster_broadcast(domain)
-    monkeypatch.setattr(rhythm, "enqueue", real)
+    monkeypatch.setattr(claims, "enqueue", real)
     h = Harness(domain)
     assert await roster_broadcast(domain)  # the day was not claimed by the run that sent nothing
     await h.flush()
