@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sys
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -20,7 +22,7 @@ from aiohttp import web
 from bot import handling
 from bot.engine import Bot
 from bot.intake import model as intake_model
-from core import db, evidence_links
+from core import db, evidence_links, schema_state
 from core.audit_checkpoint import CheckpointLog, load_key
 from core.calendar_import import load_calendar
 from core.clock import OffsetClock, local
@@ -72,10 +74,30 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     return rt
 
 
+async def upgrade(db_url: str) -> None:
+    """Apply pending migrations in a child process (`maotiao db upgrade`), so the memory applying them takes is
+    given back when it ends (core/schema_state.py); in this process only when no other one can see the database
+    (an in-memory SQLite). Nothing pending: nothing runs."""
+    found = await schema_state.pending(db_url)
+    if found is None:
+        await db.upgrade(db_url)
+        return
+    if not found:
+        return
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "maotiao", "db", "upgrade", env={**os.environ, "MAOTIAO_DB_URL": db_url},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        tail = out.decode(errors="replace").strip().splitlines()[-5:]
+        raise RuntimeError("maotiao db upgrade failed: " + " | ".join(tail))
+    log.info("database upgraded (in a child process: the memory it took went with it)")
+
+
 async def _prepare(settings: Settings) -> tuple[str, Platforms]:
     """Migrate, decide the mode, mark the database: nothing is served before this has passed."""
     platforms = build_platforms()
-    await db.upgrade(settings.db_url)
+    await upgrade(settings.db_url)
     await db.init_db(settings.db_url)
     try:
         chosen = await mode.decide(settings, platforms.connected)

@@ -84,3 +84,12 @@ async def test_two_upgrades_started_together_both_succeed(empty_db: str) -> None
             if p.poll() is None:
                 p.kill()
     assert [code for code, _ in results] == [0, 0], results
+
+
+async def test_pending_migrations_are_seen_from_outside_before_and_not_after_an_upgrade(empty_db: str) -> None:
+    from core import schema_state
+
+    assert await schema_state.pending(empty_db) is True
+    code, out = await _exit(_upgrade(empty_db))
+    assert code == 0, out
+    assert await schema_state.pending(empty_db) is False
