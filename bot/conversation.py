@@ -30,6 +30,11 @@ class Waiting(StrEnum):
 STATE_TTL_HOURS = 24
 
 
+def resubmit_prompt(number: str, note: str) -> str:
+    """What a reporter is asked when their case is sent back (退回补充), and when they are reminded of it."""
+    return f"您上报的 {number} 需要补充:{note}\n请直接回复补充内容(之后也可发送「补充 {number[-4:]} 补充内容」)。"
+
+
 @dataclass
 class State:
     name: str

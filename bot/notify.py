@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import notify_emergency, notify_joint
-from bot.conversation import Waiting, set_state
+from bot.conversation import Waiting, resubmit_prompt, set_state
 from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
 from bot.types import Outbound, Target
@@ -80,10 +80,6 @@ from core.models import (
 )
 from core.regions import ancestor_at, ancestor_ids
 from core.routing import dispatchers_for, escalation_watchers, nearest_with_role
-
-
-def resubmit_prompt(number: str, note: str) -> str:
-    return f"您上报的 {number} 需要补充:{note}\n请直接回复补充内容(之后也可发送「补充 {number[-4:]} 补充内容」)。"
 
 
 def _text(staff_id: int, text: str) -> Outbound:

@@ -9,8 +9,8 @@ import logging
 
 from tortoise.transactions import in_transaction
 
-from bot.conversation import Waiting, set_state
-from bot.notify import notifications, resubmit_prompt
+from bot.conversation import Waiting, resubmit_prompt, set_state
+from bot.notify import notifications
 from bot.outbox import new_card
 from bot.types import Outbound, Target
 from core.clock import fmt_local, local
