@@ -15,72 +15,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 from aiohttp.test_utils import TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PG, Serve, base_env, free_port, import_org, pct, pg, scratch_db  # noqa: E402
+from bench import loadgen  # noqa: E402
+from bench.common import PG, Serve, base_env, cpu_seconds, free_port, import_org, pct, pg, scratch_db  # noqa: E402
 from bench.floor import wecom_floor  # noqa: E402
-from bench.inbound import AES_KEY, AGENT, CORP, SECRET, TEXTS, TOKEN  # noqa: E402
+from bench.inbound import AES_KEY, AGENT, CORP, SECRET, TOKEN  # noqa: E402
 from bench.orggen import county  # noqa: E402
 from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
-from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
 
 WECOM_LIMIT = 5000.0  # ms: WeCom retries (and finally fails) a callback not answered within 5 s
-GIVE_UP = 30.0  # s: the generator's own timeout; an answer later than that counts as none
-
-
-async def _generate(url: str, users: list[str], rate: int, seconds: float, first_id: int) -> dict[str, object]:
-    member = WeComMember(CORP, AGENT, TOKEN, AES_KEY, url, None)  # type: ignore[arg-type]
-    total = int(rate * seconds)
-    bodies = [member.encrypt(member.text_xml(users[i % len(users)], f"{TEXTS[i % len(TEXTS)]}(补充{first_id + i})",
-                                             msg_id=first_id + i)) for i in range(total)]
-    latencies: list[float] = []
-    failed = 0
-    timeout = aiohttp.ClientTimeout(total=GIVE_UP)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2000), timeout=timeout) as session:
-
-        async def one(due: float, params: dict[str, str], body: str) -> None:
-            nonlocal failed
-            try:
-                async with session.post(url, params=params, data=body.encode()) as resp:
-                    await resp.read()
-                    ok = resp.status == 200
-            except (aiohttp.ClientError, TimeoutError):
-                ok = False
-            if ok:
-                latencies.append((time.perf_counter() - due) * 1000)
-            else:
-                failed += 1
-
-        start = time.perf_counter()
-        tasks = []
-        for i, (params, body) in enumerate(bodies):
-            due = start + i / rate
-            if (delay := due - time.perf_counter()) > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(due, params, body)))
-        sent = time.perf_counter() - start
-        await asyncio.gather(*tasks)
-    return {"latencies": latencies, "failed": failed, "rate": total / sent}
-
-
-def generate(url: str, users: list[str], rate: int, seconds: float, first_id: int) -> dict[str, object]:
-    """One step of the ramp from a process of its own."""
-    args = json.dumps({"url": url, "users": users, "rate": rate, "seconds": seconds, "first_id": first_id})
-    out = subprocess.run([sys.executable, __file__, "--generate", args], check=True, capture_output=True, text=True)
-    result: dict[str, object] = json.loads(out.stdout)
-    return result
 
 
 async def backlog(dsn: str) -> int:
@@ -89,12 +42,6 @@ async def backlog(dsn: str) -> int:
         return int(await conn.fetchval("SELECT count(*) FROM inbound_event WHERE status = 'received'"))
     finally:
         await conn.close()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def line(name: str, rate: int, r: dict[str, object], extra: str = "") -> str:
@@ -109,7 +56,7 @@ async def ramp(url: str, users: list[str], steps: list[int], seconds: float, fir
                after: object = None) -> list[dict[str, object]]:
     results = []
     for k, rate in enumerate(steps):
-        r = await asyncio.to_thread(generate, url, users, rate, seconds, first_id + k * 1_000_000)
+        r: dict[str, object] = await loadgen.generate([url], users, rate, seconds, first_id + k * 1_000_000)
         r["load"] = os.getloadavg()[0]  # the machine is shared: read every figure next to it
         if after is not None:
             r["after"] = await after()  # type: ignore[operator]
@@ -181,11 +128,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--code", action="append", help="checkout(s) to run serve from (default: this one)")
     parser.add_argument("--drain", type=float, default=300, help="seconds to wait for the backlog to drain")
-    parser.add_argument("--generate", help=argparse.SUPPRESS)
     a = parser.parse_args()
-    if a.generate:
-        g = json.loads(a.generate)
-        print(json.dumps(asyncio.run(_generate(g["url"], g["users"], g["rate"], g["seconds"], g["first_id"]))))
-    else:
-        asyncio.run(main(a.db, [int(s) for s in a.steps.split(",")], a.seconds,
-                         a.code or [str(Path(__file__).resolve().parent.parent)], a.drain))
+    asyncio.run(main(a.db, [int(s) for s in a.steps.split(",")], a.seconds,
+                     a.code or [str(Path(__file__).resolve().parent.parent)], a.drain))
