@@ -206,3 +206,18 @@ async def redis() -> AsyncIterator[Any]:
     yield pool
     await pool.flushdb()
     await pool.aclose()
+
+
+@asynccontextmanager
+async def scratch_pg_database(suffix: str) -> AsyncIterator[str]:
+    """A PostgreSQL database of its own with no tables, dropped afterwards (its URL)."""
+    name = f"maotiao_test_{os.getpid()}_{suffix}"
+    try:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+    except OSError as exc:
+        need_server(f"PostgreSQL not reachable: {exc}")
+    try:
+        yield _PG_SERVER_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -29,14 +29,8 @@ def _dsn(url: str) -> str:
 @pytest.fixture
 async def empty_db() -> AsyncIterator[str]:
     """A database of its own with no tables: every migration is pending."""
-    name = f"maotiao_test_{os.getpid()}_upgrade"
-    try:
-        await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
-        await conftest._pg_admin(f'CREATE DATABASE "{name}"')
-    except OSError as exc:
-        conftest.need_server(f"PostgreSQL not reachable: {exc}")
-    yield conftest._PG_SERVER_URL.rsplit("/", 1)[0] + "/" + name
-    await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with conftest.scratch_pg_database("upgrade") as url:
+        yield url
 
 
 def _upgrade(db_url: str) -> subprocess.Popen[str]:

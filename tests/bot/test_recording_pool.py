@@ -5,7 +5,6 @@ stored where nothing will handle it (nor refuse every one because that database 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -24,14 +23,8 @@ from tests import conftest
 @pytest.fixture
 async def other_database() -> AsyncIterator[str]:
     """A PostgreSQL database of its own, besides the test backend's (SQLite or PostgreSQL)."""
-    name = f"maotiao_test_{os.getpid()}_earlier"
-    try:
-        await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
-        await conftest._pg_admin(f'CREATE DATABASE "{name}"')
-    except OSError as exc:
-        conftest.need_server(f"PostgreSQL not reachable: {exc}")
-    yield conftest._PG_SERVER_URL.rsplit("/", 1)[0] + "/" + name
-    await conftest._pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with conftest.scratch_pg_database("earlier") as url:
+        yield url
 
 
 def _text(event_id: str, domain: Domain) -> Inbound:
