@@ -92,7 +92,11 @@ class Served:
 @contextmanager
 def sandbox_serve(tmp_path: Path) -> Iterator[Served]:
     """`maotiao serve` as a newcomer starts it (no credentials: the sandbox), this checkout's code, its output in
-    a file; stopped with Ctrl-C, and it must stop cleanly."""
+    a file; stopped with Ctrl-C, and it must stop cleanly.
+
+    The sandbox starts on the wall clock, so a test begun at 22:00 Beijing time would run in quiet hours, where
+    reminders and 抄送 notices are rightly held: every test starts from the next working day's 09:00 instead,
+    with the page's own "到下一个工作日早上 9 点" jump, and so never depends on the hour CI runs at."""
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
@@ -103,7 +107,9 @@ def sandbox_serve(tmp_path: Path) -> Iterator[Served]:
                                 stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
             _wait_healthy(proc, port)
-            yield Served(Page(port), log_path)
+            page = Page(port)
+            page.post("/sandbox/api/clock", {"jump": "workday_morning"})
+            yield Served(page, log_path)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=30)

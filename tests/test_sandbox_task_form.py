@@ -5,8 +5,10 @@ shows the SMS the provider's fake accepted (number masked) and the 待办 the ta
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
+from core.clock import DISPLAY_TZ
 from tests.test_sandbox import Page, sandbox_serve
 
 
@@ -29,6 +31,11 @@ def _set_task_on_the_card(page: Page) -> None:
     _submit(page, "林晓", second, r="1d", m="sms")
 
 
+def _at(shown: str) -> datetime:
+    """A time as the sandbox shows it ("2026-12-10 18:00", maybe followed by more) in Beijing time."""
+    return datetime.strptime(shown[:16], "%Y-%m-%d %H:%M").replace(tzinfo=DISPLAY_TZ)
+
+
 def test_a_task_set_on_the_card_in_the_sandbox_shows_its_sms_and_todo(tmp_path) -> None:
     with sandbox_serve(tmp_path) as served:
         page = served.page
@@ -38,12 +45,14 @@ def test_a_task_set_on_the_card_in_the_sandbox_shows_its_sms_and_todo(tmp_path) 
         _set_task_on_the_card(page)
         task = page.wait_for("赵敏", lambda m: m.get("card") and any(b["text"] == "签收" for b in m["card"]["buttons"]),
                              "the task card")
-        assert any(k == "提醒" and v.endswith("(短信)") for k, v in task["card"]["fields"])
+        remind = next(v for k, v in task["card"]["fields"] if k == "提醒")
+        assert remind.endswith("(短信)"), remind
+        hours = (_at(remind) - _at(page.chat("林晓")["now"])).total_seconds() / 3600
+        page.post("/sandbox/api/clock", {"hours": hours + 0.25})  # a quarter of an hour past the reminder
         deadline = time.monotonic() + 30
         outside: dict[str, Any] = page.get("/sandbox/api/outside")
         while not (outside["todos"] and outside["sms"]) and time.monotonic() < deadline:
-            page.post("/sandbox/api/clock", {"hours": 24})
-            time.sleep(1)
+            time.sleep(0.2)
             outside = page.get("/sandbox/api/outside")
         todo, = outside["todos"]
         assert todo["user"] == "赵敏" and number in todo["subject"] and todo["source_id"].startswith("maotiao-task-")

@@ -4,19 +4,14 @@ screenshots saved under test-artifacts/."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import IN_CI
-from tests.test_cli import ROOT, _free_port, _wait_healthy
+from tests.test_sandbox import sandbox_serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -40,21 +35,9 @@ def _need_browser() -> None:
 
 @pytest.fixture
 def sandbox(tmp_path):
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
-           "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
-    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
-    proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    _wait_healthy(proc, port)
-    base = f"http://127.0.0.1:{port}"
-    with urllib.request.urlopen(base + "/sandbox/api/personas", timeout=10) as resp:
-        people = {p["name"]: str(p["id"]) for p in json.loads(resp.read())}
-    yield base, people
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=30)
-    log.close()
+    """The sandbox as tests/test_sandbox.py serves it: from the next working day's 09:00, whatever the hour."""
+    with sandbox_serve(tmp_path) as served:
+        yield served.page.base, {name: str(p["id"]) for name, p in served.page.people.items()}
 
 
 def _photo() -> bytes:
