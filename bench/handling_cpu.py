@@ -107,7 +107,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: C901 - one
     from bot.engine import Bot
     from bot.types import CardAction, Inbound
     from core.clock import DISPLAY_TZ, ManualClock
-    from core.db import tortoise_config
+    from core.db import create_schema_for_tests, tortoise_config
     from core.enums import Platform
     from core.org_import import import_org
     from core.services.base import Domain
@@ -120,7 +120,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: C901 - one
     counter.sites = args.sites
     org = county(10)
     await Tortoise.init(config=tortoise_config(args.url))
-    await Tortoise.generate_schemas()
+    await create_schema_for_tests()
     await import_org(org.yaml_text)
     clock = ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=DISPLAY_TZ))  # a Monday
     domain = Domain(clock=clock, calendar=WorkCalendar())

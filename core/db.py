@@ -17,6 +17,8 @@ from tortoise.context import get_current_context
 from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 
+from core import org_version
+
 MODELS_MODULE = "core.models"
 _PG_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 MIGRATIONS_MODULE = "core.migrations"
@@ -222,7 +224,10 @@ async def upgrade(db_url: str) -> None:
 
 
 async def create_schema_for_tests() -> None:
+    """The schema made from the models, as tests and benches use it, with what migrations add beyond the
+    models: the triggers that keep the organisation's version (core/org_version.py)."""
     await Tortoise.generate_schemas(safe=True)
+    await org_version.install()
 
 
 _OUTAGE = (OSError, TimeoutError, DBConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,

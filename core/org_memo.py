@@ -8,8 +8,13 @@ Only organisation rows are remembered (regions, departments, staff, and lists de
 region's dispatchers), and only within one unit: the organisation changes by `maotiao org import` (in any
 process, committed at once), never by the work done while handling a message, so a unit sees the
 organisation as it was when it first looked — exactly what it saw before when reading it inside its
-transaction — and the next unit looks again. Nothing is kept across units, so several processes and a
-re-import need no invalidation. Callers must not modify the rows they get."""
+transaction.
+
+Across units, a process keeps what its units loaded for as long as the organisation's version (core/org_version.py,
+kept by database triggers, so every writer in every process is seen) stays the same: a unit asks the version once,
+on its first look-up, and uses what earlier units loaded under that version; a new version empties the store. A
+unit that writes the organisation (`forget`) neither reads nor feeds that store. Callers must not modify the rows
+they get: other units share them."""
 
 from __future__ import annotations
 
@@ -20,10 +25,35 @@ from typing import Any, TypeVar
 
 from tortoise.exceptions import DoesNotExist
 
+from core import org_version
 from core.models import Department, Region, Staff
 
 T = TypeVar("T")
 _memo: ContextVar[dict[Any, Any] | None] = ContextVar("org_memo", default=None)
+_VERSION = ("org version",)  # a unit's memo: the version it saw, or None when it keeps nothing across units
+
+
+class _Shared:
+    """What this process's units loaded under one organisation version."""
+
+    version: tuple[str, int] | None = None
+    rows: dict[Any, Any] = {}
+
+
+def _shared_for(memo: dict[Any, Any]) -> dict[Any, Any] | None:
+    """The process's store when this unit may use it (its version is the store's), else None."""
+    version = memo.get(_VERSION)
+    return _Shared.rows if version is not None and version == _Shared.version else None
+
+
+async def _see_version(memo: dict[Any, Any]) -> None:
+    """Once per unit: the organisation's version now; a store kept under another one is emptied."""
+    if _VERSION in memo:
+        return
+    version = await org_version.current()
+    memo[_VERSION] = version
+    if version is not None and version != _Shared.version:
+        _Shared.version, _Shared.rows = version, {}
 
 
 @contextmanager
@@ -45,7 +75,14 @@ async def remembered(key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> 
     if memo is None:
         return await load()
     if key not in memo:
-        memo[key] = await load()
+        await _see_version(memo)
+        shared = _shared_for(memo)
+        if shared is not None and key in shared:
+            memo[key] = shared[key]
+        else:
+            memo[key] = await load()
+            if shared is not None and _shared_for(memo) is shared:  # still the version it was loaded under
+                shared[key] = memo[key]
     found: T = memo[key]
     return found
 
@@ -92,6 +129,8 @@ def forget(key: tuple[Any, ...]) -> None:
     memo = _memo.get()
     if memo is not None:
         memo.pop(key, None)
+        memo[_VERSION] = None  # a unit that writes keeps what it reads to itself
+    _Shared.rows.pop(key, None)
 
 
 async def staff_by_ids(ids: Iterable[int]) -> dict[int, Staff]:
@@ -101,8 +140,17 @@ async def staff_by_ids(ids: Iterable[int]) -> dict[int, Staff]:
     memo = _memo.get()
     if memo is None:
         return {s.id: s for s in await Staff.filter(id__in=list(wanted))} if wanted else {}
+    await _see_version(memo)
+    shared = _shared_for(memo)
+    for i in wanted:
+        if shared is not None and ("staff", i) not in memo and ("staff", i) in shared:
+            memo[("staff", i)] = shared[("staff", i)]
     missing = [i for i in wanted if ("staff", i) not in memo]
     if missing:
-        for s in await Staff.filter(id__in=missing):
-            memo[("staff", s.id)] = s
+        loaded = {s.id: s for s in await Staff.filter(id__in=missing)}
+        keep = shared is not None and _shared_for(memo) is shared  # still the version it was loaded under
+        for i in missing:  # remembered as staff() remembers: None for an id that is not there
+            memo[("staff", i)] = loaded.get(i)
+            if keep and shared is not None:
+                shared[("staff", i)] = memo[("staff", i)]
     return {i: memo[("staff", i)] for i in wanted if memo.get(("staff", i)) is not None}

@@ -13,9 +13,9 @@ import pytest
 from tortoise import Tortoise
 
 import integrations.registry  # noqa: F401  declares the chat platforms, in their registered order
-from core import audit
+from core import audit, org_version
 from core.clock import DISPLAY_TZ, ManualClock
-from core.db import close_ingest_pool, drop_side_connection, tortoise_config
+from core.db import close_ingest_pool, create_schema_for_tests, drop_side_connection, tortoise_config
 from core.models import Staff
 from core.org_import import import_org
 from core.services.base import Actor, Domain, actor_for
@@ -41,11 +41,12 @@ async def _pg_reset() -> None:
     conn = Tortoise.get_connection("default")
     if not _pg_schema_ready:
         await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await Tortoise.generate_schemas()
+        await create_schema_for_tests()
         _pg_schema_ready = True
         return
     tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
     await conn.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;")
+    await org_version.reset(conn)  # a new epoch: what a process remembers of the last test's organisation is void
 
 
 def db_url() -> str:
@@ -62,7 +63,7 @@ async def fresh_db() -> AsyncIterator[str]:
         if BACKEND == "postgres":
             await _pg_reset()
         else:
-            await Tortoise.generate_schemas()
+            await create_schema_for_tests()
     except OSError as exc:
         need_server(f"PostgreSQL not reachable at {url}: {exc}")
     try:

@@ -174,3 +174,20 @@ async def test_upgrading_moves_group_chat_ids_into_addresses_keyed_by_platform(f
         assert await GroupAddress.all().count() == 4
     finally:
         await db.close_db()
+
+
+@pytest.mark.db
+async def test_an_upgraded_database_keeps_the_organisation_version(fresh_url: str) -> None:
+    """Migration 0024 installs the triggers: a write to staff moves the version processes compare against."""
+    from core import org_version
+
+    await db.upgrade(fresh_url)
+    await db.init_db(fresh_url)
+    try:
+        before = await org_version.current()
+        assert before is not None
+        await Region.create(name="x", full_name="x", level="district", path="/1/")
+        after = await org_version.current()
+        assert after is not None and after[0] == before[0] and after[1] > before[1]
+    finally:
+        await db.close_db()

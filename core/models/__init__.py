@@ -18,6 +18,7 @@ from core.models.org import (
     GroupChat,
     Identity,
     Liaison,
+    OrgVersion,
     Region,
     RosterEntry,
     RosterSwap,
@@ -30,6 +31,7 @@ from core.models.referrals import JudicialConfirmation, Referral
 from core.models.webhooks import StatusWebhook
 
 __all__ = [
+    "OrgVersion",
     "Absence",
     "Screening",
     "ScreeningRound",

@@ -214,3 +214,17 @@ class RosterSwap(Model):
 
     class Meta:
         table = "roster_swap"
+
+
+class OrgVersion(Model):
+    """One row that changes whenever the organisation does: database triggers (core/org_version.py) add 1 to
+    `n` on every insert, update or delete of regions, departments, staff, liaisons and the policy setting,
+    whoever writes them (org import, another process, a hand-made SQL fix). `epoch` is drawn when the row is
+    made, so a new or restored database never matches what a process remembers of another."""
+
+    id = fields.IntField(primary_key=True)
+    epoch = fields.CharField(max_length=32)
+    n = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "org_version"
