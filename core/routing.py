@@ -85,7 +85,7 @@ async def suggest_route(case: Case, policy: Policy) -> RoutePlan:
         target = await Region.get_or_none(full_name=defaults.escalate_to) or await Region.get_or_none(
             name=defaults.escalate_to
         )
-        current = await Region.get(id=case.handling_region_id)
+        current = await org_memo.region(case.handling_region_id)
         if target is not None and Level(target.level).rank > Level(current.level).rank:
             plan.escalate_to = target
     return plan
@@ -119,7 +119,7 @@ async def escalation_watchers(case: Case, target: Region) -> list[Staff]:
     """Whom an escalation to `target` tells besides the dispatchers who receive the case (dispatchers_for):
     the receiving village's own mediators (村调解员), when it climbs to a village, and the liaison (联村领导,
     联村干部) of the village where the dispute is."""
-    people = await liaison_cc(await Region.get(id=case.region_id))
+    people = await liaison_cc(await org_memo.region(case.region_id))
     if Level(target.level) is Level.VILLAGE:
         here = await Staff.filter(region_id=target.id, active=True).order_by("id")
         people = [s for s in here if _has_role(s, Role.VILLAGE_MEDIATOR)] + people

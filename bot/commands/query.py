@@ -8,11 +8,11 @@ from datetime import datetime
 from bot.commands.args import case_number
 from bot.commands.receptions import case_lines
 from bot.context import Ctx
-from core import evidence
+from core import evidence, org_memo
 from core.clock import fmt_local, local
 from core.enums import LIVE_TASK_STATUSES, OPEN_TASK_STATUSES, CaseStatus, Level, TaskStatus
 from core.masking import mask_keeping_case_numbers
-from core.models import Case, EscalationRecord, Region, Staff, Task
+from core.models import Case, EscalationRecord, Staff, Task
 from core.permissions import can_view
 from core.services import referrals
 
@@ -36,7 +36,7 @@ def _overdue(task: Task, now: datetime) -> str:
 
 async def _handling_now(case: Case, tasks: list[Task], now: datetime) -> list[str]:
     """Who has the case in hand now, and what is late or watched over."""
-    region = await Region.get(id=case.handling_region_id)
+    region = await org_memo.region(case.handling_region_id)
     where = f"当前处理层级:{region.name}({Level(case.step).label}级)"
     open_tasks = [t for t in tasks if TaskStatus(t.status) in OPEN_TASK_STATUSES]
     if open_tasks:

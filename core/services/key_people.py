@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from core import audit
+from core import audit, org_memo
 from core.enums import Level, Platform, Role
 from core.errors import InvalidInput, NotFound, Refused
 from core.key_people_settings import KeyPeoplePlan, load_key_people
@@ -188,7 +188,7 @@ async def responsible(d: Domain, person: KeyPerson) -> Staff | None:
 async def _area(region: Region) -> Region:
     """Where a report's registered people live: its village when it was reported at a grid."""
     if region.level == Level.GRID.value and region.parent_id is not None:
-        return await Region.get(id=region.parent_id)
+        return await org_memo.region(region.parent_id)
     return region
 
 
@@ -196,8 +196,9 @@ async def link_mentions(d: Domain, case: Case) -> list[KeyPerson]:
     """Part of making a case (core/services/intake.py, in its transaction and audit event): each active person
     registered in the report's area whose name its words contain is linked to it (and their grid worker told,
     scheduler/key_people_jobs.py)."""
-    area = await _area(await Region.get(id=case.region_id))
-    grids = await Region.filter(path__startswith=area.path, level=Level.GRID.value).values_list("id", flat=True)
+    area = await _area(await org_memo.region(case.region_id))
+    grids = await org_memo.remembered(("grids under", area.id), lambda: Region.filter(
+        path__startswith=area.path, level=Level.GRID.value).values_list("id", flat=True))
     named = [p for p in await KeyPerson.filter(active=True, grid_id__in=list(grids)) if p.name in case.content]
     remember_names(*(p.name for p in named))
     for p in named:
