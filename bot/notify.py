@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import notify_emergency, notify_joint
+from bot.cards import snapshot
 from bot.conversation import Waiting, resubmit_prompt, set_state
 from bot.mirror import mark, tasks_named
 from bot.outbox import links_for_cases, new_card, refresh
@@ -20,7 +21,7 @@ from bot.warnings import on_new_case
 from bot.webhooks import status_updates
 from core import org_memo
 from core.clock import fmt_local, local
-from core.enums import Category, Flag, Level, ReminderMethod, ResultType, Role, TaskStatus
+from core.enums import OPEN_TASK_STATUSES, Category, Flag, Level, ReminderMethod, ResultType, Role, TaskStatus
 from core.events import (
     BacklogAdded,
     BacklogAssessed,
@@ -147,27 +148,26 @@ Handler = Callable[[Batch, Any, Case, Region], Awaitable[None]]  # (batch, event
 
 
 async def notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
-    """Who is told what about `events`, and the touched cases' cards re-rendered. The organisation is looked up
-    once for all of it (core/org_memo.py; inside a handled message, the message's memory is used)."""
-    with org_memo.remembering():
+    """Who is told what about `events`, and the touched cases' cards re-rendered. The organisation (core/org_memo.py)
+    and each case's data (bot/cards/snapshot.py: the events' writes are all in) are read once for all of it."""
+    with org_memo.remembering(), snapshot.sharing():
         return await _notifications(events, now, skip_links)
 
 
 async def _notifications(events: list[DomainEvent], now: datetime, skip_links: set[int]) -> list[Outbound]:
     b = Batch(now, set(skip_links))
-    cases: dict[int, Case] = {}  # read once: the events are all in, and telling people changes no case
+    cases: dict[int, Case] = {}  # read once, shared with the cards: the events are all in
     for ev in events:
         handler = HANDLERS.get(type(ev))
         if handler is None:
             raise LookupError(f"no notification handler for {type(ev).__name__}")
         if ev.case_id not in cases:
-            cases[ev.case_id] = await Case.get(id=ev.case_id)
+            cases[ev.case_id] = await snapshot.case(ev.case_id)
         case = cases[ev.case_id]
         await handler(b, ev, case, await org_memo.region(case.handling_region_id))
-    touched = set(cases)
     await mark(tasks_named(events), now)  # the tasks' copies in platforms' to-do lists follow (bot/mirror.py)
     await status_updates(events, now, cases)  # an API case's sender is told too (bot/webhooks.py)
-    return b.out + await refresh(await links_for_cases(touched, b.fresh)) + b.after
+    return b.out + await refresh(await links_for_cases(set(cases), b.fresh)) + b.after
 
 
 async def _cards_only(b: Batch, ev: DomainEvent, case: Case, holder: Region) -> None:
@@ -198,7 +198,7 @@ async def _plan_requested(b: Batch, ev: PlanRequested, case: Case, holder: Regio
 
 
 async def _task_dispatched(b: Batch, ev: TaskDispatched, case: Case, holder: Region) -> None:
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)  # read with the case's other tasks, for its cards
     urgent = task.reminder_method == ReminderMethod.URGENT.value
     b.out.append(await b.card("task", task.assignee_id, urgent=urgent, case_id=case.id, task_id=task.id))
     for cc in task.cc:
@@ -218,7 +218,7 @@ async def _extension_requested(b: Batch, ev: ExtensionRequested, case: Case, hol
 
 
 async def _extension_decided(b: Batch, ev: ExtensionDecided, case: Case, holder: Region) -> None:
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)
     verdict = "已同意" if ev.approved else "未同意" + (f",理由:{ev.reason}" if ev.reason else "")
     b.tell(task.assignee_id, f"案件 {case.number} 的延期申请{verdict}")
 
@@ -228,7 +228,7 @@ async def _task_returned(b: Batch, ev: TaskReturned, case: Case, holder: Region)
 
 
 async def _task_released(b: Batch, ev: TaskReleased, case: Case, holder: Region) -> None:
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)
     b.tell(task.assignee_id, f"案件 {case.number} 的任务已由中心撤回,无需继续办理")
 
 
@@ -242,7 +242,7 @@ async def _case_escalated(b: Batch, ev: CaseEscalated, case: Case, holder: Regio
     await b.center_cards(case, holder)
     told = {d.id for d in await dispatchers_for(holder)} | {ev.actor_id}
     for tid in ev.released_task_ids:
-        task = await Task.get(id=tid)
+        task = await snapshot.task(tid, case.id)
         b.tell(task.assignee_id, f"案件 {case.number} 已上报{holder.name},您的任务已撤回")
         told.add(task.assignee_id)
     if case.reporter_id:
@@ -291,12 +291,12 @@ async def _proxy_feedback(b: Batch, ev: ProxyFeedbackGiven, case: Case, holder: 
 async def _case_reopened(b: Batch, ev: CaseReopened, case: Case, holder: Region) -> None:
     why = f"。不满意的原因:{ev.reason}" if ev.reason else ""
     await b.tell_center(holder, f"案件 {case.number} 回访不满意,已重新打开,请重新交办{why}")
-    for task in await Task.filter(case_id=case.id, status=TaskStatus.RESOLVED.value):  # who handled it hears why
+    for task in await snapshot.tasks_with(case.id, TaskStatus.RESOLVED):  # who handled it hears why
         b.tell(task.assignee_id, f"您办结的案件 {case.number} 回访不满意,已重新打开{why}")
 
 
 async def _case_supervised(b: Batch, ev: CaseSupervised, case: Case, holder: Region) -> None:
-    for task in await Task.filter(case_id=case.id, status__in=["pending", "signed"]):  # 督办 insists: by phone call where the platform can
+    for task in await snapshot.tasks_with(case.id, *OPEN_TASK_STATUSES):  # 督办 insists: by phone call where it can
         b.out.append(Outbound(target=Target(staff_id=task.assignee_id), urgent=True, urgent_via="call",
                               text=f"案件 {case.number} 已列入书记督办,请抓紧办理"))
     if ev.actor_id is None:  # the system's 书记督办 comes with its reason, which tells the secretaries

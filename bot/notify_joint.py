@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.cards import snapshot
 from core.enums import OPEN_TASK_STATUSES, Category
 from core.events import (
     BacklogAdded,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 async def _open_lead(case: Case) -> Task | None:
-    return await Task.filter(case_id=case.id, is_lead=True, status__in=[s.value for s in OPEN_TASK_STATUSES]).first()
+    return next((t for t in await snapshot.tasks_with(case.id, *OPEN_TASK_STATUSES) if t.is_lead), None)
 
 
 async def _name(staff_id: int) -> str:
@@ -34,7 +35,7 @@ async def partner_joined(b: Batch, ev: TaskDispatched, case: Case) -> None:
     lead = await _open_lead(case)
     if lead is None or lead.id == ev.task_id:
         return
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)
     dep = await Department.get_or_none(id=task.department_id) if task.department_id else None
     who = (dep.name if dep else "") + await _name(task.assignee_id)
     b.tell(lead.assignee_id, f"【联合调处】案件 {case.number} 追加 {who} 协办,由您牵头,各协办单位办结或撤回后由您办结。"
@@ -46,7 +47,7 @@ async def released_by_lead(b: Batch, ev: TaskReleased, case: Case, holder: Regio
     lead = await _open_lead(case)
     if lead is None or ev.actor_id is None or lead.assignee_id != ev.actor_id or lead.id == ev.task_id:
         return False
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)
     lead_name, partner = await _name(lead.assignee_id), await _name(task.assignee_id)
     b.tell(task.assignee_id, f"案件 {case.number} 的协办任务已由牵头人{lead_name}撤回,无需继续办理")
     await b.tell_center(holder, f"【联合调处】案件 {case.number} 的牵头人{lead_name}撤回了{partner}的协办任务")
@@ -54,10 +55,10 @@ async def released_by_lead(b: Batch, ev: TaskReleased, case: Case, holder: Regio
 
 
 async def lead_changed(b: Batch, ev: LeadChanged, case: Case, holder: Region) -> None:
-    task = await Task.get(id=ev.task_id)
+    task = await snapshot.task(ev.task_id, case.id)
     b.tell(task.assignee_id, f"【联合调处】案件 {case.number} 改由您牵头:请协调各协办单位,待其办结或撤回后由您办结")
     if ev.previous_task_id is not None:
-        before = await Task.get(id=ev.previous_task_id)
+        before = await snapshot.task(ev.previous_task_id, case.id)
         b.tell(before.assignee_id, f"【联合调处】案件 {case.number} 改由 {await _name(task.assignee_id)} 牵头,"
                                    "您继续协办,办结后请及时反馈")
 

@@ -1,4 +1,5 @@
-"""Neutral cards: one builder per kind, chosen here explicitly; each re-reads state when rendered.
+"""Neutral cards: one builder per kind, chosen here explicitly; each re-reads state when rendered (the case's
+data once for the cards rendered together after a unit's writes, bot/cards/snapshot.py).
 
 A card goes to one person's chat and stays in its history: phone and ID numbers are masked on every card,
 whatever the builder put there (the signed case page, maotiao/case_page.py, shows them to those who may see)."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.cards import snapshot
 from bot.cards.case import render_cc, render_center, render_follow_up, render_plan
 from bot.cards.draft import render_draft
 from bot.cards.invite import render_invite
@@ -32,7 +34,8 @@ BUILDERS: dict[str, Callable[[CardLink], Awaitable[Card]]] = {
 
 
 async def render(link: CardLink) -> Card:
-    card = await BUILDERS[link.kind](link)
+    with snapshot.sharing():  # one builder reads the case's tasks for several fields (bot/cards/snapshot.py)
+        card = await BUILDERS[link.kind](link)
     return card.model_copy(update={
         "subtitle": masked(card.subtitle), "note": masked(card.note),
         "fields": [(k, masked(v)) for k, v in card.fields],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.cards import snapshot
 from bot.cards.common import TASKS_ON_CASE, btn, case_fields, progress_field
 from bot.cards.evidence import linked_part
 from bot.cards.key_people import key_people_field
 from bot.types import Act, Button, Card
 from core import org_memo
 from core.enums import OPEN_TASK_STATUSES, CaseStatus, ResultType, Satisfaction, TaskStatus
-from core.models import CardLink, Case, Task
+from core.models import CardLink, Case
 from core.policy import load_policy
 from core.regions import contains
 from core.routing import suggest_experts, suggest_route
@@ -16,8 +17,7 @@ from core.services.base import actor_for
 
 
 async def _tasks_line(case: Case) -> str:
-    tasks = await Task.filter(case_id=case.id).order_by("id")
-    active = [t for t in tasks if TaskStatus(t.status) in TASKS_ON_CASE]
+    active = [t for t in await snapshot.tasks(case.id) if TaskStatus(t.status) in TASKS_ON_CASE]
     people = await org_memo.staff_by_ids(t.assignee_id for t in active)
     return ";".join(f"{people[t.assignee_id].name}({'牵头,' if t.is_lead else ''}{TaskStatus(t.status).label})"
                     for t in active)
@@ -32,13 +32,13 @@ def _outcome(case: Case) -> str:
 async def _joint_buttons(case: Case, link: CardLink) -> list[Button]:
     """联合调处 once dispatched: another department joins; with two or more on the case, the lead can move."""
     buttons = [btn(Act.ADD_PARTNER, link, "追加部门")]
-    if await Task.filter(case_id=case.id, status__in=[s.value for s in OPEN_TASK_STATUSES]).count() > 1:
+    if sum(TaskStatus(t.status) in OPEN_TASK_STATUSES for t in await snapshot.tasks(case.id)) > 1:
         buttons.append(btn(Act.CHANGE_LEAD, link, "更换牵头"))
     return buttons
 
 
 async def render_center(link: CardLink) -> Card:
-    case = await Case.get(id=link.case_id)
+    case = await snapshot.case(link.case_id)
     status = CaseStatus(case.status)
     fields = [("编号", case.number), *await case_fields(case, masked=False)]
     tasks = await _tasks_line(case)
@@ -79,7 +79,7 @@ async def render_center(link: CardLink) -> Card:
 
 
 async def render_plan(link: CardLink) -> Card:
-    case = await Case.get(id=link.case_id)
+    case = await snapshot.case(link.case_id)
     status = CaseStatus(case.status)
     fields = [("编号", case.number), *await case_fields(case, masked=False)]
     fields += await key_people_field(case, await actor_for(await org_memo.known_staff(link.staff_id)))
@@ -99,7 +99,7 @@ async def render_plan(link: CardLink) -> Card:
 
 
 async def render_cc(link: CardLink) -> Card:
-    case = await Case.get(id=link.case_id)
+    case = await snapshot.case(link.case_id)
     fields = [("编号", case.number), *await case_fields(case, masked=True)]
     tasks = await _tasks_line(case)
     if tasks:
@@ -111,7 +111,7 @@ async def render_cc(link: CardLink) -> Card:
 
 
 async def render_follow_up(link: CardLink) -> Card:
-    case = await Case.get(id=link.case_id)
+    case = await snapshot.case(link.case_id)
     fields = [("编号", case.number), ("结果", _outcome(case))]
     if CaseStatus(case.status) is CaseStatus.RESOLVED:
         buttons = [btn(Act.SATISFIED, link, Satisfaction.SATISFIED.label, "primary"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.cards import snapshot
 from bot.types import Button, ButtonAct, CardAction
 from core import org_memo
 from core.clock import fmt_local
 from core.enums import OPEN_TASK_STATUSES, CaseSource, Category, Flag, Severity, TaskStatus
 from core.masking import mask_numbers
-from core.models import CardLink, Case, Task
+from core.models import CardLink, Case
 
 CONTENT_CHARS = 300
 TASKS_ON_CASE: tuple[TaskStatus, ...] = (*OPEN_TASK_STATUSES, TaskStatus.RESOLVED)  # not returned or released
@@ -19,8 +20,8 @@ def btn(act: ButtonAct, link: CardLink, label: str, style: str = "default") -> B
 
 async def progress_field(case_id: int, *, exclude: int | None = None) -> list[tuple[str, str]]:
     """办理进展: each task's latest 反馈进展, so the center and every partner of a 联合调处 see how the others do."""
-    tasks = await Task.filter(case_id=case_id, status__in=[s.value for s in TASKS_ON_CASE], last_progress__isnull=False
-                              ).exclude(id=exclude or 0).order_by("id")
+    tasks = [t for t in await snapshot.tasks(case_id)
+             if TaskStatus(t.status) in TASKS_ON_CASE and t.last_progress is not None and t.id != exclude]
     people = await org_memo.staff_by_ids(t.assignee_id for t in tasks)
     lines = [f"{people[t.assignee_id].name}({fmt_local(t.last_progress_at)[5:]}):{short(t.last_progress or '', 80)}"
              for t in tasks]

@@ -6,6 +6,7 @@ The same people get a 查看详情 link first: the case's read-only page (maotia
 
 from __future__ import annotations
 
+from bot.cards import snapshot
 from bot.types import CardUrl
 from core import evidence, evidence_links, org_memo
 from core.clock import local
@@ -21,13 +22,17 @@ def _text(item: evidence.Evidence) -> str:
 
 
 async def _may_open(case: Case, staff_id: int) -> bool:
+    return await snapshot.remembered(("may_open", case.id, staff_id), lambda: _may_open_now(case, staff_id))
+
+
+async def _may_open_now(case: Case, staff_id: int) -> bool:
     staff = await org_memo.staff(staff_id)
     return staff is not None and staff.active and await can_open_evidence(await actor_for(staff), case)
 
 
 async def evidence_part(case: Case, viewer_id: int) -> tuple[list[tuple[str, str]], list[CardUrl]]:
     """(fields, links) for the card of `viewer_id`: a kept item with a link becomes a link, the rest fields."""
-    items = await evidence.for_case(case.id)
+    items = await snapshot.evidence(case.id)
     if not items:
         return [], []
     signer = evidence_links.current()

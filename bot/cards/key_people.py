@@ -4,7 +4,7 @@ worker responsible. Cards go to people, never to groups (bot/outbox.py)."""
 
 from __future__ import annotations
 
-from core.key_people_settings import load_key_people
+from bot.cards import snapshot
 from core.models import Case
 from core.services import key_people
 from core.services.base import Actor
@@ -13,10 +13,10 @@ LABEL = "重点人员"
 
 
 async def key_people_field(case: Case, viewer: Actor) -> list[tuple[str, str]]:
-    people = await key_people.linked_people(case.id)
+    people = await snapshot.key_people(case.id)
     if not people:
         return []
-    plan = await load_key_people()
+    plan = await snapshot.key_people_plan()
     seen = [p for p in people if key_people.may_see(viewer, p, p.grid, plan)]
     hidden = [p for p in people if p not in seen]
     parts = [f"{p.name}({p.category},{p.grid.name},网格员 {p.worker.name})" for p in seen]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cards import snapshot
 from bot.cards.common import TASKS_ON_CASE, btn, place, progress_field, short
 from bot.cards.evidence import linked_part
 from bot.types import Act, Card
@@ -29,7 +30,7 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
         fields.append(("抄送", "、".join(cc)))
     if case.plan and case.plan_approved_by_id:
         fields.append(("处置方案", case.plan))
-    others = await Task.filter(case_id=case.id, status__in=[s.value for s in TASKS_ON_CASE]).exclude(id=task.id)
+    others = [o for o in await snapshot.tasks(case.id) if TaskStatus(o.status) in TASKS_ON_CASE and o.id != task.id]
     if others:
         people = await org_memo.staff_by_ids(o.assignee_id for o in others)
         fields.append(("协办", ";".join(
@@ -40,8 +41,8 @@ async def _common(task: Task, case: Case) -> list[tuple[str, str]]:
 
 
 async def render_task(link: CardLink) -> Card:
-    task = await Task.get(id=link.task_id)
-    case = await Case.get(id=task.case_id)
+    task = await snapshot.task(link.task_id, link.case_id)
+    case = await snapshot.case(task.case_id)
     status = TaskStatus(task.status)
     fields = await _common(task, case)
     buttons = []
@@ -67,8 +68,8 @@ async def render_task(link: CardLink) -> Card:
 
 
 async def render_extension(link: CardLink) -> Card:
-    task = await Task.get(id=link.task_id)
-    case = await Case.get(id=task.case_id)
+    task = await snapshot.task(link.task_id, link.case_id)
+    case = await snapshot.case(task.case_id)
     assignee = await org_memo.known_staff(task.assignee_id)
     fields = [("编号", case.number), ("承办人", assignee.name), ("当前截止", fmt_local(task.deadline))]
     if task.extension_days:
