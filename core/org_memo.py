@@ -18,18 +18,18 @@ they get: other units share them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from tortoise.exceptions import DoesNotExist
 
 from core import org_version
 from core.models import Department, Region, Staff
+from core.unit_memo import UnitMemo
 
 T = TypeVar("T")
-_memo: ContextVar[dict[Any, Any] | None] = ContextVar("org_memo", default=None)
+_unit = UnitMemo("org_memo")
 _VERSION = ("org version",)  # a unit's memo: the version it saw, or None when it keeps nothing across units
 
 
@@ -56,22 +56,14 @@ async def _see_version(memo: dict[Any, Any]) -> None:
         _Shared.version, _Shared.rows = version, {}
 
 
-@contextmanager
-def remembering() -> Iterator[None]:
+def remembering() -> AbstractContextManager[None]:
     """Remember organisation look-ups until the block ends (nested: the outer block's memory is used)."""
-    if _memo.get() is not None:
-        yield
-        return
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
+    return _unit.block()
 
 
 async def remembered(key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
     """`load()`'s answer, once per unit for `key` (a tuple naming what it loads and from what)."""
-    memo = _memo.get()
+    memo = _unit.current()
     if memo is None:
         return await load()
     if key not in memo:
@@ -126,7 +118,7 @@ async def region_or_none(region_id: int) -> Region | None:
 
 def forget(key: tuple[Any, ...]) -> None:
     """Drop what this unit remembers under `key` (after writing what it was loaded from)."""
-    memo = _memo.get()
+    memo = _unit.current()
     if memo is not None:
         memo.pop(key, None)
         memo[_VERSION] = None  # a unit that writes keeps what it reads to itself
@@ -137,7 +129,7 @@ async def staff_by_ids(ids: Iterable[int]) -> dict[int, Staff]:
     """Staff rows (active or not) by id: those not yet remembered in one query. Instead of prefetching a
     list's people, which loads them again for every list a unit renders."""
     wanted = set(ids)
-    memo = _memo.get()
+    memo = _unit.current()
     if memo is None:
         return {s.id: s for s in await Staff.filter(id__in=list(wanted))} if wanted else {}
     await _see_version(memo)

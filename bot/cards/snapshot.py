@@ -20,44 +20,23 @@ rows they get: the next card gets the same objects."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from contextlib import AbstractContextManager
 
 from core import evidence as core_evidence
 from core.enums import TaskStatus
 from core.key_people_settings import KeyPeoplePlan, load_key_people
 from core.models import Case, KeyPerson, Task
 from core.services import key_people as core_key_people
+from core.unit_memo import UnitMemo
 
-T = TypeVar("T")
-_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("case_snapshot", default=None)
+_unit = UnitMemo("case_snapshot")
+remembered = _unit.remembered
 
 
-@contextmanager
-def sharing() -> Iterator[None]:
+def sharing() -> AbstractContextManager[None]:
     """Share case reads between the renders in this block (nested: the outer block's snapshot is used).
     Open it only where nothing writes a case, a task, evidence or 重点人员 until it ends (see above)."""
-    if _memo.get() is not None:
-        yield
-        return
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-async def remembered(key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
-    """`load()`'s answer, once per snapshot for `key` (a tuple naming what it loads and from what)."""
-    memo = _memo.get()
-    if memo is None:
-        return await load()
-    if key not in memo:
-        memo[key] = await load()
-    found: T = memo[key]
-    return found
+    return _unit.block()
 
 
 async def case(case_id: int | None) -> Case:
