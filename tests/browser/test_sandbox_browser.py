@@ -67,6 +67,8 @@ async def test_full_story_in_the_browser(sandbox: tuple[str, dict[str, str]]) ->
             await page.select_option("#persona", people[name])
             if platform:
                 await page.select_option("#platform", platform)
+            # the page shows a chat after its answer arrives: wait for this person's, not the last one's
+            await page.locator(f'#messages[data-staff="{people[name]}"]').wait_for(timeout=20_000)
 
         async def say(text: str) -> None:
             await page.fill("#text", text)
