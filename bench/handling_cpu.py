@@ -53,7 +53,7 @@ def site() -> str:
     """Where in the project a statement comes from: the innermost project frames (--sites)."""
     import traceback
 
-    frames = [f for f in traceback.extract_stack() if str(ROOT) not in f.filename or "/bench/" not in f.filename]
+    frames = [f for f in traceback.extract_stack() if "/bench/" not in f.filename]  # the bench's own, whichever tree
     ours = [f"{Path(f.filename).stem}:{f.lineno}" for f in frames
             if "site-packages" not in f.filename and "/lib/python3" not in f.filename][-3:]
     return "  <- " + " < ".join(reversed(ours))
