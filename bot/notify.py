@@ -69,7 +69,6 @@ from core.events import (
 from core.masking import mask_keeping_case_numbers
 from core.models import (
     Case,
-    Department,
     GroupChat,
     Liaison,
     MediationSession,
@@ -112,7 +111,7 @@ async def plan_deciders(case: Case, now: datetime) -> list[Staff]:
 
 
 async def _department_name(task: Task) -> str:
-    dep = await Department.get_or_none(id=task.department_id) if task.department_id else None
+    dep = await org_memo.department_or_none(task.department_id)
     return dep.name if dep else ""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.cards import snapshot
+from core import org_memo
 from core.enums import OPEN_TASK_STATUSES, Category
 from core.events import (
     BacklogAdded,
@@ -16,7 +17,7 @@ from core.events import (
     TaskDispatched,
     TaskReleased,
 )
-from core.models import BacklogAssessment, Case, Department, Region, Staff, Task
+from core.models import BacklogAssessment, Case, Region, Staff, Task
 
 if TYPE_CHECKING:
     from bot.notify import Batch
@@ -36,7 +37,7 @@ async def partner_joined(b: Batch, ev: TaskDispatched, case: Case) -> None:
     if lead is None or lead.id == ev.task_id:
         return
     task = await snapshot.task(ev.task_id, case.id)
-    dep = await Department.get_or_none(id=task.department_id) if task.department_id else None
+    dep = await org_memo.department_or_none(task.department_id)
     who = (dep.name if dep else "") + await _name(task.assignee_id)
     b.tell(lead.assignee_id, f"【联合调处】案件 {case.number} 追加 {who} 协办,由您牵头,各协办单位办结或撤回后由您办结。"
                              f"如无需其协办,回复「撤回 {case.number[-4:]} {dep.name if dep else who}」")

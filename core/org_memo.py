@@ -116,6 +116,16 @@ async def region_or_none(region_id: int) -> Region | None:
         return None
 
 
+async def department_or_none(department_id: int | None) -> Department | None:
+    """Department.get_or_none(id=…); None for no id."""
+    if department_id is None:
+        return None
+    try:
+        return await department(department_id)
+    except DoesNotExist:
+        return None
+
+
 def forget(key: tuple[Any, ...]) -> None:
     """Drop what this unit remembers under `key` (after writing what it was loaded from)."""
     memo = _unit.current()
