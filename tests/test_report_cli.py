@@ -69,7 +69,9 @@ def test_bulletin_casefile_and_minutes(env, tmp_path) -> None:  # noqa: F811
     assert "考核通报" in out.stdout and "张三" not in out.stdout and "1减2降1升" in out.stdout
     assert any("考核情况的通报" in p.text for p in Document(str(bulletin)).paragraphs)
     case = tmp_path / "c.docx"
-    out = run(["report", "casefile", "0001", "--docx", str(case)], env)
+    # Full case numbers here: a short "0001" means the current year's case, and the seeded case is 2026's
+    # whatever year the suite runs in (tests/core/test_numbering.py covers the short form).
+    out = run(["report", "casefile", "2026-0001", "--docx", str(case)], env)
     assert out.returncode == 0 and "1 份协议" in out.stdout, out.stderr
     assert run(["report", "casefile", "2026-0999"], env).stderr.strip().endswith("no case 2026-0999")
     opened = run(["meeting", "open", "--kind", "weekly", "--date", "2026-11-30", "--chair", "韩卫国", "--place", "会商室",
@@ -77,8 +79,8 @@ def test_bulletin_casefile_and_minutes(env, tmp_path) -> None:  # noqa: F811
     assert opened.returncode == 0 and opened.stdout.startswith("meeting 1:"), opened.stderr
     # The CLI acts on today's date: the deadline must be ahead of the real clock, whenever the suite runs.
     deadline = (datetime.now(DISPLAY_TZ) + timedelta(days=5)).strftime("%Y-%m-%d")
-    item = run(["meeting", "item", "1", "督促李四家加装接水槽", "--owner", "赵敏", "--deadline", deadline, "--case", "1"],
-               env)
+    item = run(["meeting", "item", "1", "督促李四家加装接水槽", "--owner", "赵敏", "--deadline", deadline,
+                "--case", "2026-0001"], env)
     assert item.returncode == 0, item.stderr
     assert "督促李四家加装接水槽" in run(["meeting", "list"], env).stdout
     assert run(["meeting", "item", "1", "x", "--owner", "无此人", "--deadline", deadline], env).returncode != 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -89,6 +90,12 @@ class Served:
         return self.log_path.read_text(encoding="utf-8")
 
 
+def faked_clock() -> dict[str, str]:
+    """libfaketime's variables, for a child given an environment of its own: a suite run under `faketime` (to
+    try it at New Year or in quiet hours) must move serve's clock too, not only the test's."""
+    return {k: v for k, v in os.environ.items() if k.startswith("FAKETIME") or k == "LD_PRELOAD"}
+
+
 @contextmanager
 def sandbox_serve(tmp_path: Path) -> Iterator[Served]:
     """`maotiao serve` as a newcomer starts it (no credentials: the sandbox), this checkout's code, its output in
@@ -100,7 +107,8 @@ def sandbox_serve(tmp_path: Path) -> Iterator[Served]:
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'sb.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "PYTHONPATH": str(ROOT)}  # this checkout's code, not an installed copy
+           "PYTHONPATH": str(ROOT),  # this checkout's code, not an installed copy
+           **faked_clock()}
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:  # a file: a pipe nobody reads would fill and block serve
         proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path,

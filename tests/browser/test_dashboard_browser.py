@@ -14,6 +14,7 @@ import pytest
 from maotiao.dashboard import hash_password
 from tests.browser.test_sandbox_browser import ARTIFACTS, CHROMIUM, FLAGS, _need_browser
 from tests.test_cli import _free_port, _wait_healthy
+from tests.test_sandbox import Page, faked_clock
 
 PASSWORD = "zhihuishi-2026"
 SECRET_NAME, SECRET_PHONE = "欧阳锋", "13912345678"
@@ -33,11 +34,15 @@ def served(tmp_path):
     port = _free_port()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MAOTIAO_HTTP_PORT": str(port),
            "MAOTIAO_DB_URL": f"sqlite://{tmp_path / 'screen.sqlite3'}", "NO_PROXY": "127.0.0.1,localhost",
-           "MAOTIAO_API_KEYS": "hotline:screen-test-secret-2026", "MAOTIAO_DASHBOARD_PASSWORD_HASH": hash_password(PASSWORD)}
+           "MAOTIAO_API_KEYS": "hotline:screen-test-secret-2026", "MAOTIAO_DASHBOARD_PASSWORD_HASH": hash_password(PASSWORD),
+           **faked_clock()}
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  a pipe nobody reads would fill and block serve
     proc = subprocess.Popen([sys.executable, "-m", "maotiao", "serve"], env=env, cwd=tmp_path, stdout=log,
                             stderr=subprocess.STDOUT, text=True)
     _wait_healthy(proc, port)
+    # The tiles count today's cases (Beijing time): begun just before midnight, the test's cases would be
+    # yesterday's by the time the page shows them. The sandbox's clock starts at the next working day's 09:00.
+    Page(port).post("/sandbox/api/clock", {"jump": "workday_morning"})
     base = f"http://127.0.0.1:{port}"
     for i, text in enumerate(("院墙滴水", "过道宽窄", "噪音扰民")):
         _post_case(base, text, i)
