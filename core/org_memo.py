@@ -56,6 +56,12 @@ async def _see_version(memo: dict[Any, Any]) -> None:
         _Shared.version, _Shared.rows = version, {}
 
 
+def _keep(memo: dict[Any, Any], shared: dict[Any, Any] | None, key: Any, value: Any) -> None:
+    """Put what a unit loaded in the process's store too, while the unit still sees the version it was kept under."""
+    if shared is not None and _shared_for(memo) is shared:
+        shared[key] = value
+
+
 def remembering() -> AbstractContextManager[None]:
     """Remember organisation look-ups until the block ends (nested: the outer block's memory is used)."""
     return _unit.block()
@@ -73,8 +79,7 @@ async def remembered(key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> 
             memo[key] = shared[key]
         else:
             memo[key] = await load()
-            if shared is not None and _shared_for(memo) is shared:  # still the version it was loaded under
-                shared[key] = memo[key]
+            _keep(memo, shared, key, memo[key])
     found: T = memo[key]
     return found
 
@@ -150,9 +155,7 @@ async def staff_by_ids(ids: Iterable[int]) -> dict[int, Staff]:
     missing = [i for i in wanted if ("staff", i) not in memo]
     if missing:
         loaded = {s.id: s for s in await Staff.filter(id__in=missing)}
-        keep = shared is not None and _shared_for(memo) is shared  # still the version it was loaded under
         for i in missing:  # remembered as staff() remembers: None for an id that is not there
             memo[("staff", i)] = loaded.get(i)
-            if keep and shared is not None:
-                shared[("staff", i)] = memo[("staff", i)]
+            _keep(memo, shared, ("staff", i), loaded.get(i))
     return {i: memo[("staff", i)] for i in wanted if memo.get(("staff", i)) is not None}

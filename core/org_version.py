@@ -17,7 +17,7 @@ from tortoise.connection import connections
 # Whose rows org_memo keeps across messages. The policy is one row of `setting`; its other rows (quota
 # counters, once-markers) change often and hold nothing org_memo keeps, so only the policy's key counts.
 TABLES = ("region", "department", "staff", "liaison")
-POLICY_KEY = "policy"
+POLICY_KEY = "policy"  # the policy's row of `setting` (core/policy.py)
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

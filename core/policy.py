@@ -8,9 +8,8 @@ from core import org_memo
 from core.durations import Duration
 from core.enums import Level, Severity
 from core.models import Setting
+from core.org_version import POLICY_KEY  # its row moves the organisation's version
 from core.workdays import DEFAULT_OFFICE_HOURS, OfficeHours, office_hours
-
-POLICY_KEY = "policy"
 
 
 @dataclass(frozen=True)
