@@ -17,6 +17,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from bot.engine import Bot
 from bot.types import Inbound, inbound_from_payload
@@ -69,6 +70,15 @@ async def _ack_first() -> None:
             await asyncio.wait_for(acks.none.wait(), timeout=YIELD_AT_MOST)
         except TimeoutError:
             pass
+
+
+class Submitter(Protocol):
+    """Where a platform's receiver hands a stored and acknowledged event: a Handling pool in this process, or
+    the workers (scheduler/handoff.Handoff, when serve only acknowledges)."""
+
+    def submit(self, row_id: int, inbound: Inbound) -> asyncio.Future[None] | None: ...
+
+    async def drain(self) -> None: ...
 
 
 class Handling:

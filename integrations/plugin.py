@@ -20,6 +20,7 @@ from integrations.pacing import RateStore
 
 if TYPE_CHECKING:
     from bot.engine import Bot
+    from bot.handling import Submitter
 
 
 class PlatformSettings(Protocol):
@@ -46,13 +47,16 @@ class Runner(Protocol):
 class Wiring:
     """What a platform's inbound is attached to: serve's HTTP app (for callback routes), the bot that records
     and handles what arrives, the kick that sends its replies at once, serve's log, and the leases that let
-    only one of several serve processes hold a connection the platform allows once (integrations/lease.py)."""
+    only one of several serve processes hold a connection the platform allows once (integrations/lease.py).
+    `handoff`, when given, is where stored events go instead of this process's own handling: the workers
+    (scheduler/handoff.py)."""
 
     app: web.Application
     bot: Bot
     on_handled: Callable[[], None]
     log: logging.Logger
     lease: LeaseFactory = AlwaysHeld
+    handoff: Submitter | None = None
 
 
 class FakePlatform(Protocol):

@@ -40,6 +40,7 @@ from maotiao.demo_roster import keep_demo_roster
 from maotiao.readiness import READINESS
 from maotiao.server import QuietAccessLogger, build_app
 from scheduler.embedded import EmbeddedScheduler
+from scheduler.handoff import Handoff
 from scheduler.nudge import Nudger
 
 log = logging.getLogger("maotiao.serve")
@@ -60,8 +61,8 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
                   in_process_jobs: bool = False) -> Runtime:
     bot = Bot(domain)
     platforms = platforms or build_platforms()
-    # With Redis (outside the sandbox) only `maotiao worker` runs the timed jobs and delivers the outbox;
-    # serve nudges the workers to deliver its replies at once (scheduler/nudge.py).
+    # With Redis (outside the sandbox) only `maotiao worker` runs the timed jobs, handles what the platforms
+    # deliver and delivers the outbox; serve nudges the workers (scheduler/nudge.py, scheduler/handoff.py).
     nudge = Nudger(settings.redis_url) if settings.redis_url and not in_process_jobs else None
     scheduler = EmbeddedScheduler(bot, platforms.registry, run_jobs=nudge is None, nudge=nudge,
                                   webhooks=platforms.webhooks)
@@ -70,7 +71,9 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     action_page.setup(rt.app, bot, scheduler.kick_delivery)  # /act: cards as pages where messages have no buttons
     # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.
     lease = AlwaysHeld if in_process_jobs else lease_factory(settings.redis_url, settings.db_url)
-    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease))
+    # With Redis the workers handle too: serve only stores and acknowledges (scheduler/handoff.py).
+    handoff = Handoff(nudge) if nudge is not None else None
+    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease, handoff))
     return rt
 
 

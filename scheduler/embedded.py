@@ -1,5 +1,6 @@
-"""serve's in-process engine: the inbound sweeper always; without Redis (or in the sandbox) also the timed jobs
-and the delivery loop. With Redis, workers deliver and this loop only asks them to (scheduler/nudge.py)."""
+"""serve's in-process engine: without Redis (or in the sandbox) the inbound sweeper, the timed jobs and the
+delivery loop. With Redis, workers handle, sweep and deliver, and this loop only asks them to deliver
+(scheduler/nudge.py; serve's receivers ask them to handle: scheduler/handoff.py)."""
 
 from __future__ import annotations
 
@@ -103,6 +104,8 @@ class EmbeddedScheduler:
         await self.deliver()
 
     async def inbound(self) -> None:
+        if not self.run_jobs:  # the workers handle, and sweep (scheduler/handoff.py)
+            return
         if await sweep_inbound(self.bot):
             self._send.set()
 

@@ -25,8 +25,9 @@ from integrations.registry import build_platforms
 from scheduler import jobs
 from scheduler.delivery import deliver_due
 from scheduler.embedded import sweep_inbound
+from scheduler.handoff import handle_inbound
 from scheduler.media import fetch_media_due
-from scheduler.nudge import delivery_started
+from scheduler.nudge import HANDLE, delivery_started
 from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 from scheduler.webhooks import deliver_webhooks
@@ -129,7 +130,8 @@ def _job(name: str) -> Any:
 
 
 class WorkerSettings:
-    functions = [_job(name) for name in jobs.JOBS] + [func(deliver, name="deliver"), func(sweep, name="sweep")]
+    functions = [_job(name) for name in jobs.JOBS] + [func(deliver, name="deliver"), func(sweep, name="sweep"),
+                                                      func(handle_inbound, name=HANDLE, keep_result=0)]
     cron_jobs = [cron(sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True)]
     on_startup = startup
     on_shutdown = shutdown
@@ -141,3 +143,7 @@ class WorkerSettings:
     # The health key (arq:queue:health-check) lives this long + 1 s: `maotiao doctor` and serve read it to
     # tell whether a worker is alive (arq's default, an hour, would report a killed worker alive for an hour).
     health_check_interval = 30
+    # How often an idle worker looks for jobs (arq's default: 0.5 s). serve's nudges (handle what it stored,
+    # deliver a reply) are waited for here, once per hop of a conversation: at 0.5 s a report → officer card
+    # of three hops took a second more. One ZRANGEBYSCORE per look is nothing to Redis.
+    poll_delay = 0.05

@@ -34,7 +34,8 @@ def attach(settings: DingTalkSettings, wiring: Wiring) -> Runner | None:
     """We call DingTalk: a Stream connection serve runs in the background (it routes nothing on the app)."""
     from integrations.dingtalk.stream import StreamRunner, lease_name
 
-    runner = StreamRunner(settings, wiring.bot, on_handled=wiring.on_handled, lease=wiring.lease(lease_name(settings)))
+    runner = StreamRunner(settings, wiring.bot, on_handled=wiring.on_handled, lease=wiring.lease(lease_name(settings)),
+                          handoff=wiring.handoff)
     wiring.log.info("DingTalk connected: Stream via %s", settings.gateway)
     return runner
 

@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from bot.cards import render
 from bot.engine import Bot
-from bot.handling import Handling, acknowledging
+from bot.handling import Handling, Submitter, acknowledging
 from bot.outbox import enqueue, refresh
 from bot.types import Card, Inbound, Outbound
 from core.clock import Clock
@@ -216,10 +216,13 @@ class StreamRunner:
     take over when its lease is released or expires. A holder whose renewal fails closes its connection."""
 
     def __init__(self, settings: DingTalkSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None,
-                 lease: Lease | None = None) -> None:
+                 lease: Lease | None = None, handoff: Submitter | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.handling = Handling(_RefreshClicked(bot), on_handled)  # type: ignore[arg-type]
+        # Messages go to the workers when serve only acknowledges (scheduler/handoff.py); a card click is
+        # handled here all the same, because its callback is answered with the card the click left.
+        self.messages: Submitter = handoff or self.handling
         self.stopping = False
         self.connections = 0
         self.stalls = 0
@@ -272,12 +275,15 @@ class StreamRunner:
             row_id = await self.bot.record(inbound)
             if group:
                 await remember_group(group, inbound.extra.get("group_title", ""))
-        return self.handling.submit(row_id, inbound) if row_id is not None else None
+        if row_id is None:
+            return None
+        return (self.handling if inbound.action is not None else self.messages).submit(row_id, inbound)
 
     async def drain(self) -> None:
         if self._client is not None:
             await self._client.drain()
         await self.handling.drain()
+        await self.messages.drain()
 
     async def stop(self) -> None:
         self.stopping = True

@@ -29,7 +29,7 @@ from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 
 from bot.engine import Bot
-from bot.handling import Handling, acknowledging
+from bot.handling import Handling, Submitter, acknowledging
 from integrations.wecom.config import WeComSettings
 from integrations.wecom.inbound import MalformedMessage, parse_xml, to_inbound
 
@@ -106,12 +106,13 @@ async def read_bounded(request: web.Request, limit: int = MAX_BODY) -> bytes:
 
 class WeComCallback:
     def __init__(self, settings: WeComSettings, bot: Bot, on_handled: Callable[[], None] = lambda: None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, handoff: Submitter | None = None) -> None:
         self.token = settings.token
         self.corp_id = settings.corp_id
         self.key = base64.b64decode(settings.aes_key + "=")
         self.bot = bot
-        self.handling = Handling(bot, on_handled)
+        # handled here, or by the workers when serve only acknowledges (scheduler/handoff.py)
+        self.handling: Submitter = handoff or Handling(bot, on_handled)
         self.clock = clock
 
     def setup(self, app: web.Application) -> None:

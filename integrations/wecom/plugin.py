@@ -37,7 +37,7 @@ def attach(settings: WeComSettings, wiring: Wiring) -> Runner | None:
     """WeCom calls us: its callback route on serve's app (GET verifies the URL, POST delivers)."""
     from integrations.wecom.callback import PATH, WeComCallback
 
-    WeComCallback(settings, wiring.bot, on_handled=wiring.on_handled).setup(wiring.app)
+    WeComCallback(settings, wiring.bot, on_handled=wiring.on_handled, handoff=wiring.handoff).setup(wiring.app)
     wiring.log.info("WeCom connected: callback at %s, API %s", PATH, settings.api_base)
     return None
 

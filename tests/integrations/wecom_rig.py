@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
+from bot.handling import Submitter
 from core.enums import Platform
 from core.services.base import Domain
 from integrations.groups import make_groups
@@ -79,10 +80,11 @@ class WeComRig:
 
 
 @asynccontextmanager
-async def wecom_rig(domain: Domain, api_timeout: float = 10.0, groups: bool = True,
+async def wecom_rig(domain: Domain, api_timeout: float = 10.0, groups: bool = True, handoff: Submitter | None = None,
                     **fake_options: object) -> AsyncIterator[WeComRig]:
     """With `groups`, the database's group chats are first created in the fake as `maotiao groups create` does:
-    like WeCom, the fake takes group messages only for chats the app created."""
+    like WeCom, the fake takes group messages only for chats the app created. With `handoff`, our callback
+    only stores and acknowledges, and hands what it stored there (as serve does with Redis)."""
     fake = FakeWeCom(CORP, SECRET, AGENT, **fake_options)  # type: ignore[arg-type]
     async with TestServer(fake.app(), host="127.0.0.1") as fake_server:
         settings = load_wecom(corp_id=CORP, agent_id=AGENT, secret=SECRET, token=TOKEN, aes_key=AES_KEY,
@@ -95,7 +97,7 @@ async def wecom_rig(domain: Domain, api_timeout: float = 10.0, groups: bool = Tr
         registry = ChannelRegistry()
         registry.register(WeComChannel(api), label=plugin(Platform.WECOM).label)
         bot = Bot(domain)
-        callback = WeComCallback(settings, bot)
+        callback = WeComCallback(settings, bot, handoff=handoff)
         app = web.Application()
         callback.setup(app)
         async with TestServer(app, host="127.0.0.1") as our_server, httpx.AsyncClient() as client:
