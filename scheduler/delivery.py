@@ -153,6 +153,24 @@ async def _owning_dispatchers(target: Target, case: Case | None) -> list[Staff]:
     return await dispatchers_for(region) if region is not None else []
 
 
+def delivery_key(row: OutboxMessage) -> str:
+    """What the platform ids of the row's message derive from (WeCom task_id, DingTalk outTrackId, 浙政钉
+    bizMsgId): the same on every retry of the row, and new for a row written again under an id the app already
+    sent under (a database made anew, or restored from a backup, for the same app): those ids are unique per
+    app for ever (WeCom 42014), so the row's creation time, to the millisecond, goes in with its id."""
+    return f"o{row.id}-{_base36(int(row.created_at.timestamp() * 1000))}"
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
+
+
 async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime
                   ) -> tuple[Outbound, CardLink | None, tuple[Platform, Delivery] | str]:
     """The row's message, its card link, and where it goes (or why it cannot go anywhere)."""
@@ -160,7 +178,7 @@ async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime
     link = await CardLink.get_or_none(id=row.card_link_id) if row.card_link_id else None
     where = await _address(outbound, link, registry)
     if not isinstance(where, str):
-        where[1].key = f"o{row.id}"
+        where[1].key = delivery_key(row)
         if row.maybe_sent_at is not None:
             where[1].dedupe_seconds = int((now - row.maybe_sent_at).total_seconds()) + DEDUPE_MARGIN_SECONDS
     return outbound, link, where
@@ -176,7 +194,7 @@ async def _deliver_sms(row: OutboxMessage, outbound: Outbound, registry: Channel
         result = SendResult(False, permanent=True, error="该人员在组织名单中没有手机号")
     else:
         try:
-            result = await registry.sms.send_sms(staff.phone, outbound.sms_params, f"o{row.id}")
+            result = await registry.sms.send_sms(staff.phone, outbound.sms_params, delivery_key(row))
         except Exception as exc:  # a provider bug must not stop the queue
             log.exception("SMS failed on outbox %s", row.id)
             result = SendResult(False, error=f"{type(exc).__name__}: {exc}")
