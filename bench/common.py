@@ -55,6 +55,15 @@ def base_env(dsn: str, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
+def flush_redis() -> str:
+    """The Redis database runs with workers use (BENCH_REDIS_URL), emptied: its URL."""
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 def production_env(dsn: str, port: int, redis: str, wecom_api: str, **extra: str) -> dict[str, str]:
     """A process as deploy/ runs it: Redis (serves then never send; workers do), the intake API and WeCom's
     credentials with its API at `wecom_api`."""

@@ -36,7 +36,9 @@ from bench.common import (  # noqa: E402
     SECRET,
     TOKEN,
     Serve,
+    Worker,
     base_env,
+    flush_redis,
     free_port,
     import_org,
     pct,
@@ -127,7 +129,7 @@ async def drained(dsn: str, limit: float = 300) -> float:
     return float("inf")
 
 
-async def main(db: str, rate: int, seconds: float, stories: int, concurrency: int) -> None:
+async def main(db: str, rate: int, seconds: float, stories: int, concurrency: int, workers: int) -> None:
     org = county()
     work = Path(tempfile.mkdtemp(prefix="bench-inbound-"))
     fake = FakeWeCom(CORP, SECRET, AGENT)  # WeCom's real 30/min per member
@@ -170,7 +172,10 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                        DINGTALK_CARD_TEMPLATE_ID="tpl.bench", DINGTALK_API_BASE=dt_fake.base_url,
                        DINGTALK_OAPI_BASE=dt_fake.base_url)
         import_org(env, org.yaml_text, work)
+        if workers:  # as deploy/ runs it: serve stores and acknowledges, the workers handle and send
+            env["MAOTIAO_REDIS_URL"] = flush_redis()
         serve = Serve(env, work)
+        helpers = [Worker(env, work) for _ in range(workers)]
         try:
             await serve.ready()
             while not dt_fake._sockets:
@@ -199,9 +204,12 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
             rss, peak = serve.memory_mib()
         finally:
             serve.stop()
+            for w in helpers:
+                w.stop()
     ms = [lambda t: t.draft * 1000, lambda t: t.center * 1000, lambda t: t.officer * 1000, lambda t: t.total * 1000]
     print(f"county: {len(org.grid_workers)} grid workers, {len(org.officers)} officers; PostgreSQL; "
-          f"{os.cpu_count()} cores; {rate} msg/s for {seconds:.0f} s")
+          f"{os.cpu_count()} cores; {rate} msg/s for {seconds:.0f} s; "
+          + (f"serve with Redis and {workers} worker(s) (they handle and send)" if workers else "serve alone"))
     print(f"{'':14} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
     print(row("WeCom floor", f_rate, f_lat, f_fail))
     print(row("WeCom serve", s_rate, s_lat, s_fail, f"all handled and sent {w_drain:.1f} s after the last"))
@@ -229,5 +237,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--stories", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=0, help="run serve with Redis and this many workers")
     a = parser.parse_args()
-    asyncio.run(main(a.db, a.rate, a.seconds, a.stories, a.concurrency))
+    asyncio.run(main(a.db, a.rate, a.seconds, a.stories, a.concurrency, a.workers))

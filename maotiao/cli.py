@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from importlib import resources
@@ -119,10 +120,11 @@ def run_worker(settings: Settings) -> int:
     from arq.connections import RedisSettings
     from arq.worker import create_worker
 
-    from scheduler.worker import STOP_DEADLINE, WorkerSettings, exit_after
+    from scheduler.worker import STOP_DEADLINE, WORKER_NICE, WorkerSettings, exit_after
 
     if not settings.redis_url:
         raise SystemExit("MAOTIAO_REDIS_URL is not set: without Redis, `maotiao serve` runs the scheduler itself")
+    os.nice(WORKER_NICE)  # acknowledgements first: a serve on the same machine is never short of CPU for them
     worker = create_worker(WorkerSettings, redis_settings=RedisSettings.from_dsn(settings.redis_url))  # type: ignore[arg-type]
     worker.on_stop = lambda _signal: exit_after(STOP_DEADLINE)
     worker.run()
