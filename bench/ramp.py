@@ -5,7 +5,7 @@
 The load generator runs in a process of its own, open-loop: each callback is sent at its scheduled time
 whatever the answers before it, and its latency is timed from that scheduled time (no coordinated
 omission). The ramp goes step by step without a pause, so the handling backlog of one step is still there
-in the next — the ACK must not care. Each step prints the achieved rate, ACK p50/p99, how many answers took
+in the next — the ACK must not care. Before the first step, 2 s at 50/s warm each server up (not measured). Each step prints the achieved rate, ACK p50/p99, how many answers took
 more than WeCom's 5 s (or never came), the handling backlog left in the database, and serve's memory.
 `--code DIR` runs `serve` from another checkout (e.g. `git worktree add /tmp/before <commit>`) to measure
 before and after in one run, against the same floor. `--workers N` runs each `serve` a second time as deploy/
@@ -48,6 +48,7 @@ from bench.orggen import county  # noqa: E402
 from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
 
 WECOM_LIMIT = 5000.0  # ms: WeCom retries (and finally fails) a callback not answered within 5 s
+WARM_RATE, WARM_SECONDS = 50, 2
 
 
 async def backlog(dsn: str) -> int:
@@ -68,6 +69,10 @@ def line(name: str, rate: int, r: dict[str, object], extra: str = "") -> str:
 
 async def ramp(url: str, users: list[str], steps: list[int], seconds: float, first_id: int,
                after: object = None) -> list[dict[str, object]]:
+    # Warm-up, not measured: a serve in production has answered before (first use of the decryptor, the
+    # recording pool's connections, the lazily imported modules); the floor gets the same.
+    await loadgen.generate([url], users, WARM_RATE, WARM_SECONDS, first_id + 900_000)
+    await asyncio.sleep(2)
     results = []
     for k, rate in enumerate(steps):
         r: dict[str, object] = await loadgen.generate([url], users, rate, seconds, first_id + k * 1_000_000)

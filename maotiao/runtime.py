@@ -55,6 +55,7 @@ class Runtime:
     scheduler: EmbeddedScheduler
     app: web.Application
     streams: list[Runner] = field(default_factory=list)  # the platforms' background inbound, e.g. a Stream
+    handoff: Handoff | None = None  # with Redis: where stored events go to be handled by the workers
 
 
 def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | None = None,
@@ -72,8 +73,8 @@ def build_runtime(settings: Settings, domain: Domain, platforms: Platforms | Non
     # One Stream connection per client id across serve processes; the sandbox's fakes are this process's own.
     lease = AlwaysHeld if in_process_jobs else lease_factory(settings.redis_url, settings.db_url)
     # With Redis the workers handle too: serve only stores and acknowledges (scheduler/handoff.py).
-    handoff = Handoff(nudge) if nudge is not None else None
-    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease, handoff))
+    rt.handoff = Handoff(nudge) if nudge is not None else None
+    rt.streams += platforms.attach(Wiring(rt.app, bot, scheduler.kick_delivery, log, lease, rt.handoff))
     return rt
 
 
@@ -204,6 +205,8 @@ async def _stop(settings: Settings, rt: Runtime, runner: web.AppRunner, checkpoi
     for stream in rt.streams:
         await stream.stop()
     await runner.cleanup()  # stops listening; requests in progress finish (up to the drain bound)
+    if rt.handoff is not None:  # the workers are asked to handle what was stored last
+        await rt.handoff.drain()
     if not await handling.drain_all(settings.shutdown_drain_seconds):
         log.warning("stopping with %d event(s) still being handled after %.0f s: the sweeper handles them again",
                     handling.in_flight(), settings.shutdown_drain_seconds)

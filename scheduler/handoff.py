@@ -2,18 +2,19 @@
 
 Why: a platform's acknowledgement must not wait for the CPU the handling takes. In one process they share
 one event loop and one interpreter lock, so under a burst every ACK queued behind some handler's turn (ACK p99
-×9–30 the decrypt + INSERT floor at 200–650/s, however the handling gave way). Here serve's callback path is
-the floor's: verify, decrypt, INSERT, answer; then it asks the workers to handle what it stored, with the
-coalesced nudge `deliver` already uses (scheduler/nudge.py): a burst makes about two `handle_inbound` jobs, and
-no event waits for a job that has already read the table. The operating system, not one event loop, then
-shares the cores between acknowledging and handling.
+×9–30 the decrypt + INSERT floor at 200–650/s, however the handling gave way). Here serve's callback path
+is the floor's: verify, decrypt, INSERT, answer; then it wakes a worker: one token pushed on a Redis list
+(`WAKE_KEY`), which a worker's listener is waiting on with a blocking pop, so the worker starts at once
+(arq jobs are polled for: a wait per hop of a conversation). A burst pushes a few tokens, not one a message
+(serve's pushes are coalesced while one is on its way). The operating system, not one event loop, then
+shares the cores between acknowledging and handling; workers run at a lower priority (scheduler/worker.py).
 
-A worker's `handle_inbound` job reads the stored events oldest first and hands them to the process's
-handling pool (bot/handling.py: four at a time, each under its row's lock, `SKIP LOCKED`, so two workers
-share a backlog instead of doing it twice); each handled event nudges a delivery, so a reply goes out while
-the rest of the batch is handled. Nothing is lost when Redis or every worker is away: the events are in the
-database, the workers' sweep (scheduler/embedded.sweep_inbound) takes up whatever waited longer than
-MAOTIAO_INBOUND_RETRY_SECONDS, and the next nudge reads everything still unhandled.
+Each wake makes the worker pass over the stored events, oldest first, handing them to the process's handling
+pool (bot/handling.py: four at a time, each under its row's lock, `SKIP LOCKED`, so two workers share a
+backlog instead of doing it twice); each handled event starts this process's delivery, so a reply goes out
+while the rest is handled. Nothing is lost when Redis or every worker is away: the events are in the
+database, a worker passes over them when it starts, and the workers' sweep (scheduler/embedded.sweep_inbound)
+takes up whatever waited longer than MAOTIAO_INBOUND_RETRY_SECONDS.
 
 A DingTalk card click is still handled in serve (integrations/dingtalk/stream.py): its callback is answered
 with the card as the click left it, so the process holding the Stream waits for that handling itself."""
@@ -21,25 +22,27 @@ with the card as the click left it, so the process holding the Stream waits for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.engine import Bot
 from bot.handling import DEFAULT_BACKLOG, Handling
 from bot.types import Inbound, inbound_from_payload
 from core.models import InboundEvent
-from scheduler.nudge import DELIVER, HANDLE, Nudger, request, started
+from scheduler.delivery import deliver_due
+from scheduler.nudge import Nudger
 
 if TYPE_CHECKING:
     from arq.connections import ArqRedis
 
 log = logging.getLogger(__name__)
 BATCH = 64  # events read at a time; the pool's memory bound is DEFAULT_BACKLOG
-# `handle_inbound` starts no new batch after this long, so it stays well inside the worker's JOB_TIMEOUT;
-# what is left is handled by the next job, which it asks for.
-HANDLE_BUDGET = 30.0
 assert BATCH <= DEFAULT_BACKLOG
+WAKE_KEY = "maotiao:handle:wake"  # a Redis list: serve pushes a token, a listening worker pops it
+WAKE_TOKENS = 8
+LISTEN_SECONDS = 5  # a blocking pop's timeout: how often an idle listener checks in with Redis
 
 
 class Kicker:
@@ -74,10 +77,10 @@ class Kicker:
 
 class Handoff:
     """serve's side: what a platform's receiver submits a stored event to instead of a local handling pool
-    (bot/handling.Submitter). It asks the workers to handle; it never handles, queues or waits."""
+    (bot/handling.Submitter). It wakes a worker; it never handles, queues or waits."""
 
     def __init__(self, nudger: Nudger) -> None:
-        self._kick = Kicker(lambda: nudger(HANDLE))
+        self._kick = Kicker(lambda: wake(nudger))
 
     def submit(self, row_id: int, inbound: Inbound) -> None:
         self._kick()
@@ -86,37 +89,78 @@ class Handoff:
         await self._kick.drain()
 
 
+async def wake(nudger: Nudger) -> None:
+    """One Redis round trip: a token on the wake list (kept short: a token means "read the table", and one
+    is as good as many)."""
+    try:
+        async with nudger.redis.pipeline(transaction=False) as pipe:
+            pipe.lpush(WAKE_KEY, 1)
+            pipe.ltrim(WAKE_KEY, 0, WAKE_TOKENS - 1)
+            await pipe.execute()
+    except Exception as exc:  # Redis away: the events wait in the database for the workers' sweep
+        log.warning("could not wake the workers to handle (Redis: %s); the messages wait for their sweep", exc)
+
+
+async def _deliver(ctx: dict[str, Any]) -> None:
+    while await deliver_due(ctx["registry"], ctx["domain"].clock) > 0:
+        pass
+
+
 def _pool(ctx: dict[str, Any]) -> Handling:
-    """The worker process's handling pool, made on first use; each event it handles nudges a delivery."""
+    """The worker process's handling pool, made on first use. Each event it handles has its replies sent from
+    here at once (this process is a sender: no job and no Redis round trip in between), as serve's embedded
+    loop does; the rows are claimed like any delivery's, so another worker's `deliver` never sends them twice."""
     if "handling" not in ctx:
-        redis: ArqRedis = ctx["redis"]
-        ctx["deliver_kick"] = Kicker(lambda: request(redis, DELIVER))
+        ctx["deliver_kick"] = Kicker(lambda: _deliver(ctx))
         ctx["handling"] = Handling(Bot(ctx["domain"]), ctx["deliver_kick"])
     pool: Handling = ctx["handling"]
     return pool
 
 
-async def handle_inbound(ctx: dict[str, Any]) -> int:
-    """Handle every stored event not handled yet, oldest first (the job serve's nudges ask for)."""
-    await started(ctx["redis"], HANDLE)  # before reading, so a nudge from now on is not coalesced into this
+async def handle_stored(ctx: dict[str, Any]) -> int:
+    """Handle every stored event not handled yet, oldest first: one pass over the table."""
     pool = _pool(ctx)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + HANDLE_BUDGET
     cursor = total = 0
-    while True:
-        rows = await (InboundEvent.filter(status="received", id__gt=cursor).order_by("id").limit(BATCH)
-                      .values_list("id", "payload"))
-        if not rows:
-            break
+    while rows := await (InboundEvent.filter(status="received", id__gt=cursor).order_by("id").limit(BATCH)
+                         .values_list("id", "payload")):
         for row_id, payload in rows:
             pool.submit(int(row_id), inbound_from_payload(payload))
         cursor = int(rows[-1][0])
         await pool.drain()
         total += len(rows)
-        if loop.time() >= deadline:
-            log.info("handle_inbound: %d events in %.0f s; the next job handles the rest", total, HANDLE_BUDGET)
-            await request(ctx["redis"], HANDLE)
-            break
-    if "deliver_kick" in ctx:
-        await ctx["deliver_kick"].drain()
+    await ctx["deliver_kick"].drain()
     return total
+
+
+async def listen(ctx: dict[str, Any]) -> None:
+    """A worker's listener, for as long as the worker runs: a pass at start (what was stored while no worker
+    ran), then a pass whenever serve wakes it. Wakes during a pass make one more pass after it."""
+    passes = ctx["handle_kick"] = Kicker(lambda: handle_stored(ctx))
+    passes()
+    redis: ArqRedis = ctx["redis"]
+    while True:
+        try:
+            if await cast("Awaitable[object]", redis.blpop([WAKE_KEY], timeout=LISTEN_SECONDS)) is not None:
+                passes()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # Redis away: the sweep still handles; listen again after a pause
+            log.warning("worker cannot hear serve's wakes (Redis: %s); retrying", exc)
+            await asyncio.sleep(LISTEN_SECONDS)
+
+
+def start_listening(ctx: dict[str, Any]) -> None:
+    ctx["listener"] = asyncio.create_task(listen(ctx), name="handle-listener")
+
+
+async def stop_listening(ctx: dict[str, Any], grace: float) -> None:
+    """Stop hearing wakes; let the pass in progress finish for up to `grace` seconds (what it does not finish
+    stays stored, unhandled, for the next worker or the sweep)."""
+    listener: asyncio.Task[None] | None = ctx.pop("listener", None)
+    if listener is None:
+        return
+    listener.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await listener
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(ctx["handle_kick"].drain(), grace)

@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # arq (and the Redis client under it) is imported once a Nudg
 
 log = logging.getLogger(__name__)
 
-DELIVER = "deliver"  # the job that sends the outbox
-HANDLE = "handle_inbound"  # the job that handles stored events, when serve only stores them (scheduler/handoff.py)
 GENERATION_KEY = "maotiao:deliver:generation"
 NUDGE_PREFIX = "deliver:nudge:"
 REDIS_TIMEOUT = 3.0  # seconds: a Redis that does not answer must not hold serve's delivery loop for long
@@ -41,30 +39,15 @@ REDIS_TIMEOUT = 3.0  # seconds: a Redis that does not answer must not hold serve
 WORKER_HEALTH_KEY = "arq:queue:health-check"  # arq.constants: default_queue_name + health_check_key_suffix
 
 
-def _generation_key(job: str) -> str:
-    return f"maotiao:{job}:generation"  # for DELIVER: GENERATION_KEY
-
-
-async def request(redis: ArqRedis, job: str) -> Job | None:
-    """Ask the workers to run `job` now; None when an equivalent request is already pending (coalesced).
-    The same scheme for every nudged job: `deliver` (the outbox), `handle_inbound` (stored events)."""
-    generation = int(await redis.get(_generation_key(job)) or 0)
-    return await redis.enqueue_job(job, _job_id=f"{job}:nudge:{generation}")
-
-
-async def started(redis: ArqRedis, job: str) -> None:
-    """Called by every nudged job before it reads its rows: later nudges get a fresh job id."""
-    await redis.incr(_generation_key(job))
-
-
 async def request_delivery(redis: ArqRedis) -> Job | None:
     """Ask the workers to deliver now; None when an equivalent request is already pending (coalesced)."""
-    return await request(redis, DELIVER)
+    generation = int(await redis.get(GENERATION_KEY) or 0)
+    return await redis.enqueue_job("deliver", _job_id=f"{NUDGE_PREFIX}{generation}")
 
 
 async def delivery_started(redis: ArqRedis) -> None:
     """Called by every `deliver` job before it reads the outbox: later nudges get a fresh job id."""
-    await started(redis, DELIVER)
+    await redis.incr(GENERATION_KEY)
 
 
 async def worker_health(redis: ArqRedis) -> str | None:
@@ -90,11 +73,11 @@ class Nudger:
                                             socket_timeout=REDIS_TIMEOUT)
         return self._redis
 
-    async def __call__(self, job: str = DELIVER) -> Job | None:
+    async def __call__(self) -> Job | None:
         try:
-            return await request(self.redis, job)
-        except Exception as exc:  # Redis down: the rows wait in the database, the worker's sweep picks them up
-            log.warning("could not ask the workers to run %s (Redis: %s); it waits for their sweep", job, exc)
+            return await request_delivery(self.redis)
+        except Exception as exc:  # Redis down: the rows wait in the outbox, the worker's sweep picks them up
+            log.warning("could not ask the workers to deliver (Redis: %s); replies wait for their sweep", exc)
             return None
 
     async def warn_without_worker(self) -> None:

@@ -25,9 +25,9 @@ from integrations.registry import build_platforms
 from scheduler import jobs
 from scheduler.delivery import deliver_due
 from scheduler.embedded import sweep_inbound
-from scheduler.handoff import handle_inbound
+from scheduler.handoff import start_listening, stop_listening
 from scheduler.media import fetch_media_due
-from scheduler.nudge import HANDLE, delivery_started
+from scheduler.nudge import delivery_started
 from scheduler.rhythm import morning
 from scheduler.sweep import current_due, late_items, monthly_backlog_if_due
 from scheduler.webhooks import deliver_webhooks
@@ -67,7 +67,9 @@ def exit_after(seconds: float) -> None:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    if "domain" in ctx:  # tests hand in their own clock, database and channels
+    if "domain" in ctx:  # tests hand in their own clock, database and channels (and say whether to listen)
+        if ctx.get("listen"):
+            start_listening(ctx)
         return
     settings = load_settings()
     await db.upgrade(settings.db_url)
@@ -79,9 +81,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["media"] = MediaStore(settings.media_dir)
     # arq runs on_shutdown in another task context than on_startup: Tortoise's connections live in this one.
     ctx["db_context"] = contextvars.copy_context()
+    start_listening(ctx)  # serve's wakes: handle what it stored (scheduler/handoff.py)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await stop_listening(ctx, STOP_GRACE)
     if "db_context" in ctx:
         await ctx["platforms"].aclose()
         # Closing in the startup context closes the connections the jobs used; otherwise SQLite's
@@ -136,8 +140,7 @@ def _job(name: str) -> Any:
 
 
 class WorkerSettings:
-    functions = [_job(name) for name in jobs.JOBS] + [func(deliver, name="deliver"), func(sweep, name="sweep"),
-                                                      func(handle_inbound, name=HANDLE, keep_result=0)]
+    functions = [_job(name) for name in jobs.JOBS] + [func(deliver, name="deliver"), func(sweep, name="sweep")]
     cron_jobs = [cron(sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True)]
     on_startup = startup
     on_shutdown = shutdown

@@ -1,17 +1,18 @@
 """With Redis configured serve only stores and acknowledges; workers handle (scheduler/handoff.py): a WeCom
-callback is answered with nothing handled in serve, a worker's `handle_inbound` job handles it and its reply
-goes out, a burst makes few jobs and loses nothing, and a DingTalk card click is still handled where its
-callback is answered."""
+callback is answered with nothing handled in serve; a listening worker, woken through Redis, handles it and
+sends its reply at once; two workers share a burst and handle each message once; a worker starting handles
+what was stored while none ran; a DingTalk card click is still handled where its callback is answered."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
 from bot.types import CardAction, Inbound
 from core.enums import Platform
@@ -20,67 +21,100 @@ from core.services.base import Domain
 from core.transitions import TaskAction
 from integrations.dingtalk.config import load_dingtalk
 from integrations.dingtalk.stream import StreamRunner
-from scheduler.handoff import Handoff, Kicker
-from scheduler.nudge import HANDLE, Nudger
-from scheduler.worker import WorkerSettings
+from scheduler.handoff import WAKE_KEY, WAKE_TOKENS, Handoff, Kicker, start_listening, stop_listening
+from scheduler.nudge import Nudger
 from tests.conftest import REDIS_URL
 from tests.integrations.wecom_rig import WeComRig, wecom_rig
-from tests.scheduler.test_nudge import deliver_jobs
 
 pytestmark = pytest.mark.redis
 REPORT = "荷花村两户人家因为院墙滴水吵了好几天"
+PEOPLE = ["zhouxm", "wudw", "fengj"]  # grid workers of the demo organisation on WeCom
 
 
-def burst_worker(redis: ArqRedis, domain: Domain, rig: WeComRig) -> Worker:
-    return Worker(functions=WorkerSettings.functions, redis_pool=redis, burst=True, poll_delay=0.05,
-                  ctx={"domain": domain, "registry": rig.registry}, handle_signals=False,
-                  on_startup=WorkerSettings.on_startup, on_shutdown=WorkerSettings.on_shutdown)
+async def until(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"still not true after {seconds} s: {what}"
+        await asyncio.sleep(0.02)
 
 
-async def run_worker(redis: ArqRedis, domain: Domain, rig: WeComRig) -> None:
-    worker = burst_worker(redis, domain, rig)
+@asynccontextmanager
+async def worker(redis: ArqRedis, domain: Domain, rig: WeComRig) -> AsyncIterator[dict[str, Any]]:
+    """A worker's listener (what `maotiao worker` starts), with the rig's channels."""
+    ctx: dict[str, Any] = {"domain": domain, "registry": rig.registry, "redis": redis}
+    start_listening(ctx)
     try:
-        await asyncio.wait_for(worker.main(), 60)
+        yield ctx
     finally:
-        await worker.close()
+        await stop_listening(ctx, 30)
 
 
-async def test_serve_acknowledges_without_handling_and_a_worker_handles_and_replies(
+async def all_handled(n: int) -> bool:
+    return await InboundEvent.filter(status="handled").count() == n and \
+        not await OutboxMessage.filter(status__not="sent").exists()
+
+
+async def test_serve_acknowledges_without_handling_and_a_worker_handles_and_replies_at_once(
         org: None, domain: Domain, redis: ArqRedis) -> None:
     nudger = Nudger(REDIS_URL)
     try:
         async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
             resp = await rig.member.text("zhouxm", REPORT)
             assert resp is not None and resp.status_code == 200
-            await rig.callback.drain()  # the nudge has been sent
+            await rig.callback.drain()  # the wake has been sent
             assert await InboundEvent.filter(status="received").count() == 1  # stored, not handled here
             assert await OutboxMessage.all().count() == 0 and rig.fake.card_messages("zhouxm") == []
-            assert await deliver_jobs(redis) == [f"{HANDLE}:nudge:0"]
-
-            await run_worker(redis, domain, rig)
-
-            assert await InboundEvent.filter(status="handled").count() == 1
-            assert await OutboxMessage.filter(status__not="sent").count() == 0
+            assert await redis.llen(WAKE_KEY) == 1
+            async with worker(redis, domain, rig):
+                await until(lambda: all_handled(1), "the worker handled the report and sent its reply")
             assert len(rig.fake.card_messages("zhouxm")) == 1  # the draft card, sent by the worker
+            assert await redis.llen(WAKE_KEY) == 0
     finally:
         await nudger.aclose()
 
 
-async def test_a_burst_of_callbacks_makes_few_jobs_and_every_event_is_handled_once(
+async def test_a_listening_worker_handles_each_new_message_without_a_sweep(
+        org: None, domain: Domain, redis: ArqRedis) -> None:
+    nudger = Nudger(REDIS_URL)
+    try:
+        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig, worker(redis, domain, rig):
+            for n, person in enumerate(PEOPLE, 1):
+                await rig.member.text(person, REPORT)
+                await until(lambda n=n: all_handled(n), f"message {n} handled and answered")  # type: ignore[misc]
+                assert len(rig.fake.card_messages(person)) == 1
+    finally:
+        await nudger.aclose()
+
+
+async def test_two_workers_share_a_burst_and_every_message_is_handled_once(
+        org: None, domain: Domain, redis: ArqRedis) -> None:
+    nudger = Nudger(REDIS_URL)
+    people = PEOPLE * 3
+    try:
+        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig, worker(redis, domain, rig), \
+                worker(redis, domain, rig):
+            await asyncio.gather(*(rig.member.text(p, f"{REPORT}({n})") for n, p in enumerate(people)))
+            await rig.callback.drain()
+            assert await redis.llen(WAKE_KEY) <= WAKE_TOKENS
+            await until(lambda: all_handled(len(people)), "every message handled and answered")
+        assert await InboundEvent.exclude(status="handled").count() == 0
+        for person in PEOPLE:  # one draft each, its card sent once and then updated as messages joined it
+            assert len(rig.fake.card_messages(person)) == 1
+    finally:
+        await nudger.aclose()
+
+
+async def test_a_worker_starting_handles_what_was_stored_while_none_ran(
         org: None, domain: Domain, redis: ArqRedis) -> None:
     nudger = Nudger(REDIS_URL)
     try:
         async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
-            people = ["zhouxm", "wudw", "fengj", "zhouxm", "wudw", "fengj"]
-            await asyncio.gather(*(rig.member.text(p, f"{REPORT}({n})") for n, p in enumerate(people)))
+            for person in PEOPLE:
+                await rig.member.text(person, REPORT)
             await rig.callback.drain()
-            jobs = await deliver_jobs(redis)
-            assert 1 <= len(jobs) <= 2 and all(j.startswith(f"{HANDLE}:nudge:") for j in jobs), jobs
-            await run_worker(redis, domain, rig)
-            assert await InboundEvent.filter(status="handled").count() == len(people)
-            assert await InboundEvent.exclude(status="handled").count() == 0
-            assert await OutboxMessage.filter(status__not="sent").count() == 0
-            assert all(rig.fake.card_messages(p) for p in people)
+            await redis.delete(WAKE_KEY)  # the wakes are gone (Redis flushed, restarted): the rows are not
+            async with worker(redis, domain, rig):
+                await until(lambda: all_handled(len(PEOPLE)), "the new worker's first pass handled them")
     finally:
         await nudger.aclose()
 
