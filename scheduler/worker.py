@@ -152,7 +152,7 @@ class WorkerSettings:
     # The health key (arq:queue:health-check) lives this long + 1 s: `maotiao doctor` and serve read it to
     # tell whether a worker is alive (arq's default, an hour, would report a killed worker alive for an hour).
     health_check_interval = 30
-    # How often an idle worker looks for jobs (arq's default: 0.5 s). serve's nudges (handle what it stored,
-    # deliver a reply) are waited for here, once per hop of a conversation: at 0.5 s a report → officer card
-    # of three hops took a second more. One ZRANGEBYSCORE per look is nothing to Redis.
+    # How often an idle worker looks for jobs (arq's default: 0.5 s). serve's `deliver` nudges (the replies to
+    # intake API cases, /act pages, DingTalk card clicks) wait for this; chat messages do not (workers block on
+    # serve's wakes: scheduler/handoff.py). One ZRANGEBYSCORE per look is nothing to Redis.
     poll_delay = 0.05

@@ -37,9 +37,10 @@ async def _show(ctx: Ctx, draft: Draft) -> None:
         ctx.out += await refresh([link])
 
 
-async def add(ctx: Ctx, text: str) -> None:
-    """Append a message (text, photo, voice transcript) to the reporter's open draft, or start one."""
-    draft = await open_draft(ctx)
+async def add(ctx: Ctx, text: str, draft: Draft | None = None) -> None:
+    """Append a message (text, photo, voice transcript) to the reporter's open draft (`draft`, when the caller
+    has just read it), or start one."""
+    draft = draft or await open_draft(ctx)
     if draft is None:
         draft = await Draft.create(staff_id=ctx.staff.id, texts=[], attachments=[], created_at=ctx.now,
                                    updated_at=ctx.now)
@@ -71,8 +72,9 @@ NOT_A_REPORT = ("没看懂这条消息。如需上报矛盾纠纷,请描述发�
 async def take(ctx: Ctx, text: str, *, reporter: bool) -> bool:
     """Plain text (or media) that is not a command: it extends an open draft; it starts one only when it
     describes a dispute (or brings a photo or voice). False when this person cannot report at all."""
-    if await open_draft(ctx) is not None or (reporter and (ctx.inbound.attachments or describes_dispute(text))):
-        await add(ctx, text)
+    if (draft := await open_draft(ctx)) is not None or (
+            reporter and (ctx.inbound.attachments or describes_dispute(text))):
+        await add(ctx, text, draft)
         return True
     if reporter:
         ctx.reply(NOT_A_REPORT)
