@@ -37,10 +37,11 @@ async def _show(ctx: Ctx, draft: Draft) -> None:
         ctx.out += await refresh([link])
 
 
-async def add(ctx: Ctx, text: str, draft: Draft | None = None) -> None:
-    """Append a message (text, photo, voice transcript) to the reporter's open draft (`draft`, when the caller
-    has just read it), or start one."""
-    draft = draft or await open_draft(ctx)
+async def add(ctx: Ctx, text: str, draft: Draft | None = None, *, read: bool = False) -> None:
+    """Append a message (text, photo, voice transcript) to the reporter's open draft, or start one. `read`: the
+    caller has just read the open draft (`draft`, None for none)."""
+    if not read:
+        draft = await open_draft(ctx)
     if draft is None:
         draft = await Draft.create(staff_id=ctx.staff.id, texts=[], attachments=[], created_at=ctx.now,
                                    updated_at=ctx.now)
@@ -74,7 +75,7 @@ async def take(ctx: Ctx, text: str, *, reporter: bool) -> bool:
     describes a dispute (or brings a photo or voice). False when this person cannot report at all."""
     if (draft := await open_draft(ctx)) is not None or (
             reporter and (ctx.inbound.attachments or describes_dispute(text))):
-        await add(ctx, text, draft)
+        await add(ctx, text, draft, read=True)
         return True
     if reporter:
         ctx.reply(NOT_A_REPORT)
