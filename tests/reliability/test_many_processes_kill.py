@@ -1,8 +1,8 @@
 """Two `serve` and two `worker` processes on one PostgreSQL and one Redis, as deploy/ runs them (issue 20 #6).
 In the middle of a burst of reports through the fake WeCom, one serve and one worker are killed with -9:
 every report still becomes exactly one case, every card reaches its member exactly once, and nothing is
-late by more than the leases (an acknowledged event a dead serve never handled, a card a dead worker had
-claimed) plus the worker's sweep."""
+late by more than the leases (an acknowledged event a dead worker was handling — serves only store and
+acknowledge, workers handle: scheduler/handoff.py — a card a dead worker had claimed) plus the worker's sweep."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.redis
 
 REPORTERS = 16  # one report each: a member's second message would join the first one's draft
 KILL_SERVE_AT = 4  # reports serve 0 acknowledges before it dies
-OUTBOX_LEASE, INBOUND_LEASE = 5, 3  # seconds: a dead worker's claimed card, a dead serve's unhandled event
+OUTBOX_LEASE, INBOUND_LEASE = 5, 3  # seconds: a dead worker's claimed card, its unhandled event
 WAIT = 240  # seconds for anything to happen on a loaded 2-core machine
 # The longest lease: arq keeps a killed worker's job in progress for job_timeout + 10 s (issue 20 #5). The
 # outbox and inbound leases above are shorter, and the worker's sweep (every 10 s) picks up after them.
