@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from bot.engine import Bot
 from bot.handling import DEFAULT_BACKLOG, Handling
 from bot.types import Inbound, inbound_from_payload
+from core import db
 from core.models import InboundEvent
 from scheduler.delivery import deliver_due
 from scheduler.nudge import Nudger
@@ -49,8 +50,9 @@ class Kicker:
     """Runs `work` in the background when kicked: kicks while it runs make one more run after it, never
     more, and a kick never waits (a sender's nudge is one Redis call however many events a burst stores)."""
 
-    def __init__(self, work: Callable[[], Awaitable[object]]) -> None:
+    def __init__(self, work: Callable[[], Awaitable[object]], what: str) -> None:
         self.work = work
+        self.what = what  # for the log
         self._again = False
         self._task: asyncio.Task[None] | None = None
 
@@ -65,8 +67,11 @@ class Kicker:
             self._again = False
             try:
                 await self.work()
-            except Exception:  # a nudge that fails is retried by the next one or the workers' sweep
-                log.exception("nudge failed")
+            except Exception as exc:  # retried by the next kick, or by the workers' sweep
+                if db.unavailable(exc):
+                    log.warning("%s waits for the database: %s", self.what, exc)
+                else:
+                    log.exception("%s failed", self.what)
             if not self._again:
                 return
 
@@ -80,7 +85,7 @@ class Handoff:
     (bot/handling.Submitter). It wakes a worker; it never handles, queues or waits."""
 
     def __init__(self, nudger: Nudger) -> None:
-        self._kick = Kicker(lambda: wake(nudger))
+        self._kick = Kicker(lambda: wake(nudger), "waking the workers")
 
     def submit(self, row_id: int, inbound: Inbound) -> None:
         self._kick()
@@ -111,7 +116,7 @@ def _pool(ctx: dict[str, Any]) -> Handling:
     here at once (this process is a sender: no job and no Redis round trip in between), as serve's embedded
     loop does; the rows are claimed like any delivery's, so another worker's `deliver` never sends them twice."""
     if "handling" not in ctx:
-        ctx["deliver_kick"] = Kicker(lambda: _deliver(ctx))
+        ctx["deliver_kick"] = Kicker(lambda: _deliver(ctx), "delivering handled messages' replies")
         ctx["handling"] = Handling(Bot(ctx["domain"]), ctx["deliver_kick"])
     pool: Handling = ctx["handling"]
     return pool
@@ -135,7 +140,7 @@ async def handle_stored(ctx: dict[str, Any]) -> int:
 async def listen(ctx: dict[str, Any]) -> None:
     """A worker's listener, for as long as the worker runs: a pass at start (what was stored while no worker
     ran), then a pass whenever serve wakes it. Wakes during a pass make one more pass after it."""
-    passes = ctx["handle_kick"] = Kicker(lambda: handle_stored(ctx))
+    passes = ctx["handle_kick"] = Kicker(lambda: handle_stored(ctx), "handling stored messages")
     passes()
     redis: ArqRedis = ctx["redis"]
     while True:

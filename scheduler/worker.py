@@ -67,9 +67,7 @@ def exit_after(seconds: float) -> None:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    if "domain" in ctx:  # tests hand in their own clock, database and channels (and say whether to listen)
-        if ctx.get("listen"):
-            start_listening(ctx)
+    if "domain" in ctx:  # tests hand in their own clock, database and channels
         return
     settings = load_settings()
     await db.upgrade(settings.db_url)

@@ -159,7 +159,7 @@ async def test_kicks_while_a_nudge_runs_make_one_more_nudge_and_never_wait() -> 
         calls.append(len(calls))
         await release.wait()
 
-    kick = Kicker(nudge)
+    kick = Kicker(nudge, "a test's nudge")
     kick()
     await asyncio.sleep(0)
     for _ in range(50):
