@@ -171,3 +171,25 @@ async def test_kicks_while_a_nudge_runs_make_one_more_nudge_and_never_wait() -> 
     kick()
     await kick.drain()
     assert calls == [0, 1, 2]
+
+
+async def test_with_redis_away_serve_still_acknowledges_and_the_message_waits_in_the_database(
+        org: None, domain: Domain, caplog: pytest.LogCaptureFixture) -> None:
+    nudger = Nudger(f"redis://127.0.0.1:{_closed_port()}/0")
+    try:
+        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
+            resp = await rig.member.text("zhouxm", REPORT)
+            assert resp is not None and resp.status_code == 200  # acknowledged: WeCom will not retry it
+            await rig.callback.drain()
+            assert await InboundEvent.filter(status="received").count() == 1  # for the workers' sweep
+            assert "could not wake the workers" in caplog.text
+    finally:
+        await nudger.aclose()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
