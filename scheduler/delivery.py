@@ -154,10 +154,11 @@ async def _owning_dispatchers(target: Target, case: Case | None) -> list[Staff]:
 
 
 def delivery_key(row: OutboxMessage) -> str:
-    """What the platform ids of the row's message derive from (WeCom task_id, DingTalk outTrackId, 浙政钉
-    bizMsgId): the same on every retry of the row, and new for a row written again under an id the app already
-    sent under (a database made anew, or restored from a backup, for the same app): those ids are unique per
-    app for ever (WeCom 42014), so the row's creation time, to the millisecond, goes in with its id."""
+    """What the ids the platforms keep for the row's message derive from (a card's task or track id, a
+    notice's business id): the same on every retry of the row, and new for a row written again under an id the
+    app already sent under (a database made anew, or restored from a backup, for the same app): platforms keep
+    those ids unique per app for ever and refuse a used one, so the row's creation time, to the millisecond,
+    goes in with its id."""
     return f"o{row.id}-{_base36(int(row.created_at.timestamp() * 1000))}"
 
 

@@ -16,8 +16,8 @@ while the rest is handled. Nothing is lost when Redis or every worker is away: t
 database, a worker passes over them when it starts, and the workers' sweep (scheduler/embedded.sweep_inbound)
 takes up whatever waited longer than MAOTIAO_INBOUND_RETRY_SECONDS.
 
-A DingTalk card click is still handled in serve (integrations/dingtalk/stream.py): its callback is answered
-with the card as the click left it, so the process holding the Stream waits for that handling itself."""
+A card click whose platform answers its callback with the card as the click left it is still handled in serve
+(the Stream integration's own pool): the process holding that connection waits for the handling itself."""
 
 from __future__ import annotations
 

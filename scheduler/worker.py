@@ -151,6 +151,6 @@ class WorkerSettings:
     # tell whether a worker is alive (arq's default, an hour, would report a killed worker alive for an hour).
     health_check_interval = 30
     # How often an idle worker looks for jobs (arq's default: 0.5 s). serve's `deliver` nudges (the replies to
-    # intake API cases, /act pages, DingTalk card clicks) wait for this; chat messages do not (workers block on
+    # intake API cases, /act pages, card clicks a platform answers in its callback) wait for this; chat messages do not (workers block on
     # serve's wakes: scheduler/handoff.py). One ZRANGEBYSCORE per look is nothing to Redis.
     poll_delay = 0.05
