@@ -49,6 +49,17 @@ async def worker(redis: ArqRedis, domain: Domain, rig: WeComRig) -> AsyncIterato
         await stop_listening(ctx, 30)
 
 
+@asynccontextmanager
+async def serving(domain: Domain, redis_url: str = REDIS_URL) -> AsyncIterator[WeComRig]:
+    """Our WeCom callback as serve runs it with Redis: it stores, acknowledges and wakes the workers."""
+    nudger = Nudger(redis_url)
+    try:
+        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
+            yield rig
+    finally:
+        await nudger.aclose()
+
+
 async def all_handled(n: int) -> bool:
     return await InboundEvent.filter(status="handled").count() == n and \
         not await OutboxMessage.filter(status__not="sent").exists()
@@ -56,67 +67,50 @@ async def all_handled(n: int) -> bool:
 
 async def test_serve_acknowledges_without_handling_and_a_worker_handles_and_replies_at_once(
         org: None, domain: Domain, redis: ArqRedis) -> None:
-    nudger = Nudger(REDIS_URL)
-    try:
-        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
-            resp = await rig.member.text("zhouxm", REPORT)
-            assert resp is not None and resp.status_code == 200
-            await rig.callback.drain()  # the wake has been sent
-            assert await InboundEvent.filter(status="received").count() == 1  # stored, not handled here
-            assert await OutboxMessage.all().count() == 0 and rig.fake.card_messages("zhouxm") == []
-            assert await redis.llen(WAKE_KEY) == 1
-            async with worker(redis, domain, rig):
-                await until(lambda: all_handled(1), "the worker handled the report and sent its reply")
-            assert len(rig.fake.card_messages("zhouxm")) == 1  # the draft card, sent by the worker
-            assert await redis.llen(WAKE_KEY) == 0
-    finally:
-        await nudger.aclose()
+    async with serving(domain) as rig:
+        resp = await rig.member.text("zhouxm", REPORT)
+        assert resp is not None and resp.status_code == 200
+        await rig.callback.drain()  # the wake has been sent
+        assert await InboundEvent.filter(status="received").count() == 1  # stored, not handled here
+        assert await OutboxMessage.all().count() == 0 and rig.fake.card_messages("zhouxm") == []
+        assert await redis.llen(WAKE_KEY) == 1
+        async with worker(redis, domain, rig):
+            await until(lambda: all_handled(1), "the worker handled the report and sent its reply")
+        assert len(rig.fake.card_messages("zhouxm")) == 1  # the draft card, sent by the worker
+        assert await redis.llen(WAKE_KEY) == 0
 
 
 async def test_a_listening_worker_handles_each_new_message_without_a_sweep(
         org: None, domain: Domain, redis: ArqRedis) -> None:
-    nudger = Nudger(REDIS_URL)
-    try:
-        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig, worker(redis, domain, rig):
-            for n, person in enumerate(PEOPLE, 1):
-                await rig.member.text(person, REPORT)
-                await until(lambda n=n: all_handled(n), f"message {n} handled and answered")  # type: ignore[misc]
-                assert len(rig.fake.card_messages(person)) == 1
-    finally:
-        await nudger.aclose()
+    async with serving(domain) as rig, worker(redis, domain, rig):
+        for n, person in enumerate(PEOPLE, 1):
+            await rig.member.text(person, REPORT)
+            await until(lambda n=n: all_handled(n), f"message {n} handled and answered")  # type: ignore[misc]
+            assert len(rig.fake.card_messages(person)) == 1
 
 
 async def test_two_workers_share_a_burst_and_every_message_is_handled_once(
         org: None, domain: Domain, redis: ArqRedis) -> None:
-    nudger = Nudger(REDIS_URL)
     people = PEOPLE * 3
-    try:
-        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig, worker(redis, domain, rig), \
-                worker(redis, domain, rig):
-            await asyncio.gather(*(rig.member.text(p, f"{REPORT}({n})") for n, p in enumerate(people)))
-            await rig.callback.drain()
-            assert await redis.llen(WAKE_KEY) <= WAKE_TOKENS
-            await until(lambda: all_handled(len(people)), "every message handled and answered")
-        assert await InboundEvent.exclude(status="handled").count() == 0
-        for person in PEOPLE:  # one draft each, its card sent once and then updated as messages joined it
-            assert len(rig.fake.card_messages(person)) == 1
-    finally:
-        await nudger.aclose()
+    async with serving(domain) as rig, worker(redis, domain, rig), worker(redis, domain, rig):
+        await asyncio.gather(*(rig.member.text(p, f"{REPORT}({n})") for n, p in enumerate(people)))
+        await rig.callback.drain()
+        assert await redis.llen(WAKE_KEY) <= WAKE_TOKENS
+        await until(lambda: all_handled(len(people)), "every message handled and answered")
+    assert await InboundEvent.exclude(status="handled").count() == 0
+    for person in PEOPLE:  # one draft each, its card sent once and then updated as messages joined it
+        assert len(rig.fake.card_messages(person)) == 1
 
 
 async def test_a_worker_starting_handles_what_was_stored_while_none_ran(
         org: None, domain: Domain, redis: ArqRedis) -> None:
-    nudger = Nudger(REDIS_URL)
-    try:
-        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
-            for person in PEOPLE:
-                await rig.member.text(person, REPORT)
-            await rig.callback.drain()
-            await redis.delete(WAKE_KEY)  # the wakes are gone (Redis flushed, restarted): the rows are not
-            async with worker(redis, domain, rig):
-                await until(lambda: all_handled(len(PEOPLE)), "the new worker's first pass handled them")
-    finally:
-        await nudger.aclose()
+    async with serving(domain) as rig:
+        for person in PEOPLE:
+            await rig.member.text(person, REPORT)
+        await rig.callback.drain()
+        await redis.delete(WAKE_KEY)  # the wakes are gone (Redis flushed, restarted): the rows are not
+        async with worker(redis, domain, rig):
+            await until(lambda: all_handled(len(PEOPLE)), "the new worker's first pass handled them")
 
 
 class _Recorded:
@@ -175,16 +169,12 @@ async def test_kicks_while_a_nudge_runs_make_one_more_nudge_and_never_wait() -> 
 
 async def test_with_redis_away_serve_still_acknowledges_and_the_message_waits_in_the_database(
         org: None, domain: Domain, caplog: pytest.LogCaptureFixture) -> None:
-    nudger = Nudger(f"redis://127.0.0.1:{_closed_port()}/0")
-    try:
-        async with wecom_rig(domain, handoff=Handoff(nudger)) as rig:
-            resp = await rig.member.text("zhouxm", REPORT)
-            assert resp is not None and resp.status_code == 200  # acknowledged: WeCom will not retry it
-            await rig.callback.drain()
-            assert await InboundEvent.filter(status="received").count() == 1  # for the workers' sweep
-            assert "could not wake the workers" in caplog.text
-    finally:
-        await nudger.aclose()
+    async with serving(domain, f"redis://127.0.0.1:{_closed_port()}/0") as rig:
+        resp = await rig.member.text("zhouxm", REPORT)
+        assert resp is not None and resp.status_code == 200  # acknowledged: WeCom will not retry it
+        await rig.callback.drain()
+        assert await InboundEvent.filter(status="received").count() == 1  # for the workers' sweep
+        assert "could not wake the workers" in caplog.text
 
 
 def _closed_port() -> int:
