@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -170,6 +171,15 @@ def _announce(settings: Settings, sandboxed: bool) -> None:
               f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
 
 
+def settle_heap() -> None:
+    """Once start-up is done: collect its garbage, then take everything left (modules, the intake model, the
+    calendar — ~130,000 objects) out of the garbage collector's sight. Python's full collection walks every
+    object the process holds: 25–45 ms each here, a stall of every ACK on the loop whenever one fell in a
+    burst. What start-up left is never garbage, so nothing is lost by not walking it (gc.freeze)."""
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass
 class _Signals:
     """The first SIGTERM/SIGINT starts stopping; another one cuts the grace short."""
@@ -250,6 +260,7 @@ async def serve(settings: Settings) -> int:
         stream.start()
     signals = _Signals()
     signals.install()
+    settle_heap()
     _announce(settings, sandbox is not None)
     await signals.first.wait()
     print("stopping…", flush=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import logging
 import os
 import threading
@@ -16,6 +17,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 
 from bot.engine import Bot
+from bot.intake import model as intake_model
 from core import db
 from core.calendar_import import load_calendar
 from core.config import load_settings
@@ -79,6 +81,12 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["media"] = MediaStore(settings.media_dir)
     # arq runs on_shutdown in another task context than on_startup: Tortoise's connections live in this one.
     ctx["db_context"] = contextvars.copy_context()
+    try:  # the worker handles reports: a bad model file stops it here, as it stops serve
+        intake_model.use(settings.intake_model)
+    except intake_model.ModelError as exc:
+        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
+    gc.collect()  # as serve does (maotiao/runtime.settle_heap): start-up's objects out of the collector's walk
+    gc.freeze()
     start_listening(ctx)  # serve's wakes: handle what it stored (scheduler/handoff.py)
 
 
