@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -30,6 +29,7 @@ from core.clock import OffsetClock, local
 from core.config import ConfigError, Settings
 from core.models import Region
 from core.services.base import Domain
+from core.startup import settle_heap
 from integrations.api import routes as api_routes
 from integrations.lease import AlwaysHeld, lease_factory
 from integrations.plugin import Runner, Wiring
@@ -134,10 +134,7 @@ async def _start_sandbox(settings: Settings) -> tuple[Sandbox, Platforms, Domain
 
 
 def _use_intake_model(settings: Settings) -> None:
-    try:  # once per process, before anything is accepted: a bad model file stops start-up
-        model = intake_model.use(settings.intake_model)
-    except intake_model.ModelError as exc:
-        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
+    model = intake_model.use_at_start(settings.intake_model)  # once, before anything is accepted
     log.info("intake model %s (%s)", model.version, model.path)
 
 
@@ -169,15 +166,6 @@ def _announce(settings: Settings, sandboxed: bool) -> None:
         print(f"sandbox: no {credentials()} credentials, so fake {names()} run inside this process and "
               f"this database is marked as a sandbox's (never served as production). Open "
               f"http://{settings.http_host}:{settings.http_port}/ in a browser, pick a person and chat.", flush=True)
-
-
-def settle_heap() -> None:
-    """Once start-up is done: collect its garbage, then take everything left (modules, the intake model, the
-    calendar — ~130,000 objects) out of the garbage collector's sight. Python's full collection walks every
-    object the process holds: 25–45 ms each here, a stall of every ACK on the loop whenever one fell in a
-    burst. What start-up left is never garbage, so nothing is lost by not walking it (gc.freeze)."""
-    gc.collect()
-    gc.freeze()
 
 
 @dataclass

@@ -159,17 +159,7 @@ def delivery_key(row: OutboxMessage) -> str:
     app already sent under (a database made anew, or restored from a backup, for the same app): platforms keep
     those ids unique per app for ever and refuse a used one, so the row's creation time, to the millisecond,
     goes in with its id."""
-    return f"o{row.id}-{_base36(int(row.created_at.timestamp() * 1000))}"
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if not n:
-            return out
+    return f"o{row.id}-{int(row.created_at.timestamp() * 1000):x}"
 
 
 async def prepare(row: OutboxMessage, registry: ChannelRegistry, now: datetime

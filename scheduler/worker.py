@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import gc
 import logging
 import os
 import threading
@@ -23,6 +22,7 @@ from core.calendar_import import load_calendar
 from core.config import load_settings
 from core.media_store import MediaStore
 from core.services.base import Domain
+from core.startup import settle_heap
 from integrations.registry import build_platforms
 from scheduler import jobs
 from scheduler.delivery import deliver_due
@@ -81,12 +81,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["media"] = MediaStore(settings.media_dir)
     # arq runs on_shutdown in another task context than on_startup: Tortoise's connections live in this one.
     ctx["db_context"] = contextvars.copy_context()
-    try:  # the worker handles reports: a bad model file stops it here, as it stops serve
-        intake_model.use(settings.intake_model)
-    except intake_model.ModelError as exc:
-        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
-    gc.collect()  # as serve does (maotiao/runtime.settle_heap): start-up's objects out of the collector's walk
-    gc.freeze()
+    intake_model.use_at_start(settings.intake_model)  # a bad model file stops it, as it stops serve
+    settle_heap()
     start_listening(ctx)  # serve's wakes: handle what it stored (scheduler/handoff.py)
 
 
@@ -159,6 +155,7 @@ class WorkerSettings:
     # tell whether a worker is alive (arq's default, an hour, would report a killed worker alive for an hour).
     health_check_interval = 30
     # How often an idle worker looks for jobs (arq's default: 0.5 s). serve's `deliver` nudges (the replies to
-    # intake API cases, /act pages, card clicks a platform answers in its callback) wait for this; chat messages do not (workers block on
-    # serve's wakes: scheduler/handoff.py). One ZRANGEBYSCORE per look is nothing to Redis.
+    # intake API cases, /act pages, card clicks a platform answers in its callback) wait for this; chat
+    # messages do not (workers block on serve's wakes: scheduler/handoff.py). One ZRANGEBYSCORE a look is
+    # nothing to Redis.
     poll_delay = 0.05

@@ -183,6 +183,14 @@ def use(path: str) -> CategoryModel:
     return current()
 
 
+def use_at_start(path: str) -> CategoryModel:
+    """use() for a process starting (serve, worker): a missing or corrupt file stops it, with the reason."""
+    try:
+        return use(path)
+    except ModelError as exc:
+        raise SystemExit(f"MAOTIAO_INTAKE_MODEL: {exc}") from None
+
+
 def configured_path() -> Path:
     """The file chosen by use(), else MAOTIAO_INTAKE_MODEL, else the model shipped in the package."""
     chosen = _chosen if _chosen is not None else load_early_settings().intake_model.strip()
