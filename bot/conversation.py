@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.models import Conversation
+from core.prepared import Prepared
 
 IDLE = "idle"
 
@@ -41,8 +42,11 @@ class State:
     data: dict[str, Any]
 
 
+_OF_STAFF = Prepared(Conversation, lambda staff_id: Conversation.filter(staff_id=staff_id), int)
+
+
 async def get_state(staff_id: int, now: datetime) -> State:
-    row = await Conversation.get_or_none(staff_id=staff_id)
+    row = await _OF_STAFF.first(staff_id)
     if row is None or (now - row.updated_at).total_seconds() > STATE_TTL_HOURS * 3600:
         return State(IDLE, {})
     return State(row.state, dict(row.data))

@@ -17,10 +17,14 @@ from core import org_memo
 from core.db import ingest_connection
 from core.errors import DomainError
 from core.models import InboundEvent
+from core.prepared import Prepared
 from core.services.base import Domain, actor_for, unit_of_work
 from core.text import scrub
 
 log = logging.getLogger(__name__)
+
+_CLAIM = Prepared(InboundEvent, lambda row_id: InboundEvent.select_for_update(skip_locked=True).filter(id=row_id),
+                  int, for_write=True)
 
 
 class Bot:
@@ -44,7 +48,7 @@ class Bot:
         async with unit_of_work():  # the audit events go in last (core/services/base.py)
             # Locked by another handler (the sweeper racing a handling pool, another process): that one
             # handles it, or leaves it received for the sweeper if it fails; nobody waits for its lock.
-            row = await InboundEvent.select_for_update(skip_locked=True).get_or_none(id=row_id)
+            row = await _CLAIM.first(row_id)
             if row is None or row.status != "received":
                 return []
             out = await self._handle(inbound)

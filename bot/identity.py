@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 
 from core import org_memo
 from core.enums import Platform, Role
 from core.models import Identity, Staff
+from core.prepared import Prepared
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is rewritten at most this often, unless another platform was used since
+
+
+def _accounts_locked(platform: str, external_id: str) -> QuerySet[Identity]:
+    """All the accounts of whoever writes from this one, locked (no key) until the handling commits."""
+    owner = Identity.filter(platform=platform, external_id=external_id).values("staff_id")
+    return Identity.select_for_update(no_key=True).filter(staff_id=Subquery(owner)).order_by("id")
+
+
+_ACCOUNTS_LOCKED = Prepared(Identity, _accounts_locked, str, str, for_write=True)
 
 
 async def staff_for(platform: Platform, external_id: str, now: datetime) -> Staff | None:
@@ -19,8 +30,7 @@ async def staff_for(platform: Platform, external_id: str, now: datetime) -> Staf
     statement on every message for nothing (issue 20). The person's accounts stay locked until the handling
     commits, as that write locked them: one person's messages are handled one after another (a burst builds
     one draft), other people's alongside."""
-    owner = Identity.filter(platform=platform.value, external_id=external_id).values("staff_id")
-    idents = await Identity.select_for_update(no_key=True).filter(staff_id=Subquery(owner)).order_by("id")
+    idents = await _ACCOUNTS_LOCKED.all(platform.value, external_id)
     ident = next((i for i in idents if i.platform == platform.value and i.external_id == external_id), None)
     if ident is None:
         return None

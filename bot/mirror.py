@@ -21,8 +21,9 @@ from core import evidence_links
 from core.enums import Category, Flag, ReminderMethod, TaskStatus
 from core.events import CaseEscalated, DomainEvent
 from core.masking import mask_numbers
-from core.models import Case, Task, TaskMirror
+from core.models import Task, TaskMirror
 from core.privacy import Audience, hide_names, party_mode
+from core.services.lookup import case_by_id
 
 SOURCE_PREFIX = "maotiao-task-"
 DESCRIPTION_CHARS = 200
@@ -53,7 +54,7 @@ async def mark(task_ids: Iterable[int], now: datetime) -> None:
 
 
 async def snapshot(task: Task) -> MirroredTask:
-    case = await Case.get(id=task.case_id)
+    case = await case_by_id(task.case_id)
     status = TaskStatus(task.status)
     subject = f"矛盾纠纷交办 {case.number} {Category(case.category).label}{_SUFFIX.get(status, '')}"
     if Flag.SENSITIVE.value in case.flags:

@@ -13,6 +13,7 @@ from core.enums import Platform, chat_platforms
 from core.evidence_links import PAGE_PATH
 from core.evidence_links import PATH as EVIDENCE_PATH
 from core.models import CardLink, GroupChat, OutboxMessage
+from core.prepared import Prepared
 
 log = logging.getLogger(__name__)
 _EVIDENCE_LINE = re.compile(rf"^.*(?:{re.escape(EVIDENCE_PATH)}|{re.escape(PAGE_PATH)})\?token=.*$\n?", re.M)
@@ -71,15 +72,23 @@ async def refresh(links: list[CardLink], *, resend: bool = False) -> list[Outbou
     return out
 
 
+_ACTIVE_LINKS_OF_CASE = Prepared(
+    CardLink, lambda case_id: CardLink.filter(case_id=case_id, active=True).order_by("id"), int)
+
+
 async def links_for_cases(case_ids: set[int], skip: set[int]) -> list[CardLink]:
     if not case_ids:
         return []
-    links = await CardLink.filter(case_id__in=list(case_ids), active=True).order_by("id")
+    if len(case_ids) == 1:  # a unit's usual case: the prepared look-up (core/prepared.py)
+        links = await _ACTIVE_LINKS_OF_CASE.all(next(iter(case_ids)))
+    else:
+        links = await CardLink.filter(case_id__in=list(case_ids), active=True).order_by("id")
     return [link for link in links if link.id not in skip]
 
 
 async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessage]:
-    """Persist in the caller's transaction; a group message becomes one row per platform it lives on."""
+    """Persist in the caller's transaction; a group message becomes one row per platform it lives on. The rows
+    returned are what was stored, without their ids."""
     rows: list[OutboxMessage] = []
     latest_update: dict[int, int] = {}
     for i, o in enumerate(outbounds):
@@ -95,9 +104,9 @@ async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessag
             refs = await group.refs() if group else {}
             targets = [o.model_copy(update={"target": o.target.model_copy(update={"platform": p})})
                        for p in chat_platforms() if refs.get(p.value)]
-        for t in targets:
-            rows.append(await OutboxMessage.create(
-                payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,
-                platform=t.target.platform.value if t.target.platform else None, created_at=now,
-            ))
+        rows += [OutboxMessage(payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,
+                               platform=t.target.platform.value if t.target.platform else None, created_at=now)
+                 for t in targets]
+    if rows:  # one statement for the unit's whole outbox, in order (ids follow it); the rows carry no id
+        await OutboxMessage.bulk_create(rows)
     return rows

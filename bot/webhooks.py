@@ -20,6 +20,7 @@ from core.events import (
     TaskDispatched,
 )
 from core.models import Case, Department, StatusWebhook, Task
+from core.services.lookup import case_by_id
 
 KINDS: dict[type[DomainEvent], str] = {
     CaseAccepted: "accepted", TaskDispatched: "dispatched", CaseEscalated: "escalated",
@@ -62,7 +63,7 @@ async def status_updates(events: list[DomainEvent], now: datetime, cases: dict[i
         kind = KINDS.get(type(ev))
         if kind is None:
             continue
-        case = (cases or {}).get(ev.case_id) or await Case.get(id=ev.case_id)
+        case = (cases or {}).get(ev.case_id) or await case_by_id(ev.case_id)
         if case.api_client is None:
             continue
         event_id = uuid.uuid4().hex

@@ -29,6 +29,7 @@ from tortoise.expressions import Q
 from core.clock import require_aware
 from core.enums import Level
 from core.models import AuditChainHead, AuditEvent, Case, Region
+from core.prepared import Prepared
 
 GENESIS = "0" * 64
 ORG_CHAIN = 0
@@ -99,6 +100,8 @@ async def chain_for(case_id: int | None, region_id: int | None = None) -> int:
             case = await Case.get(id=case_id).only("id", "region_id")
             region_id = case.region_id
             _remember(_region_of_case, case_id, region_id)
+    elif _region_of_case.get(case_id) != region_id:  # the caller has it at hand (the case itself was written):
+        _remember(_region_of_case, case_id, region_id)  # the case's next events need not read it
     chain = _chain_of_region.get(region_id)
     if chain is None:
         region = await Region.get(id=region_id)
@@ -115,14 +118,19 @@ def _remember(cache: dict[int, int], key: int, value: int) -> None:
     cache[key] = value
 
 
+_LAST_EVENT = Prepared(AuditEvent, lambda chain: AuditEvent.filter(chain=chain).order_by("-seq").limit(1), int)
+_HEAD_LOCKED = Prepared(AuditChainHead, lambda chain: AuditChainHead.select_for_update().filter(chain=chain), int,
+                        for_write=True)
+
+
 async def _last_event(chain: int) -> tuple[int, str]:
-    rows = await AuditEvent.filter(chain=chain).order_by("-seq").limit(1).values_list("seq", "hash")
-    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
+    last = await _LAST_EVENT.first(chain)
+    return (last.seq, last.hash) if last is not None else (0, GENESIS)
 
 
 async def _locked_head(chain: int) -> tuple[AuditChainHead, int, str]:
     """The chain's head, locked until the transaction ends, and the (seq, hash) the next event follows."""
-    head = await AuditChainHead.select_for_update().get_or_none(chain=chain)
+    head = await _HEAD_LOCKED.first(chain)
     if head is None:
         last_seq, last_hash = await _last_event(chain)
         await AuditChainHead.bulk_create([AuditChainHead(chain=chain, seq=last_seq, hash=last_hash)],

@@ -27,6 +27,7 @@ from core.enums import TaskStatus
 from core.key_people_settings import KeyPeoplePlan, load_key_people
 from core.models import Case, KeyPerson, Task
 from core.services import key_people as core_key_people
+from core.services import lookup
 from core.unit_memo import UnitMemo
 
 _unit = UnitMemo("case_snapshot")
@@ -41,12 +42,12 @@ def sharing() -> AbstractContextManager[None]:
 
 async def case(case_id: int | None) -> Case:
     """Case.get(id=…): raises DoesNotExist for an unknown id."""
-    return await remembered(("case", case_id), lambda: Case.get(id=case_id))
+    return await remembered(("case", case_id), lambda: lookup.case_by_id(case_id))
 
 
 async def tasks(case_id: int) -> list[Task]:
     """All the case's tasks, in the order they were made (builders filter by status themselves)."""
-    return await remembered(("tasks", case_id), lambda: Task.filter(case_id=case_id).order_by("id"))
+    return await remembered(("tasks", case_id), lambda: lookup.tasks_of(case_id))
 
 
 async def tasks_with(case_id: int, *statuses: TaskStatus) -> list[Task]:
@@ -61,7 +62,7 @@ async def task(task_id: int | None, case_id: int | None) -> Task:
         found = next((t for t in await tasks(case_id) if t.id == task_id), None)
         if found is not None:
             return found
-    return await remembered(("task", task_id), lambda: Task.get(id=task_id))
+    return await remembered(("task", task_id), lambda: lookup.task_by_id(task_id))
 
 
 async def evidence(case_id: int) -> list[core_evidence.Evidence]:

@@ -15,6 +15,7 @@ from core.policy import load_policy
 from core.regions import department_named
 from core.routing import officers_of, suggest_route
 from core.services import handling, ladder, triage
+from core.services.lookup import case_by_id
 
 
 def _src(ctx: Ctx) -> Platform:
@@ -24,7 +25,7 @@ def _src(ctx: Ctx) -> Platform:
 async def _accept_if_new(ctx: Ctx, case: Case) -> Case:
     if CaseStatus(case.status) in (CaseStatus.REPORTED, CaseStatus.ESCALATED):
         ctx.took(await triage.accept(ctx.domain, ctx.actor, case.id, source=_src(ctx)))
-        case = await Case.get(id=case.id)
+        case = await case_by_id(case.id)
     return case
 
 
@@ -51,7 +52,7 @@ async def _accept(ctx: Ctx, case: Case, link: CardLink) -> None:
 
 async def _approve(ctx: Ctx, case: Case, link: CardLink) -> None:
     ctx.took(await triage.approve_plan(ctx.domain, ctx.actor, case.id, "同意交办", source=_src(ctx)))
-    await accept_and_dispatch(ctx, await Case.get(id=case.id))
+    await accept_and_dispatch(ctx, await case_by_id(case.id))
 
 
 async def _reassign(ctx: Ctx, case: Case, link: CardLink) -> None:
@@ -109,7 +110,7 @@ _ON_CASE: dict[Act, Callable[[Ctx, Case, CardLink], Awaitable[None]]] = {
 
 
 async def _on_button(act: Act, ctx: Ctx, link: CardLink) -> None:
-    await _ON_CASE[act](ctx, await Case.get(id=link.case_id), link)
+    await _ON_CASE[act](ctx, await case_by_id(link.case_id), link)
 
 
 ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_on_button, act) for act in _ON_CASE}
@@ -130,7 +131,7 @@ async def find_assignee(said: str, case: Case) -> list[Staff]:
 
 
 async def on_reassign_text(ctx: Ctx, case_id: int, text: str) -> None:
-    case = await Case.get(id=case_id)
+    case = await case_by_id(case_id)
     people = await find_assignee(text, case)
     if not people:
         ctx.reply(f"没有找到「{text}」,请回复承办人姓名或部门名称(回复「取消」放弃)")

@@ -16,6 +16,7 @@ from core.models import Case, Department, Staff
 from core.policy import load_policy
 from core.regions import department_named
 from core.services import recategorize, triage
+from core.services.lookup import case_by_id
 
 
 async def _case(ctx: Ctx, rest: str, usage: str) -> tuple[Case, CaseArgs] | None:
@@ -99,7 +100,7 @@ async def _follow_department(ctx: Ctx, case: Case, department: Department | None
     if len(cats) != 1 or case.category in cats or CaseStatus(case.status) not in recategorize.CORRECTABLE:
         return case
     ctx.took(await recategorize.recategorize(ctx.domain, ctx.actor, case.id, Category(cats[0]), source=_src(ctx)))
-    return await Case.get(id=case.id)
+    return await case_by_id(case.id)
 
 
 async def dispatch_words(ctx: Ctx, rest: str, *, follow_category: bool = False) -> None:
@@ -164,4 +165,4 @@ async def approve_words(ctx: Ctx, rest: str) -> None:
         return
     case, args = found
     ctx.took(await triage.approve_plan(ctx.domain, ctx.actor, case.id, args.rest, source=_src(ctx)))
-    await accept_and_dispatch(ctx, await Case.get(id=case.id))
+    await accept_and_dispatch(ctx, await case_by_id(case.id))

@@ -13,6 +13,7 @@ from bot.types import Act, ButtonAct
 from core.enums import CaseStatus, Platform, Satisfaction
 from core.models import CardLink, Case
 from core.services import aftercare
+from core.services.lookup import case_by_id
 
 _CHOICE = {Act.SATISFIED: Satisfaction.SATISFIED, Act.BASICALLY: Satisfaction.BASICALLY,
            Act.UNSATISFIED: Satisfaction.UNSATISFIED}
@@ -27,7 +28,7 @@ async def record(ctx: Ctx, case_id: int, choice: Satisfaction, note: str = "") -
 
 async def _on_button(choice: Satisfaction, ctx: Ctx, link: CardLink) -> None:
     assert link.case_id is not None
-    case = await Case.get(id=link.case_id)
+    case = await case_by_id(link.case_id)
     if choice is Satisfaction.UNSATISFIED and CaseStatus(case.status) is CaseStatus.RESOLVED:
         await ctx.expect(Waiting.UNSATISFIED_REASON, case_id=case.id)
         ctx.reply(ASK_REASON.format(number=case.number))

@@ -15,7 +15,7 @@ from core.enums import OPEN_TASK_STATUSES, CaseStatus, Platform
 from core.models import CardLink, Case, Department, Task
 from core.permissions import check_case
 from core.services import handling, joint, triage
-from core.services.lookup import case_by_number
+from core.services.lookup import case_by_id, case_by_number
 
 OPEN = [s.value for s in OPEN_TASK_STATUSES]
 
@@ -96,18 +96,18 @@ _ON_CASE: dict[Act, Callable[[Ctx, Case], Awaitable[None]]] = {
 
 
 async def _on_button(act: Act, ctx: Ctx, link: CardLink) -> None:
-    await _ON_CASE[act](ctx, await Case.get(id=link.case_id))
+    await _ON_CASE[act](ctx, await case_by_id(link.case_id))
 
 
 ACTIONS: dict[ButtonAct, ActionHandler] = {act: functools.partial(_on_button, act) for act in _ON_CASE}
 
 
 async def on_partner_text(ctx: Ctx, case_id: int, text: str) -> None:
-    await _add(ctx, await Case.get(id=case_id), text)
+    await _add(ctx, await case_by_id(case_id), text)
 
 
 async def on_lead_text(ctx: Ctx, case_id: int, text: str) -> None:
-    await _lead(ctx, await Case.get(id=case_id), text)
+    await _lead(ctx, await case_by_id(case_id), text)
 
 
 # --- plain words ---------------------------------------------------------------------------------------

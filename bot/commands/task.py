@@ -25,6 +25,7 @@ from core.models import CardLink, Case, Task
 from core.results import result_from_text
 from core.services import handling
 from core.services.base import Outcome
+from core.services.lookup import case_by_id
 from core.transitions import TaskAction
 
 _SEP = r"[\s,,::。]*"
@@ -87,7 +88,7 @@ async def _on_button(verb: TaskAction, ctx: Ctx, link: CardLink) -> None:
         await perform(ctx, verb, link.task_id, "")
         return
     await ctx.expect(Waiting.TASK_TEXT, verb=verb.value, task_id=link.task_id)
-    case = await Case.get(id=link.case_id)
+    case = await case_by_id(link.case_id)
     ctx.reply(f"{_ASK[verb]}(案件 {case.number},回复「取消」放弃)")
 
 

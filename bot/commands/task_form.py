@@ -25,6 +25,7 @@ from bot.types import Act, ButtonAct, Card, Outbound, Target
 from core.durations import Duration
 from core.enums import CaseStatus, ReminderMethod
 from core.models import CardLink, Case
+from core.services.lookup import case_by_id
 
 FORM_STATES = (CaseStatus.REPORTED, CaseStatus.ESCALATED, CaseStatus.ACCEPTED)
 _OPTION_ID = re.compile(r"[0-9A-Za-z._\-]{1,24}")  # the form's option ids (bot/cards/task_form.py)
@@ -53,7 +54,7 @@ async def _chosen(ctx: Ctx, case: Case, page: tuple[str, ...]) -> dict[str, str]
 
 
 async def _open(ctx: Ctx, link: CardLink) -> Case | None:
-    case = await Case.get(id=link.case_id)
+    case = await case_by_id(link.case_id)
     if CaseStatus(case.status) not in FORM_STATES:
         ctx.reply(f"案件 {case.number} 当前为「{CaseStatus(case.status).label}」,无法在卡片上交办")
         return None

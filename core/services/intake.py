@@ -18,7 +18,7 @@ from core.reports.kpi import REPEAT_WINDOW_DAYS
 from core.reports.warning import Grade, case_grade
 from core.services import emergencies, key_people
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
-from core.services.lookup import lock_case
+from core.services.lookup import case_by_id, lock_case
 from core.text import visible
 from core.transitions import CaseAction, next_case_status
 
@@ -124,7 +124,7 @@ async def report(d: Domain, actor: Actor, data: ReportInput, *, source: Platform
     if case_grade(case) is Grade.RED:  # 红色预警: the emergency opens at once, with the org file's 预案
         opened = await emergencies.open_emergency(d, Actor.system("红色预警"), case.id, grade=Grade.RED, source=source)
         events += opened.events
-        case = await Case.get(id=case.id)
+        case = await case_by_id(case.id)
     return Outcome(True, f"已登记,案件编号 {case.number}", case=case, events=events)
 
 

@@ -18,6 +18,7 @@ from core.errors import InvalidInput, NotFound, Refused
 from core.key_people_settings import KeyPeoplePlan, load_key_people
 from core.masking import remember_names
 from core.models import Case, KeyPerson, KeyPersonCase, KeyPersonFollowUp, Region, Staff, VisitLog
+from core.prepared import Prepared
 from core.regions import contains
 from core.services.base import Actor, Domain, note_text
 
@@ -207,8 +208,13 @@ async def link_mentions(d: Domain, case: Case) -> list[KeyPerson]:
     return named
 
 
+_LINKS_OF_CASE = Prepared(KeyPersonCase, lambda case_id: KeyPersonCase.filter(case_id=case_id), int)
+
+
 async def linked_people(case_id: int) -> list[KeyPerson]:
-    ids = await KeyPersonCase.filter(case_id=case_id).values_list("person_id", flat=True)
-    rows = await KeyPerson.filter(id__in=list(ids)).order_by("id").prefetch_related("grid", "worker")
+    ids = [link.person_id for link in await _LINKS_OF_CASE.all(case_id)]
+    if not ids:  # most cases name nobody listed
+        return []
+    rows = await KeyPerson.filter(id__in=ids).order_by("id").prefetch_related("grid", "worker")
     remember_names(*(p.name for p in rows))
     return rows

@@ -26,6 +26,7 @@ from core.models import Case, Region, Task
 from core.routing import nearest_with_role
 from core.services import aftercare, ladder
 from core.services.base import Actor, Domain, Outcome, record, snapshot, transactional
+from core.services.lookup import case_by_id
 from core.step_clock import step_deadline
 
 _OPEN_CASES = [s.value for s in OPEN_CASE_STATUSES]
@@ -54,7 +55,7 @@ async def supervise_overdue_task(d: Domain, actor: Actor, task_id: int) -> Outco
     """A task still open after the grace that follows its deadline: 书记督办, unless the case is already
     supervised or no longer open."""
     task = await Task.get(id=task_id)
-    case = await Case.get(id=task.case_id)
+    case = await case_by_id(task.case_id)
     if not _supervisable(case):
         return Outcome(False, f"案件 {case.number} 已在督办中或已办结", case=case)
     return await _by_secretary(d, actor, case, lambda s: TaskOverdueSupervised(case.id, task.id, s,
@@ -64,7 +65,7 @@ async def supervise_overdue_task(d: Domain, actor: Actor, task_id: int) -> Outco
 @transactional
 async def supervise_overdue_proxy(d: Domain, actor: Actor, case_id: int) -> Outcome:
     """No 信访代办 feedback by the deadline: 书记督办, unless already supervised or no longer open."""
-    case = await Case.get(id=case_id)
+    case = await case_by_id(case_id)
     if not _supervisable(case):
         return Outcome(False, f"案件 {case.number} 已在督办中或已办结", case=case)
     return await _by_secretary(d, actor, case, lambda s: ProxyOverdueSupervised(case.id, s, actor_id=actor.staff_id))
