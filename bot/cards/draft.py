@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from tortoise.exceptions import DoesNotExist
+
 from bot.cards.common import btn, labels, short
 from bot.intake.parse import parse
 from bot.intake.places_db import place_index
 from bot.types import Act, Card
 from core import org_memo
 from core.models import CardLink, Draft, Region
+from core.prepared import Prepared
 
 _DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cancelled": "已取消", "linked": "已并入原案件"}
 
@@ -20,8 +23,13 @@ async def draft_region(draft: Draft, staff_region_id: int | None) -> Region | No
     return await org_memo.region_or_none(region_id) if region_id else None
 
 
+_DRAFT = Prepared(Draft, lambda draft_id: Draft.filter(id=draft_id), int)
+
+
 async def render_draft(link: CardLink) -> Card:
-    draft = await Draft.get(id=link.draft_id)
+    draft = await _DRAFT.first(link.draft_id or 0)
+    if draft is None:
+        raise DoesNotExist(Draft)
     text = "\n".join(draft.texts)
     parsed = parse(text)
     category, level = labels(parsed.category, parsed.severity, parsed.flags)

@@ -24,8 +24,9 @@ def _src(ctx: Ctx) -> Platform:
 
 async def _accept_if_new(ctx: Ctx, case: Case) -> Case:
     if CaseStatus(case.status) in (CaseStatus.REPORTED, CaseStatus.ESCALATED):
-        ctx.took(await triage.accept(ctx.domain, ctx.actor, case.id, source=_src(ctx)))
-        case = await case_by_id(case.id)
+        outcome = await triage.accept(ctx.domain, ctx.actor, case.id, source=_src(ctx))
+        ctx.took(outcome)
+        case = outcome.case or await case_by_id(case.id)  # the outcome's case is as the verb saved it
     return case
 
 

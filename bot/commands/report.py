@@ -15,6 +15,7 @@ from bot.outbox import refresh
 from bot.types import Act, ButtonAct
 from core.enums import CaseSource, CaseStatus, Category, Flag, Platform, Role, Severity
 from core.models import CardLink, Case, Draft, MediaFile
+from core.prepared import Prepared
 from core.services import intake
 
 MAX_DRAFT_MESSAGES = 30
@@ -25,12 +26,18 @@ def is_reporter(ctx: Ctx) -> bool:
     return any(r in ctx.staff.roles for r in REPORTER_ROLES)
 
 
+_OPEN_DRAFT = Prepared(Draft, lambda staff_id: Draft.filter(staff_id=staff_id, status="open").order_by("-id").limit(1),
+                       int)
+_DRAFT_CARD = Prepared(CardLink, lambda draft_id: CardLink.filter(draft_id=draft_id, active=True).order_by("-id").limit(1),
+                       int)
+
+
 async def open_draft(ctx: Ctx) -> Draft | None:
-    return await Draft.filter(staff_id=ctx.staff.id, status="open").order_by("-id").first()
+    return await _OPEN_DRAFT.first(ctx.staff.id)
 
 
 async def _show(ctx: Ctx, draft: Draft) -> None:
-    link = await CardLink.filter(draft_id=draft.id, active=True).order_by("-id").first()
+    link = await _DRAFT_CARD.first(draft.id)
     if link is None:
         await ctx.card_to_me("draft", draft_id=draft.id)
     else:

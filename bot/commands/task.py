@@ -22,6 +22,7 @@ from bot.types import TASK_BUTTONS, Act, ButtonAct
 from core.clock import local
 from core.enums import OPEN_TASK_STATUSES, Platform, ResultType, TaskStatus
 from core.models import CardLink, Case, Task
+from core.prepared import Prepared
 from core.results import result_from_text
 from core.services import handling
 from core.services.base import Outcome
@@ -74,8 +75,12 @@ VERBS: dict[TaskAction, _Verb] = {
 }
 
 
+_OPEN_TASKS = Prepared(Task, lambda staff_id: Task.filter(
+    assignee_id=staff_id, status__in=[s.value for s in OPEN_TASK_STATUSES]).order_by("-id"), int)
+
+
 async def my_open_tasks(staff_id: int) -> list[Task]:
-    return await Task.filter(assignee_id=staff_id, status__in=[s.value for s in OPEN_TASK_STATUSES]).order_by("-id")
+    return await _OPEN_TASKS.all(staff_id)
 
 
 async def perform(ctx: Ctx, verb: TaskAction, task_id: int, rest: str, days: int | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core import step_clock
+from core import org_memo, step_clock
 from core.clock import local
 from core.enums import (
     OPEN_TASK_STATUSES,
@@ -173,7 +173,7 @@ async def dispatch(
     instead: dict[int, str] = {}  # task → the person named, who may be away (AB岗)
     cap = await partner_due(case.id)  # referred in by a partner body (委派): its deadline bounds the tasks'
     for a in assignments:
-        named = await Staff.get_or_none(id=a.assignee_id, active=True)
+        named = await org_memo.active_staff(a.assignee_id)
         if named is None:
             raise NotFound("找不到承办人或已停用")
         await _within_tree(actor, named, a.department_id)
@@ -194,7 +194,7 @@ async def dispatch(
             remind_at = remind_at if now < remind_at < deadline else None
         wanted_cc = a.cc if a.cc is not None else [s.id for s in (await suggest_route(case, policy)).cc]
         cc = [i for i in dict.fromkeys(wanted_cc) if i != staff.id]
-        if await Staff.filter(id__in=cc, active=True).count() != len(cc):
+        if cc and sum(s.active for s in (await org_memo.staff_by_ids(cc)).values()) != len(cc):
             raise NotFound("抄送人中有人不存在或已停用")
         task = await Task.create(
             case_id=case.id,
@@ -220,7 +220,7 @@ async def dispatch(
         await record(d, actor, source, "dispatch", task, {}, {"assignee": staff.name, "cc": cc, **away})
         level = await _unit_level(staff)
         if level is not None and level.rank > Level(case.step).rank:
-            region = await Region.get(id=case.region_id)
+            region = await org_memo.region(case.region_id)
             holder = await ancestor_at(region, level)
             if holder is not None:
                 case.handling_region_id = holder.id
@@ -241,6 +241,6 @@ async def _assignee_names(created: list[Task], named: dict[int, str]) -> str:
     """Who took each task; one handed to a backup says so: 李四(张三请假,AB岗代办)."""
     names = []
     for t in created:
-        name = (await t.assignee).name
+        name = (await org_memo.known_staff(t.assignee_id)).name
         names.append(name if named[t.id] == name else f"{name}({named[t.id]}请假,AB岗代办)")
     return "、".join(names)
