@@ -3,7 +3,7 @@
 Tortoise builds a query's SQL afresh every time it runs: pypika copies the query at each builder step and
 formats every column again, about 0.2 ms of CPU — half of a simple look-up's whole cost, and a handled
 message runs dozens of them (issue 20 #7, bench/handling_cpu.py). A `Prepared` look-up builds its queryset
-once per database dialect with stand-in values, keeps the SQL and where each stand-in sits among the
+once per database driver with stand-in values, keeps the SQL and where each stand-in sits among the
 parameters, and from then on runs that SQL with the real values through the model's own executor (rows
 become model instances exactly as Tortoise's own select makes them; the connection is the one Tortoise would
 choose now, so a transaction's look-ups stay in it).
@@ -41,7 +41,7 @@ class Prepared(Generic[M]):
         self._build = build
         self._kinds = kinds  # int or str, one per argument of build
         self._for_write = for_write  # a select … FOR UPDATE: the connection Tortoise picks for writes
-        self._compiled: dict[str, tuple[str, list[tuple[bool, Any]]]] = {}
+        self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}  # by executor: dialect and driver
 
     def _compile(self, db: Any) -> tuple[str, list[tuple[bool, Any]]]:
         stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
@@ -60,10 +60,9 @@ class Prepared(Generic[M]):
 
     async def all(self, *values: int | str) -> list[M]:
         db = self._model._choose_db(self._for_write)
-        dialect = db.capabilities.dialect
-        compiled = self._compiled.get(dialect)
+        compiled = self._compiled.get(db.executor_class)
         if compiled is None:
-            compiled = self._compiled[dialect] = self._compile(db)
+            compiled = self._compiled[db.executor_class] = self._compile(db)
         sql, slots = compiled
         params = [values[v] if is_arg else v for is_arg, v in slots]
         rows: list[M] = await db.executor_class(model=self._model, db=db).execute_select(sql, params)
