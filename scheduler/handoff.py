@@ -133,8 +133,7 @@ async def handle_stored(ctx: dict[str, Any]) -> int:
         cursor = int(rows[-1][0])
         await pool.drain()
         total += len(rows)
-    await ctx["deliver_kick"].drain()
-    return total
+    return total  # the replies go on being sent in the background: the next pass does not wait for them
 
 
 async def listen(ctx: dict[str, Any]) -> None:
@@ -169,3 +168,5 @@ async def stop_listening(ctx: dict[str, Any], grace: float) -> None:
         await listener
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(ctx["handle_kick"].drain(), grace)
+        if "deliver_kick" in ctx:  # what the last pass handled is sent before the worker stops
+            await asyncio.wait_for(ctx["deliver_kick"].drain(), grace)
