@@ -132,6 +132,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: C901 - one
     ids = iter(range(1, 10**9))
     cpu: dict[str, list[float]] = {k: [] for k in KINDS}
     sql: dict[str, list[int]] = {k: [] for k in KINDS}
+    delivery: list[tuple[float, int, int]] = []  # (CPU ms, statements, replies sent) after each message
     profile = cProfile.Profile() if args.profile else None
 
     async def send(kind: str, sender: str, counted: bool, text: str = "", action: CardAction | None = None) -> None:
@@ -152,9 +153,16 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: C901 - one
         if counted:
             cpu[kind].append(spent * 1000)
             sql[kind].append(counter.count)
+        counter.count, counter.on, counter.kind = 0, counted, "deliver"
+        started, sent = time.process_time(), 0
         for _ in range(20):
-            if not await deliver_due(registry, clock):
+            n = await deliver_due(registry, clock)
+            sent += n
+            if not n:
                 break
+        counter.on = False
+        if counted and sent:  # what sending the message's replies costs the same process, per reply
+            delivery.append(((time.process_time() - started) * 1000, counter.count, sent))
 
     def button(user: str, label: str, number: str = "") -> CardAction:
         for sent in reversed(channel.sent):
@@ -195,7 +203,7 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: C901 - one
     if profile is not None:
         profile.dump_stats(args.profile)
     await Tortoise.close_connections()
-    return {"cpu": cpu, "sql": sql, "heads": counter.heads.most_common(400 if args.sites else 40)}
+    return {"cpu": cpu, "sql": sql, "delivery": delivery, "heads": counter.heads.most_common(400 if args.sites else 40)}
 
 
 def export(commit: str, into: Path) -> Path:
@@ -255,7 +263,9 @@ async def parent(args: argparse.Namespace) -> None:
             cpu, result, load = best[name]
             sql = mean([v for k in KINDS for v in result["sql"][k]])
             kinds = " | ".join(f"{median(result['cpu'][k]):.1f} / {mean(result['sql'][k]):.0f}" for k in KINDS)
-            rows.append(f"| {backend} | {name} | {cpu:.1f} ms | {sql:.1f} | {kinds} | {load:.1f} |")
+            sent = sum(d[2] for d in result["delivery"]) or 1
+            reply = f"{sum(d[0] for d in result['delivery']) / sent:.1f} / {sum(d[1] for d in result['delivery']) / sent:.1f}"
+            rows.append(f"| {backend} | {name} | {cpu:.1f} ms | {sql:.1f} | {kinds} | {reply} | {load:.1f} |")
             if args.heads:
                 print(f"  {backend} {name}, most frequent statements:")
                 for head_, n in result["heads"]:
@@ -263,8 +273,9 @@ async def parent(args: argparse.Namespace) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{args.stories} stories × {len(KINDS)} messages, 10 townships; before = {args.before}; "
           f"CPU: median a message, best of {args.rounds} alternating rounds\n")
-    print("| db | tree | CPU / msg | SQL / msg | " + " | ".join(f"{k} CPU ms / SQL" for k in KINDS) + " | load |")
-    print("|---|---|---:|---:|" + "---:|" * len(KINDS) + "---:|")
+    print("| db | tree | CPU / msg | SQL / msg | " + " | ".join(f"{k} CPU ms / SQL" for k in KINDS)
+          + " | sending, a reply: CPU ms / SQL | load |")
+    print("|---|---|---:|---:|" + "---:|" * len(KINDS) + "---:|---:|")
     for row in rows:
         print(row)
 

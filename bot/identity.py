@@ -22,6 +22,7 @@ def _accounts_locked(platform: str, external_id: str) -> QuerySet[Identity]:
 
 
 _ACCOUNTS_LOCKED = Prepared(Identity, _accounts_locked, str, str, for_write=True)
+_ACCOUNTS_OF = Prepared(Identity, lambda staff_id: Identity.filter(staff_id=staff_id), int)
 
 
 async def staff_for(platform: Platform, external_id: str, now: datetime) -> Staff | None:
@@ -57,7 +58,7 @@ async def admins_text() -> str:
 
 async def address(staff_id: int, platforms: list[Platform], prefer: Platform | None) -> tuple[Platform, str] | None:
     """Where to reach someone: the preferred platform, else the one they used last, else the first known."""
-    idents = [i for i in await Identity.filter(staff_id=staff_id) if Platform(i.platform) in platforms]
+    idents = [i for i in await _ACCOUNTS_OF.all(staff_id) if Platform(i.platform) in platforms]
     if not idents:
         return None
     if prefer is not None:

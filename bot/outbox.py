@@ -72,6 +72,14 @@ async def refresh(links: list[CardLink], *, resend: bool = False) -> list[Outbou
     return out
 
 
+_LINK = Prepared(CardLink, lambda link_id: CardLink.filter(id=link_id), int)
+
+
+async def card_link(link_id: int) -> CardLink | None:
+    """CardLink.get_or_none(id=…), prepared (a click and every card message's delivery read one)."""
+    return await _LINK.first(link_id)
+
+
 _ACTIVE_LINKS_OF_CASE = Prepared(
     CardLink, lambda case_id: CardLink.filter(case_id=case_id, active=True).order_by("id"), int)
 

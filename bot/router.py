@@ -44,11 +44,10 @@ from bot.commands.args import case_args
 from bot.context import ActionHandler, Ctx
 from bot.conversation import IDLE, Waiting, get_state
 from bot.intake.kinds import Kind, case_reference, is_chatter, kind_of
-from bot.outbox import refresh
+from bot.outbox import card_link, refresh
 from bot.types import TASK_BUTTONS, Act, ButtonAct, CardAction
 from core.enums import Platform
 from core.models import CardLink
-from core.prepared import Prepared
 from core.services import intake
 from core.services.lookup import case_by_number
 from core.text import visible
@@ -184,13 +183,11 @@ COMMANDS: list[tuple[re.Pattern[str], Callable[[Ctx, str], Awaitable[None]]]] = 
 ]
 
 
-_LINK = Prepared(CardLink, lambda link_id: CardLink.filter(id=link_id), int)
-
 
 async def on_click(ctx: Ctx) -> None:
     action = ctx.inbound.action
     assert action is not None
-    link = await _LINK.first(action.link_id)
+    link = await card_link(action.link_id)
     if link is None:
         ctx.reply("这张卡片已失效,请刷新后重试")
         return
