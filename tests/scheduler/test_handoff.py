@@ -1,7 +1,8 @@
 """With Redis configured serve only stores and acknowledges; workers handle (scheduler/handoff.py): a WeCom
 callback is answered with nothing handled in serve; a listening worker, woken through Redis, handles it and
 sends its reply at once; two workers share a burst and handle each message once; a worker starting handles
-what was stored while none ran; a DingTalk card click is still handled where its callback is answered."""
+what was stored while none ran; a slow reply holds up no later message; a DingTalk card click is still handled
+where its callback is answered."""
 
 from __future__ import annotations
 
@@ -183,3 +184,32 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def test_a_new_message_is_handled_while_an_earlier_reply_is_still_being_sent(
+        org: None, domain: Domain, redis: ArqRedis) -> None:
+    """A slow platform holding one reply must not hold the next person's message: the pass that handles it
+    does not wait for the earlier replies' delivery (it once did, 34 ms a hop in a story, indefinitely here)."""
+    async with serving(domain) as rig, worker(redis, domain, rig):
+        channel = rig.registry.get(Platform.WECOM)
+        assert channel is not None
+        send, entered, release = channel.send, asyncio.Event(), asyncio.Event()
+
+        async def held_first(delivery: Any) -> Any:
+            if not entered.is_set():
+                entered.set()
+                await release.wait()  # the platform takes its time answering the first reply
+            return await send(delivery)
+
+        channel.send = held_first  # type: ignore[method-assign]
+        await rig.member.text(PEOPLE[0], REPORT)
+        await asyncio.wait_for(entered.wait(), 60)
+        await rig.member.text(PEOPLE[1], REPORT)
+
+        async def second_handled() -> bool:
+            return await InboundEvent.filter(status="handled").count() == 2
+
+        await until(second_handled, "the second message handled while the first reply is held")
+        release.set()
+        await until(lambda: all_handled(2), "both replies sent once the platform answers")
+    assert len(rig.fake.card_messages(PEOPLE[0])) == 1 and len(rig.fake.card_messages(PEOPLE[1])) == 1
