@@ -12,7 +12,8 @@ dispatcher's 受理并交办, the officer's 签收, the officer's progress in wo
 `Bot.handle` is measured (the store before the ACK is the other helper's floor): process CPU time
 (time.process_time) and the SQL statements the database driver sent, connection-pool housekeeping included.
 The outbox is delivered to a recording channel between messages, so that the next click finds its card; that
-delivery is measured on its own (CPU and statements per reply sent: the worker that handles also sends). The first stories warm the caches and are not counted.
+delivery is measured on its own (CPU and statements per reply sent: the worker that handles also sends). The
+first stories warm the caches and are not counted.
 """
 
 from __future__ import annotations
