@@ -111,12 +111,19 @@ class Handling:
     def _leave(self, platform: str, row_id: int) -> None:
         self._left_in_db[platform] = min(self._left_in_db.get(platform, row_id), row_id)
 
+    def holds(self, row_id: int) -> bool:
+        """Whether this event is queued here or being handled now."""
+        return row_id in self._running or any(queued[0] == row_id for queued in self._queue)
+
     def pending(self) -> int:
         """Events queued in memory or being handled (not counting those left in the database)."""
         return len(self._queue) + len(self._running)
 
     def _spawn(self) -> None:
-        while len(self._workers) < min(self.concurrency, max(1, len(self._queue))):
+        """A worker for each queued event no idle worker will take, up to `concurrency` (a worker busy with one
+        event does not count: an event arriving meanwhile is handled beside it, not after it)."""
+        while len(self._workers) < self.concurrency and \
+                len(self._workers) - len(self._running) < max(1, len(self._queue)):
             task = asyncio.create_task(self._work())
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)

@@ -123,17 +123,23 @@ def _pool(ctx: dict[str, Any]) -> Handling:
 
 
 async def handle_stored(ctx: dict[str, Any]) -> int:
-    """Handle every stored event not handled yet, oldest first: one pass over the table."""
+    """Hand every stored event not handled yet to the pool, oldest first: one pass over the table. A pass waits
+    for the pool only on a backlog (a full batch: memory stays bounded); otherwise it ends once it has handed its
+    events over, so that the next wake's events join the pool at once instead of after this pass's (an event
+    still queued or being handled here is not handed over twice). The replies are sent in the background."""
     pool = _pool(ctx)
     cursor = total = 0
     while rows := await (InboundEvent.filter(status="received", id__gt=cursor).order_by("id").limit(BATCH)
                          .values_list("id", "payload")):
         for row_id, payload in rows:
-            pool.submit(int(row_id), inbound_from_payload(payload))
+            if not pool.holds(int(row_id)):
+                pool.submit(int(row_id), inbound_from_payload(payload))
         cursor = int(rows[-1][0])
-        await pool.drain()
         total += len(rows)
-    return total  # the replies go on being sent in the background: the next pass does not wait for them
+        if len(rows) < BATCH:
+            break
+        await pool.drain()
+    return total
 
 
 async def listen(ctx: dict[str, Any]) -> None:
@@ -168,5 +174,7 @@ async def stop_listening(ctx: dict[str, Any], grace: float) -> None:
         await listener
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(ctx["handle_kick"].drain(), grace)
-        if "deliver_kick" in ctx:  # what the last pass handled is sent before the worker stops
+        if "handling" in ctx:  # what the last pass handed over is handled
+            await asyncio.wait_for(ctx["handling"].drain(), grace)
+        if "deliver_kick" in ctx:  # and its replies sent before the worker stops
             await asyncio.wait_for(ctx["deliver_kick"].drain(), grace)
