@@ -125,7 +125,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Each run gets its own Redis database, and on PostgreSQL its own database, so two runs on one machine
     never collide. Claimed here, not at import: a process that merely imports this module claims nothing."""
     global PG_URL, REDIS_URL
-    REDIS_URL = os.environ.get("MAOTIAO_TEST_REDIS_URL") or f"{REDIS_SERVER}/15"  # until the session claims one
+    REDIS_URL = _claim_redis_db()
     if BACKEND != "postgres":
         return
     import asyncio
