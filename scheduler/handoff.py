@@ -125,8 +125,8 @@ def _pool(ctx: dict[str, Any]) -> Handling:
 async def handle_stored(ctx: dict[str, Any]) -> int:
     """Hand every stored event not handled yet to the pool, oldest first: one pass over the table. A pass waits
     for the pool only on a backlog (a full batch: memory stays bounded); otherwise it ends once it has handed its
-    events over, so that the next wake's events join the pool at once instead of after this pass's (an event
-    still queued or being handled here is not handed over twice). The replies are sent in the background."""
+    events over, so that the next wake's events join the pool's queue at once rather than after this pass ends (an
+    event still queued or being handled here is not handed over twice). The replies are sent in the background."""
     pool = _pool(ctx)
     cursor = total = 0
     while rows := await (InboundEvent.filter(status="received", id__gt=cursor).order_by("id").limit(BATCH)
