@@ -8,8 +8,9 @@ parameters, and from then on runs that SQL with the real values through the mode
 become model instances exactly as Tortoise's own select makes them; the connection is the one Tortoise would
 choose now, so a transaction's look-ups stay in it).
 
-Only for querysets whose SQL does not depend on the values: plain filters on int or str columns (no `__in`
-lists, whose SQL grows with the list), no `prefetch_related`/`select_related`, no `values()`. Building
+Only for querysets whose SQL does not depend on the values: plain filters on int or str columns (an `__in`
+list is part of the shape only when it is constant: a list passed in makes SQL that grows with it), no
+`prefetch_related`/`select_related`, no `values()`. Building
 checks that every stand-in reached the parameters, so a shape that inlines or drops a value fails at its
 first use in the tests, not silently in production.
 """
