@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from tortoise.exceptions import DoesNotExist
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -72,3 +73,10 @@ class Prepared(Generic[M]):
     async def first(self, *values: int | str) -> M | None:
         rows = await self.all(*values)
         return rows[0] if rows else None
+
+    async def get(self, *values: int | str | None) -> M:
+        """As Model.get: the first row, or DoesNotExist (also for a None value, which names no row)."""
+        found = None if None in values else await self.first(*values)  # type: ignore[arg-type]
+        if found is None:
+            raise DoesNotExist(self._model)
+        return found

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import DoesNotExist
-
 from bot.cards.common import btn, labels, short
 from bot.intake.parse import parse
 from bot.intake.places_db import place_index
@@ -27,9 +25,7 @@ _DRAFT = Prepared(Draft, lambda draft_id: Draft.filter(id=draft_id), int)
 
 
 async def render_draft(link: CardLink) -> Card:
-    draft = await _DRAFT.first(link.draft_id or 0)
-    if draft is None:
-        raise DoesNotExist(Draft)
+    draft = await _DRAFT.get(link.draft_id)
     text = "\n".join(draft.texts)
     parsed = parse(text)
     category, level = labels(parsed.category, parsed.severity, parsed.flags)

@@ -3,8 +3,6 @@ by id every handled message makes are prepared (core/prepared.py)."""
 
 from __future__ import annotations
 
-from tortoise.exceptions import DoesNotExist
-
 from core.errors import NotFound
 from core.models import Case, Task
 from core.prepared import Prepared
@@ -18,18 +16,12 @@ _TASKS_OF = Prepared(Task, lambda case_id: Task.filter(case_id=case_id).order_by
 
 async def case_by_id(case_id: int | None) -> Case:
     """Case.get(id=…): raises DoesNotExist for an unknown id (or none: a link that names no case)."""
-    case = await _CASE.first(case_id) if case_id is not None else None
-    if case is None:
-        raise DoesNotExist(Case)
-    return case
+    return await _CASE.get(case_id)
 
 
 async def task_by_id(task_id: int | None) -> Task:
     """Task.get(id=…): raises DoesNotExist for an unknown id (or none)."""
-    task = await _TASK.first(task_id) if task_id is not None else None
-    if task is None:
-        raise DoesNotExist(Task)
-    return task
+    return await _TASK.get(task_id)
 
 
 async def tasks_of(case_id: int) -> list[Task]:
