@@ -8,30 +8,49 @@ parameters, and from then on runs that SQL with the real values through the mode
 become model instances exactly as Tortoise's own select makes them; the connection is the one Tortoise would
 choose now, so a transaction's look-ups stay in it).
 
-Only for querysets whose SQL does not depend on the values: plain filters on int or str columns (an `__in`
-list is part of the shape only when it is constant: a list passed in makes SQL that grows with it), no
-`prefetch_related`/`select_related`, no `values()`. Building
-checks that every stand-in reached the parameters, so a shape that inlines or drops a value fails at its
-first use in the tests, not silently in production.
+Only for querysets whose SQL does not depend on the values: plain filters on int, str or datetime columns (an
+`__in` list is part of the shape only when it is constant: a list passed in makes SQL that grows with it), no
+`prefetch_related`/`select_related`, no `values()`. Building checks that every stand-in reached the parameters
+unchanged, so a shape that inlines, converts or drops a value fails at its first use in the tests, not silently
+in production. `PreparedUpdate` does the same for a hot `Model.filter(…).update(…)`: its SET values are
+parameters too, passed as the field converts them (an aware datetime, an int or a str are passed as they are).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, TypeVar
 
 from tortoise.exceptions import DoesNotExist
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, UpdateQuery
 
 M = TypeVar("M", bound=Model)
 
 _INT_STAND_IN = 2_034_033_000  # an int4, far from any id, count or flag a filter could hold as a constant
 _STR_STAND_IN = "\u2063stand-in-"  # an invisible separator no real filter value starts with
+_TIME_STAND_IN = datetime(2003, 3, 3, 3, 3, 3, tzinfo=timezone.utc)  # plus i µs: no real event is that old
+Value = int | str | datetime
 
 
-def _stand_in(kind: type, i: int) -> int | str:
+def _stand_in(kind: type, i: int) -> Value:
+    if kind is datetime:
+        return _TIME_STAND_IN + timedelta(microseconds=i)
     return _INT_STAND_IN + i if kind is int else f"{_STR_STAND_IN}{i}"
+
+
+def _slots(model: type[Model], stand_ins: Sequence[Value], sql: str, params: Sequence[Any]) -> list[tuple[bool, Any]]:
+    """Where each parameter comes from: (True, argument index) or (False, a constant of the shape)."""
+    slots: list[tuple[bool, Any]] = []
+    for value in params:
+        hit = [i for i, s in enumerate(stand_ins) if type(s) is type(value) and s == value]
+        slots.append((True, hit[0]) if hit else (False, value))
+    missing = set(range(len(stand_ins))) - {index for is_arg, index in slots if is_arg}
+    if missing:
+        raise TypeError(f"prepared {model.__name__} query does not pass argument(s) {sorted(missing)} "
+                        f"as parameters: its SQL would not follow the values ({sql})")
+    return slots
 
 
 class Prepared(Generic[M]):
@@ -41,7 +60,7 @@ class Prepared(Generic[M]):
                  for_write: bool = False) -> None:
         self._model = model
         self._build = build
-        self._kinds = kinds  # int or str, one per argument of build
+        self._kinds = kinds  # int, str or datetime, one per argument of build
         self._for_write = for_write  # a select … FOR UPDATE: the connection Tortoise picks for writes
         self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}  # by executor: dialect and driver
 
@@ -51,16 +70,9 @@ class Prepared(Generic[M]):
         queryset._db = db
         queryset._make_query()
         sql, params = queryset.query.get_parameterized_sql()
-        slots: list[tuple[bool, Any]] = []  # (True, argument index) or (False, a constant of the shape)
-        for value in params:
-            slots.append((True, stand_ins.index(value)) if value in stand_ins else (False, value))
-        missing = set(range(len(stand_ins))) - {index for is_arg, index in slots if is_arg}
-        if missing:
-            raise TypeError(f"prepared {self._model.__name__} look-up does not pass argument(s) {sorted(missing)} "
-                            f"as parameters: its SQL would not follow the values ({sql})")
-        return sql, slots
+        return sql, _slots(self._model, stand_ins, sql, params)
 
-    async def all(self, *values: int | str) -> list[M]:
+    async def all(self, *values: Value) -> list[M]:
         db = self._model._choose_db(self._for_write)
         compiled = self._compiled.get(db.executor_class)
         if compiled is None:
@@ -70,13 +82,41 @@ class Prepared(Generic[M]):
         rows: list[M] = await db.executor_class(model=self._model, db=db).execute_select(sql, params)
         return rows
 
-    async def first(self, *values: int | str) -> M | None:
+    async def first(self, *values: Value) -> M | None:
         rows = await self.all(*values)
         return rows[0] if rows else None
 
-    async def get(self, *values: int | str | None) -> M:
+    async def get(self, *values: Value | None) -> M:
         """As Model.get: the first row, or DoesNotExist (also for a None value, which names no row)."""
         found = None if None in values else await self.first(*values)  # type: ignore[arg-type]
         if found is None:
             raise DoesNotExist(self._model)
         return found
+
+
+class PreparedUpdate(Generic[M]):
+    """`build(*values)` → `Model.filter(…).update(…)`; `await u.run(*values)` → how many rows it changed. Runs on
+    the connection Tortoise would write on now (the caller's transaction, if any)."""
+
+    def __init__(self, model: type[M], build: Callable[..., UpdateQuery], *kinds: type) -> None:
+        self._model = model
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}
+
+    def _compile(self, db: Any) -> tuple[str, list[tuple[bool, Any]]]:
+        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
+        query = self._build(*stand_ins)
+        query._db = db
+        query._make_query()
+        sql, params = query.query.get_parameterized_sql()
+        return sql, _slots(self._model, stand_ins, sql, params)
+
+    async def run(self, *values: Value) -> int:
+        db = self._model._choose_db(True)
+        compiled = self._compiled.get(db.executor_class)
+        if compiled is None:
+            compiled = self._compiled[db.executor_class] = self._compile(db)
+        sql, slots = compiled
+        changed: int = (await db.execute_query(sql, [values[v] if is_arg else v for is_arg, v in slots]))[0]
+        return changed

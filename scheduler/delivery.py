@@ -11,7 +11,7 @@ import logging
 import weakref
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from bot.channel import ChannelRegistry, Delivery, SendResult
@@ -23,7 +23,7 @@ from core.config import load_early_settings
 from core.enums import Flag, Platform, Role
 from core.masking import CASE_NUMBER, mask_keeping_case_numbers
 from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Staff
-from core.prepared import Prepared
+from core.prepared import PreparedUpdate
 from core.privacy import Audience, hide_names, party_mode
 from core.regions import staff_region
 from core.routing import dispatchers_for
@@ -63,15 +63,17 @@ async def _address(o: Outbound, link: CardLink | None, registry: ChannelRegistry
     return found[0], Delivery(o, user_id=found[1], link=link)
 
 
-_EARLIER_ON_ITS_WAY = Prepared(OutboxMessage, lambda link_id, row_id: OutboxMessage.filter(
-    card_link_id=link_id, id__lt=row_id, status__in=["pending", "sending"]).limit(1), int, int)
-
-
-async def _blocked(row: OutboxMessage) -> bool:
-    """An earlier message about the same card is still on its way."""
-    if row.card_link_id is None:
-        return False
-    return await _EARLIER_ON_ITS_WAY.first(row.card_link_id, row.id) is not None
+_CLAIM = PreparedUpdate(OutboxMessage, lambda row_id, attempts, now: OutboxMessage.filter(
+    id=row_id, status="pending").update(status="sending", attempts=attempts, next_attempt_at=now), int, int, datetime)
+# A card's message is claimed only once no earlier message of the same card is still on its way: an update
+# never overtakes its card. One statement: the check is a subquery of the claim (index card_link_id, id).
+_CLAIM_IN_TURN = PreparedUpdate(OutboxMessage, lambda row_id, attempts, now, link_id: OutboxMessage.filter(
+    id=row_id, status="pending").exclude(card_link_id__in=Subquery(OutboxMessage.filter(
+        card_link_id=link_id, id__lt=row_id, status__in=["pending", "sending"]).values("card_link_id"))).update(
+    status="sending", attempts=attempts, next_attempt_at=now), int, int, datetime, int)
+_SETTLE_SENT = PreparedUpdate(OutboxMessage, lambda row_id, attempts, now, platform: OutboxMessage.filter(
+    id=row_id, status="sending", attempts=attempts).update(status="sent", sent_at=now, last_error="",
+                                                            platform=platform), int, int, datetime, str)
 
 
 async def settle(row: OutboxMessage, **fields: object) -> bool:
@@ -85,7 +87,10 @@ async def settle(row: OutboxMessage, **fields: object) -> bool:
 
 async def finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
     platform_value = platform.value if platform else row.platform
-    if result.ok:
+    if result.ok and platform_value is not None:  # the common outcome, its statement built once
+        if await _SETTLE_SENT.run(row.id, row.attempts, now, platform_value):
+            row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform_value
+    elif result.ok:
         await settle(row, status="sent", sent_at=now, last_error="", platform=platform_value)
     elif result.permanent or (row.attempts >= MAX_ATTEMPTS and not result.held):
         async with in_transaction():  # the row is dead and the center is told, or neither
@@ -304,12 +309,14 @@ def recipient(row: OutboxMessage) -> str:
 
 
 async def claim(row: OutboxMessage, now: datetime) -> bool:
-    if await _blocked(row):
-        return False
-    claimed = await OutboxMessage.filter(id=row.id, status="pending").update(
-        status="sending", attempts=row.attempts + 1, next_attempt_at=now)
+    """Take the row to send it now; False if another worker has it or an earlier message of its card is still
+    on its way."""
+    if row.card_link_id is None:
+        claimed = await _CLAIM.run(row.id, row.attempts + 1, now)
+    else:
+        claimed = await _CLAIM_IN_TURN.run(row.id, row.attempts + 1, now, row.card_link_id)
     if not claimed:
-        return False  # another worker has it
+        return False
     row.attempts += 1
     return True
 
