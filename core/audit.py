@@ -24,7 +24,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from core.clock import require_aware
 from core.enums import Level
@@ -119,8 +119,10 @@ def _remember(cache: dict[int, int], key: int, value: int) -> None:
 
 
 _LAST_EVENT = Prepared(AuditEvent, lambda chain: AuditEvent.filter(chain=chain).order_by("-seq").limit(1), int)
-_HEAD_LOCKED = Prepared(AuditChainHead, lambda chain: AuditChainHead.select_for_update().filter(chain=chain), int,
-                        for_write=True)
+# The head, locked, with the seq of the chain's last event beside it (one statement, not two): they differ only
+# when the head row was deleted or put back by hand.
+_HEAD_LOCKED = Prepared(AuditChainHead, lambda chain: AuditChainHead.select_for_update().filter(chain=chain).annotate(
+    chain_seq=Subquery(AuditEvent.filter(chain=chain).order_by("-seq").limit(1).values("seq"))), int, for_write=True)
 
 
 async def _last_event(chain: int) -> tuple[int, str]:
@@ -135,9 +137,9 @@ async def _locked_head(chain: int) -> tuple[AuditChainHead, int, str]:
         last_seq, last_hash = await _last_event(chain)
         await AuditChainHead.bulk_create([AuditChainHead(chain=chain, seq=last_seq, hash=last_hash)],
                                          ignore_conflicts=True)
-        head = await AuditChainHead.select_for_update().get(chain=chain)
-    last_seq, last_hash = await _last_event(chain)
-    if last_seq > head.seq:  # the head was deleted and recreated, or rolled back: follow the chain itself
+        head = await _HEAD_LOCKED.get(chain)
+    if (getattr(head, "chain_seq", None) or 0) > head.seq:  # the head was deleted and recreated, or rolled back
+        last_seq, last_hash = await _last_event(chain)
         log.error("audit chain %s: head row at #%s but the chain goes to #%s; continuing from the chain "
                   "(run `maotiao audit verify`)", chain, head.seq, last_seq)
         return head, last_seq, last_hash

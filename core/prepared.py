@@ -63,12 +63,14 @@ class Prepared(Generic[M]):
         self._kinds = kinds  # int, str or datetime, one per argument of build
         self._for_write = for_write  # a select … FOR UPDATE: the connection Tortoise picks for writes
         self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}  # by executor: dialect and driver
+        self._annotations: list[str] = []  # an annotation's value is set on each row, as Tortoise's select does
 
     def _compile(self, db: Any) -> tuple[str, list[tuple[bool, Any]]]:
         stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
         queryset = self._build(*stand_ins)
         queryset._db = db
         queryset._make_query()
+        self._annotations = list(queryset._annotations)
         sql, params = queryset.query.get_parameterized_sql()
         return sql, _slots(self._model, stand_ins, sql, params)
 
@@ -79,7 +81,8 @@ class Prepared(Generic[M]):
             compiled = self._compiled[db.executor_class] = self._compile(db)
         sql, slots = compiled
         params = [values[v] if is_arg else v for is_arg, v in slots]
-        rows: list[M] = await db.executor_class(model=self._model, db=db).execute_select(sql, params)
+        rows: list[M] = await db.executor_class(model=self._model, db=db).execute_select(
+            sql, params, custom_fields=self._annotations)
         return rows
 
     async def first(self, *values: Value) -> M | None:

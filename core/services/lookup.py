@@ -3,6 +3,8 @@ by id every handled message makes are prepared (core/prepared.py)."""
 
 from __future__ import annotations
 
+from tortoise.expressions import Subquery
+
 from core.errors import NotFound
 from core.models import Case, Task
 from core.prepared import Prepared
@@ -11,6 +13,9 @@ _CASE = Prepared(Case, lambda case_id: Case.filter(id=case_id), int)
 _CASE_LOCKED = Prepared(Case, lambda case_id: Case.select_for_update().filter(id=case_id), int, for_write=True)
 _TASK = Prepared(Task, lambda task_id: Task.filter(id=task_id), int)
 _TASK_LOCKED = Prepared(Task, lambda task_id: Task.select_for_update().filter(id=task_id), int, for_write=True)
+# A task's case (a task never moves to another case), locked: the case is locked before its tasks.
+_CASE_OF_TASK_LOCKED = Prepared(Case, lambda task_id: Case.select_for_update().filter(
+    id=Subquery(Task.filter(id=task_id).values("case_id"))), int, for_write=True)
 _TASKS_OF = Prepared(Task, lambda case_id: Task.filter(case_id=case_id).order_by("id"), int)
 
 
@@ -37,10 +42,9 @@ async def lock_case(case_id: int) -> Case:
 
 
 async def lock_task(task_id: int) -> tuple[Task, Case]:
-    task = await _TASK.first(task_id)
-    if task is None:
+    case = await _CASE_OF_TASK_LOCKED.first(task_id)  # lock order: case first, then its tasks
+    if case is None:
         raise NotFound("找不到该任务")
-    case = await lock_case(task.case_id)  # lock order: case first, then its tasks
     locked = await _TASK_LOCKED.first(task_id)
     if locked is None:  # deleted while this waited for the case's lock
         raise NotFound("找不到该任务")

@@ -53,3 +53,24 @@ async def test_removed_tail_is_caught(org, domain) -> None:
     result = await audit.verify()
     assert not result.ok and "removed" in result.problem
     assert (await AuditChainHead.get(chain=last.chain)).seq == last.seq
+
+
+async def test_a_head_put_back_by_hand_is_passed_over_and_the_chain_goes_on_from_its_last_event(org, domain) -> None:
+    case, _ = await dispatched(domain)
+    last = await AuditEvent.filter(case_id=case.id).order_by("-seq").first()
+    await AuditChainHead.filter(chain=last.chain).update(seq=1, hash="stale")  # behind the chain by hand
+    await dispatched(domain, officer="钱伟")  # a second case in the same township
+    newer = await AuditEvent.filter(chain=last.chain, seq__gt=last.seq).order_by("seq")
+    assert newer and newer[0].seq == last.seq + 1 and newer[0].prev_hash == last.hash
+    assert (await AuditChainHead.get(chain=last.chain)).seq == newer[-1].seq
+    assert (await audit.verify()).ok
+
+
+async def test_a_deleted_head_is_made_again_from_the_chain(org, domain) -> None:
+    case, _ = await dispatched(domain)
+    last = await AuditEvent.filter(case_id=case.id).order_by("-seq").first()
+    await AuditChainHead.filter(chain=last.chain).delete()
+    await dispatched(domain, officer="钱伟")
+    newer = await AuditEvent.filter(chain=last.chain, seq__gt=last.seq).order_by("seq")
+    assert newer and newer[0].prev_hash == last.hash
+    assert (await audit.verify()).ok
