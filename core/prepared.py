@@ -19,7 +19,7 @@ parameters too, passed as the field converts them (an aware datetime, an int or 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from tortoise.exceptions import DoesNotExist
@@ -30,7 +30,7 @@ M = TypeVar("M", bound=Model)
 
 _INT_STAND_IN = 2_034_033_000  # an int4, far from any id, count or flag a filter could hold as a constant
 _STR_STAND_IN = "\u2063stand-in-"  # an invisible separator no real filter value starts with
-_TIME_STAND_IN = datetime(2003, 3, 3, 3, 3, 3, tzinfo=timezone.utc)  # plus i µs: no real event is that old
+_TIME_STAND_IN = datetime(2003, 3, 3, 3, 3, 3, tzinfo=UTC)  # plus i µs: no real event is that old
 Value = int | str | datetime
 
 

@@ -30,17 +30,19 @@ def limit_due(d: Domain, case: Case) -> datetime | None:
     return d.calendar.shift(start, Duration.parse(limit))
 
 
-async def step_deadline(d: Domain, case: Case) -> datetime | None:
+async def step_deadline(d: Domain, case: Case, open_tasks: list[Task] | None = None) -> datetime | None:
     """The step's deadline: its limit or the latest open task's deadline, whichever is later. None while the
-    case waits on its reporter, once it is no longer open, or when the step has no limit."""
+    case waits on its reporter, once it is no longer open, or when the step has no limit. `open_tasks`: the
+    case's open tasks when the caller holds them (read under the case's lock), else they are read."""
     status = CaseStatus(case.status)
     if case.step_paused_at is not None or status is CaseStatus.RETURNED or status not in OPEN_CASE_STATUSES:
         return None
     by_limit = limit_due(d, case)
     if by_limit is None:
         return None
-    tasks = await Task.filter(case_id=case.id, status__in=_OPEN_TASKS).only("id", "deadline")
-    return max([by_limit, *(t.deadline for t in tasks)])
+    if open_tasks is None:
+        open_tasks = list(await Task.filter(case_id=case.id, status__in=_OPEN_TASKS).only("id", "deadline"))
+    return max([by_limit, *(t.deadline for t in open_tasks)])
 
 
 def start_step(d: Domain, case: Case, level: Level) -> None:
@@ -53,9 +55,9 @@ def start_step(d: Domain, case: Case, level: Level) -> None:
     case.step_due_at = limit_due(d, case)
 
 
-async def rearm(d: Domain, case: Case) -> None:
+async def rearm(d: Domain, case: Case, open_tasks: list[Task] | None = None) -> None:
     """Store the step's deadline after something it depends on changed (the caller saves)."""
-    case.step_due_at = await step_deadline(d, case)
+    case.step_due_at = await step_deadline(d, case, open_tasks)
 
 
 def pause(d: Domain, case: Case) -> None:

@@ -24,8 +24,13 @@ async def draft_region(draft: Draft, staff_region_id: int | None) -> Region | No
 _DRAFT = Prepared(Draft, lambda draft_id: Draft.filter(id=draft_id), int)
 
 
+async def draft_by_id(draft_id: int | None) -> Draft:
+    """Draft.get(id=…), prepared: raises DoesNotExist for an unknown id (or none)."""
+    return await _DRAFT.get(draft_id)
+
+
 async def render_draft(link: CardLink) -> Card:
-    draft = await _DRAFT.get(link.draft_id)
+    draft = await draft_by_id(link.draft_id)
     text = "\n".join(draft.texts)
     parsed = parse(text)
     category, level = labels(parsed.category, parsed.severity, parsed.flags)

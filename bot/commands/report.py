@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.cards.draft import draft_region
+from bot.cards.draft import draft_by_id, draft_region
 from bot.context import ActionHandler, Ctx
 from bot.conversation import Waiting
 from bot.intake.kinds import describes_dispute
@@ -190,7 +190,7 @@ _DONE = {"submitted": "已上报", "settled": "已记录为当场调处", "cance
 
 
 async def _on_draft_button(act: Act, ctx: Ctx, link: CardLink) -> None:
-    draft = await Draft.get(id=link.draft_id)
+    draft = await draft_by_id(link.draft_id)
     if draft.status != "open":
         ctx.reply(f"该上报{_DONE[draft.status]},无需重复操作")
         return

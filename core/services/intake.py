@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from core import step_clock
+from core import org_memo, step_clock
 from core.clock import local
 from core.enums import CaseSource, CaseStatus, Category, Flag, Level, Platform, ResultType, Severity
 from core.errors import InvalidInput
 from core.events import CaseRepeated, CaseReported, CaseResubmitted, CaseSettled, DomainEvent
-from core.models import Case, Region, Staff
+from core.models import Case, Region
 from core.numbering import format_number, next_seq
 from core.permissions import check_reporter
 from core.policy import Policy, load_policy
@@ -57,14 +57,14 @@ def _validate(data: ReportInput) -> None:
 
 async def _location(actor: Actor, data: ReportInput) -> Region:
     if data.region_id is not None:
-        region = await Region.get_or_none(id=data.region_id, active=True)
-        if region is None:
+        region = await org_memo.region_or_none(data.region_id)
+        if region is None or not region.active:
             raise InvalidInput("地点不存在")
         return region
     if actor.staff_id is not None:
-        staff = await Staff.get(id=actor.staff_id)
-        if staff.region_id is not None:
-            return await Region.get(id=staff.region_id)
+        staff = await org_memo.staff(actor.staff_id)
+        if staff is not None and staff.region_id is not None:
+            return await org_memo.region(staff.region_id)
     raise InvalidInput("请说明纠纷发生的地点(村/社区或网格)")
 
 

@@ -228,7 +228,7 @@ async def dispatch(
     if not created:
         names = "、".join(skipped)
         return Outcome(False, f"{names} 已在办理案件 {case.number},无需重复交办", case=case)
-    await step_clock.rearm(d, case)  # the step never ends before these tasks' deadlines
+    await step_clock.rearm(d, case, [*open_tasks, *created])  # the step never ends before these tasks' deadlines
     case.updated_at = now
     await case.save()
     await record(d, actor, source, "dispatch", case, before)

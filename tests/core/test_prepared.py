@@ -4,12 +4,11 @@ refused at its first use."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
-from tortoise.transactions import in_transaction
-
-from datetime import datetime, timedelta, timezone
-
 from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
 
 from core.models import Identity, OutboxMessage, Staff
 from core.prepared import Prepared, PreparedUpdate
@@ -72,7 +71,7 @@ _IN_TURN = PreparedUpdate(OutboxMessage, lambda row_id, link_id: OutboxMessage.f
 
 
 async def _rows(n: int, link: int | None = None) -> list[OutboxMessage]:
-    now = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
     return [await OutboxMessage.create(payload={"n": i}, next_attempt_at=now, created_at=now, card_link_id=link)
             for i in range(n)]
 
