@@ -13,7 +13,7 @@ from bot.notify import notifications
 from bot.outbox import enqueue
 from bot.router import route
 from bot.types import MAX_TEXT, Inbound, Outbound, Target
-from core import org_memo
+from core import org_memo, org_version
 from core.db import ingest_connection
 from core.errors import DomainError
 from core.models import InboundEvent
@@ -23,8 +23,9 @@ from core.text import scrub
 
 log = logging.getLogger(__name__)
 
-_CLAIM = Prepared(InboundEvent, lambda row_id: InboundEvent.select_for_update(skip_locked=True).filter(id=row_id),
-                  int, for_write=True)
+# The event, locked, and the organisation's version in the same statement (the memo need not ask for it).
+_CLAIM = Prepared(InboundEvent, lambda row_id: InboundEvent.select_for_update(skip_locked=True).filter(id=row_id)
+                  .annotate(org_epoch=org_version.EPOCH, org_n=org_version.N), int, for_write=True)
 
 
 class Bot:
@@ -51,7 +52,7 @@ class Bot:
             row = await _CLAIM.first(row_id)
             if row is None or row.status != "received":
                 return []
-            out = await self._handle(inbound)
+            out = await self._handle(inbound, org_version.beside(row))
             await enqueue(out, self.domain.clock.now())
             row.status, row.handled_at = "handled", self.domain.clock.now()
             await row.save(update_fields=["status", "handled_at"])
@@ -61,8 +62,9 @@ class Bot:
         row_id = await self.record(inbound)
         return [] if row_id is None else await self.handle(row_id, inbound)
 
-    async def _handle(self, inbound: Inbound) -> list[Outbound]:
+    async def _handle(self, inbound: Inbound, version: tuple[str, int] | None = None) -> list[Outbound]:
         with org_memo.remembering():  # one message's cards look up the same people and places
+            org_memo.saw_version(version)
             return await self._handle_remembering(inbound)
 
     async def _handle_remembering(self, inbound: Inbound) -> list[Outbound]:

@@ -48,12 +48,22 @@ def _shared_for(memo: dict[Any, Any]) -> dict[Any, Any] | None:
 
 async def _see_version(memo: dict[Any, Any]) -> None:
     """Once per unit: the organisation's version now; a store kept under another one is emptied."""
-    if _VERSION in memo:
-        return
-    version = await org_version.current()
+    if _VERSION not in memo:
+        _take_version(memo, await org_version.current())
+
+
+def _take_version(memo: dict[Any, Any], version: tuple[str, int] | None) -> None:
     memo[_VERSION] = version
     if version is not None and version != _Shared.version:
         _Shared.version, _Shared.rows = version, {}
+
+
+def saw_version(version: tuple[str, int] | None) -> None:
+    """The unit has read the organisation's version already (beside another row, `org_version.beside`): its
+    look-ups need not ask again. Outside a unit, or once the unit asked, nothing changes."""
+    memo = _unit.current()
+    if memo is not None and _VERSION not in memo and version is not None:
+        _take_version(memo, version)
 
 
 def _keep(memo: dict[Any, Any], shared: dict[Any, Any] | None, key: Any, value: Any) -> None:

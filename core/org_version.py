@@ -13,6 +13,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
+from tortoise.expressions import RawSQL
 
 # Whose rows org_memo keeps across messages. The policy is one row of `setting`; its other rows (quota
 # counters, once-markers) change often and hold nothing org_memo keeps, so only the policy's key counts.
@@ -72,3 +73,14 @@ async def current() -> tuple[str, int] | None:
         return None
     row: Any = rows[0]
     return str(row["epoch"]), int(row["n"])
+
+
+# The version read beside another row, in that row's statement (a handled message's claim): one statement less.
+EPOCH = RawSQL("(SELECT epoch FROM org_version WHERE id = 1)")
+N = RawSQL("(SELECT n FROM org_version WHERE id = 1)")
+
+
+def beside(row: Any) -> tuple[str, int] | None:
+    """The version a row was read with (annotated `org_epoch=EPOCH, org_n=N`), as `current()` gives it."""
+    epoch, n = getattr(row, "org_epoch", None), getattr(row, "org_n", None)
+    return (str(epoch), int(n)) if epoch is not None and n is not None else None

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
 from core.enums import Platform
 from core.models import Identity, Staff
 from core.org_import import import_org
 from tests.bot.harness import Harness
-from tests.conftest import DEMO_ORG
+from tests.conftest import BACKEND, DEMO_ORG, PG_URL
 
 
 @pytest.fixture
@@ -34,6 +35,27 @@ async def test_a_dispatcher_dropped_by_a_reimport_gets_no_card_from_the_next_mes
     await _report(h, "装修队老板欠了工人两万多工资")  # not the same matter: no repeat question
     assert (await h.since("林晓", before)).cards == []
     assert await h.latest_card("邓华", kind="center") is not None  # the next level up that has a dispatcher
+
+
+async def _sql_elsewhere(sql: str) -> None:
+    """A write by another process (PostgreSQL: its own connection, outside the ORM)."""
+    if BACKEND != "postgres":
+        await Staff._meta.db.execute_script(sql)
+        return
+    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def test_a_person_switched_off_in_sql_between_two_messages_is_refused_at_the_second(h: Harness) -> None:
+    first = await h.say("周小梅", "查询 0001", Platform.WECOM)
+    assert not any("还不是本中心登记的工作人员" in t for t in first.texts)
+    staff = await Staff.get(name="周小梅")
+    await _sql_elsewhere(f"UPDATE staff SET active = false WHERE id = {staff.id}")
+    second = await h.say("周小梅", "查询 0001", Platform.WECOM)
+    assert any("还不是本中心登记的工作人员" in t for t in second.texts)
 
 
 async def test_notices_go_to_the_platform_used_last_even_a_minute_apart(h: Harness, clock) -> None:
