@@ -7,6 +7,7 @@ and the fixed-date statutory holidays are the rule and a warning is logged once 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -54,6 +55,17 @@ def limit_label(duration: Duration) -> str:
     return f"{duration.amount}个工作小时" if duration.unit is Unit.HOURS else duration.label
 
 
+@functools.lru_cache(maxsize=8192)
+def _statutory_workday(day: date) -> bool | None:
+    """The State Council's calendar for the day, as `chinesecalendar` ships it (None: a year it does not know).
+    Kept per day: the package checks every call's date against the first and last days it knows with min() and
+    max() over all of them (~20 µs, several times a handled message)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
 class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides: dict[date, bool] = dict(overrides or {})
@@ -65,17 +77,17 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            if day.year not in self._warned_years:
-                self._warned_years.add(day.year)
-                log.warning(
-                    "no holiday data for %s: counting weekends only; import the year's calendar "
-                    "with `maotiao calendar import`",
-                    day.year,
-                )
-            return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
+        statutory = _statutory_workday(day)
+        if statutory is not None:
+            return statutory
+        if day.year not in self._warned_years:  # a year the package does not know
+            self._warned_years.add(day.year)
+            log.warning(
+                "no holiday data for %s: counting weekends only; import the year's calendar "
+                "with `maotiao calendar import`",
+                day.year,
+            )
+        return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
 
     def add_workdays(self, start: date, days: int) -> date:
         """The date `days` working days after `start` (start itself not counted); negative goes back."""
