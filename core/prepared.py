@@ -53,34 +53,41 @@ def _slots(model: type[Model], stand_ins: Sequence[Value], sql: str, params: Seq
     return slots
 
 
-class Prepared(Generic[M]):
+class _Shape(Generic[M]):
+    """A query of `model` built once per executor class (dialect and driver) from stand-ins, run with values."""
+
+    def __init__(self, model: type[M], build: Callable[..., Any], kinds: tuple[type, ...]) -> None:
+        self._model = model
+        self._build = build
+        self._kinds = kinds  # int, str or datetime, one per argument of build
+        self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}
+        self._annotations: list[str] = []  # an annotation's value is set on each row, as Tortoise's select does
+
+    def _statement(self, db: Any, values: Sequence[Value]) -> tuple[str, list[Any]]:
+        compiled = self._compiled.get(db.executor_class)
+        if compiled is None:
+            stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
+            query = self._build(*stand_ins)
+            query._db = db
+            query._make_query()
+            self._annotations = list(getattr(query, "_annotations", {}))
+            sql, params = query.query.get_parameterized_sql()
+            compiled = self._compiled[db.executor_class] = sql, _slots(self._model, stand_ins, sql, params)
+        sql, slots = compiled
+        return sql, [values[v] if is_arg else v for is_arg, v in slots]
+
+
+class Prepared(_Shape[M]):
     """`build(*values)` → a queryset of `model`; run it as `await q.all(*values)` or `await q.first(*values)`."""
 
     def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *kinds: type,
                  for_write: bool = False) -> None:
-        self._model = model
-        self._build = build
-        self._kinds = kinds  # int, str or datetime, one per argument of build
+        super().__init__(model, build, kinds)
         self._for_write = for_write  # a select … FOR UPDATE: the connection Tortoise picks for writes
-        self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}  # by executor: dialect and driver
-        self._annotations: list[str] = []  # an annotation's value is set on each row, as Tortoise's select does
-
-    def _compile(self, db: Any) -> tuple[str, list[tuple[bool, Any]]]:
-        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
-        queryset = self._build(*stand_ins)
-        queryset._db = db
-        queryset._make_query()
-        self._annotations = list(queryset._annotations)
-        sql, params = queryset.query.get_parameterized_sql()
-        return sql, _slots(self._model, stand_ins, sql, params)
 
     async def all(self, *values: Value) -> list[M]:
         db = self._model._choose_db(self._for_write)
-        compiled = self._compiled.get(db.executor_class)
-        if compiled is None:
-            compiled = self._compiled[db.executor_class] = self._compile(db)
-        sql, slots = compiled
-        params = [values[v] if is_arg else v for is_arg, v in slots]
+        sql, params = self._statement(db, values)
         rows: list[M] = await db.executor_class(model=self._model, db=db).execute_select(
             sql, params, custom_fields=self._annotations)
         return rows
@@ -97,29 +104,14 @@ class Prepared(Generic[M]):
         return found
 
 
-class PreparedUpdate(Generic[M]):
+class PreparedUpdate(_Shape[M]):
     """`build(*values)` → `Model.filter(…).update(…)`; `await u.run(*values)` → how many rows it changed. Runs on
     the connection Tortoise would write on now (the caller's transaction, if any)."""
 
     def __init__(self, model: type[M], build: Callable[..., UpdateQuery], *kinds: type) -> None:
-        self._model = model
-        self._build = build
-        self._kinds = kinds
-        self._compiled: dict[type, tuple[str, list[tuple[bool, Any]]]] = {}
-
-    def _compile(self, db: Any) -> tuple[str, list[tuple[bool, Any]]]:
-        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
-        query = self._build(*stand_ins)
-        query._db = db
-        query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        return sql, _slots(self._model, stand_ins, sql, params)
+        super().__init__(model, build, kinds)
 
     async def run(self, *values: Value) -> int:
         db = self._model._choose_db(True)
-        compiled = self._compiled.get(db.executor_class)
-        if compiled is None:
-            compiled = self._compiled[db.executor_class] = self._compile(db)
-        sql, slots = compiled
-        changed: int = (await db.execute_query(sql, [values[v] if is_arg else v for is_arg, v in slots]))[0]
+        changed: int = (await db.execute_query(*self._statement(db, values)))[0]
         return changed
