@@ -87,9 +87,9 @@ async def settle(row: OutboxMessage, **fields: object) -> bool:
 
 async def finish(row: OutboxMessage, result: SendResult, platform: Platform | None, now: datetime) -> None:
     platform_value = platform.value if platform else row.platform
-    if result.ok and platform_value is not None:  # the common outcome, its statement built once
-        if await _SETTLE_SENT.run(row.id, row.attempts, now, platform_value):
-            row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform_value
+    if result.ok and platform_value is not None:  # the common outcome, its statement built once (as settle does)
+        await _SETTLE_SENT.run(row.id, row.attempts, now, platform_value)
+        row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform_value
     elif result.ok:
         await settle(row, status="sent", sent_at=now, last_error="", platform=platform_value)
     elif result.permanent or (row.attempts >= MAX_ATTEMPTS and not result.held):
