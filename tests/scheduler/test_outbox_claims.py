@@ -119,3 +119,38 @@ async def test_waiting_for_a_rate_limit_never_makes_a_dead_letter(clock: ManualC
         clock.advance(timedelta(seconds=61))
     assert ch.sent == ["请签收"]
     assert not [r for r in await OutboxMessage.all() if "消息未送达" in str(r.payload.get("text", ""))]
+
+
+async def _card_and_its_update(clock: ManualClock) -> list[OutboxMessage]:
+    from core.models import CardLink
+
+    officer = await staff_id("钱伟")
+    link = await CardLink.create(kind="task", staff_id=officer, created_at=clock.now())
+    to = Target(staff_id=officer, platform=Platform.WECOM)
+    await enqueue([Outbound(target=to, text="卡片", card_link_id=link.id),
+                   Outbound(target=to, text="更新", card_link_id=link.id, update=True)], clock.now())
+    return list(await OutboxMessage.filter(card_link_id=link.id).order_by("id"))
+
+
+async def test_a_cards_update_waits_while_its_card_is_being_sent_by_another_pass(clock: ManualClock) -> None:
+    ch = GatedChannel()
+    ch.gate("卡片")
+    await _card_and_its_update(clock)
+    first = asyncio.create_task(deliver_due(registry(ch), clock))
+    await ch.started["卡片"].wait()  # the card is on its way, in the first pass
+    assert await deliver_due(registry(ch), clock) == 0  # another pass finds the update due, and leaves it
+    assert ch.sent == ["卡片"]
+    ch.hold["卡片"].set()
+    await first
+    assert ch.sent == ["卡片", "更新"]
+
+
+async def test_a_cards_update_waits_for_its_card_that_waits_for_a_retry(clock: ManualClock) -> None:
+    ch = GatedChannel()
+    card, _update = await _card_and_its_update(clock)
+    await OutboxMessage.filter(id=card.id).update(next_attempt_at=clock.now() + timedelta(seconds=30))
+    assert await deliver_due(registry(ch), clock) == 0  # the update is due, its card is not: nothing goes
+    assert ch.sent == []
+    clock.advance(timedelta(seconds=31))
+    assert await deliver_due(registry(ch), clock) == 2
+    assert ch.sent == ["卡片", "更新"]
