@@ -14,7 +14,7 @@ from bot.outbox import enqueue
 from bot.types import Outbound, Target
 from core.clock import ManualClock
 from core.enums import Platform
-from core.models import OutboxMessage
+from core.models import CardLink, OutboxMessage
 from scheduler import delivery
 from scheduler.delivery import deliver_due
 from tests.conftest import staff_id
@@ -122,8 +122,6 @@ async def test_waiting_for_a_rate_limit_never_makes_a_dead_letter(clock: ManualC
 
 
 async def _card_and_its_update(clock: ManualClock) -> list[OutboxMessage]:
-    from core.models import CardLink
-
     officer = await staff_id("钱伟")
     link = await CardLink.create(kind="task", staff_id=officer, created_at=clock.now())
     to = Target(staff_id=officer, platform=Platform.WECOM)
