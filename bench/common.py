@@ -41,7 +41,10 @@ async def scratch_db(server: str = PG, template: str | None = None) -> AsyncIter
     try:
         yield server.rsplit("/", 1)[0] + "/" + name
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if os.environ.get("BENCH_KEEP_DB"):  # to look into a run's rows afterwards
+            print(f"kept the scratch database {name}")
+        else:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 

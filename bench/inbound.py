@@ -129,6 +129,30 @@ async def drained(dsn: str, limit: float = 300) -> float:
     return float("inf")
 
 
+async def story_stages(dsn: str) -> list[str]:
+    """Where the stories' time went, from the rows' own times: stored → handled (the worker's queue and the
+    handling), handled → the reply's send started (the outbox's queue; a row's sent_at is its claim's time)."""
+    conn = await asyncpg.connect(pg(dsn))
+    try:
+        waits = {
+            "stored → handled": await conn.fetch(
+                "SELECT extract(epoch FROM handled_at - received_at) * 1000 AS ms, id FROM inbound_event "
+                "WHERE handled_at IS NOT NULL"),
+            "handled → reply's send started": await conn.fetch(
+                "SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
+                "WHERE status = 'sent'"),
+        }
+    finally:
+        await conn.close()
+    lines = []
+    for label, rows in waits.items():
+        ms = [float(r["ms"]) for r in rows]
+        slow = sorted(rows, key=lambda r: -float(r["ms"]))[:3]
+        lines.append(f"{label:32} {pct(ms, 50):8.1f} {pct(ms, 99):8.1f}   slowest: "
+                     + ", ".join(f"#{r['id']} {float(r['ms']):.0f}" for r in slow))
+    return lines
+
+
 async def main(db: str, rate: int, seconds: float, stories: int, concurrency: int, workers: int) -> None:
     org = county()
     work = Path(tempfile.mkdtemp(prefix="bench-inbound-"))
@@ -196,6 +220,7 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                 t0 = time.perf_counter()
                 await asyncio.gather(*(lane(k) for k in range(concurrency)))
                 story_secs = time.perf_counter() - t0
+            stages = await story_stages(dsn)
             # 1. and 2. the steady loads
             s_lat, s_fail, s_rate = await post_load(f"http://127.0.0.1:{port}/wecom/callback", org, rate, seconds)
             w_drain = await drained(dsn)
@@ -224,6 +249,8 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                          "report → officer card (all)"], ms, strict=True):
         values = [f(t) for t in timings]
         print(f"{label:30} {pct(values, 50):8.1f} {pct(values, 99):8.1f}")
+    print(f"{'stages of the stories, ms':30} {'p50':>8} {'p99':>8}")
+    print("\n".join(stages))
     draft = [t.draft * 1000 for t in timings]
     print(f"e2e ratio report → draft card / floor: p50 x{pct(draft, 50) / pct(floor_e2e, 50):.2f}, "
           f"p99 x{pct(draft, 99) / pct(floor_e2e, 99):.2f}")

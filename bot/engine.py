@@ -53,7 +53,7 @@ class Bot:
             if row is None or row.status != "received":
                 return []
             out = await self._handle(inbound, org_version.beside(row))
-            await enqueue(out, self.domain.clock.now())
+            await enqueue(out, self.domain.clock.now(), answer=True)  # the person waits: sent first
             row.status, row.handled_at = "handled", self.domain.clock.now()
             await row.save(update_fields=["status", "handled_at"])
         return out

@@ -94,9 +94,10 @@ async def links_for_cases(case_ids: set[int], skip: set[int]) -> list[CardLink]:
     return [link for link in links if link.id not in skip]
 
 
-async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessage]:
+async def enqueue(outbounds: list[Outbound], now: datetime, answer: bool = False) -> list[OutboxMessage]:
     """Persist in the caller's transaction; a group message becomes one row per platform it lives on. The rows
-    returned are what was stored, without their ids."""
+    returned are what was stored, without their ids. `answer`: what handling a person's message or click wrote,
+    sent before the rest (scheduler/delivery.deliver_answers)."""
     rows: list[OutboxMessage] = []
     latest_update: dict[int, int] = {}
     for i, o in enumerate(outbounds):
@@ -113,7 +114,8 @@ async def enqueue(outbounds: list[Outbound], now: datetime) -> list[OutboxMessag
             targets = [o.model_copy(update={"target": o.target.model_copy(update={"platform": p})})
                        for p in chat_platforms() if refs.get(p.value)]
         rows += [OutboxMessage(payload=t.model_dump(mode="json"), next_attempt_at=now, card_link_id=t.card_link_id,
-                               platform=t.target.platform.value if t.target.platform else None, created_at=now)
+                               platform=t.target.platform.value if t.target.platform else None, created_at=now,
+                               answer=answer)
                  for t in targets]
     if rows:  # one statement for the unit's whole outbox, in order (ids follow it); the rows carry no id
         await OutboxMessage.bulk_create(rows)

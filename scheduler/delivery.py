@@ -23,7 +23,7 @@ from core.config import load_early_settings
 from core.enums import Flag, Platform, Role
 from core.masking import CASE_NUMBER, mask_keeping_case_numbers
 from core.models import CardLink, Case, GroupChat, OutboxMessage, Region, Staff
-from core.prepared import PreparedUpdate
+from core.prepared import Prepared, PreparedUpdate
 from core.privacy import Audience, hide_names, party_mode
 from core.regions import staff_region
 from core.routing import dispatchers_for
@@ -277,11 +277,35 @@ async def _recover_stale(now: datetime) -> None:
     await stale.update(status="pending")
 
 
-async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100) -> int:
+BATCH = 100  # rows a pass reads
+_DUE = Prepared(OutboxMessage, lambda now: OutboxMessage.filter(status="pending", next_attempt_at__lte=now)
+                .order_by("id").limit(BATCH), datetime)
+_ANSWERS_DUE = Prepared(OutboxMessage, lambda now: OutboxMessage.filter(
+    answer=True, status="pending", next_attempt_at__lte=now).order_by("id").limit(BATCH), datetime)
+
+
+async def deliver_due(registry: ChannelRegistry, clock: Clock) -> int:
     """One pass over what is due; returns how many rows were sent."""
     now = clock.now()
     await _recover_stale(now)
-    rows = await OutboxMessage.filter(status="pending", next_attempt_at__lte=now).order_by("id").limit(batch)
+    sent = await _send_rows(await _DUE.all(now), registry, clock)
+    from scheduler.mirror import sync_mirrors_due  # after the messages: a to-do API never holds a reply up
+
+    await sync_mirrors_due(registry, clock)
+    return sent
+
+
+async def deliver_answers(registry: ChannelRegistry, clock: Clock) -> int:
+    """One pass over the answers due: what handling people's messages and clicks wrote, while they wait. Run
+    right after the handling, beside the passes over everything: a reply must not wait for a pass sending a
+    roster or a reminder to every grid worker, written just before it, to end (measured on a Monday morning:
+    the story's replies waited 0.4–0.8 s behind the weekly screening reminder). What it cannot send now (an
+    earlier message of the card still on its way, a rate limit) is left pending for the next pass of either
+    kind; the claims make sure no row goes out twice."""
+    return await _send_rows(await _ANSWERS_DUE.all(clock.now()), registry, clock)
+
+
+async def _send_rows(rows: list[OutboxMessage], registry: ChannelRegistry, clock: Clock) -> int:
     from scheduler.batching import deliver_batches  # identical messages to several people go out together
 
     sent, rows = await deliver_batches(rows, registry, clock)
@@ -294,11 +318,7 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock, batch: int = 100)
         async with slots:  # each row is claimed when its turn comes: the claim's time is when its send starts
             return sum([await _claim_and_send(row, registry, clock.now()) for row in queue])
 
-    sent += sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
-    from scheduler.mirror import sync_mirrors_due  # after the messages: a to-do API never holds a reply up
-
-    await sync_mirrors_due(registry, clock)
-    return sent
+    return sent + sum(await asyncio.gather(*(lane(queue) for queue in lanes.values())))
 
 
 def recipient(row: OutboxMessage) -> str:

@@ -17,7 +17,7 @@ from core import db
 from core.config import load_early_settings, load_settings
 from core.media_store import MediaStore
 from core.models import InboundEvent
-from scheduler.delivery import deliver_due
+from scheduler.delivery import deliver_answers, deliver_due
 from scheduler.media import fetch_media_due
 from scheduler.nudge import Nudger
 from scheduler.rhythm import morning
@@ -64,6 +64,7 @@ class EmbeddedScheduler:
         self.interval = interval
         self._kick = asyncio.Event()  # time-driven jobs
         self._send = asyncio.Event()  # the outbox
+        self._answers = asyncio.Event()  # what a handled message's sender waits for (deliver_answers)
         self._inbound = asyncio.Event()  # events stored but not handled (its timer, or a kick)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -74,9 +75,12 @@ class EmbeddedScheduler:
         self._kick.set()
         self._inbound.set()
         self._send.set()
+        self._answers.set()
 
     def kick_delivery(self) -> None:
-        """A message was handled: send its replies now, without waiting for the jobs' due scans."""
+        """A message was handled: send its answers now (never behind a broadcast the outbox pass is sending),
+        and the rest of the outbox, without waiting for the jobs' due scans."""
+        self._answers.set()
         self._send.set()
 
     def start(self) -> None:
@@ -89,6 +93,8 @@ class EmbeddedScheduler:
                        asyncio.create_task(self._loop(self._send, self.deliver, send_every))]
         if self.nudge is not None:
             self._tasks.append(asyncio.create_task(self.nudge.warn_without_worker()))
+        else:  # with Redis the workers send the answers too (scheduler/handoff.py), nudged by `deliver`
+            self._tasks.append(asyncio.create_task(self._loop(self._answers, self.answers, None)))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -123,6 +129,9 @@ class EmbeddedScheduler:
             await late_items(d)
         if self.run_jobs:
             self._send.set()
+
+    async def answers(self) -> None:
+        await deliver_answers(self.registry, self.bot.domain.clock)
 
     async def deliver(self) -> None:
         if self.nudge is not None:  # workers deliver (scheduler/nudge.py)

@@ -32,7 +32,7 @@ from bot.handling import DEFAULT_BACKLOG, Handling
 from bot.types import Inbound, inbound_from_payload
 from core import db
 from core.models import InboundEvent
-from scheduler.delivery import deliver_due
+from scheduler.delivery import deliver_answers, deliver_due
 from scheduler.nudge import Nudger
 
 if TYPE_CHECKING:
@@ -111,13 +111,22 @@ async def _deliver(ctx: dict[str, Any]) -> None:
         pass
 
 
+async def _answer(ctx: dict[str, Any]) -> None:
+    """The handled events' answers first (scheduler/delivery.deliver_answers), then a pass over the rest."""
+    try:
+        await deliver_answers(ctx["registry"], ctx["domain"].clock)
+    finally:
+        ctx["deliver_kick"]()
+
+
 def _pool(ctx: dict[str, Any]) -> Handling:
     """The worker process's handling pool, made on first use. Each event it handles has its replies sent from
     here at once (this process is a sender: no job and no Redis round trip in between), as serve's embedded
     loop does; the rows are claimed like any delivery's, so another worker's `deliver` never sends them twice."""
     if "handling" not in ctx:
-        ctx["deliver_kick"] = Kicker(lambda: _deliver(ctx), "delivering handled messages' replies")
-        ctx["handling"] = Handling(Bot(ctx["domain"]), ctx["deliver_kick"])
+        ctx["deliver_kick"] = Kicker(lambda: _deliver(ctx), "delivering the outbox")
+        ctx["answer_kick"] = Kicker(lambda: _answer(ctx), "delivering handled messages' answers")
+        ctx["handling"] = Handling(Bot(ctx["domain"]), ctx["answer_kick"])
     pool: Handling = ctx["handling"]
     return pool
 
@@ -177,4 +186,5 @@ async def stop_listening(ctx: dict[str, Any], grace: float) -> None:
         if "handling" in ctx:  # what the last pass handed over is handled
             await asyncio.wait_for(ctx["handling"].drain(), grace)
         if "deliver_kick" in ctx:  # and its replies sent before the worker stops
+            await asyncio.wait_for(ctx["answer_kick"].drain(), grace)
             await asyncio.wait_for(ctx["deliver_kick"].drain(), grace)

@@ -90,10 +90,13 @@ class OutboxMessage(Model):
     sent_at = fields.DatetimeField(null=True)
     # An attempt that may have reached the platform (timed out, dropped, 5xx): retries ask it to dedupe.
     maybe_sent_at = fields.DatetimeField(null=True)
+    # The answer to a person's own message or click, who is waiting for it: sent by a pass of its own right
+    # after the handling, never behind a broadcast to hundreds (scheduler/delivery.deliver_answers).
+    answer = fields.BooleanField(default=False, null=True)
 
     class Meta:
         table = "outbox_message"
-        indexes = (("status", "next_attempt_at"), ("card_link_id", "id"))
+        indexes = (("status", "next_attempt_at"), ("card_link_id", "id"), ("answer", "status", "id"))
 
 
 class TaskMirror(Model):
