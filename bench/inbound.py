@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402
     import_org,
     pct,
     pg,
+    postgres_cpu,
     scratch_db,
     unfinished,
 )
@@ -55,6 +56,13 @@ from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
 from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
 
 DT_ID, DT_SECRET, DT_ROBOT = "dtbench", "dtsecret", "dtrobot"
+
+
+def bench_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def row(name: str, rate: float, lat: list[float], failed: int, extra: str = "") -> str:
@@ -217,9 +225,13 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                         worker = org.grid_workers[(i * 37 + k) % len(org.grid_workers)]
                         timings.append(await driver.run(worker, TEXTS[i % len(TEXTS)] + f"(第{i}起)"))
 
+                cpu_before = [serve.cpu_seconds(), sum(w.cpu_seconds() for w in helpers), bench_cpu(), postgres_cpu()]
                 t0 = time.perf_counter()
                 await asyncio.gather(*(lane(k) for k in range(concurrency)))
                 story_secs = time.perf_counter() - t0
+                story_cpu = [after - before for after, before in zip(
+                    [serve.cpu_seconds(), sum(w.cpu_seconds() for w in helpers), bench_cpu(), postgres_cpu()],
+                    cpu_before, strict=True)]
             stages = await story_stages(dsn)
             # 1. and 2. the steady loads
             s_lat, s_fail, s_rate = await post_load(f"http://127.0.0.1:{port}/wecom/callback", org, rate, seconds)
@@ -249,6 +261,9 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                          "report → officer card (all)"], ms, strict=True):
         values = [f(t) for t in timings]
         print(f"{label:30} {pct(values, 50):8.1f} {pct(values, 99):8.1f}")
+    print(f"CPU over the stories, s: serve {story_cpu[0]:.2f}, worker(s) {story_cpu[1]:.2f}, this process (driver "
+          f"and fakes) {story_cpu[2]:.2f}, PostgreSQL {story_cpu[3]:.2f}; {os.cpu_count()} cores × {story_secs:.1f} s "
+          f"= {(os.cpu_count() or 1) * story_secs:.1f}")
     print(f"{'stages of the stories, ms':30} {'p50':>8} {'p99':>8}")
     print("\n".join(stages))
     draft = [t.draft * 1000 for t in timings]

@@ -11,8 +11,9 @@ shares the cores between acknowledging and handling; workers run at a lower prio
 
 Each wake makes the worker pass over the stored events, oldest first, handing them to the process's handling
 pool (bot/handling.py: four at a time, each under its row's lock, `SKIP LOCKED`, so two workers share a
-backlog instead of doing it twice); each handled event starts this process's delivery, so a reply goes out
-while the rest is handled. Nothing is lost when Redis or every worker is away: the events are in the
+backlog instead of doing it twice); each handled event starts this process's delivery of the answers
+(scheduler/delivery.deliver_answers), then of the rest, so a reply goes out while the rest is handled and never
+waits behind a broadcast. Nothing is lost when Redis or every worker is away: the events are in the
 database, a worker passes over them when it starts, and the workers' sweep (scheduler/embedded.sweep_inbound)
 takes up whatever waited longer than MAOTIAO_INBOUND_RETRY_SECONDS.
 

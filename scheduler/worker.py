@@ -25,7 +25,7 @@ from core.services.base import Domain
 from core.startup import settle_heap
 from integrations.registry import build_platforms
 from scheduler import jobs
-from scheduler.delivery import deliver_due
+from scheduler.delivery import deliver_answers, deliver_due
 from scheduler.embedded import sweep_inbound
 from scheduler.handoff import start_listening, stop_listening
 from scheduler.media import fetch_media_due
@@ -113,7 +113,8 @@ async def deliver(ctx: dict[str, Any]) -> int:
     """Send everything due. With Redis this is the only place the outbox is delivered; serve enqueues this
     job to have its replies sent now (scheduler/nudge.py explains the job ids)."""
     await delivery_started(ctx["redis"])  # before reading the outbox, so a nudge from now on is not coalesced
-    total = 0
+    # Answers first (a click serve handled, whose nudge this is), then the rest, which may be a long broadcast.
+    total = await deliver_answers(ctx["registry"], ctx["domain"].clock)
     deadline = asyncio.get_running_loop().time() + DELIVER_BUDGET
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent

@@ -18,6 +18,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,8 @@ class FakeWeCom(AppChats, WeComLogin):
     errcodes: list[int] = field(default_factory=list)  # answer the next calls with these errcodes (e.g. 50001)
     known_users: set[str] | None = None  # None: everyone exists
     media: dict[str, bytes] = field(default_factory=dict)
+    # Called with each message as it is stored (a benchmark waits on arrivals instead of polling the inboxes).
+    on_store: list[Callable[[Stored], None]] = field(default_factory=list)
     media_meta: dict[str, tuple[str, str, float]] = field(default_factory=dict)  # media_id → (mime, name, created)
     calls: list[str] = field(default_factory=list)
     agent_name: str = "矛调"
@@ -234,6 +237,8 @@ class FakeWeCom(AppChats, WeComLogin):
             answer["response_code"] = stored.response_code
         self.inbox.setdefault(user, []).append(stored)
         self.recent.setdefault(user, []).append((digest, stored))
+        for listener in self.on_store:
+            listener(stored)
         return await self._answer(answer)
 
     def _duplicate(self, user: str, digest: str, body: dict[str, Any]) -> Stored | None:

@@ -12,6 +12,7 @@ from bot.types import Inbound, Outbound, Target
 from core.clock import ManualClock
 from core.enums import Platform
 from core.models import Identity, OutboxMessage, Staff
+from scheduler import worker
 from scheduler.delivery import DELIVERY_CONCURRENCY, deliver_answers, deliver_due
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.harness import Harness
@@ -20,12 +21,13 @@ from tests.scheduler.test_outbox_claims import GatedChannel, registry
 pytestmark = pytest.mark.usefixtures("org")
 
 
-async def _broadcast(ch: GatedChannel, clock: ManualClock) -> list[str]:
-    """A reminder to every person on WeCom, each one's send held until the test lets it go."""
+async def _broadcast(ch: GatedChannel, clock: ManualClock, held: bool = True) -> list[str]:
+    """A reminder to every person on WeCom, each one's send held until the test lets it go (`held`)."""
     people = await Identity.filter(platform=Platform.WECOM.value).order_by("id").values_list("staff_id", flat=True)
     texts = [f"【排查提醒】本周排查开始({i})" for i in range(len(people))]
     for text in texts:
-        ch.gate(text)
+        if held:
+            ch.gate(text)
     await enqueue([Outbound(target=Target(staff_id=int(p), platform=Platform.WECOM), text=t)
                    for p, t in zip(people, texts, strict=True)], clock.now())
     return texts
@@ -99,3 +101,15 @@ async def test_serve_sends_a_handled_messages_answer_while_its_outbox_pass_is_he
             ch.hold[text].set()
         await scheduler.stop()
     assert await OutboxMessage.filter(status="pending").count() == 0
+
+
+@pytest.mark.redis
+async def test_a_workers_deliver_job_sends_the_answers_before_a_broadcast_written_before_them(
+        domain, clock: ManualClock, redis) -> None:
+    ch = GatedChannel()
+    texts = await _broadcast(ch, clock, held=False)
+    person = await Staff.get(name="钱伟")
+    await enqueue([Outbound(target=Target(staff_id=person.id, platform=Platform.WECOM), text="已受理您点的按钮")],
+                  clock.now(), answer=True)  # serve handled a click and asked the workers to deliver
+    assert await worker.deliver({"redis": redis, "registry": registry(ch), "domain": domain}) == len(texts) + 1
+    assert ch.sent[0] == "已受理您点的按钮"
