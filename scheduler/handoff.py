@@ -113,11 +113,15 @@ async def _deliver(ctx: dict[str, Any]) -> None:
 
 
 async def _answer(ctx: dict[str, Any]) -> None:
-    """The handled events' answers first (scheduler/delivery.deliver_answers), then a pass over the rest."""
+    """The handled events' answers (scheduler/delivery.deliver_answers); a pass over the whole outbox only when
+    some answer could not go now (its card's earlier message still on its way, a full batch). The rest of the
+    outbox has its own nudges: every job's `deliver`, and the sweep's."""
+    done = False
     try:
-        await deliver_answers(ctx["registry"], ctx["domain"].clock)
+        done = (await deliver_answers(ctx["registry"], ctx["domain"].clock))[1]
     finally:
-        ctx["deliver_kick"]()
+        if not done:
+            ctx["deliver_kick"]()
 
 
 def _pool(ctx: dict[str, Any]) -> Handling:

@@ -114,7 +114,7 @@ async def deliver(ctx: dict[str, Any]) -> int:
     job to have its replies sent now (scheduler/nudge.py explains the job ids)."""
     await delivery_started(ctx["redis"])  # before reading the outbox, so a nudge from now on is not coalesced
     # Answers first (a click serve handled, whose nudge this is), then the rest, which may be a long broadcast.
-    total = await deliver_answers(ctx["registry"], ctx["domain"].clock)
+    total = (await deliver_answers(ctx["registry"], ctx["domain"].clock))[0]
     deadline = asyncio.get_running_loop().time() + DELIVER_BUDGET
     while (sent := await deliver_due(ctx["registry"], ctx["domain"].clock)) > 0:
         total += sent

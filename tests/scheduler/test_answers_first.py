@@ -11,11 +11,12 @@ from bot.outbox import enqueue
 from bot.types import Inbound, Outbound, Target
 from core.clock import ManualClock
 from core.enums import Platform
-from core.models import Identity, OutboxMessage, Staff
-from scheduler import worker
+from core.models import CardLink, Identity, OutboxMessage, Staff
+from scheduler import handoff, worker
 from scheduler.delivery import DELIVERY_CONCURRENCY, deliver_answers, deliver_due
 from scheduler.embedded import EmbeddedScheduler
 from tests.bot.harness import Harness
+from tests.conftest import staff_id
 from tests.scheduler.test_outbox_claims import GatedChannel, registry
 
 pytestmark = pytest.mark.usefixtures("org")
@@ -53,7 +54,7 @@ async def test_an_answer_goes_out_while_a_pass_is_still_sending_a_broadcast_writ
     await enqueue([Outbound(target=Target(staff_id=person.id, platform=Platform.WECOM), text="您的上报已收到")],
                   clock.now(), answer=True)
     before = list(ch.sent)
-    assert await deliver_answers(registry(ch), clock) == 1
+    assert await deliver_answers(registry(ch), clock) == (1, True)
     assert ch.sent == [*before, "您的上报已收到"]  # the answer, and none of the broadcast still waiting
     assert not general.done()
     for text in texts:
@@ -113,3 +114,29 @@ async def test_a_workers_deliver_job_sends_the_answers_before_a_broadcast_writte
                   clock.now(), answer=True)  # serve handled a click and asked the workers to deliver
     assert await worker.deliver({"redis": redis, "registry": registry(ch), "domain": domain}) == len(texts) + 1
     assert ch.sent[0] == "已受理您点的按钮"
+
+
+async def test_a_worker_passes_over_the_whole_outbox_only_when_an_answer_could_not_go_yet(
+        domain, clock: ManualClock) -> None:
+    ch = GatedChannel()
+    ch.gate("卡片")
+    officer = await staff_id("钱伟")
+    to = Target(staff_id=officer, platform=Platform.WECOM)
+    link = await CardLink.create(kind="task", staff_id=officer, created_at=clock.now())
+    await enqueue([Outbound(target=to, text="卡片", card_link_id=link.id)], clock.now())
+    kicks: list[str] = []
+    ctx = {"registry": registry(ch), "domain": domain, "deliver_kick": lambda: kicks.append("outbox")}
+
+    await enqueue([Outbound(target=to, text="已收到")], clock.now(), answer=True)
+    await handoff._answer(ctx)
+    assert ch.sent == ["已收到"] and kicks == []  # every answer went: nothing to look for
+
+    sending = asyncio.create_task(deliver_due(registry(ch), clock))
+    await ch.started["卡片"].wait()  # the card is on its way in another pass
+    await enqueue([Outbound(target=to, text="更新", card_link_id=link.id, update=True)], clock.now(), answer=True)
+    await handoff._answer(ctx)
+    assert "更新" not in ch.sent and kicks == ["outbox"]  # it waits for its card; a pass over the rest follows
+    ch.hold["卡片"].set()
+    await sending
+    await deliver_due(registry(ch), clock)  # the pass the kick started
+    assert ch.sent == ["已收到", "卡片", "更新"]

@@ -38,7 +38,11 @@ async def test_deliver_stops_starting_passes_once_its_budget_is_spent(monkeypatc
         await asyncio.sleep(0)
         return 1
 
+    async def no_answers(registry: Any, clock: Any) -> tuple[int, bool]:
+        return 0, True
+
     monkeypatch.setattr(worker_module, "deliver_due", endless)
+    monkeypatch.setattr(worker_module, "deliver_answers", no_answers)
     monkeypatch.setattr(worker_module, "DELIVER_BUDGET", 0.2)
     ctx = {"redis": _Redis(), "registry": None, "domain": type("D", (), {"clock": None})()}
     loop = asyncio.get_running_loop()
