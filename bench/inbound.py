@@ -150,6 +150,11 @@ async def story_stages(dsn: str) -> list[str]:
                 "SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
                 "WHERE status = 'sent'"),
         }
+        if await conn.fetchval("SELECT count(*) FROM information_schema.columns WHERE table_name = 'outbox_message' "
+                               "AND column_name = 'answer'"):  # replies to people, without the broadcasts
+            waits["  of which answers"] = await conn.fetch(
+                "SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
+                "WHERE status = 'sent' AND answer")
     finally:
         await conn.close()
     lines = []

@@ -16,7 +16,7 @@ import logging
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from bot.engine import Bot
@@ -61,6 +61,13 @@ def acknowledging() -> Iterator[None]:
         acks.running -= 1
         if not acks.running:
             acks.none.set()
+
+
+def answering() -> AbstractContextManager[None]:
+    """Around sending the answers of handled messages: handling gives way to it as it does to acknowledgements
+    (a person already waits for that answer; the next event's sender can wait the few ms longer). Measured with
+    six stories at once on one worker: the answers waited for the loop behind four handlers."""
+    return acknowledging()
 
 
 async def _ack_first() -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.channel import ChannelRegistry
 from bot.engine import Bot
+from bot.handling import answering
 from bot.types import inbound_from_payload
 from bot.webhooks import StatusPoster
 from core import db
@@ -131,7 +132,8 @@ class EmbeddedScheduler:
             self._send.set()
 
     async def answers(self) -> None:
-        await deliver_answers(self.registry, self.bot.domain.clock)
+        with answering():
+            await deliver_answers(self.registry, self.bot.domain.clock)
 
     async def deliver(self) -> None:
         if self.nudge is not None:  # workers deliver (scheduler/nudge.py)

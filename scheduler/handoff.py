@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.engine import Bot
-from bot.handling import DEFAULT_BACKLOG, Handling
+from bot.handling import DEFAULT_BACKLOG, Handling, answering
 from bot.types import Inbound, inbound_from_payload
 from core import db
 from core.models import InboundEvent
@@ -118,7 +118,8 @@ async def _answer(ctx: dict[str, Any]) -> None:
     outbox has its own nudges: every job's `deliver`, and the sweep's."""
     done = False
     try:
-        done = (await deliver_answers(ctx["registry"], ctx["domain"].clock))[1]
+        with answering():
+            done = (await deliver_answers(ctx["registry"], ctx["domain"].clock))[1]
     finally:
         if not done:
             ctx["deliver_kick"]()
