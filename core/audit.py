@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from core.clock import require_aware
 from core.enums import Level
@@ -118,11 +119,16 @@ def _remember(cache: dict[int, int], key: int, value: int) -> None:
     cache[key] = value
 
 
-_LAST_EVENT = Prepared(AuditEvent, lambda chain: AuditEvent.filter(chain=chain).order_by("-seq").limit(1), int)
+def _chain_last(chain: int) -> QuerySet[AuditEvent]:
+    """The chain's last event, as a queryset (read alone, or as a subquery beside the head)."""
+    return AuditEvent.filter(chain=chain).order_by("-seq").limit(1)
+
+
+_LAST_EVENT = Prepared(AuditEvent, _chain_last, int)
 # The head, locked, with the seq of the chain's last event beside it (one statement, not two): they differ only
 # when the head row was deleted or put back by hand.
 _HEAD_LOCKED = Prepared(AuditChainHead, lambda chain: AuditChainHead.select_for_update().filter(chain=chain).annotate(
-    chain_seq=Subquery(AuditEvent.filter(chain=chain).order_by("-seq").limit(1).values("seq"))), int, for_write=True)
+    chain_seq=Subquery(_chain_last(chain).values("seq"))), int, for_write=True)
 
 
 async def _last_event(chain: int) -> tuple[int, str]:

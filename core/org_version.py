@@ -65,10 +65,13 @@ async def reset(client: BaseDBAsyncClient | None = None) -> None:
                                "INSERT INTO org_version (id, epoch, n) VALUES (1, ?, 0)", [uuid.uuid4().hex])
 
 
+_THE_ROW = "FROM org_version WHERE id = 1"
+
+
 async def current() -> tuple[str, int] | None:
     """(epoch, n) of the organisation as the database holds it now; None when there is no version row (the
     caller then keeps nothing across units)."""
-    _, rows = await connections.get("default").execute_query("SELECT epoch, n FROM org_version WHERE id = 1")
+    _, rows = await connections.get("default").execute_query(f"SELECT epoch, n {_THE_ROW}")
     if not rows:
         return None
     row: Any = rows[0]
@@ -76,8 +79,8 @@ async def current() -> tuple[str, int] | None:
 
 
 # The version read beside another row, in that row's statement (a handled message's claim): one statement less.
-EPOCH = RawSQL("(SELECT epoch FROM org_version WHERE id = 1)")
-N = RawSQL("(SELECT n FROM org_version WHERE id = 1)")
+EPOCH = RawSQL(f"(SELECT epoch {_THE_ROW})")
+N = RawSQL(f"(SELECT n {_THE_ROW})")
 
 
 def beside(row: Any) -> tuple[str, int] | None:
