@@ -298,11 +298,11 @@ async def deliver_due(registry: ChannelRegistry, clock: Clock) -> int:
 async def deliver_answers(registry: ChannelRegistry, clock: Clock) -> tuple[int, bool]:
     """One pass over the answers due: what handling people's messages and clicks wrote, while they wait. Run
     right after the handling, beside the passes over everything: a reply must not wait for a pass sending a
-    roster or a reminder to every grid worker, written just before it, to end (measured on a Monday morning:
-    the story's replies waited 0.4–0.8 s behind the weekly screening reminder). What it cannot send now (an
-    earlier message of the card still on its way, a rate limit) is left pending for the next pass of either
-    kind; the claims make sure no row goes out twice. Returns how many were sent, and whether that was every
-    answer the pass read (when not, a pass over everything should follow)."""
+    roster or a reminder to every grid worker, written just before it, to end (measured on a Monday morning: the
+    stories' replies waited 0.6–0.85 s behind the weekly screening reminder to 300 grid workers). What it cannot
+    send now (an earlier message of the card still on its way, a rate limit) is left pending for the next pass of
+    either kind; the claims make sure no row goes out twice. Returns how many were sent, and whether that was
+    every answer the pass read (when not, a pass over everything should follow)."""
     rows = await _ANSWERS_DUE.all(clock.now())
     sent = await _send_rows(rows, registry, clock)
     return sent, sent == len(rows) < BATCH
