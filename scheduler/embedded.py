@@ -65,7 +65,6 @@ class EmbeddedScheduler:
         self.interval = interval
         self._kick = asyncio.Event()  # time-driven jobs
         self._send = asyncio.Event()  # the outbox
-        self._answers = asyncio.Event()  # what a handled message's sender waits for (deliver_answers)
         self._inbound = asyncio.Event()  # events stored but not handled (its timer, or a kick)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -76,12 +75,9 @@ class EmbeddedScheduler:
         self._kick.set()
         self._inbound.set()
         self._send.set()
-        self._answers.set()
 
     def kick_delivery(self) -> None:
-        """A message was handled: send its answers now (never behind a broadcast the outbox pass is sending),
-        and the rest of the outbox, without waiting for the jobs' due scans."""
-        self._answers.set()
+        """A message was handled: send its answers now, then the rest, without waiting for the jobs' due scans."""
         self._send.set()
 
     def start(self) -> None:
@@ -94,8 +90,6 @@ class EmbeddedScheduler:
                        asyncio.create_task(self._loop(self._send, self.deliver, send_every))]
         if self.nudge is not None:
             self._tasks.append(asyncio.create_task(self.nudge.warn_without_worker()))
-        else:  # with Redis the workers send the answers too (scheduler/handoff.py), nudged by `deliver`
-            self._tasks.append(asyncio.create_task(self._loop(self._answers, self.answers, None)))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -131,14 +125,15 @@ class EmbeddedScheduler:
         if self.run_jobs:
             self._send.set()
 
-    async def answers(self) -> None:
-        with answering():
-            await deliver_answers(self.registry, self.bot.domain.clock)
-
     async def deliver(self) -> None:
         if self.nudge is not None:  # workers deliver (scheduler/nudge.py)
             await self.nudge()
             return
+        # The answers people wait for first, then the rest (which may be a broadcast to every grid worker). One
+        # loop, one pass at a time: this process's messages to a person stay in order. (A worker runs the answers
+        # in a pass of their own beside its outbox passes: scheduler/handoff.py.)
+        with answering():
+            await deliver_answers(self.registry, self.bot.domain.clock)
         while await deliver_due(self.registry, self.bot.domain.clock) > 0:
             pass
         if self.webhooks is not None:
