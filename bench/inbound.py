@@ -38,6 +38,7 @@ from bench.common import (  # noqa: E402
     Serve,
     Worker,
     base_env,
+    cpu_seconds,
     flush_redis,
     free_port,
     import_org,
@@ -56,13 +57,6 @@ from integrations.sandbox.wecom import FakeWeCom  # noqa: E402
 from integrations.sandbox.wecom_member import WeComMember  # noqa: E402
 
 DT_ID, DT_SECRET, DT_ROBOT = "dtbench", "dtsecret", "dtrobot"
-
-
-def bench_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def row(name: str, rate: float, lat: list[float], failed: int, extra: str = "") -> str:
@@ -142,19 +136,17 @@ async def story_stages(dsn: str) -> list[str]:
     handling), handled → the reply's send started (the outbox's queue; a row's sent_at is its claim's time)."""
     conn = await asyncpg.connect(pg(dsn))
     try:
+        sends = ("SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
+                 "WHERE status = 'sent'")
         waits = {
             "stored → handled": await conn.fetch(
                 "SELECT extract(epoch FROM handled_at - received_at) * 1000 AS ms, id FROM inbound_event "
                 "WHERE handled_at IS NOT NULL"),
-            "handled → reply's send started": await conn.fetch(
-                "SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
-                "WHERE status = 'sent'"),
+            "handled → reply's send started": await conn.fetch(sends),
         }
         if await conn.fetchval("SELECT count(*) FROM information_schema.columns WHERE table_name = 'outbox_message' "
                                "AND column_name = 'answer'"):  # replies to people, without the broadcasts
-            waits["  of which answers"] = await conn.fetch(
-                "SELECT extract(epoch FROM next_attempt_at - created_at) * 1000 AS ms, id FROM outbox_message "
-                "WHERE status = 'sent' AND answer")
+            waits["  of which answers"] = await conn.fetch(f"{sends} AND answer")
     finally:
         await conn.close()
     lines = []
@@ -230,13 +222,15 @@ async def main(db: str, rate: int, seconds: float, stories: int, concurrency: in
                         worker = org.grid_workers[(i * 37 + k) % len(org.grid_workers)]
                         timings.append(await driver.run(worker, TEXTS[i % len(TEXTS)] + f"(第{i}起)"))
 
-                cpu_before = [serve.cpu_seconds(), sum(w.cpu_seconds() for w in helpers), bench_cpu(), postgres_cpu()]
+                def cpu() -> list[float]:  # serve, the workers, this process (driver and fakes), PostgreSQL
+                    return [serve.cpu_seconds(), sum(w.cpu_seconds() for w in helpers), cpu_seconds(os.getpid()),
+                            postgres_cpu()]
+
+                cpu_before = cpu()
                 t0 = time.perf_counter()
                 await asyncio.gather(*(lane(k) for k in range(concurrency)))
                 story_secs = time.perf_counter() - t0
-                story_cpu = [after - before for after, before in zip(
-                    [serve.cpu_seconds(), sum(w.cpu_seconds() for w in helpers), bench_cpu(), postgres_cpu()],
-                    cpu_before, strict=True)]
+                story_cpu = [after - before for after, before in zip(cpu(), cpu_before, strict=True)]
             stages = await story_stages(dsn)
             # 1. and 2. the steady loads
             s_lat, s_fail, s_rate = await post_load(f"http://127.0.0.1:{port}/wecom/callback", org, rate, seconds)

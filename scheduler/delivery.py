@@ -12,6 +12,7 @@ import weakref
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.channel import ChannelRegistry, Delivery, SendResult
@@ -278,10 +279,15 @@ async def _recover_stale(now: datetime) -> None:
 
 
 BATCH = 100  # rows a pass reads
-_DUE = Prepared(OutboxMessage, lambda now: OutboxMessage.filter(status="pending", next_attempt_at__lte=now)
-                .order_by("id").limit(BATCH), datetime)
-_ANSWERS_DUE = Prepared(OutboxMessage, lambda now: OutboxMessage.filter(
-    answer=True, status="pending", next_attempt_at__lte=now).order_by("id").limit(BATCH), datetime)
+
+
+def _due(now: datetime, **only: object) -> QuerySet[OutboxMessage]:
+    """A pass's rows: pending and due, oldest first, `only` those matching."""
+    return OutboxMessage.filter(status="pending", next_attempt_at__lte=now, **only).order_by("id").limit(BATCH)
+
+
+_DUE = Prepared(OutboxMessage, _due, datetime)
+_ANSWERS_DUE = Prepared(OutboxMessage, lambda now: _due(now, answer=True), datetime)
 
 
 async def deliver_due(registry: ChannelRegistry, clock: Clock) -> int:
