@@ -58,7 +58,21 @@ async def admins_text() -> str:
 
 async def address(staff_id: int, platforms: list[Platform], prefer: Platform | None) -> tuple[Platform, str] | None:
     """Where to reach someone: the preferred platform, else the one they used last, else the first known."""
-    idents = [i for i in await _ACCOUNTS_OF.all(staff_id) if Platform(i.platform) in platforms]
+    return _pick(await _ACCOUNTS_OF.all(staff_id), platforms, prefer)
+
+
+async def addresses(staff_ids: list[int], platforms: list[Platform], prefer: Platform | None
+                    ) -> dict[int, tuple[Platform, str]]:
+    """`address` for many people at once (one notice to every grid worker), in one look-up."""
+    accounts: dict[int, list[Identity]] = {}
+    for ident in await Identity.filter(staff_id__in=sorted(set(staff_ids))).order_by("id"):
+        accounts.setdefault(ident.staff_id, []).append(ident)
+    found = {staff: _pick(idents, platforms, prefer) for staff, idents in accounts.items()}
+    return {staff: where for staff, where in found.items() if where is not None}
+
+
+def _pick(accounts: list[Identity], platforms: list[Platform], prefer: Platform | None) -> tuple[Platform, str] | None:
+    idents = [i for i in accounts if Platform(i.platform) in platforms]
     if not idents:
         return None
     if prefer is not None:

@@ -31,6 +31,10 @@ class RateStore(Protocol):
         """Reserve n events under every window; 0.0 when reserved, else seconds to wait (nothing reserved)."""
         ...
 
+    async def windows_many(self, keys: list[str], limits: Windows, n: int = 1) -> list[float]:
+        """`windows` for each key (one message to many members), in one round trip where the store is remote."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -62,6 +66,9 @@ class MemoryRateStore:
         if wait <= 0:
             stamps.extend([now] * n)
         return wait
+
+    async def windows_many(self, keys: list[str], limits: Windows, n: int = 1) -> list[float]:
+        return [await self.windows(key, limits, n) for key in keys]
 
     def count(self, key: str, seconds: float) -> int:
         now = self.now()
@@ -141,14 +148,30 @@ class RedisRateStore:
         return float(await self._bucket(keys=[self.prefix + key], args=[rate, burst]))
 
     async def windows(self, key: str, limits: Windows, n: int = 1) -> float:
-        args: list[Any] = [n, uuid.uuid4().hex]
-        for window, limit in limits:
-            args += [window, limit]
-        wait = float(await self._windows(keys=[self.prefix + key], args=args))
-        return float("inf") if wait < 0 else wait
+        return _waited(await self._windows(keys=[self.prefix + key], args=_window_args(limits, n)))
+
+    async def windows_many(self, keys: list[str], limits: Windows, n: int = 1) -> list[float]:
+        """One pipeline: each key's script runs on the server as `windows` would, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                await self._windows(keys=[self.prefix + key], args=_window_args(limits, n), client=pipe)
+            return [_waited(w) for w in await pipe.execute()]
 
     async def aclose(self) -> None:
         await self.redis.aclose()
+
+
+def _window_args(limits: Windows, n: int) -> list[Any]:
+    args: list[Any] = [n, uuid.uuid4().hex]
+    for window, limit in limits:
+        args += [window, limit]
+    return args
+
+
+def _waited(answer: Any) -> float:
+    """The script's answer (seconds to wait, as text; -1 when n can never fit)."""
+    wait = float(answer)
+    return float("inf") if wait < 0 else wait
 
 
 def rate_store(redis_url: str | None) -> RateStore:

@@ -1,5 +1,7 @@
-"""Identical plain messages to several people go out together where the platform can (a BatchChannel, e.g.
-20 user ids a call): rosters, digests and warnings then cost one metered call per batch, not one each."""
+"""Identical plain messages to several people go out together where the platform can (a BatchChannel, naming
+up to hundreds of people a call): rosters, digests, warnings and the Monday screening reminder then cost one
+call per batch, not one each, and the database a few statements per batch, not a few per person
+(the rows are claimed, addressed and settled together)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import json
 import logging
 from datetime import datetime
 
-from bot.channel import ChannelRegistry, Delivery, SendResult
+from tortoise.expressions import F
+
+from bot.channel import Channel, ChannelRegistry, Delivery, SendResult
+from bot.identity import addresses
 from bot.types import Outbound
 from core.clock import Clock
 from core.enums import Platform
-from core.models import CardLink, OutboxMessage
+from core.models import OutboxMessage
+from core.prepared import update_returning
 from scheduler import delivery
 
 log = logging.getLogger(__name__)
@@ -52,28 +58,79 @@ async def deliver_batches(rows: list[OutboxMessage], registry: ChannelRegistry, 
     return sent, [r for r in rows if r.id not in batched]
 
 
-async def _send_group(group: list[OutboxMessage], registry: ChannelRegistry, now: datetime) -> int:
-    ready: dict[Platform, list[tuple[OutboxMessage, Outbound, CardLink | None, Delivery]]] = {}
-    sent = 0
+async def _claim_all(group: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+    """Take the group's rows to send them now, in one statement (none belongs to a card, so none waits for an
+    earlier message of its card); the rows another pass has taken meanwhile are left out."""
+    won = await update_returning(OutboxMessage.filter(id__in=[r.id for r in group], status="pending").update(
+        status="sending", attempts=F("attempts") + 1, next_attempt_at=now), "id", "attempts")
+    attempts = {int(w["id"]): int(w["attempts"]) for w in won}
     for row in group:
-        if not await delivery.claim(row, now):
+        row.attempts = attempts.get(row.id, row.attempts)
+    return [row for row in group if row.id in attempts]
+
+
+async def _address_all(rows: list[OutboxMessage], registry: ChannelRegistry, now: datetime
+                       ) -> dict[Platform, list[tuple[OutboxMessage, Outbound, Delivery]]]:
+    """Each row's delivery, by the platform that reaches its recipient (the group's rows share the platforms
+    they may take: that is part of their batch key); a row whose recipient has no account is dead."""
+    outbounds = [Outbound.model_validate(row.payload) for row in rows]
+    usable, prefer = delivery.reachable(outbounds[0].target, None, registry.platforms)
+    found = await addresses([_staff(o) for o in outbounds], usable, prefer)
+    ready: dict[Platform, list[tuple[OutboxMessage, Outbound, Delivery]]] = {}
+    for row, outbound in zip(rows, outbounds, strict=True):
+        where = found.get(_staff(outbound))
+        if where is None:
+            await delivery.finish(row, SendResult(False, permanent=True, error=delivery.NO_ACCOUNT), None, now)
             continue
-        outbound, link, where = await delivery.prepare(row, registry, now)
-        if isinstance(where, str):
-            await delivery.finish(row, SendResult(False, permanent=True, error=where), None, now)
-            continue
-        ready.setdefault(where[0], []).append((row, outbound, link, where[1]))
-    for platform, items in ready.items():
+        d = Delivery(outbound, user_id=where[1])
+        d.key = delivery.delivery_key(row)
+        ready.setdefault(where[0], []).append((row, outbound, d))
+    return ready
+
+
+def _staff(o: Outbound) -> int:
+    assert o.target.staff_id is not None  # a batch's rows are to staff members (their batch key)
+    return o.target.staff_id
+
+
+async def _send_group(group: list[OutboxMessage], registry: ChannelRegistry, now: datetime) -> int:
+    rows = await _claim_all(group, now)
+    if not rows:
+        return 0
+    sent = 0
+    for platform, items in (await _address_all(rows, registry, now)).items():
         channel = registry.get(platform)
-        send_many = getattr(channel, "send_many", None)
-        try:
-            if send_many is not None:
-                results = await send_many([d for _, _, _, d in items])
-            else:
-                results = [await channel.send(d) for _, _, _, d in items]  # type: ignore[union-attr]
-        except Exception as exc:  # a channel bug must not stop the queue: every row is retried
-            log.exception("channel %s failed on a batch of %d", platform, len(items))
-            results = [SendResult(False, error=f"{type(exc).__name__}: {exc}") for _ in items]
-        for (row, outbound, link, _), result in zip(items, results, strict=True):
-            sent += (await delivery.conclude(row, outbound, link, platform, result, registry, now)).ok
+        assert channel is not None
+        results = await _send(channel, [d for _, _, d in items])
+        done = [row for (row, _, _), result in zip(items, results, strict=True) if result.ok]
+        await _settle_sent(done, platform, now)
+        for (row, outbound, _), result in zip(items, results, strict=True):
+            if not result.ok:  # retried, tried on the person's other platform, or dead: one by one
+                await delivery.conclude(row, outbound, None, platform, result, registry, now)
+        sent += len(done)
     return sent
+
+
+async def _send(channel: Channel, deliveries: list[Delivery]) -> list[SendResult]:
+    send_many = getattr(channel, "send_many", None)
+    try:
+        if send_many is not None:
+            results: list[SendResult] = await send_many(deliveries)
+            return results
+        return [await channel.send(d) for d in deliveries]
+    except Exception as exc:  # a channel bug must not stop the queue: every row is retried
+        log.exception("channel %s failed on a batch of %d", channel.platform, len(deliveries))
+        return [SendResult(False, error=f"{type(exc).__name__}: {exc}") for _ in deliveries]
+
+
+async def _settle_sent(rows: list[OutboxMessage], platform: Platform, now: datetime) -> None:
+    """The rows that went out are sent, in one statement per claim count (almost always one): each only if
+    this claim still holds it, as `delivery.settle` does one row at a time."""
+    claims: dict[int, list[int]] = {}
+    for row in rows:
+        claims.setdefault(row.attempts, []).append(row.id)
+    for attempts, ids in claims.items():
+        await OutboxMessage.filter(id__in=ids, status="sending", attempts=attempts).update(
+            status="sent", sent_at=now, last_error="", platform=platform.value)
+    for row in rows:
+        row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform.value

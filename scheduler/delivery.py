@@ -56,12 +56,21 @@ async def _address(o: Outbound, link: CardLink | None, registry: ChannelRegistry
         if t.user_id and t.platform in platforms:
             return t.platform, Delivery(o, user_id=t.user_id)
         return "收件人不明"
-    prefer = Platform(link.platform) if link is not None and link.platform else t.platform
-    usable = [p for p in platforms if p not in t.avoid]
-    found = await address(t.staff_id, usable, prefer if prefer not in t.avoid else None)
+    usable, prefer = reachable(t, link, platforms)
+    found = await address(t.staff_id, usable, prefer)
     if found is None:
-        return "该人员没有已接入平台的账号"
+        return NO_ACCOUNT
     return found[0], Delivery(o, user_id=found[1], link=link)
+
+
+NO_ACCOUNT = "该人员没有已接入平台的账号"
+
+
+def reachable(t: Target, link: CardLink | None, platforms: list[Platform]) -> tuple[list[Platform], Platform | None]:
+    """The platforms a message to a person may take (not those it must avoid) and the one it prefers: its card's,
+    else the one the message names."""
+    prefer = Platform(link.platform) if link is not None and link.platform else t.platform
+    return [p for p in platforms if p not in t.avoid], prefer if prefer not in t.avoid else None
 
 
 _CLAIM = PreparedUpdate(OutboxMessage, lambda row_id, attempts, now: OutboxMessage.filter(

@@ -32,6 +32,7 @@ _TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 CODE_TTL = 72 * 3600  # response_code: one use, within 72 hours (94888)
 MEDIA_TTL = 3 * 24 * 3600  # temporary media ids live 3 days (90253/90254)
 MAX_CONTENT_BYTES = 2048  # text/markdown content, else 45002 (90236)
+MAX_MEMBERS_A_CALL = 1000  # touser "a|b|…" (90236)
 
 
 
@@ -199,24 +200,20 @@ class FakeWeCom(AppChats, WeComLogin):
         if error is not None:
             return error
         assert body is not None
-        user = str(body.get("touser", ""))
         if body.get("agentid") != self.agent_id:
             return self._err(40056, "invalid agentid")
-        if self.known_users is not None and user not in self.known_users:
-            return web.json_response({"errcode": 81013, "errmsg": "user invalid", "invaliduser": user})
+        recipients = self._recipients(body)
+        if isinstance(recipients, web.Response):
+            return recipients
+        users, invalid = recipients
         msgtype = str(body.get("msgtype", ""))
         content = body.get(msgtype)
         if msgtype not in ("text", "markdown", "textcard", "template_card", "file", "image") or not isinstance(content, dict):
             return self._err(40008, "invalid message type")
         digest = hashlib.sha256(json.dumps([msgtype, content], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        earlier = self._duplicate(user, digest, body)
-        if earlier is not None:  # enable_duplicate_check: the same message within the interval is not sent again
-            self.duplicates_dropped += 1
-            repeat: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": earlier.msgid}
-            code = earlier.response_code
-            if code and not self.codes[code][1]:  # assumed (README): the card's update code is given again while unused
-                repeat["response_code"] = code
-            return web.json_response(repeat)
+        earlier = [self._duplicate(u, digest, body) for u in users]
+        if all(e is not None for e in earlier):  # enable_duplicate_check: the same message within the interval
+            return self._repeat(earlier, invalid)
         if self.rate_limited:
             self.rate_limited -= 1
             self.limited_count += 1
@@ -225,21 +222,52 @@ class FakeWeCom(AppChats, WeComLogin):
             return self._err(45002, "content size out of limit")
         if msgtype == "template_card" and (problem := self._check_card(content)):
             return self._err(42014 if "task_id" in problem else 40058, problem)
-        if self._over_member_limit(user):
-            self.dropped_silently += 1
-            return await self._answer({"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{next(self._ids)}"})
-        stored = Stored(f"msg{next(self._ids)}", user, msgtype, content, self.now())
-        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": stored.msgid}
-        if msgtype == "template_card":
-            self.task_ids.add(content["task_id"])
-            self.cards[content["task_id"]] = stored
-            stored.response_code = self.new_code(content["task_id"])
-            answer["response_code"] = stored.response_code
-        self.inbox.setdefault(user, []).append(stored)
-        self.recent.setdefault(user, []).append((digest, stored))
-        for listener in self.on_store:
-            listener(stored)
+        self.duplicates_dropped += sum(e is not None for e in earlier)
+        fresh = [u for u, e in zip(users, earlier, strict=True) if e is None]
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": invalid, "msgid": f"msg{next(self._ids)}"}
+        self._deliver(fresh, msgtype, content, digest, answer)
         return await self._answer(answer)
+
+    def _recipients(self, body: dict[str, Any]) -> tuple[list[str], str] | web.Response:
+        """touser "a|b|…", at most 1,000 members (90236; the errcode past that is assumed: 40058, a bad parameter).
+        Unknown members are named in invaliduser, lower case, and the rest still get the message; when every one
+        is unknown the call fails with 81013 (90236)."""
+        users = [u for u in str(body.get("touser", "")).split("|") if u]
+        if not 1 <= len(users) <= MAX_MEMBERS_A_CALL:
+            return self._err(40058, "touser must name 1 to 1000 members")
+        invalid = "|".join(u.lower() for u in users if self.known_users is not None and u not in self.known_users)
+        users = [u for u in users if self.known_users is None or u in self.known_users]
+        if not users:
+            return web.json_response({"errcode": 81013, "errmsg": "user & party & tag all invalid", "invaliduser": invalid})
+        return users, invalid
+
+    def _repeat(self, earlier: list[Stored | None], invalid: str) -> web.Response:
+        self.duplicates_dropped += len(earlier)
+        first = earlier[0]
+        assert first is not None
+        repeat: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "invaliduser": invalid, "msgid": first.msgid}
+        code = first.response_code
+        if code and not self.codes[code][1]:  # assumed (README): the card's update code is given again while unused
+            repeat["response_code"] = code
+        return web.json_response(repeat)
+
+    def _deliver(self, users: list[str], msgtype: str, content: dict[str, Any], digest: str,
+                 answer: dict[str, Any]) -> None:
+        """Each member's copy; past a member's limit it is dropped silently, the answer still ok (90236)."""
+        shown = [u for u in users if not self._over_member_limit(u)]
+        self.dropped_silently += len(users) - len(shown)
+        code = None
+        if msgtype == "template_card" and shown:
+            self.task_ids.add(content["task_id"])
+            code = answer["response_code"] = self.new_code(content["task_id"])
+        for user in shown:
+            stored = Stored(answer["msgid"], user, msgtype, content, self.now(), response_code=code)
+            if code is not None:
+                self.cards.setdefault(content["task_id"], stored)
+            self.inbox.setdefault(user, []).append(stored)
+            self.recent.setdefault(user, []).append((digest, stored))
+            for listener in self.on_store:
+                listener(stored)
 
     def _duplicate(self, user: str, digest: str, body: dict[str, Any]) -> Stored | None:
         if body.get("enable_duplicate_check") != 1:

@@ -28,6 +28,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # text and markdown content: at most 2048 bytes, else errcode 45002 (document/path/90236, 消息类型)
 MAX_CONTENT_BYTES = 2048
 PIECE_DEDUPE_SECONDS = 1800  # a long message goes out in pieces: a retry must not repeat the pieces that arrived
+MAX_MEMBERS_A_CALL = 1000  # message/send's touser "a|b|…" names at most 1,000 members (document/path/90236)
+HELD = "按成员限速等待"
 
 
 def member_limits(per_minute: int, per_hour: int) -> Windows:
@@ -56,15 +58,57 @@ class WeComChannel:
             pieces = self._pieces(d.outbound, plain)
             # Reserve the member's share before sending, in the store every process shares: past the limit
             # WeCom would answer ok and drop the message.
-            wait = await self.rates.windows(f"wecom:{self.api.settings.agent_id}:{d.user_id}", self.limits,
-                                            max(1, len(pieces)))
+            wait = await self.rates.windows(self._member(d.user_id), self.limits, max(1, len(pieces)))
             if wait > 0:
-                return SendResult(False, error="按成员限速等待", retry_after=min(wait, 3600.0), held=True)
+                return SendResult(False, error=HELD, retry_after=min(wait, 3600.0), held=True)
             if pieces:
                 return await self._pieces_out(d, d.user_id, pieces)
             return await self._user(d, d.user_id, plain)
         except WeComError as exc:
             return self._failed(exc)
+
+    async def send_many(self, deliveries: list[Delivery]) -> list[SendResult]:
+        """The same plain message to several members: one message/send names up to 1,000 of them (touser "a|b",
+        document/path/90236), each member's share of their limit reserved first and each one's outcome read from
+        the answer (`invaliduser`). A Monday's screening reminder to 300 grid workers is one call, not 300.
+        Anything else (a card, a file, a group, a text that goes in pieces, a retry asking WeCom to dedupe) is
+        sent one by one; members reading plain text get their own call."""
+        results: dict[int, SendResult] = {}
+        together: dict[tuple[str, str], list[int]] = {}  # (msgtype, content) → the deliveries' indexes
+        for i, d in enumerate(deliveries):
+            pieces = [] if d.group_ref or d.user_id is None or d.dedupe_seconds or d.outbound.card is not None \
+                else self._pieces(d.outbound, await text_only.wanted(self.platform, d.user_id))
+            if len(pieces) == 1:
+                together.setdefault(pieces[0], []).append(i)
+            else:
+                results[i] = await self.send(d)
+        for (kind, content), members in together.items():
+            results.update(await self._together([(i, str(deliveries[i].user_id)) for i in members], kind, content))
+        return [results[i] for i in range(len(deliveries))]
+
+    async def _together(self, members: list[tuple[int, str]], kind: str, content: str) -> dict[int, SendResult]:
+        waits = await self.rates.windows_many([self._member(u) for _, u in members], self.limits)
+        out = {i: SendResult(False, error=HELD, retry_after=min(w, 3600.0), held=True)
+               for (i, _), w in zip(members, waits, strict=True) if w > 0}
+        ready = [m for m, w in zip(members, waits, strict=True) if w <= 0]
+        for start in range(0, len(ready), MAX_MEMBERS_A_CALL):
+            chunk = ready[start:start + MAX_MEMBERS_A_CALL]
+            try:
+                resp = await self.api.send("|".join(u for _, u in chunk), kind, {"content": content})
+            except WeComError as exc:  # the whole call: 81013 (every member unknown), 45009, an outage
+                out.update({i: self._failed(exc) for i, _ in chunk})
+                continue
+            invalid = {u.lower() for u in str(resp.get("invaliduser") or "").split("|") if u}  # lower case (90236)
+            out.update({i: self._unknown(u) if u.lower() in invalid else SendResult(True) for i, u in chunk})
+        return out
+
+    def _member(self, user: str) -> str:
+        """A member's key in the rate store: the limits are per app per member."""
+        return f"wecom:{self.api.settings.agent_id}:{user}"
+
+    @staticmethod
+    def _unknown(invalid: str) -> SendResult:
+        return SendResult(False, permanent=True, error=f"企业微信不认识该成员:{invalid}(可能已离职或不在应用可见范围)")
 
     @staticmethod
     def _failed(exc: WeComError) -> SendResult:
@@ -162,6 +206,4 @@ class WeComChannel:
     @staticmethod
     def _checked(resp: dict[str, object]) -> SendResult:
         invalid = str(resp.get("invaliduser") or "")
-        if invalid:
-            return SendResult(False, permanent=True, error=f"企业微信不认识该成员:{invalid}(可能已离职或不在应用可见范围)")
-        return SendResult(True)
+        return WeComChannel._unknown(invalid) if invalid else SendResult(True)

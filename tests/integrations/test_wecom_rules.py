@@ -163,8 +163,13 @@ async def test_member_limits_hold_across_processes_sharing_redis() -> None:
         for _ in range(5):  # a token bucket shared the same way
             await a.bucket("api", 2.0, 2)
         assert await b.bucket("api", 2.0, 2) > 0
+        # One notice to many members reserves each member's share in one round trip, under the same limits.
+        many = await asyncio.gather(a.windows_many(["m1", "m2", "m3"], limits), b.windows_many(["m2", "m3"], limits))
+        assert many[0][0] > 0 and many[0][1:] == [0.0, 0.0] and many[1] == [0.0, 0.0]
+        assert (await a.windows_many(["m2"], limits, 29))[0] > 0  # two already, 29 more would be 31 this minute
+        assert await b.windows_many(["m2"], limits, 28) == [0.0]
     finally:
-        await a.redis.delete("test:rate:m1", "test:rate:api")
+        await a.redis.delete("test:rate:m1", "test:rate:m2", "test:rate:m3", "test:rate:api")
         await a.aclose()
         await b.aclose()
 

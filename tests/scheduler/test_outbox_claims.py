@@ -152,3 +152,51 @@ async def test_a_cards_update_waits_for_its_card_that_waits_for_a_retry(clock: M
     clock.advance(timedelta(seconds=31))
     assert await deliver_due(registry(ch), clock) == 2
     assert ch.sent == ["卡片", "更新"]
+
+
+class BatchingChannel(GatedChannel):
+    """Takes one message to many people in one call, as WeCom's and DingTalk's channels do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str | None]] = []
+
+    async def send_many(self, deliveries: list[Delivery]) -> list[SendResult]:
+        self.calls.append([d.user_id for d in deliveries])
+        self.sent += [d.outbound.text for d in deliveries]
+        return [SendResult(True) for _ in deliveries]
+
+
+async def _notice_to_everyone(text: str, clock: ManualClock) -> int:
+    from core.models import Identity
+
+    people = await Identity.filter(platform=Platform.WECOM.value).values_list("staff_id", flat=True)
+    await enqueue([Outbound(target=Target(staff_id=int(p), platform=Platform.WECOM), text=text) for p in people],
+                  clock.now())
+    return len(people)
+
+
+async def test_two_passes_that_read_the_same_broadcast_send_it_to_each_person_once(clock: ManualClock) -> None:
+    from scheduler.batching import deliver_batches
+
+    ch = BatchingChannel()
+    n = await _notice_to_everyone("周例会通知", clock)
+    read_by_one, read_by_other = await OutboxMessage.all().order_by("id"), await OutboxMessage.all().order_by("id")
+    sent = await asyncio.gather(deliver_batches(read_by_one, registry(ch), clock),
+                                deliver_batches(read_by_other, registry(ch), clock))
+    assert ch.sent == ["周例会通知"] * n and sent[0][0] + sent[1][0] == n
+    assert {(r.status, r.attempts) for r in await OutboxMessage.all()} == {("sent", 1)}
+
+
+async def test_a_batch_leaves_alone_the_rows_another_pass_is_sending(clock: ManualClock) -> None:
+    from scheduler.batching import deliver_batches
+
+    ch = BatchingChannel()
+    n = await _notice_to_everyone("周例会通知", clock)
+    rows = await OutboxMessage.all().order_by("id")
+    taken = rows[1]
+    await OutboxMessage.filter(id=taken.id).update(status="sending", attempts=1)  # claimed by another pass since
+    assert (await deliver_batches(rows, registry(ch), clock))[0] == n - 1
+    assert len(ch.calls) == 1 and len(ch.calls[0]) == n - 1
+    assert (await OutboxMessage.get(id=taken.id)).status == "sending"
+    assert await OutboxMessage.filter(status="sent").count() == n - 1
