@@ -129,17 +129,20 @@ async def parent(args: argparse.Namespace) -> None:
           f"wall ×{best['after']['wall'] / best['before']['wall']:.2f}")
 
 
-if __name__ == "__main__":
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", default="main")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--townships", type=int, default=10)
     parser.add_argument("--pg", default=PG)
     parser.add_argument("--api", help=argparse.SUPPRESS)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parsed = parser.parse_args()
-    if parsed.child:
-        parsed.url = parsed.child
-        print(json.dumps(asyncio.run(child(parsed)), ensure_ascii=False))
-    else:
-        asyncio.run(parent(parsed))
+    parser.add_argument("--child", dest="url", help=argparse.SUPPRESS)  # the tree under test's database
+    args = parser.parse_args()
+    if args.url is None:
+        asyncio.run(parent(args))
+        return
+    print(json.dumps(asyncio.run(child(args)), ensure_ascii=False))  # the parent reads the last line
+
+
+if __name__ == "__main__":
+    main()

@@ -72,7 +72,9 @@ class WeComChannel:
         document/path/90236), each member's share of their limit reserved first and each one's outcome read from
         the answer (`invaliduser`). A Monday's screening reminder to 300 grid workers is one call, not 300.
         Anything else (a card, a file, a group, a text that goes in pieces, a retry asking WeCom to dedupe) is
-        sent one by one; members reading plain text get their own call."""
+        sent one by one; members reading plain text get their own call. A batch whose answer was lost is retried
+        one by one with WeCom's duplicate check, which compares whole requests: a member may then get that plain
+        notice twice (never a card: cards are not batched)."""
         results: dict[int, SendResult] = {}
         together: dict[tuple[str, str], list[int]] = {}  # (msgtype, content) → the deliveries' indexes
         for i, d in enumerate(deliveries):
