@@ -17,6 +17,9 @@ class InboundEvent(Model):
     received_at = fields.DatetimeField()
     handled_at = fields.DatetimeField(null=True)
     error = fields.TextField(default="")
+    # A worker's pass took it for its handling pool until then: another worker's pass leaves it alone meanwhile
+    # (scheduler/handoff.py). Advisory: handling itself still takes the row under its lock, exactly once.
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "inbound_event"
