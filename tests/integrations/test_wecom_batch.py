@@ -124,3 +124,20 @@ async def test_a_markdown_notice_reaches_text_only_members_as_plain_text_in_the_
             assert rig.fake.calls.count(SEND) == 2  # one call for the plain readers, one for the rest
     finally:
         text_only.forget()
+
+
+async def test_a_batch_wecom_throttles_waits_and_goes_out_whole_on_the_next_pass(org, domain, clock) -> None:
+    """Source: 全局错误码 (document/path/90455) — 45009, the API's frequency limit: the whole call is refused.
+    Waiting for it is not a failed try; the batch goes out later, still in one call."""
+    from datetime import timedelta
+
+    members = await _members()
+    async with wecom_rig(domain, rate_limited=1) as rig:
+        await enqueue([Outbound(target=Target(staff_id=s), text="今晚值班:林晓") for s in members.values()], clock.now())
+        await deliver_due(rig.registry, clock)
+        assert rig.fake.limited_count == 1 and all(rig.fake.texts(u) == [] for u in members)
+        assert {(r.status, r.attempts) for r in await OutboxMessage.all()} == {("pending", 0)}
+        clock.advance(timedelta(seconds=61))
+        await deliver_due(rig.registry, clock)
+        assert rig.fake.calls.count(SEND) == 2
+        assert all(rig.fake.texts(u) == ["今晚值班:林晓"] for u in members)
