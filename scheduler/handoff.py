@@ -174,7 +174,7 @@ async def _take(cursor: int, now: datetime) -> list[tuple[int, dict[str, Any]]]:
     waited too long. Rows being claimed or handled right now are skipped, never waited for."""
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     candidates = (InboundEvent.filter(free, status="received", id__gt=cursor).order_by("id").limit(BATCH)
-                  .select_for_update(skip_locked=True).values("id"))
+                  .select_for_update(skip_locked=True).only("id"))  # only(): a values() query drops the lock
     won = await update_returning(InboundEvent.filter(id__in=Subquery(candidates)).update(claimed_until=now + CLAIM_FOR),
                                  "id")
     ids = sorted(int(w["id"]) for w in won)

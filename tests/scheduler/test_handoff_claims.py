@@ -7,12 +7,15 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.engine import Bot
 from bot.types import Inbound
 from core.clock import ManualClock
 from core.enums import Platform
 from core.services.base import Domain
 from scheduler.handoff import CLAIM_FOR, handle_stored
+from tests import conftest
 
 
 class _Pool:
@@ -79,3 +82,30 @@ async def test_a_worker_handles_what_it_took_and_the_event_is_handled_once(org: 
     await ctx["answer_kick"].drain()
     assert await InboundEvent.filter(id__in=ids, status="handled").count() == 2
     assert channel.sent  # and the answers went out
+
+
+@pytest.mark.skipif(conftest.BACKEND != "postgres", reason="row locks: PostgreSQL only (MAOTIAO_TEST_DB=postgres)")
+async def test_a_pass_skips_the_events_another_worker_holds_locked_and_never_waits_for_them(
+        org: None, domain: Domain) -> None:
+    from tortoise.transactions import in_transaction
+
+    from core.models import InboundEvent
+
+    ids = await _stored(domain, 6)
+    held, other = asyncio.Event(), _worker(domain)
+    release = asyncio.Event()
+
+    async def another_worker_taking_the_first_three() -> None:
+        async with in_transaction():
+            await InboundEvent.filter(id__in=ids[:3]).select_for_update()
+            held.set()
+            await release.wait()
+
+    taking = asyncio.create_task(another_worker_taking_the_first_three())
+    await held.wait()
+    try:
+        await asyncio.wait_for(handle_stored(other), 30)  # waiting for those locks would time out here
+    finally:
+        release.set()
+        await taking
+    assert other["handling"].submitted == ids[3:]
