@@ -103,7 +103,7 @@ async def _send_group(group: list[OutboxMessage], registry: ChannelRegistry, now
         assert channel is not None
         results = await _send(channel, [d for _, _, d in items])
         done = [row for (row, _, _), result in zip(items, results, strict=True) if result.ok]
-        await _settle_sent(done, platform, now)
+        await delivery.finish_sent(done, platform, now)
         for (row, outbound, _), result in zip(items, results, strict=True):
             if not result.ok:  # retried, tried on the person's other platform, or dead: one by one
                 await delivery.conclude(row, outbound, None, platform, result, registry, now)
@@ -121,16 +121,3 @@ async def _send(channel: Channel, deliveries: list[Delivery]) -> list[SendResult
     except Exception as exc:  # a channel bug must not stop the queue: every row is retried
         log.exception("channel %s failed on a batch of %d", channel.platform, len(deliveries))
         return [SendResult(False, error=f"{type(exc).__name__}: {exc}") for _ in deliveries]
-
-
-async def _settle_sent(rows: list[OutboxMessage], platform: Platform, now: datetime) -> None:
-    """The rows that went out are sent, in one statement per claim count (almost always one): each only if
-    this claim still holds it, as `delivery.settle` does one row at a time."""
-    claims: dict[int, list[int]] = {}
-    for row in rows:
-        claims.setdefault(row.attempts, []).append(row.id)
-    for attempts, ids in claims.items():
-        await OutboxMessage.filter(id__in=ids, status="sending", attempts=attempts).update(
-            status="sent", sent_at=now, last_error="", platform=platform.value)
-    for row in rows:
-        row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform.value

@@ -99,7 +99,7 @@ async def finish(row: OutboxMessage, result: SendResult, platform: Platform | No
     platform_value = platform.value if platform else row.platform
     if result.ok and platform_value is not None:  # the common outcome, its statement built once (as settle does)
         await _SETTLE_SENT.run(row.id, row.attempts, now, platform_value)
-        row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform_value
+        _mark_sent(row, now, platform_value)
     elif result.ok:
         await settle(row, status="sent", sent_at=now, last_error="", platform=platform_value)
     elif result.permanent or (row.attempts >= MAX_ATTEMPTS and not result.held):
@@ -114,6 +114,23 @@ async def finish(row: OutboxMessage, result: SendResult, platform: Platform | No
         attempts = row.attempts - 1 if result.held else row.attempts
         await settle(row, status="pending", next_attempt_at=now + wait, last_error=result.error[:2000],
                      platform=platform_value, maybe_sent_at=maybe_sent_at, attempts=attempts)
+
+
+async def finish_sent(rows: list[OutboxMessage], platform: Platform, now: datetime) -> None:
+    """`finish` for many rows that went out together (a batch): one statement per claim count (almost always
+    one), each row only while this claim still holds it, as `settle` does."""
+    claims: dict[int, list[int]] = {}
+    for row in rows:
+        claims.setdefault(row.attempts, []).append(row.id)
+    for attempts, ids in claims.items():
+        await OutboxMessage.filter(id__in=ids, status="sending", attempts=attempts).update(
+            status="sent", sent_at=now, last_error="", platform=platform.value)
+    for row in rows:
+        _mark_sent(row, now, platform.value)
+
+
+def _mark_sent(row: OutboxMessage, now: datetime, platform: str) -> None:
+    row.status, row.sent_at, row.last_error, row.platform = "sent", now, "", platform
 
 
 async def _report_dead(row: OutboxMessage, now: datetime) -> None:
