@@ -10,6 +10,7 @@ inside the model file, so parsing needs neither pypinyin nor a dictionary and co
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 
 MAX_TERM = 4
@@ -86,7 +87,11 @@ def build_table(terms: Iterable[str], words: set[str] | None = None) -> dict[str
 
 
 class Corrector:
-    """Replaces known typo variants in a text by the terms they stand for (longest first, left to right)."""
+    """Replaces known typo variants in a text by the terms they stand for (longest first, left to right).
+
+    Held compactly, for every process keeps one for its life: the table as read from a model file is ~110,000
+    small objects (~8 MiB, each term repeated per variant); here the variants are one string, each variant's
+    term an index into the distinct terms and its swapped position a byte. `table()` gives the table back."""
 
     def __init__(self, table: dict[str, object]) -> None:
         import ahocorasick_rs
@@ -95,10 +100,20 @@ class Corrector:
         assert isinstance(variants, dict)
         self.left: dict[str, str] = dict(table.get("left", {}))  # type: ignore[call-overload]
         self.right: dict[str, str] = dict(table.get("right", {}))  # type: ignore[call-overload]
-        self.variants = sorted(variants)
-        self.targets = [(str(variants[v][0]), int(variants[v][1])) for v in self.variants]
+        keys = sorted(variants)
+        self.terms = sorted({str(variants[v][0]) for v in keys})
+        index = {t: i for i, t in enumerate(self.terms)}
+        self._term = array("I", [index[str(variants[v][0])] for v in keys])
+        self._pos = bytes(int(variants[v][1]) for v in keys)
+        self._variants = "\n".join(keys)
         self.empty = not variants
-        self.automaton = ahocorasick_rs.AhoCorasick(self.variants or ["\0"])
+        self.automaton = ahocorasick_rs.AhoCorasick(keys or ["\0"])
+
+    def table(self) -> dict[str, object]:
+        """The typo table this corrector was made from (build_table's shape, in its order)."""
+        keys = self._variants.split("\n") if not self.empty else []
+        return {"variants": {v: [self.terms[t], p] for v, t, p in zip(keys, self._term, self._pos, strict=True)},
+                "left": dict(self.left), "right": dict(self.right)}
 
     def _is_typo(self, text: str, start: int, size: int, pos: int) -> bool:
         swapped = text[start + pos]
@@ -110,7 +125,8 @@ class Corrector:
     def __call__(self, text: str) -> str:
         if self.empty:
             return text
-        found = [(start, start - end, *self.targets[i])
+        terms, term, pos = self.terms, self._term, self._pos
+        found = [(start, start - end, terms[term[i]], pos[i])
                  for i, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True)]
         if not found:
             return text

@@ -132,7 +132,8 @@ class Scanner:
         self.keys = sorted(meaning)
         gram_of = {k: i for k, i in ((k, next((i for kind, i in meaning[k] if kind == "gram"), -1)) for k in self.keys)}
         self.gram = [gram_of[k] for k in self.keys]
-        self.others = [[(kind, i) for kind, i in meaning[k] if kind != "gram"] for k in self.keys]
+        none: tuple[tuple[str, int], ...] = ()  # most keys are only n-grams: one shared empty tuple (~0.7 MiB less)
+        self.others = [tuple((kind, i) for kind, i in meaning[k] if kind != "gram") or none for k in self.keys]
         self.sets = sets
         self.automaton = ahocorasick_rs.AhoCorasick(self.keys or ["\0"])
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,13 +59,13 @@ class CategoryModel:
     intercept: np.ndarray  # (len(classes),)
     idf: np.ndarray  # (len(vocab),)
     lexicon_scale: float
-    typos: dict[str, object]
+    typos: InitVar[dict[str, object]]  # the typo table; held by the corrector, compactly (table() gives it back)
     meta: dict[str, Any]
     path: str = ""
     corrector: Corrector = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.corrector = Corrector(self.typos)
+    def __post_init__(self, typos: dict[str, object]) -> None:
+        self.corrector = Corrector(typos)
         # One automaton pass per report finds the n-grams, the cues and the rules' and signals' words.
         self.scanner = Scanner(sorted(self.vocab, key=self.vocab.__getitem__), CUE_LIST,
                                {"context": CONTEXT, "signals": signals.MATCHER})
@@ -132,7 +132,7 @@ def dumps(model: CategoryModel) -> bytes:
         "classes": model.classes,
         "vocab": sorted(model.vocab, key=model.vocab.__getitem__),
         "lexicon_scale": model.lexicon_scale,
-        "typos": model.typos,
+        "typos": model.corrector.table(),
         "meta": model.meta,
     }
     head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -52,6 +52,14 @@ def test_training_is_deterministic(retrained, typos) -> None:
     assert intake_model.dumps(again) == intake_model.dumps(retrained)
 
 
+def test_a_loaded_model_writes_back_the_same_file(typos) -> None:
+    """The corrector holds the typo table compactly (a process keeps it for its life); what it gives back is the
+    table it was made from, so a model file read and written again is the same bytes."""
+    assert Corrector(typos).table() == typos and Corrector({}).table()["variants"] == {}
+    data = intake_model.shipped_path().read_bytes()
+    assert intake_model.dumps(intake_model.loads(data)) == data
+
+
 def test_prediction_matches_scikit_learn(retrained, typos) -> None:
     """Our numpy inference computes what the fitted LogisticRegression would."""
     from sklearn.linear_model import LogisticRegression
