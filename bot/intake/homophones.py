@@ -125,8 +125,8 @@ class Corrector:
     def __call__(self, text: str) -> str:
         if self.empty:
             return text
-        terms, term, pos = self.terms, self._term, self._pos
-        found = [(start, start - end, terms[term[i]], pos[i])
+        terms, term_of, pos_of = self.terms, self._term, self._pos
+        found = [(start, start - end, terms[term_of[i]], pos_of[i])
                  for i, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True)]
         if not found:
             return text
