@@ -179,11 +179,15 @@ class Handling:
         self._spawn()
 
     async def _run(self, row_id: int, inbound: Inbound) -> None:
+        """Handle; then start sending the answers, when the handling wrote some: an event another handler had
+        taken (a sweep, another worker) or a handling that failed (rolled back) leaves nothing to send."""
         try:
-            await self.bot.handle(row_id, inbound)
+            wrote = await self.bot.handle(row_id, inbound)
         except Exception:  # the sweeper retries events left unhandled
             log.exception("handling %s event %s failed", inbound.platform.value, inbound.event_id)
-        self.on_handled()
+            return
+        if wrote:
+            self.on_handled()
 
     async def drain(self) -> None:
         """Wait for everything submitted so far (tests, shutdown)."""

@@ -120,6 +120,7 @@ class _RefreshClicked:
         self.domain = bot.domain
 
     async def handle(self, row_id: int, inbound: Inbound) -> list[Outbound]:
+        """What was written to send: the handling's answers and the clicked card's re-render."""
         out = await self.bot.handle(row_id, inbound)
         action = inbound.action
         if action is None or any(o.update and o.card_link_id == action.link_id for o in out):
@@ -127,7 +128,9 @@ class _RefreshClicked:
         link = await CardLink.get_or_none(id=action.link_id, platform=DINGTALK.value)
         if link is not None and link.external_id:
             async with in_transaction():
-                await enqueue(await refresh([link], resend=True), self.domain.clock.now())
+                again = await refresh([link], resend=True)
+                await enqueue(again, self.domain.clock.now())
+            return [*out, *again]
         return out
 
 
