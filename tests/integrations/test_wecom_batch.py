@@ -4,6 +4,8 @@ reads each member's outcome from the answer."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.outbox import enqueue
@@ -129,8 +131,6 @@ async def test_a_markdown_notice_reaches_text_only_members_as_plain_text_in_the_
 async def test_a_batch_wecom_throttles_waits_and_goes_out_whole_on_the_next_pass(org, domain, clock) -> None:
     """Source: 全局错误码 (document/path/90455) — 45009, the API's frequency limit: the whole call is refused.
     Waiting for it is not a failed try; the batch goes out later, still in one call."""
-    from datetime import timedelta
-
     members = await _members()
     async with wecom_rig(domain, rate_limited=1) as rig:
         await enqueue([Outbound(target=Target(staff_id=s), text="今晚值班:林晓") for s in members.values()], clock.now())
